@@ -1,0 +1,15 @@
+/** GET / — liveness and whether registration can work (no secrets: no bucket names, no keys). */
+import { currentSettings } from '../lib/config/current.ts';
+import { httpHandler } from '../lib/http/http-handler.ts';
+import { json } from '../lib/http/responses.ts';
+
+export const handler = httpHandler(async () => {
+  const { controlBucket } = currentSettings();
+  return json(200, {
+    status: 'healthy',
+    service: 'daylily-workset-api',
+    timestamp: new Date().toISOString(),
+    control_bucket_configured: controlBucket.ok,
+    ...(controlBucket.ok ? {} : { configuration_problem: controlBucket.problem }),
+  });
+});

@@ -1,0 +1,134 @@
+/**
+ * Configuration, read in one place. Precedence for every setting: command-line flag (local server
+ * only) > environment variable > default. Handlers call `settingsFromEnv()`; the local server
+ * resolves its flags with `resolveSettings()` and exports the result as environment variables, so
+ * a handler runs the same under Lambda and locally.
+ */
+
+export const CONFIG_DOCS = 'docs/configuration.md';
+export const DEFAULT_CONTROL_PREFIX = 'daylily_monitoring/active_worksets/';
+export const DEFAULT_ARCHIVE_PREFIX = 'daylily_monitoring/archived_worksets/';
+
+export interface SettingFlags {
+  controlBucket?: string;
+  controlPrefix?: string;
+  tableName?: string;
+  customersTable?: string;
+  idempotencyTable?: string;
+  region?: string;
+}
+
+/** The environment variables this service reads (and the local server writes). */
+export const ENV = {
+  controlBucket: 'DAYLILY_CONTROL_BUCKET',
+  monitorBucket: 'DAYLILY_MONITOR_BUCKET',
+  controlPrefix: 'DAYLILY_CONTROL_PREFIX',
+  worksetTable: 'DAYLILY_WORKSET_TABLE',
+  customerTable: 'DAYLILY_CUSTOMER_TABLE',
+  idempotencyTable: 'DAYLILY_IDEMPOTENCY_TABLE',
+  region: 'AWS_REGION',
+} as const;
+
+/** Where the control bucket came from, for the start-up log. */
+export type ControlBucketSource = '--control-bucket' | 'DAYLILY_CONTROL_BUCKET' | 'DAYLILY_MONITOR_BUCKET';
+
+export type ControlBucketSetting =
+  | { readonly ok: true; readonly bucket: string; readonly prefix: string; readonly source: ControlBucketSource }
+  | { readonly ok: false; readonly problem: string };
+
+export interface Settings {
+  readonly controlBucket: ControlBucketSetting;
+  readonly worksetTable: string;
+  readonly customerTable: string;
+  readonly idempotencyTable: string;
+  readonly region: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const nonEmpty = (value: string | undefined): string | undefined => {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+};
+
+const MISSING_BUCKET =
+  'No control bucket is configured for workset registration. Set DAYLILY_CONTROL_BUCKET ' +
+  '(or DAYLILY_MONITOR_BUCKET, the bucket the cluster monitor polls), or start the local server ' +
+  `with --control-bucket. See ${CONFIG_DOCS}.`;
+
+// S3 bucket naming rules (3-63 chars, lowercase, digits, dots, hyphens); a typo should fail at
+// start-up with a clear message, not as an AWS error on the first registration.
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/**
+ * Normalises a control prefix to no leading `/` and exactly one trailing `/`. Returns an error
+ * message for prefixes that would let a key escape or alias the control folder.
+ */
+export function normaliseControlPrefix(raw: string): { ok: true; prefix: string } | { ok: false; problem: string } {
+  // Control characters anywhere (including tab/newline) make keys unreadable to the monitor.
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(raw)) {
+    return { ok: false, problem: `The control prefix contains control characters. Set DAYLILY_CONTROL_PREFIX or --control-prefix to a plain S3 prefix; see ${CONFIG_DOCS}.` };
+  }
+  const stripped = raw.trim().replace(/^\/+/, '').replace(/\/+$/, '');
+  if (stripped.includes('//') || stripped.split('/').some((segment) => segment === '..' || segment === '.')) {
+    return { ok: false, problem: `The control prefix "${raw}" contains "..", "." or "//". Set DAYLILY_CONTROL_PREFIX or --control-prefix to a plain S3 prefix such as ${DEFAULT_CONTROL_PREFIX}; see ${CONFIG_DOCS}.` };
+  }
+  if (raw.includes('..')) {
+    return { ok: false, problem: `The control prefix "${raw}" contains "..". Set DAYLILY_CONTROL_PREFIX or --control-prefix to a plain S3 prefix; see ${CONFIG_DOCS}.` };
+  }
+  return { ok: true, prefix: stripped === '' ? '' : `${stripped}/` };
+}
+
+function resolveControlBucket(flags: SettingFlags, env: Env): ControlBucketSetting {
+  const candidates: Array<[ControlBucketSource, string | undefined]> = [
+    ['--control-bucket', nonEmpty(flags.controlBucket)],
+    ['DAYLILY_CONTROL_BUCKET', nonEmpty(env[ENV.controlBucket])],
+    ['DAYLILY_MONITOR_BUCKET', nonEmpty(env[ENV.monitorBucket])],
+  ];
+  const found = candidates.find(([, value]) => value !== undefined);
+  if (!found) return { ok: false, problem: MISSING_BUCKET };
+  const [source, rawBucket] = found as [ControlBucketSource, string];
+  const bucket = rawBucket.replace(/^s3:\/\//, '').replace(/\/+$/, '');
+  if (!BUCKET_NAME.test(bucket)) {
+    return { ok: false, problem: `The control bucket "${rawBucket}" (from ${source}) is not a valid S3 bucket name. Fix DAYLILY_CONTROL_BUCKET, DAYLILY_MONITOR_BUCKET or --control-bucket; see ${CONFIG_DOCS}.` };
+  }
+  const prefix = normaliseControlPrefix(
+    nonEmpty(flags.controlPrefix) ?? nonEmpty(env[ENV.controlPrefix]) ?? DEFAULT_CONTROL_PREFIX,
+  );
+  if (!prefix.ok) return { ok: false, problem: prefix.problem };
+  return { ok: true, bucket, prefix: prefix.prefix, source };
+}
+
+export function resolveSettings(flags: SettingFlags, env: Env): Settings {
+  return {
+    controlBucket: resolveControlBucket(flags, env),
+    worksetTable: nonEmpty(flags.tableName) ?? nonEmpty(env[ENV.worksetTable]) ?? 'daylily-worksets',
+    customerTable: nonEmpty(flags.customersTable) ?? nonEmpty(env[ENV.customerTable]) ?? 'daylily-customers',
+    idempotencyTable:
+      nonEmpty(flags.idempotencyTable) ?? nonEmpty(env[ENV.idempotencyTable]) ?? 'daylily-idempotency',
+    region: nonEmpty(flags.region) ?? nonEmpty(env[ENV.region]) ?? 'us-west-2',
+  };
+}
+
+/** The settings of a running function: environment only (the stack sets it). */
+export function settingsFromEnv(env: Env = process.env): Settings {
+  return resolveSettings({}, env);
+}
+
+/**
+ * The environment that makes `settingsFromEnv()` see what `resolveSettings(flags, env)` saw: each
+ * given flag overrides its variable. The local server applies it before loading handlers, so a
+ * handler resolves (and reports a misconfiguration) exactly as the server did at start-up.
+ */
+export function flagsToEnv(flags: SettingFlags): Record<string, string> {
+  const pairs: Array<[string, string | undefined]> = [
+    [ENV.controlBucket, flags.controlBucket],
+    [ENV.controlPrefix, flags.controlPrefix],
+    [ENV.worksetTable, flags.tableName],
+    [ENV.customerTable, flags.customersTable],
+    [ENV.idempotencyTable, flags.idempotencyTable],
+    [ENV.region, flags.region],
+  ];
+  return Object.fromEntries(pairs.filter((pair): pair is [string, string] => nonEmpty(pair[1]) !== undefined));
+}

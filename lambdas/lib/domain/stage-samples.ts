@@ -1,0 +1,96 @@
+/**
+ * `stage_samples.tsv`: the manifest the monitor stages samples from (reference §4.2). Columns,
+ * their source field and their default are declared once, here; the request schema reads the same
+ * list to know which per-sample fields it accepts.
+ */
+
+/** Per-sample fields that map onto a TSV column (beyond sample_id / r1_file / r2_file). */
+export const SAMPLE_TSV_FIELDS = [
+  'experiment_id',
+  'sample_type',
+  'lib_prep',
+  'seq_vendor',
+  'seq_platform',
+  'lane',
+  'seqbc_id',
+  'concordance_dir',
+  'stage_directive',
+  'stage_target',
+  'subsample_pct',
+  'is_pos_ctrl',
+  'is_neg_ctrl',
+  'n_x',
+  'n_y',
+  'external_sample_id',
+] as const;
+export type SampleTsvField = (typeof SAMPLE_TSV_FIELDS)[number];
+
+export type Sample = { readonly sample_id: string; readonly r1_file: string; readonly r2_file: string } & {
+  readonly [K in SampleTsvField]?: string;
+};
+
+interface Column {
+  readonly header: string;
+  readonly value: (sample: Sample, worksetId: string) => string;
+}
+
+const field =
+  (name: SampleTsvField, fallback: string | ((sample: Sample) => string)) =>
+  (sample: Sample): string =>
+    sample[name] ?? (typeof fallback === 'string' ? fallback : fallback(sample));
+
+/** The 20 columns of `etc/analysis_samples_template.tsv`, with the reference's defaults. */
+export const STAGE_SAMPLES_COLUMNS: readonly Column[] = [
+  { header: 'RUN_ID', value: (_sample, worksetId) => worksetId },
+  { header: 'SAMPLE_ID', value: (sample) => sample.sample_id },
+  { header: 'EXPERIMENTID', value: field('experiment_id', (sample) => sample.sample_id) },
+  { header: 'SAMPLE_TYPE', value: field('sample_type', 'WGS') },
+  { header: 'LIB_PREP', value: field('lib_prep', 'ILLUMINA') },
+  { header: 'SEQ_VENDOR', value: field('seq_vendor', 'ILLUMINA') },
+  { header: 'SEQ_PLATFORM', value: field('seq_platform', 'NOVASEQ') },
+  { header: 'LANE', value: field('lane', '1') },
+  { header: 'SEQBC_ID', value: field('seqbc_id', '') },
+  { header: 'PATH_TO_CONCORDANCE_DATA_DIR', value: field('concordance_dir', '') },
+  { header: 'R1_FQ', value: (sample) => sample.r1_file },
+  { header: 'R2_FQ', value: (sample) => sample.r2_file },
+  { header: 'STAGE_DIRECTIVE', value: field('stage_directive', 'STAGE') },
+  { header: 'STAGE_TARGET', value: field('stage_target', '') },
+  { header: 'SUBSAMPLE_PCT', value: field('subsample_pct', '100') },
+  { header: 'IS_POS_CTRL', value: field('is_pos_ctrl', 'FALSE') },
+  { header: 'IS_NEG_CTRL', value: field('is_neg_ctrl', 'FALSE') },
+  { header: 'N_X', value: field('n_x', '') },
+  { header: 'N_Y', value: field('n_y', '') },
+  { header: 'EXTERNAL_SAMPLE_ID', value: field('external_sample_id', (sample) => sample.sample_id) },
+];
+
+/** A value that would split a TSV cell or row. Validation rejects these before rendering. */
+export const TSV_UNSAFE = /[\t\r\n]/;
+
+/**
+ * Renders the manifest: LF line endings and no trailing newline, as the reference writes it.
+ * Throws on a tab/CR/LF in a value — the request schema rejects them first with a 400, so this
+ * is a last guard that no malformed row ever reaches the monitor.
+ */
+export function renderStageSamples(worksetId: string, samples: readonly Sample[]): string {
+  const lines = [STAGE_SAMPLES_COLUMNS.map((column) => column.header).join('\t')];
+  for (const sample of samples) {
+    const cells = STAGE_SAMPLES_COLUMNS.map((column) => column.value(sample, worksetId));
+    const unsafe = cells.find((cell) => TSV_UNSAFE.test(cell));
+    if (unsafe !== undefined) throw new Error(`sample ${JSON.stringify(sample.sample_id)} has a tab or line break in a TSV value`);
+    lines.push(cells.join('\t'));
+  }
+  return lines.join('\n');
+}
+
+/**
+ * Makes relative FASTQ names resolvable by the stager: with a known data location, `lib1_R1.fq.gz`
+ * becomes `s3://{data bucket}/{data prefix}lib1_R1.fq.gz`. URIs and absolute paths are kept.
+ */
+export function resolveSampleFiles(sample: Sample, dataBucket?: string, dataPrefix?: string): Sample {
+  if (!dataBucket) return sample;
+  const resolve = (file: string) =>
+    file === '' || /^[a-z][a-z0-9+.-]*:\/\//i.test(file) || file.startsWith('/')
+      ? file
+      : `s3://${dataBucket}/${dataPrefix ?? ''}${file}`;
+  return { ...sample, r1_file: resolve(sample.r1_file), r2_file: resolve(sample.r2_file) };
+}

@@ -1,0 +1,128 @@
+/**
+ * The workset's vocabulary: states, priorities, the stored record and its public view.
+ * Pure: no AWS, no HTTP.
+ */
+
+/**
+ * `registering` is the state of a record whose control folder is still being written; it never
+ * reaches a worker (the queue only serves `ready`) and becomes `ready` once every file, ending
+ * with `daylily.ready`, is in the control bucket.
+ */
+export const WORKSET_STATES = [
+  'registering',
+  'ready',
+  'in_progress',
+  'complete',
+  'error',
+  'retrying',
+  'failed',
+  'canceled',
+  'ignored',
+  'archived',
+  'deleted',
+] as const;
+export type WorksetState = (typeof WORKSET_STATES)[number];
+
+/** Execution order: urgent before normal before low. */
+export const PRIORITIES = ['urgent', 'normal', 'low'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+const PRIORITY_RANK: Record<Priority, number> = { urgent: 0, normal: 1, low: 2 };
+
+/**
+ * Sort key of the state index: a forward query over one state returns urgent first, then
+ * oldest first (ISO-8601 UTC timestamps of fixed precision sort as strings).
+ */
+export function queueOrder(priority: Priority, createdAt: string): string {
+  return `${PRIORITY_RANK[priority]}#${createdAt}`;
+}
+
+/** A fixed-precision UTC timestamp (always milliseconds), so timestamps compare as strings. */
+export function timestamp(at: Date): string {
+  return at.toISOString();
+}
+
+export interface StateHistoryEntry {
+  readonly from: WorksetState | null;
+  readonly to: WorksetState;
+  readonly reason: string;
+  readonly actor: string;
+  readonly at: string;
+}
+
+/** How many history entries the record keeps inline (the item must stay small). */
+export const INLINE_HISTORY_LIMIT = 20;
+
+/** The DynamoDB record of a workset. Samples are not here: they live in the control folder. */
+export interface WorksetRecord {
+  readonly workset_id: string;
+  readonly customer_id: string;
+  readonly workset_name: string;
+  readonly state: WorksetState;
+  readonly priority: Priority;
+  readonly queue_order: string;
+  readonly pipeline_type: string;
+  readonly reference_genome: string;
+  readonly sample_count: number;
+  readonly control_bucket: string;
+  /** Key prefix of the control folder, ending in `/`. */
+  readonly control_prefix: string;
+  readonly export_uri: string;
+  readonly data_bucket?: string;
+  readonly data_prefix?: string;
+  readonly notification_email?: string;
+  readonly enable_qc: boolean;
+  readonly archive_results: boolean;
+  readonly created_at: string;
+  readonly updated_at: string;
+  readonly state_history: readonly StateHistoryEntry[];
+}
+
+/** The one JSON shape of a workset in every response. */
+export interface WorksetView {
+  readonly workset_id: string;
+  readonly customer_id: string;
+  readonly workset_name: string;
+  readonly state: WorksetState;
+  readonly priority: Priority;
+  readonly pipeline_type: string;
+  readonly reference_genome: string;
+  readonly sample_count: number;
+  readonly control_folder: string;
+  readonly export_uri: string;
+  readonly data_bucket: string | null;
+  readonly data_prefix: string | null;
+  readonly notification_email: string | null;
+  readonly enable_qc: boolean;
+  readonly archive_results: boolean;
+  readonly created_at: string;
+  readonly updated_at: string;
+  readonly state_history: readonly StateHistoryEntry[];
+}
+
+export function controlFolderUri(record: Pick<WorksetRecord, 'control_bucket' | 'control_prefix'>): string {
+  return `s3://${record.control_bucket}/${record.control_prefix}`;
+}
+
+export function toWorksetView(record: WorksetRecord): WorksetView {
+  return {
+    workset_id: record.workset_id,
+    customer_id: record.customer_id,
+    workset_name: record.workset_name,
+    state: record.state,
+    priority: record.priority,
+    pipeline_type: record.pipeline_type,
+    reference_genome: record.reference_genome,
+    sample_count: record.sample_count,
+    control_folder: controlFolderUri(record),
+    export_uri: record.export_uri,
+    data_bucket: record.data_bucket ?? null,
+    data_prefix: record.data_prefix ?? null,
+    notification_email: record.notification_email ?? null,
+    enable_qc: record.enable_qc,
+    archive_results: record.archive_results,
+    created_at: record.created_at,
+    updated_at: record.updated_at,
+    state_history: record.state_history,
+  };
+}

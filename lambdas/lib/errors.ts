@@ -1,0 +1,59 @@
+/**
+ * The domain's error family. Flows throw these; one middleware (http/problem-errors.ts) maps them
+ * to `application/problem+json`. Each carries what a response needs, nothing about HTTP.
+ */
+
+export interface FieldError {
+  /** Where the problem is, e.g. `samples[3].r1_file`. */
+  readonly field: string;
+  readonly message: string;
+}
+
+export abstract class WorksetApiError extends Error {
+  abstract readonly code: string;
+  abstract readonly title: string;
+}
+
+/** The request is malformed: a field is missing, of the wrong type, or out of range. */
+export class InvalidInputError extends WorksetApiError {
+  readonly code = 'invalid-input';
+  readonly title = 'Invalid request';
+  constructor(
+    message: string,
+    readonly errors: readonly FieldError[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export class NotFoundError extends WorksetApiError {
+  readonly code = 'not-found';
+  readonly title = 'Not found';
+}
+
+/** The request conflicts with the current state (a reused idempotency key, a forbidden transition). */
+export class ConflictError extends WorksetApiError {
+  readonly code = 'conflict';
+  readonly title = 'Conflict';
+  constructor(
+    message: string,
+    readonly details: Readonly<Record<string, unknown>> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** The service is missing configuration it needs (e.g. the control bucket). */
+export class NotConfiguredError extends WorksetApiError {
+  readonly code = 'not-configured';
+  readonly title = 'Service not configured';
+}
+
+/** A dependency (DynamoDB, S3) failed; the operation can be retried. Never carries raw AWS text. */
+export class UpstreamError extends WorksetApiError {
+  readonly code = 'upstream-failure';
+  readonly title = 'Upstream service failure';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

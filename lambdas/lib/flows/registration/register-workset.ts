@@ -1,0 +1,246 @@
+/**
+ * Registration, the shared integration flow. The protocol:
+ *  1. one DynamoDB transaction: the customer exists, the idempotency key is claimed, and a
+ *     `registering` record is created (never overwriting anything);
+ *  2. the control folder files, then `daylily.ready` last;
+ *  3. one transaction flips the record to `ready` and stores the response for replays.
+ * So no workset is `ready` in DynamoDB before its files exist, and a failure at any step leaves
+ * nothing a worker (DynamoDB `ready`) or the monitor (`daylily.ready`) would pick up. A retry with
+ * the same Idempotency-Key resumes a failed registration from step 2.
+ */
+import { ConflictError, NotConfiguredError, NotFoundError, UpstreamError } from '../../errors.ts';
+import type { ControlBucketSetting } from '../../config/settings.ts';
+import { controlFolderPrefix, registrationObjects, type ControlObject } from '../../domain/control-folder.ts';
+import { defaultExportUri } from '../../domain/manifests.ts';
+import type { Sample } from '../../domain/stage-samples.ts';
+import { newWorksetId } from '../../domain/workset-id.ts';
+import {
+  queueOrder,
+  timestamp,
+  toWorksetView,
+  type StateHistoryEntry,
+  type WorksetRecord,
+} from '../../domain/workset.ts';
+import { logger } from '../../logging.ts';
+import {
+  WorksetIdCollision,
+  type ControlBucketStore,
+  type IdempotencyRecord,
+  type StoredResponse,
+  type WorksetStore,
+} from '../../stores/ports.ts';
+import { requestFingerprint, type RegistrationRequest } from './request.ts';
+
+/** How long an Idempotency-Key holds its first answer. */
+export const IDEMPOTENCY_WINDOW_SECONDS = 24 * 60 * 60;
+const ID_ATTEMPTS = 3;
+
+export interface RegistrationDeps {
+  readonly worksets: WorksetStore;
+  readonly controlBucket: ControlBucketStore;
+  readonly control: ControlBucketSetting;
+  readonly now: () => Date;
+  /** 8 lowercase hex characters. */
+  readonly randomHex: () => string;
+}
+
+export interface RegisterWorksetCommand {
+  readonly customerId: string;
+  readonly request: RegistrationRequest;
+  readonly idempotencyKey?: string;
+  /** Who asked (for the audit history). */
+  readonly actor: string;
+}
+
+export interface RegistrationOutcome extends StoredResponse {
+  /** True when this answer replays an earlier request with the same Idempotency-Key. */
+  readonly replayed: boolean;
+}
+
+export function worksetLocation(customerId: string, worksetId: string): string {
+  return `/api/customers/${encodeURIComponent(customerId)}/worksets/${encodeURIComponent(worksetId)}`;
+}
+
+function newRecord(command: RegisterWorksetCommand, deps: RegistrationDeps, bucket: string, prefix: string): WorksetRecord {
+  const { request } = command;
+  const createdAt = timestamp(deps.now());
+  const worksetId = newWorksetId(request.workset_name, deps.randomHex());
+  const folder = controlFolderPrefix(prefix, worksetId);
+  return {
+    workset_id: worksetId,
+    customer_id: command.customerId,
+    workset_name: request.workset_name,
+    state: 'registering',
+    priority: request.priority,
+    queue_order: queueOrder(request.priority, createdAt),
+    pipeline_type: request.pipeline_type,
+    reference_genome: request.reference_genome,
+    sample_count: request.samples.length,
+    control_bucket: bucket,
+    control_prefix: folder,
+    export_uri: request.export_uri ?? defaultExportUri(bucket, folder),
+    ...(request.s3_bucket ? { data_bucket: request.s3_bucket } : {}),
+    ...(request.s3_prefix ? { data_prefix: request.s3_prefix } : {}),
+    ...(request.notification_email ? { notification_email: request.notification_email } : {}),
+    enable_qc: request.enable_qc,
+    archive_results: request.archive_results,
+    created_at: createdAt,
+    updated_at: createdAt,
+    state_history: [{ from: null, to: 'registering', reason: 'Registration started', actor: command.actor, at: createdAt }],
+  };
+}
+
+/** Step 1. Returns the record to complete, or an earlier answer to replay. */
+async function claim(
+  command: RegisterWorksetCommand,
+  deps: RegistrationDeps,
+  bucket: string,
+  prefix: string,
+): Promise<{ record: WorksetRecord; idempotencyKey?: string; resumed: boolean } | { replay: StoredResponse }> {
+  const fingerprint = requestFingerprint(command.customerId, command.request);
+  const key = command.idempotencyKey === undefined ? undefined : `${command.customerId}#${command.idempotencyKey}`;
+  for (let attempt = 1; ; attempt += 1) {
+    const record = newRecord(command, deps, bucket, prefix);
+    const idempotency: IdempotencyRecord | undefined = key
+      ? {
+          idempotency_key: key,
+          request_hash: fingerprint,
+          workset_id: record.workset_id,
+          expires_at: Math.floor(deps.now().getTime() / 1000) + IDEMPOTENCY_WINDOW_SECONDS,
+        }
+      : undefined;
+    let result;
+    try {
+      result = await deps.worksets.beginRegistration(record, idempotency);
+    } catch (error) {
+      if (error instanceof WorksetIdCollision && attempt < ID_ATTEMPTS) continue;
+      throw new UpstreamError('Registration failed: the workset record could not be written. Nothing was registered; retry the request.', { cause: error });
+    }
+    if (result.kind === 'created') return { record, resumed: false, ...(key ? { idempotencyKey: key } : {}) };
+    if (result.kind === 'unknown-customer') throw new NotFoundError(`Customer ${command.customerId} not found.`);
+    const { existing } = result;
+    if (existing.request_hash !== fingerprint) {
+      throw new ConflictError(
+        'This Idempotency-Key was already used with a different request body. Use a new key for a new workset.',
+        { workset_id: existing.workset_id },
+      );
+    }
+    if (existing.response) return { replay: existing.response };
+    const earlier = await deps.worksets.getWorkset(existing.workset_id);
+    if (!earlier) throw new UpstreamError(`Registration of workset ${existing.workset_id} cannot be resumed: its record is missing.`);
+    if (earlier.state !== 'registering') {
+      return { replay: { status: 201, body: JSON.stringify(toWorksetView(earlier)), location: worksetLocation(earlier.customer_id, earlier.workset_id) } };
+    }
+    return { record: earlier, idempotencyKey: key, resumed: true };
+  }
+}
+
+/** Step 2. Every file, then `daylily.ready`. */
+async function writeControlFolder(deps: RegistrationDeps, record: WorksetRecord, samples: readonly Sample[]): Promise<string[]> {
+  const { files, ready } = registrationObjects(record, samples);
+  const written: string[] = [];
+  const put = async (object: ControlObject) => {
+    await deps.controlBucket.put(record.control_bucket, object);
+    written.push(object.key);
+  };
+  const results = await Promise.allSettled(files.map(put));
+  const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failure) throw new FolderWriteFailed(written, failure.reason);
+  await put(ready).catch((error: unknown) => {
+    throw new FolderWriteFailed(written, error);
+  });
+  return written;
+}
+
+class FolderWriteFailed extends Error {
+  constructor(
+    readonly written: readonly string[],
+    cause: unknown,
+  ) {
+    super('control folder write failed', { cause });
+  }
+}
+
+/** Best effort: a failed registration without an idempotency key can never be resumed, so remove it. */
+async function discard(deps: RegistrationDeps, record: WorksetRecord, written: readonly string[]): Promise<void> {
+  try {
+    await deps.controlBucket.delete(record.control_bucket, written);
+    await deps.worksets.abandonRegistration(record.workset_id);
+  } catch (error) {
+    logger.warn('could not clean up a failed registration; it stays in state registering', {
+      workset_id: record.workset_id,
+      error: error as Error,
+    });
+  }
+}
+
+/**
+ * The flip failed for an unknown reason: `daylily.ready` is already written, so take it back
+ * unless the record did become ready (a concurrent replay may have completed it).
+ */
+async function withdrawReady(deps: RegistrationDeps, record: WorksetRecord): Promise<void> {
+  const current = await deps.worksets.getWorkset(record.workset_id).catch(() => undefined);
+  if (current && current.state !== 'registering') return;
+  const readyKey = registrationObjects(record, []).ready.key;
+  await deps.controlBucket.delete(record.control_bucket, [readyKey]).catch((error: unknown) => {
+    logger.error('could not withdraw daylily.ready of a registration that failed to complete', {
+      workset_id: record.workset_id,
+      key: readyKey,
+      error: error as Error,
+    });
+  });
+}
+
+export async function registerWorkset(deps: RegistrationDeps, command: RegisterWorksetCommand): Promise<RegistrationOutcome> {
+  if (!deps.control.ok) throw new NotConfiguredError(deps.control.problem);
+  const { bucket, prefix } = deps.control;
+
+  const claimed = await claim(command, deps, bucket, prefix);
+  if ('replay' in claimed) return { ...claimed.replay, replayed: true };
+  const { record, idempotencyKey, resumed } = claimed;
+  const retryHint = idempotencyKey
+    ? 'Retry the request with the same Idempotency-Key to complete it.'
+    : 'Nothing was queued; retry the request (send an Idempotency-Key to make retries safe).';
+
+  try {
+    await writeControlFolder(deps, record, command.request.samples);
+  } catch (error) {
+    const written = error instanceof FolderWriteFailed ? error.written : [];
+    if (!idempotencyKey) await discard(deps, record, written);
+    throw new UpstreamError(`Registration of workset ${record.workset_id} failed while writing its control folder. ${retryHint}`, {
+      cause: error instanceof FolderWriteFailed ? error.cause : error,
+    });
+  }
+
+  const at = timestamp(deps.now());
+  const entry: StateHistoryEntry = { from: 'registering', to: 'ready', reason: 'Control folder written', actor: command.actor, at };
+  const ready: WorksetRecord = { ...record, state: 'ready', updated_at: at, state_history: [...record.state_history, entry] };
+  const response: StoredResponse = {
+    status: 201,
+    body: JSON.stringify(toWorksetView(ready)),
+    location: worksetLocation(record.customer_id, record.workset_id),
+  };
+  let completed: boolean;
+  try {
+    completed = await deps.worksets.completeRegistration({
+      worksetId: record.workset_id,
+      at,
+      entry,
+      ...(idempotencyKey ? { idempotency: { key: idempotencyKey, response } } : {}),
+    });
+  } catch (error) {
+    await withdrawReady(deps, record);
+    if (!idempotencyKey) await discard(deps, record, registrationObjects(record, command.request.samples).files.map((file) => file.key));
+    throw new UpstreamError(`Registration of workset ${record.workset_id} failed while marking it ready. ${retryHint}`, { cause: error });
+  }
+  if (!completed) {
+    // A concurrent request with the same key completed it first: answer what it answered.
+    const winner = idempotencyKey ? await deps.worksets.getIdempotencyRecord(idempotencyKey) : undefined;
+    if (winner?.response) return { ...winner.response, replayed: true };
+    const current = await deps.worksets.getWorkset(record.workset_id);
+    if (!current) throw new UpstreamError(`Registration of workset ${record.workset_id} was removed while completing. ${retryHint}`);
+    return { status: 201, body: JSON.stringify(toWorksetView(current)), location: response.location, replayed: true };
+  }
+  logger.info('workset registered', { workset_id: record.workset_id, customer_id: record.customer_id, resumed });
+  return { ...response, replayed: resumed };
+}

@@ -1,0 +1,76 @@
+/**
+ * Interpreting a validated create request: where its samples come from, and the fingerprint that
+ * tells an idempotent replay from a reused key.
+ */
+import { createHash } from 'node:crypto';
+import { load } from 'js-yaml';
+import { InvalidInputError } from '../../errors.ts';
+import { parseOrThrow } from '../../schemas/parse.ts';
+import { resolveSampleFiles, type Sample } from '../../domain/stage-samples.ts';
+import { YamlSamplesDocument, type CreateWorksetRequest } from '../../schemas/workset.ts';
+
+/** A create request with its samples resolved: what registration acts on. */
+export interface RegistrationRequest extends Omit<CreateWorksetRequest, 'samples' | 'yaml_content'> {
+  readonly samples: readonly Sample[];
+}
+
+function samplesFromYaml(yamlContent: string): readonly Sample[] {
+  let document: unknown;
+  try {
+    // js-yaml's `load` uses the safe default schema: no custom tags, no code execution.
+    document = load(yamlContent);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : 'unreadable';
+    throw new InvalidInputError(`yaml_content is not valid YAML: ${reason}`, [{ field: 'yaml_content', message: 'is not valid YAML' }]);
+  }
+  if (document === undefined || document === null) return [];
+  if (typeof document !== 'object' || Array.isArray(document)) {
+    throw new InvalidInputError('yaml_content must be a YAML mapping (with a samples list).', [
+      { field: 'yaml_content', message: 'must be a YAML mapping' },
+    ]);
+  }
+  return parseOrThrow(YamlSamplesDocument, document, 'yaml_content', 'yaml_content').samples ?? [];
+}
+
+function rejectDuplicateSampleIds(samples: readonly Sample[], source: string): void {
+  const seen = new Map<string, number>();
+  samples.forEach((sample, index) => {
+    const first = seen.get(sample.sample_id);
+    if (first !== undefined) {
+      throw new InvalidInputError(`Sample id "${sample.sample_id}" appears twice.`, [
+        { field: `${source}[${index}].sample_id`, message: `duplicates ${source}[${first}].sample_id` },
+      ]);
+    }
+    seen.set(sample.sample_id, index);
+  });
+}
+
+/** `samples` wins; `yaml_content`'s `samples` list is read only when `samples` is absent. */
+export function toRegistrationRequest(request: CreateWorksetRequest): RegistrationRequest {
+  const { samples, yaml_content: yamlContent, ...rest } = request;
+  const fromBody = samples !== undefined;
+  const resolved = fromBody ? samples : yamlContent !== undefined ? samplesFromYaml(yamlContent) : [];
+  rejectDuplicateSampleIds(resolved, fromBody ? 'samples' : 'yaml_content.samples');
+  return {
+    ...rest,
+    samples: resolved.map((sample) => resolveSampleFiles(sample, rest.s3_bucket ?? undefined, rest.s3_prefix ?? undefined)),
+  };
+}
+
+/** JSON with object keys sorted at every level: equal requests give equal text. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Fingerprint of what the request asks for (after defaults), not of its bytes. */
+export function requestFingerprint(customerId: string, request: RegistrationRequest): string {
+  return createHash('sha256').update(canonicalJson({ customerId, request })).digest('hex');
+}
+

@@ -1,0 +1,64 @@
+/** Middy `onError`: the one place that maps errors to status codes and problem bodies. */
+import type middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import {
+  ConflictError,
+  InvalidInputError,
+  NotConfiguredError,
+  NotFoundError,
+  UpstreamError,
+  WorksetApiError,
+} from '../errors.ts';
+import { logger } from '../logging.ts';
+import { HttpProblem } from './http-errors.ts';
+import { problemResponse, problemType, type Problem } from './problem.ts';
+
+const STATUS: ReadonlyArray<[new (...args: never[]) => WorksetApiError, number]> = [
+  [InvalidInputError, 400],
+  [NotFoundError, 404],
+  [ConflictError, 409],
+  [NotConfiguredError, 503],
+  [UpstreamError, 503],
+];
+
+function toProblem(error: unknown, instance: string): Problem {
+  if (error instanceof WorksetApiError) {
+    const status = STATUS.find(([type]) => error instanceof type)?.[1] ?? 500;
+    return {
+      type: problemType(error.code),
+      title: error.title,
+      status,
+      detail: error.message,
+      instance,
+      ...(error instanceof InvalidInputError && error.errors.length > 0 ? { errors: error.errors } : {}),
+      ...(error instanceof ConflictError ? error.details : {}),
+    };
+  }
+  if (error instanceof HttpProblem) {
+    return { type: 'about:blank', title: error.title, status: error.status, detail: error.message, instance };
+  }
+  return {
+    type: 'about:blank',
+    title: 'Internal Server Error',
+    status: 500,
+    detail: 'An unexpected error occurred. It has been logged; quote the request id when reporting it.',
+    instance,
+  };
+}
+
+export function problemErrors(): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
+  return {
+    onError: async (request) => {
+      const instance = request.event.requestContext?.requestId ?? request.context?.awsRequestId ?? '';
+      const problem = toProblem(request.error, instance);
+      if (problem.status >= 500) {
+        logger.error(problem.detail, { status: problem.status, error: request.error as Error });
+      } else {
+        logger.info('request rejected', { status: problem.status, detail: problem.detail });
+      }
+      const headers: Record<string, string> = { 'x-request-id': instance };
+      if (problem.status === 503) headers['retry-after'] = '1';
+      request.response = problemResponse(problem, headers);
+    },
+  };
+}

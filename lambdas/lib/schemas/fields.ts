@@ -1,0 +1,63 @@
+/** Reusable field schemas: one definition of what a valid name, identifier or S3 location is. */
+import * as v from 'valibot';
+
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+/** Free text (names): trimmed, non-empty, bounded, no control characters. */
+export const text = (max: number) =>
+  v.pipe(
+    v.string(),
+    v.trim(),
+    v.nonEmpty('must not be empty'),
+    v.maxLength(max, `must be at most ${max} characters`),
+    v.check((value) => !CONTROL_CHARS.test(value), 'must not contain control characters'),
+  );
+
+/** Pipeline types, reference genomes: identifiers the cluster tooling receives. */
+export const identifier = v.pipe(
+  v.string(),
+  v.trim(),
+  v.nonEmpty('must not be empty'),
+  v.maxLength(64, 'must be at most 64 characters'),
+  v.regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, 'may contain only letters, digits and . _ + -'),
+);
+
+export const bucketName = v.pipe(
+  v.string(),
+  v.trim(),
+  v.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name'),
+);
+
+const keyPrefixCheck = (value: string) =>
+  !CONTROL_CHARS.test(value) && !value.split('/').some((segment) => segment === '..' || segment === '.');
+
+/** A key prefix inside a bucket: no control characters, no `.`/`..` segments; normalised to end in `/`. */
+export const keyPrefix = v.pipe(
+  v.string(),
+  v.trim(),
+  v.maxLength(1024, 'must be at most 1024 characters'),
+  v.check(keyPrefixCheck, 'must not contain control characters or "." / ".." segments'),
+  v.transform((value) => {
+    const stripped = value.replace(/^\/+/, '').replace(/\/+$/, '');
+    return stripped === '' ? '' : `${stripped}/`;
+  }),
+);
+
+export const s3Uri = v.pipe(
+  v.string(),
+  v.trim(),
+  v.maxLength(1024, 'must be at most 1024 characters'),
+  v.regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[^\s]*)?$/, 'must be an s3:// URI'),
+  v.check(keyPrefixCheck, 'must not contain control characters or "." / ".." segments'),
+);
+
+export const email = v.pipe(v.string(), v.trim(), v.maxLength(254, 'must be at most 254 characters'), v.email('must be an email address'));
+
+/** A TSV cell: strings, numbers and booleans are accepted and written as text. */
+export const tsvValue = v.pipe(
+  v.union([v.string(), v.number(), v.boolean()], 'must be a string, number or boolean'),
+  v.transform((value) => String(value).trim()),
+  v.maxLength(1024, 'must be at most 1024 characters'),
+  v.check((value) => !/[\t\r\n]/.test(value), 'must not contain a tab, CR or LF'),
+);

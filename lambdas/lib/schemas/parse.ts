@@ -1,0 +1,43 @@
+/** Turns valibot issues into InvalidInputError with per-field messages. */
+import * as v from 'valibot';
+import { InvalidInputError, type FieldError } from '../errors.ts';
+
+/** `samples.3.r1_file` → `samples[3].r1_file`, prefixed by where the value came from. */
+function fieldPath(issue: v.BaseIssue<unknown>, prefix: string): string {
+  let path = prefix;
+  for (const item of issue.path ?? []) {
+    const key = (item as { key: unknown }).key;
+    if (typeof key === 'number') path += `[${key}]`;
+    else path += path === '' ? String(key) : `.${String(key)}`;
+  }
+  return path === '' ? '(body)' : path;
+}
+
+function fieldMessage(issue: v.BaseIssue<unknown>): string {
+  if (issue.kind === 'schema' && (issue.type === 'strict_object' || issue.type === 'object') && issue.expected === 'never') {
+    return 'is not a known field';
+  }
+  if (issue.kind === 'schema' && issue.input === undefined) return 'is required';
+  return issue.message;
+}
+
+export function fieldErrors(issues: readonly v.BaseIssue<unknown>[], prefix = ''): FieldError[] {
+  return issues.map((issue) => ({ field: fieldPath(issue, prefix), message: fieldMessage(issue) }));
+}
+
+/** Parses `input` or throws an InvalidInputError naming every bad field. */
+export function parseOrThrow<TSchema extends v.GenericSchema>(
+  schema: TSchema,
+  input: unknown,
+  what: string,
+  prefix = '',
+): v.InferOutput<TSchema> {
+  const result = v.safeParse(schema, input, { abortEarly: false });
+  if (result.success) return result.output;
+  const errors = fieldErrors(result.issues, prefix);
+  const summary = errors
+    .slice(0, 3)
+    .map((error) => `${error.field} ${error.message}`)
+    .join('; ');
+  throw new InvalidInputError(`The ${what} is invalid: ${summary}${errors.length > 3 ? '; …' : ''}`, errors);
+}

@@ -1,0 +1,115 @@
+/**
+ * The workset API's request schemas: one source for validation, the TypeScript types
+ * (`InferOutput`) and the OpenAPI document (`@valibot/to-json-schema`).
+ */
+import * as v from 'valibot';
+import { PRIORITIES, WORKSET_STATES } from '../domain/workset.ts';
+import { SAMPLE_TSV_FIELDS, type Sample } from '../domain/stage-samples.ts';
+import { bucketName, email, identifier, keyPrefix, s3Uri, text, tsvValue } from './fields.ts';
+
+export const MAX_SAMPLES = 20_000;
+export const MAX_YAML_BYTES = 5 * 1024 * 1024;
+
+const optionalTsv = v.optional(tsvValue);
+const tsvFields = Object.fromEntries(SAMPLE_TSV_FIELDS.map((name) => [name, optionalTsv])) as {
+  [K in (typeof SAMPLE_TSV_FIELDS)[number]]: typeof optionalTsv;
+};
+
+/** The names a sample field may arrive under (the reference portal's and discover-samples' shapes). */
+const ALIASES = {
+  sample_id: ['sample_id', 'id', 'name'],
+  r1_file: ['r1_file', 'r1', 'fq1'],
+  r2_file: ['r2_file', 'r2', 'fq2'],
+} as const;
+
+/** One sample as a client sends it: aliases accepted, unknown keys rejected. */
+export const SampleInput = v.pipe(
+  v.strictObject({
+    sample_id: optionalTsv,
+    id: optionalTsv,
+    name: optionalTsv,
+    r1_file: optionalTsv,
+    r1: optionalTsv,
+    fq1: optionalTsv,
+    r2_file: optionalTsv,
+    r2: optionalTsv,
+    fq2: optionalTsv,
+    /** Sent by the reference portal; accepted and ignored. */
+    status: optionalTsv,
+    ...tsvFields,
+  }),
+  v.forward(
+    v.check(
+      (input) => ALIASES.sample_id.some((key) => (input[key] ?? '') !== ''),
+      'is required (as sample_id, id or name)',
+    ),
+    ['sample_id'],
+  ),
+  v.transform((input): Sample => {
+    const pick = (keys: readonly (keyof typeof input)[]) =>
+      keys.map((key) => input[key]).find((value): value is string => typeof value === 'string' && value !== '') ?? '';
+    const extra = Object.fromEntries(
+      SAMPLE_TSV_FIELDS.filter((name) => input[name] !== undefined).map((name) => [name, input[name]]),
+    );
+    return {
+      ...extra,
+      sample_id: pick(ALIASES.sample_id),
+      r1_file: pick(ALIASES.r1_file),
+      r2_file: pick(ALIASES.r2_file),
+    };
+  }),
+);
+
+export const SampleList = v.pipe(
+  v.array(SampleInput),
+  v.maxLength(MAX_SAMPLES, `must have at most ${MAX_SAMPLES} samples`),
+);
+
+export const CreateWorksetRequest = v.strictObject({
+  workset_name: text(256),
+  pipeline_type: identifier,
+  reference_genome: identifier,
+  priority: v.optional(v.picklist(PRIORITIES, `must be one of ${PRIORITIES.join(', ')}`), 'normal'),
+  samples: v.optional(SampleList),
+  yaml_content: v.optional(v.pipe(v.string(), v.maxLength(MAX_YAML_BYTES, 'is too large'))),
+  notification_email: v.optional(v.nullable(email)),
+  enable_qc: v.optional(v.boolean(), true),
+  archive_results: v.optional(v.boolean(), true),
+  /** Where the customer's sample data lives (recorded; control files never go there). */
+  s3_bucket: v.optional(v.nullable(bucketName)),
+  s3_prefix: v.optional(v.nullable(keyPrefix)),
+  export_uri: v.optional(v.nullable(s3Uri)),
+});
+export type CreateWorksetRequest = v.InferOutput<typeof CreateWorksetRequest>;
+
+/** A YAML document given as `yaml_content`: only its `samples` list is read. */
+export const YamlSamplesDocument = v.looseObject({ samples: v.optional(SampleList) });
+
+export const CustomerId = v.pipe(
+  v.string(),
+  v.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/, 'must be a customer id ([A-Za-z0-9_-], at most 128 characters)'),
+);
+
+export const IdempotencyKey = v.pipe(
+  v.string(),
+  v.trim(),
+  v.nonEmpty('must not be empty'),
+  v.maxLength(255, 'must be at most 255 characters'),
+  v.regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces'),
+);
+
+export const ListWorksetsQuery = v.strictObject({
+  limit: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d+$/, 'must be an integer from 1 to 100'),
+      v.transform(Number),
+      v.minValue(1, 'must be an integer from 1 to 100'),
+      v.maxValue(100, 'must be an integer from 1 to 100'),
+    ),
+    '50',
+  ),
+  next_token: v.optional(v.pipe(v.string(), v.nonEmpty('must not be empty'), v.maxLength(2048, 'is too long'))),
+  state: v.optional(v.picklist(WORKSET_STATES, `must be one of ${WORKSET_STATES.join(', ')}`)),
+});
+export type ListWorksetsQuery = v.InferOutput<typeof ListWorksetsQuery>;

@@ -1,0 +1,196 @@
+/** The WorksetStore on DynamoDB: conditional writes only, every attribute name aliased. */
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { WorksetRecord } from '../../domain/workset.ts';
+import { WorksetIdCollision, type BeginRegistrationResult, type IdempotencyRecord, type WorksetPage, type WorksetStore } from '../ports.ts';
+import { WORKSET_INDEXES } from '../tables.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+
+export interface WorksetTables {
+  readonly worksets: string;
+  readonly customers: string;
+  readonly idempotency: string;
+}
+
+/** Queries one listing page may make when a filter discards most items (bounds the latency). */
+const MAX_FILTERED_QUERIES = 10;
+/** Transactions cancelled by a concurrent transaction on the same item are retried this often. */
+const TRANSACTION_ATTEMPTS = 5;
+
+type TransactWriteItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class DynamoWorksetStore implements WorksetStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tables: WorksetTables,
+  ) {}
+
+  async beginRegistration(record: WorksetRecord, idempotency?: IdempotencyRecord): Promise<BeginRegistrationResult> {
+    const items: TransactWriteItem[] = [
+      {
+        ConditionCheck: {
+          TableName: this.tables.customers,
+          Key: { customer_id: record.customer_id },
+          ConditionExpression: 'attribute_exists(#customer_id)',
+          ExpressionAttributeNames: { '#customer_id': 'customer_id' },
+        },
+      },
+      {
+        Put: {
+          TableName: this.tables.worksets,
+          Item: record,
+          ConditionExpression: 'attribute_not_exists(#workset_id)',
+          ExpressionAttributeNames: { '#workset_id': 'workset_id' },
+        },
+      },
+      ...(idempotency
+        ? [
+            {
+              Put: {
+                TableName: this.tables.idempotency,
+                Item: idempotency,
+                // An expired record (TTL deletion lags by hours) no longer holds the key.
+                ConditionExpression: 'attribute_not_exists(#key) OR #expires_at < :now',
+                ExpressionAttributeNames: { '#key': 'idempotency_key', '#expires_at': 'expires_at' },
+                ExpressionAttributeValues: { ':now': Math.floor(Date.now() / 1000) },
+              },
+            },
+          ]
+        : []),
+    ];
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+        return { kind: 'created' };
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        const failed = (index: number) => reasons[index]?.Code === 'ConditionalCheckFailed';
+        if (failed(0)) return { kind: 'unknown-customer' };
+        if (idempotency && failed(2)) {
+          const existing = await this.getIdempotencyRecord(idempotency.idempotency_key);
+          // Expired between the two reads: try again as a fresh claim.
+          if (existing && existing.expires_at >= Math.floor(Date.now() / 1000)) return { kind: 'key-in-use', existing };
+        } else if (failed(1)) {
+          // 32 random bits collided with an existing id: the caller generates another id.
+          throw new WorksetIdCollision(record.workset_id);
+        } else if (!reasons.some((reason) => reason.Code === 'TransactionConflict')) {
+          throw error;
+        }
+        if (attempt >= TRANSACTION_ATTEMPTS) throw error;
+        await sleep(5 * attempt + Math.random() * 20);
+      }
+    }
+  }
+
+  async completeRegistration(input: Parameters<WorksetStore['completeRegistration']>[0]): Promise<boolean> {
+    const update = {
+      Update: {
+        TableName: this.tables.worksets,
+        Key: { workset_id: input.worksetId },
+        UpdateExpression:
+          'SET #state = :ready, #updated_at = :at, #history = list_append(#history, :entry)',
+        ConditionExpression: '#state = :registering',
+        ExpressionAttributeNames: { '#state': 'state', '#updated_at': 'updated_at', '#history': 'state_history' },
+        ExpressionAttributeValues: { ':ready': 'ready', ':registering': 'registering', ':at': input.at, ':entry': [input.entry] },
+      },
+    };
+    const respond = input.idempotency && {
+      Update: {
+        TableName: this.tables.idempotency,
+        Key: { idempotency_key: input.idempotency.key },
+        UpdateExpression: 'SET #response = :response',
+        ConditionExpression: 'attribute_exists(#key)',
+        ExpressionAttributeNames: { '#response': 'response', '#key': 'idempotency_key' },
+        ExpressionAttributeValues: { ':response': input.idempotency.response },
+      },
+    };
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.db.send(new TransactWriteCommand({ TransactItems: respond ? [update, respond] : [update] }));
+        return true;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        if (reasons[0]?.Code === 'ConditionalCheckFailed') return false;
+        if (!reasons.some((reason) => reason.Code === 'TransactionConflict') || attempt >= TRANSACTION_ATTEMPTS) throw error;
+        await sleep(5 * attempt + Math.random() * 20);
+      }
+    }
+  }
+
+  async abandonRegistration(worksetId: string): Promise<void> {
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.tables.worksets,
+          Key: { workset_id: worksetId },
+          ConditionExpression: '#state = :registering',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':registering': 'registering' },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async getWorkset(worksetId: string): Promise<WorksetRecord | undefined> {
+    const result = await this.db.send(
+      new GetCommand({ TableName: this.tables.worksets, Key: { workset_id: worksetId }, ConsistentRead: true }),
+    );
+    return result.Item as WorksetRecord | undefined;
+  }
+
+  async getIdempotencyRecord(key: string): Promise<IdempotencyRecord | undefined> {
+    const result = await this.db.send(
+      new GetCommand({ TableName: this.tables.idempotency, Key: { idempotency_key: key }, ConsistentRead: true }),
+    );
+    return result.Item as IdempotencyRecord | undefined;
+  }
+
+  async listCustomerWorksets(
+    customerId: string,
+    options: Parameters<WorksetStore['listCustomerWorksets']>[1],
+  ): Promise<WorksetPage> {
+    let startKey: Record<string, unknown> | undefined = options.nextToken
+      ? decodeCursor(options.nextToken, {
+          fields: ['workset_id', 'customer_id', 'created_at'],
+          partition: ['customer_id', customerId],
+        })
+      : undefined;
+    const items: WorksetRecord[] = [];
+    // With a state filter a page may come back short; keep reading (bounded) so pages are full.
+    for (let query = 0; query < MAX_FILTERED_QUERIES; query += 1) {
+      const result = await this.db.send(
+        new QueryCommand({
+          TableName: this.tables.worksets,
+          IndexName: WORKSET_INDEXES.byCustomer,
+          KeyConditionExpression: '#customer_id = :customer_id',
+          ExpressionAttributeNames: { '#customer_id': 'customer_id', ...(options.state ? { '#state': 'state' } : {}) },
+          ExpressionAttributeValues: { ':customer_id': customerId, ...(options.state ? { ':state': options.state } : {}) },
+          ...(options.state ? { FilterExpression: '#state = :state' } : {}),
+          ScanIndexForward: false,
+          // Never evaluate more than the page still needs: every evaluated item is then either
+          // returned or filtered out, and LastEvaluatedKey is an exact resume point.
+          Limit: options.limit - items.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...((result.Items ?? []) as WorksetRecord[]));
+      startKey = result.LastEvaluatedKey;
+      if (!startKey || items.length >= options.limit) break;
+    }
+    return { items, nextToken: encodeCursor(startKey) };
+  }
+}
+

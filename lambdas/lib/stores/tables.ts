@@ -1,0 +1,72 @@
+/**
+ * The one definition of the DynamoDB tables and their indexes. The stores, `--create-table`,
+ * the test harness and the CDK stack all read this list; nothing else declares a key or an index.
+ * Plain data on purpose: no SDK or CDK types, so every consumer can translate it its own way.
+ */
+
+export type KeyType = 'S' | 'N';
+
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: KeyType;
+}
+
+export interface IndexDefinition {
+  readonly name: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+}
+
+export interface TableDefinition {
+  /** Stable logical name: the settings key and the CDK construct id derive from it. */
+  readonly logicalName: 'worksets' | 'customers' | 'idempotency';
+  readonly partitionKey: KeyAttribute;
+  readonly indexes: readonly IndexDefinition[];
+  /** Attribute holding an epoch-seconds expiry that DynamoDB TTL deletes on. */
+  readonly ttlAttribute?: string;
+}
+
+/** Index names, referenced by the stores' queries. */
+export const WORKSET_INDEXES = {
+  /** One customer's worksets, newest first (query with ScanIndexForward=false). */
+  byCustomer: 'customer-created-index',
+  /**
+   * The work queue and state listings: partition `state`, sort `queue_order` =
+   * `{priority rank}#{created_at}`, so a forward query returns urgent before normal before low,
+   * oldest first inside a priority.
+   */
+  byState: 'state-queue-index',
+} as const;
+
+export const WORKSETS_TABLE: TableDefinition = {
+  logicalName: 'worksets',
+  partitionKey: { name: 'workset_id', type: 'S' },
+  indexes: [
+    {
+      name: WORKSET_INDEXES.byCustomer,
+      partitionKey: { name: 'customer_id', type: 'S' },
+      sortKey: { name: 'created_at', type: 'S' },
+    },
+    {
+      name: WORKSET_INDEXES.byState,
+      partitionKey: { name: 'state', type: 'S' },
+      sortKey: { name: 'queue_order', type: 'S' },
+    },
+  ],
+};
+
+export const CUSTOMERS_TABLE: TableDefinition = {
+  logicalName: 'customers',
+  partitionKey: { name: 'customer_id', type: 'S' },
+  indexes: [],
+};
+
+/** Idempotency records of the create route; DynamoDB TTL removes them after their 24 h window. */
+export const IDEMPOTENCY_TABLE: TableDefinition = {
+  logicalName: 'idempotency',
+  partitionKey: { name: 'idempotency_key', type: 'S' },
+  indexes: [],
+  ttlAttribute: 'expires_at',
+};
+
+export const TABLES: readonly TableDefinition[] = [WORKSETS_TABLE, CUSTOMERS_TABLE, IDEMPOTENCY_TABLE];
