@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_CONTROL_PREFIX,
+  flagsToEnv,
+  normaliseControlPrefix,
+  resolveSettings,
+  settingsFromEnv,
+} from '../../lambdas/lib/config/settings.ts';
+
+describe('control bucket precedence', () => {
+  const env = { DAYLILY_CONTROL_BUCKET: 'env-control', DAYLILY_MONITOR_BUCKET: 'env-monitor' };
+
+  it('takes --control-bucket over both environment variables', () => {
+    const settings = resolveSettings({ controlBucket: 'flag-bucket' }, env);
+    expect(settings.controlBucket).toEqual({ ok: true, bucket: 'flag-bucket', prefix: DEFAULT_CONTROL_PREFIX, source: '--control-bucket' });
+  });
+
+  it('takes DAYLILY_CONTROL_BUCKET over DAYLILY_MONITOR_BUCKET', () => {
+    expect(resolveSettings({}, env).controlBucket).toMatchObject({ ok: true, bucket: 'env-control', source: 'DAYLILY_CONTROL_BUCKET' });
+  });
+
+  it('falls back to DAYLILY_MONITOR_BUCKET', () => {
+    expect(resolveSettings({}, { DAYLILY_MONITOR_BUCKET: 'env-monitor' }).controlBucket).toMatchObject({
+      ok: true,
+      bucket: 'env-monitor',
+      source: 'DAYLILY_MONITOR_BUCKET',
+    });
+  });
+
+  it('treats blank values as unset', () => {
+    expect(resolveSettings({ controlBucket: '  ' }, { DAYLILY_CONTROL_BUCKET: '', DAYLILY_MONITOR_BUCKET: 'm-bucket' }).controlBucket).toMatchObject({
+      bucket: 'm-bucket',
+    });
+  });
+
+  it('names every way to configure the bucket when none is set', () => {
+    const setting = resolveSettings({}, {}).controlBucket;
+    expect(setting.ok).toBe(false);
+    if (setting.ok) return;
+    for (const name of ['DAYLILY_CONTROL_BUCKET', 'DAYLILY_MONITOR_BUCKET', '--control-bucket', 'docs/configuration.md']) {
+      expect(setting.problem).toContain(name);
+    }
+  });
+
+  it('rejects a bucket name S3 would refuse', () => {
+    const setting = resolveSettings({ controlBucket: 'Not_A_Bucket' }, {}).controlBucket;
+    expect(setting).toMatchObject({ ok: false });
+    expect(setting.ok ? '' : setting.problem).toContain('not a valid S3 bucket name');
+  });
+
+  it('accepts an s3:// URI for the bucket', () => {
+    expect(resolveSettings({ controlBucket: 's3://my-bucket/' }, {}).controlBucket).toMatchObject({ bucket: 'my-bucket' });
+  });
+});
+
+describe('control prefix', () => {
+  it.each([
+    ['worksets', 'worksets/'],
+    ['/worksets/', 'worksets/'],
+    ['//a/b///', 'a/b/'],
+    ['daylily_monitoring/active_worksets/', 'daylily_monitoring/active_worksets/'],
+    ['', ''],
+  ])('normalises %j to %j', (raw, expected) => {
+    expect(normaliseControlPrefix(raw)).toEqual({ ok: true, prefix: expected });
+  });
+
+  it.each(['a/../b', '..', 'a//b', 'a/./b', 'a\nb', 'tab\there', 'x\u0000'])('rejects %j as a configuration error', (raw) => {
+    const result = normaliseControlPrefix(raw);
+    expect(result.ok).toBe(false);
+    expect(result.ok ? '' : result.problem).toContain('docs/configuration.md');
+  });
+
+  it('takes --control-prefix over DAYLILY_CONTROL_PREFIX over the default', () => {
+    const env = { DAYLILY_CONTROL_BUCKET: 'bucket-a', DAYLILY_CONTROL_PREFIX: 'from-env' };
+    expect(resolveSettings({ controlPrefix: 'from-flag' }, env).controlBucket).toMatchObject({ prefix: 'from-flag/' });
+    expect(resolveSettings({}, env).controlBucket).toMatchObject({ prefix: 'from-env/' });
+    expect(resolveSettings({}, { DAYLILY_CONTROL_BUCKET: 'bucket-a' }).controlBucket).toMatchObject({ prefix: DEFAULT_CONTROL_PREFIX });
+  });
+
+  it('makes a bad prefix a bucket configuration problem', () => {
+    const setting = resolveSettings({ controlPrefix: '../escape' }, { DAYLILY_CONTROL_BUCKET: 'bucket-a' }).controlBucket;
+    expect(setting.ok).toBe(false);
+  });
+});
+
+describe('tables and region', () => {
+  it('uses flag > environment > default for every table and the region', () => {
+    const env = {
+      DAYLILY_WORKSET_TABLE: 'env-worksets',
+      DAYLILY_CUSTOMER_TABLE: 'env-customers',
+      DAYLILY_IDEMPOTENCY_TABLE: 'env-idem',
+      AWS_REGION: 'eu-west-1',
+    };
+    expect(resolveSettings({ tableName: 'f-w', customersTable: 'f-c', idempotencyTable: 'f-i', region: 'us-east-2' }, env)).toMatchObject({
+      worksetTable: 'f-w',
+      customerTable: 'f-c',
+      idempotencyTable: 'f-i',
+      region: 'us-east-2',
+    });
+    expect(resolveSettings({}, env)).toMatchObject({ worksetTable: 'env-worksets', customerTable: 'env-customers', idempotencyTable: 'env-idem', region: 'eu-west-1' });
+    expect(resolveSettings({}, {})).toMatchObject({
+      worksetTable: 'daylily-worksets',
+      customerTable: 'daylily-customers',
+      idempotencyTable: 'daylily-idempotency',
+      region: 'us-west-2',
+    });
+  });
+
+  it('hands flags to handlers through the environment with the same result', () => {
+    const flags = { controlBucket: 'flag-bucket', controlPrefix: 'p', tableName: 't' };
+    const env = { DAYLILY_MONITOR_BUCKET: 'monitor', DAYLILY_CONTROL_PREFIX: 'other' };
+    const viaEnv = settingsFromEnv({ ...env, ...flagsToEnv(flags) });
+    const direct = resolveSettings(flags, env);
+    expect({ ...viaEnv, controlBucket: { ...viaEnv.controlBucket, source: null } }).toEqual({
+      ...direct,
+      controlBucket: { ...direct.controlBucket, source: null },
+    });
+  });
+});
