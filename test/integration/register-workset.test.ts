@@ -1,0 +1,305 @@
+import { load } from 'js-yaml';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { documentClient } from '../../lambdas/lib/stores/dynamodb/client.ts';
+import { s3Client } from '../../lambdas/lib/stores/s3/client.ts';
+import { call } from '../support/api.ts';
+import { failCall, recordCalls } from '../support/faults.ts';
+import { useLocalAws } from '../support/local-aws.ts';
+
+const aws = useLocalAws('register-workset');
+const CURL_BODY = { workset_name: 'test-workset', pipeline_type: 'snv', reference_genome: 'GRCh38' };
+const SAMPLES = [
+  { sample_id: 'S1', r1_file: 's3://lab-data/S1_R1.fastq.gz', r2_file: 's3://lab-data/S1_R2.fastq.gz' },
+  { id: 'S2', fq1: 'S2_R1.fastq.gz', fq2: 'S2_R2.fastq.gz', lane: 2, sample_type: 'WES' },
+];
+
+let customers = 0;
+async function newCustomer(): Promise<string> {
+  const id = `lab-${(customers += 1)}-${Date.now().toString(36)}`;
+  await aws.seedCustomer(id);
+  return id;
+}
+
+const create = (customerId: string, body: unknown, headers: Record<string, string> = {}) =>
+  call('CreateWorkset', { path: { customer_id: customerId }, body, headers });
+
+async function record(worksetId: string) {
+  const result = await aws.ddb.send(new GetCommand({ TableName: aws.tables.worksets, Key: { workset_id: worksetId }, ConsistentRead: true }));
+  return result.Item;
+}
+
+const folderOf = (worksetId: string) => `${aws.controlPrefix}${worksetId}/`;
+const filesOf = async (worksetId: string) =>
+  (await aws.listKeys(folderOf(worksetId))).map((key) => key.slice(folderOf(worksetId).length));
+
+describe('registering a workset', () => {
+  it('answers the configuration guide’s curl with 201, a Location and a ready workset', async () => {
+    const customerId = await newCustomer();
+    const response = await create(customerId, CURL_BODY);
+
+    expect(response.status).toBe(201);
+    const workset = response.json;
+    expect(response.headers.location).toBe(`/api/customers/${customerId}/worksets/${workset.workset_id}`);
+    expect(workset).toMatchObject({
+      customer_id: customerId,
+      workset_name: 'test-workset',
+      state: 'ready',
+      priority: 'normal',
+      pipeline_type: 'snv',
+      reference_genome: 'GRCh38',
+      sample_count: 0,
+      control_folder: `s3://${aws.bucket}/${folderOf(workset.workset_id)}`,
+    });
+    expect(workset.workset_id).toMatch(/^test-workset-[0-9a-f]{8}$/);
+    expect(workset.state_history.map((entry: { to: string }) => entry.to)).toEqual(['registering', 'ready']);
+    expect(await record(workset.workset_id)).toMatchObject({ state: 'ready', customer_id: customerId });
+    // No samples: no stage_samples.tsv and no sample_data/.
+    expect(await filesOf(workset.workset_id)).toEqual(['daylily.ready', 'daylily_info.yaml', 'daylily_work.yaml']);
+  });
+
+  it('writes exactly the contract files with the right content, daylily.ready last', async () => {
+    const customerId = await newCustomer();
+    const recorder = recordCalls(s3Client(aws.region));
+    const response = await create(customerId, {
+      ...CURL_BODY,
+      workset_name: 'Exome batch 7',
+      priority: 'urgent',
+      samples: SAMPLES,
+      s3_bucket: 'lab-data',
+      s3_prefix: 'runs/7',
+      notification_email: 'pi@example.org',
+    }).finally(recorder.stop);
+    expect(response.status).toBe(201);
+    const { workset_id: id } = response.json;
+    const folder = folderOf(id);
+
+    expect(await filesOf(id)).toEqual([
+      'daylily.ready',
+      'daylily_info.yaml',
+      'daylily_work.yaml',
+      'sample_data/.keep',
+      'stage_samples.tsv',
+    ]);
+    const puts = recorder.calls.filter((c) => c.command === 'PutObjectCommand').map((c) => c.input.Key as string);
+    expect(puts).toHaveLength(5);
+    expect(puts.at(-1)).toBe(`${folder}daylily.ready`);
+
+    const work = load((await aws.getText(`${folder}daylily_work.yaml`))!) as Record<string, unknown>;
+    expect(work).toMatchObject({
+      'day-clone': `-d ${id} -t main`,
+      'dy-r': '-p help',
+      export_uri: `s3://${aws.bucket}/${folder}results/`,
+    });
+    const info = load((await aws.getText(`${folder}daylily_info.yaml`))!) as Record<string, unknown>;
+    expect(info).toMatchObject({
+      workset_id: id,
+      workset_name: 'Exome batch 7',
+      customer_id: customerId,
+      priority: 'urgent',
+      sample_count: 2,
+      sample_ids: ['S1', 'S2'],
+      notification_email: 'pi@example.org',
+      s3_bucket: aws.bucket,
+      s3_prefix: folder.replace(/\/$/, ''),
+      data_bucket: 'lab-data',
+      data_prefix: 'runs/7/',
+    });
+    const [header, ...rows] = (await aws.getText(`${folder}stage_samples.tsv`))!.split('\n').map((line) => line.split('\t'));
+    const byColumn = rows.map((row) => Object.fromEntries(header!.map((name, i) => [name, row[i]])));
+    expect(byColumn).toEqual([
+      expect.objectContaining({ RUN_ID: id, SAMPLE_ID: 'S1', R1_FQ: 's3://lab-data/S1_R1.fastq.gz', SAMPLE_TYPE: 'WGS', LANE: '1' }),
+      expect.objectContaining({
+        RUN_ID: id,
+        SAMPLE_ID: 'S2',
+        // Relative names resolve against the data location so the stager can find them.
+        R1_FQ: 's3://lab-data/runs/7/S2_R1.fastq.gz',
+        R2_FQ: 's3://lab-data/runs/7/S2_R2.fastq.gz',
+        SAMPLE_TYPE: 'WES',
+        LANE: '2',
+      }),
+    ]);
+    expect(await aws.getText(`${folder}daylily.ready`)).toBe(response.json.created_at);
+  });
+
+  it('never writes control files into the customer’s data bucket', async () => {
+    const customerId = await newCustomer();
+    const response = await create(customerId, { ...CURL_BODY, s3_bucket: 'customer-data-bucket', s3_prefix: 'somewhere/' });
+    expect(response.status).toBe(201);
+    expect(response.json.control_folder).toBe(`s3://${aws.bucket}/${folderOf(response.json.workset_id)}`);
+    expect(response.json).toMatchObject({ data_bucket: 'customer-data-bucket', data_prefix: 'somewhere/' });
+  });
+
+  it('takes samples from yaml_content when samples is absent', async () => {
+    const customerId = await newCustomer();
+    const yaml = 'samples:\n  - sample_id: yaml_sample1\n    r1_file: s3://d/a_R1.fq.gz\n  - name: yaml_sample2\n    r1: s3://d/b_R1.fq.gz\n';
+    const response = await create(customerId, { ...CURL_BODY, yaml_content: yaml });
+    expect(response.status).toBe(201);
+    expect(response.json.sample_count).toBe(2);
+    const tsv = await aws.getText(`${folderOf(response.json.workset_id)}stage_samples.tsv`);
+    expect(tsv?.split('\n').slice(1).map((row) => row.split('\t')[1])).toEqual(['yaml_sample1', 'yaml_sample2']);
+  });
+
+  it('answers 404 for an unknown customer and writes nothing', async () => {
+    const recorder = recordCalls(s3Client(aws.region));
+    const response = await create('no-such-customer', { ...CURL_BODY, workset_name: 'orphan' }).finally(recorder.stop);
+    expect(response.status).toBe(404);
+    expect(response.headers['content-type']).toBe('application/problem+json');
+    expect(response.json.detail).toContain('no-such-customer');
+    expect(recorder.calls).toEqual([]);
+    expect(await aws.listKeys(`${aws.controlPrefix}orphan`)).toEqual([]);
+  });
+
+  it('gives hostile names a safe id and still writes parseable YAML', async () => {
+    const customerId = await newCustomer();
+    const name = `a; rm -rf / $(x) ../.. "quoted" 'single' \`tick\``;
+    const response = await create(customerId, { ...CURL_BODY, workset_name: name });
+    expect(response.status).toBe(201);
+    const { workset_id: id } = response.json;
+    expect(id).toMatch(/^[a-z0-9-]+-[0-9a-f]{8}$/);
+    expect(id.length).toBeLessThanOrEqual(39);
+    const work = load((await aws.getText(`${folderOf(id)}daylily_work.yaml`))!) as Record<string, string>;
+    expect(work['day-clone']).toBe(`-d ${id} -t main`);
+    const info = load((await aws.getText(`${folderOf(id)}daylily_info.yaml`))!) as Record<string, string>;
+    expect(info.workset_name).toBe(name);
+  });
+
+  it('rejects a name with a newline as a control character', async () => {
+    const customerId = await newCustomer();
+    const response = await create(customerId, { ...CURL_BODY, workset_name: 'line one\nline two' });
+    expect(response.status).toBe(400);
+    expect(response.json.errors).toEqual([{ field: 'workset_name', message: 'must not contain control characters' }]);
+  });
+
+  it('registers 10,000 samples and keeps the DynamoDB item under 8 KB', async () => {
+    const customerId = await newCustomer();
+    const samples = Array.from({ length: 10_000 }, (_, i) => ({
+      sample_id: `SAMPLE_${String(i).padStart(5, '0')}`,
+      r1_file: `s3://lab-data/run/SAMPLE_${i}_R1.fastq.gz`,
+      r2_file: `s3://lab-data/run/SAMPLE_${i}_R2.fastq.gz`,
+    }));
+    const response = await create(customerId, { ...CURL_BODY, samples });
+    expect(response.status).toBe(201);
+    expect(response.json.sample_count).toBe(10_000);
+    const item = await record(response.json.workset_id);
+    expect(Buffer.byteLength(JSON.stringify(item))).toBeLessThan(8 * 1024);
+    const tsv = await aws.getText(`${folderOf(response.json.workset_id)}stage_samples.tsv`);
+    expect(tsv?.split('\n')).toHaveLength(10_001);
+  });
+});
+
+describe('registration under faults', () => {
+  const ddbClient = () => documentClient(aws.region);
+  const s3 = () => s3Client(aws.region);
+
+  const files = ['daylily_work.yaml', 'daylily_info.yaml', 'stage_samples.tsv', 'sample_data/.keep', 'daylily.ready'];
+
+  it.each(files)('a failed put of %s answers 503, leaves nothing ready, and a retry with the same key completes', async (file) => {
+    const customerId = await newCustomer();
+    const body = { ...CURL_BODY, workset_name: `fault ${file}`, samples: SAMPLES };
+    const key = `fault-${file}-${customerId}`;
+    const remove = failCall(s3(), (c) => c.command === 'PutObjectCommand' && String(c.input.Key).endsWith(`/${file}`));
+    const failed = await create(customerId, body, { 'Idempotency-Key': key }).finally(remove);
+
+    expect(failed.status).toBe(503);
+    expect(failed.headers['content-type']).toBe('application/problem+json');
+    expect(failed.json.detail).toMatch(/Registration of workset .* failed/);
+    expect(failed.json.detail).not.toContain('injected');
+    const listing = await call('ListCustomerWorksets', { path: { customer_id: customerId } });
+    expect(listing.json.worksets).toHaveLength(1);
+    const stuck = listing.json.worksets[0];
+    expect(stuck.state).toBe('registering');
+    expect(await aws.getText(`${folderOf(stuck.workset_id)}daylily.ready`)).toBeUndefined();
+
+    const retried = await create(customerId, body, { 'Idempotency-Key': key });
+    expect(retried.status).toBe(201);
+    expect(retried.json.workset_id).toBe(stuck.workset_id);
+    expect(retried.json.state).toBe('ready');
+    expect(await filesOf(stuck.workset_id)).toHaveLength(5);
+    expect(await record(stuck.workset_id)).toMatchObject({ state: 'ready' });
+  });
+
+  it('without an idempotency key, a failed registration is removed, not left half-written', async () => {
+    const customerId = await newCustomer();
+    const remove = failCall(s3(), (c) => c.command === 'PutObjectCommand' && String(c.input.Key).endsWith('/stage_samples.tsv'));
+    const failed = await create(customerId, { ...CURL_BODY, samples: SAMPLES }).finally(remove);
+    expect(failed.status).toBe(503);
+    const listing = await call('ListCustomerWorksets', { path: { customer_id: customerId } });
+    expect(listing.json.worksets).toEqual([]);
+  });
+
+  it('a failed DynamoDB write answers 503 (never 409) and writes nothing to S3', async () => {
+    const customerId = await newCustomer();
+    const recorder = recordCalls(s3());
+    const remove = failCall(ddbClient(), (c) => c.command === 'TransactWriteCommand' || c.command === 'TransactWriteItemsCommand');
+    const failed = await create(customerId, CURL_BODY, { 'Idempotency-Key': `ddb-${customerId}` }).finally(() => {
+      remove();
+      recorder.stop();
+    });
+    expect(failed.status).toBe(503);
+    expect(recorder.calls).toEqual([]);
+    const retried = await create(customerId, CURL_BODY, { 'Idempotency-Key': `ddb-${customerId}` });
+    expect(retried.status).toBe(201);
+  });
+
+  it('a failure marking the workset ready withdraws daylily.ready, and the retry completes', async () => {
+    const customerId = await newCustomer();
+    const key = `flip-${customerId}`;
+    const remove = failCall(ddbClient(), (c) => c.command === 'TransactWriteCommand' || c.command === 'TransactWriteItemsCommand', { nth: 2 });
+    const failed = await create(customerId, CURL_BODY, { 'Idempotency-Key': key }).finally(remove);
+    expect(failed.status).toBe(503);
+    const [stuck] = (await call('ListCustomerWorksets', { path: { customer_id: customerId } })).json.worksets;
+    expect(stuck.state).toBe('registering');
+    expect(await aws.getText(`${folderOf(stuck.workset_id)}daylily.ready`)).toBeUndefined();
+
+    const retried = await create(customerId, CURL_BODY, { 'Idempotency-Key': key });
+    expect(retried.status).toBe(201);
+    expect(retried.json.workset_id).toBe(stuck.workset_id);
+    expect(await aws.getText(`${folderOf(stuck.workset_id)}daylily.ready`)).toBeDefined();
+  });
+});
+
+describe('idempotency', () => {
+  it('replays the same status and body for the same key and body', async () => {
+    const customerId = await newCustomer();
+    const first = await create(customerId, CURL_BODY, { 'Idempotency-Key': 'same-1' });
+    const second = await create(customerId, { reference_genome: 'GRCh38', pipeline_type: 'snv', workset_name: 'test-workset' }, { 'Idempotency-Key': 'same-1' });
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(201);
+    expect(second.text).toBe(first.text);
+    expect(second.headers.location).toBe(first.headers.location);
+    expect(second.headers['idempotent-replayed']).toBe('true');
+    expect((await call('ListCustomerWorksets', { path: { customer_id: customerId } })).json.worksets).toHaveLength(1);
+  });
+
+  it('answers 409 when a key is reused with a different body', async () => {
+    const customerId = await newCustomer();
+    await create(customerId, CURL_BODY, { 'Idempotency-Key': 'reused' });
+    const conflict = await create(customerId, { ...CURL_BODY, priority: 'urgent' }, { 'Idempotency-Key': 'reused' });
+    expect(conflict.status).toBe(409);
+    expect(conflict.headers['content-type']).toBe('application/problem+json');
+    expect(conflict.json.detail).toContain('different request body');
+  });
+
+  it('scopes keys to the customer', async () => {
+    const [a, b] = [await newCustomer(), await newCustomer()];
+    const first = await create(a, CURL_BODY, { 'Idempotency-Key': 'shared-key' });
+    const second = await create(b, CURL_BODY, { 'Idempotency-Key': 'shared-key' });
+    expect(second.status).toBe(201);
+    expect(second.json.workset_id).not.toBe(first.json.workset_id);
+  });
+
+  it('20 concurrent requests with one key create exactly one workset', async () => {
+    const customerId = await newCustomer();
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => create(customerId, { ...CURL_BODY, samples: SAMPLES }, { 'Idempotency-Key': 'burst' })),
+    );
+    const statuses = responses.map((response) => response.status);
+    expect(statuses).toEqual(Array(20).fill(201));
+    // Every caller gets the one answer, byte for byte.
+    expect(new Set(responses.map((response) => response.text)).size).toBe(1);
+    const listing = await call('ListCustomerWorksets', { path: { customer_id: customerId } });
+    expect(listing.json.worksets).toHaveLength(1);
+    expect(listing.json.worksets[0].state).toBe('ready');
+  });
+});

@@ -1,0 +1,101 @@
+/**
+ * Calls a route's real handler with an API Gateway HTTP API (v2) event, the way API Gateway would:
+ * the route comes from the route table, so a test exercises the handler file the stack deploys.
+ */
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { ROUTES } from '../../infra/routes.ts';
+
+export interface CallInput {
+  readonly path?: Readonly<Record<string, string>>;
+  readonly query?: Readonly<Record<string, string>>;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** An object is sent as JSON (with a JSON content type unless headers say otherwise). */
+  readonly body?: unknown;
+}
+
+export interface CallResult {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly text: string;
+  /** The body parsed as JSON (undefined when empty). */
+  readonly json: any;
+}
+
+type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+const handlers = new Map<string, Promise<Handler>>();
+
+function loadHandler(file: string): Promise<Handler> {
+  let loaded = handlers.get(file);
+  if (!loaded) {
+    loaded = import(`../../${file}`).then((module: { handler: Handler }) => module.handler);
+    handlers.set(file, loaded);
+  }
+  return loaded;
+}
+
+function lambdaContext(): Context {
+  const requestId = randomUUID();
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'test',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-west-2:000000000000:function:test',
+    memoryLimitInMB: '512',
+    awsRequestId: requestId,
+    logGroupName: '/aws/lambda/test',
+    logStreamName: 'test',
+    getRemainingTimeInMillis: () => 10_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+export function buildEvent(routeId: string, input: CallInput = {}): APIGatewayProxyEventV2 {
+  const route = ROUTES.find((candidate) => candidate.id === routeId);
+  if (!route) throw new Error(`no route ${routeId} in the route table`);
+  const rawPath = route.path.replace(/\{(\w+)\}/g, (_match, name: string) => encodeURIComponent(input.path?.[name] ?? ''));
+  const headers: Record<string, string> = Object.fromEntries(
+    Object.entries(input.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
+  );
+  let body: string | undefined;
+  if (typeof input.body === 'string') body = input.body;
+  else if (input.body !== undefined) {
+    body = JSON.stringify(input.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const query = input.query ?? {};
+  return {
+    version: '2.0',
+    routeKey: `${route.method} ${route.path}`,
+    rawPath,
+    rawQueryString: new URLSearchParams(query as Record<string, string>).toString(),
+    headers,
+    ...(Object.keys(query).length > 0 ? { queryStringParameters: { ...query } } : {}),
+    ...(input.path ? { pathParameters: { ...input.path } } : {}),
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: 'localhost',
+      domainPrefix: 'localhost',
+      http: { method: route.method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
+      requestId: randomUUID(),
+      routeKey: `${route.method} ${route.path}`,
+      stage: '$default',
+      time: new Date().toUTCString(),
+      timeEpoch: Date.now(),
+    },
+    ...(body === undefined ? {} : { body }),
+    isBase64Encoded: false,
+  };
+}
+
+export async function call(routeId: string, input: CallInput = {}): Promise<CallResult> {
+  const event = buildEvent(routeId, input);
+  const route = ROUTES.find((candidate) => candidate.id === routeId)!;
+  const result = await (await loadHandler(route.handler))(event, lambdaContext());
+  const text = typeof result.body === 'string' ? result.body : '';
+  const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, value]) => [name.toLowerCase(), String(value)]));
+  return { status: result.statusCode ?? 200, headers, text, json: text === '' ? undefined : JSON.parse(text) };
+}

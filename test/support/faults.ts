@@ -1,0 +1,60 @@
+/**
+ * Real fault injection: SDK middleware on the very client a handler uses makes chosen calls fail
+ * before they leave the process. Nothing else about the client is replaced.
+ */
+import type { MiddlewareStack } from '@smithy/types';
+
+export interface CallRecord {
+  readonly command: string;
+  readonly input: any;
+}
+
+type AnyClient = { middlewareStack: MiddlewareStack<any, any> };
+
+let counter = 0;
+
+/**
+ * Makes the `nth` (1-based) matching call fail with `error` (a fresh throttling-like error by
+ * default). Returns a function that removes the fault.
+ */
+export function failCall(
+  client: AnyClient,
+  matches: (call: CallRecord) => boolean,
+  options: { nth?: number; times?: number; error?: () => Error } = {},
+): () => void {
+  const name = `test-fault-${(counter += 1)}`;
+  const nth = options.nth ?? 1;
+  const times = options.times ?? 1;
+  let seen = 0;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const call = { command: String(context.commandName), input: args.input };
+      if (matches(call)) {
+        seen += 1;
+        if (seen >= nth && seen < nth + times) {
+          const error = options.error?.() ?? Object.assign(new Error(`injected fault in ${call.command}`), { name: 'InjectedFault', $retryable: undefined });
+          throw error;
+        }
+      }
+      return next(args);
+    },
+    { step: 'initialize', name },
+  );
+  return () => {
+    client.middlewareStack.remove(name);
+  };
+}
+
+/** Records every call made through the client, in order. Returns the list and a remover. */
+export function recordCalls(client: AnyClient): { calls: CallRecord[]; stop: () => void } {
+  const name = `test-recorder-${(counter += 1)}`;
+  const calls: CallRecord[] = [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      calls.push({ command: String(context.commandName), input: args.input });
+      return next(args);
+    },
+    { step: 'initialize', name },
+  );
+  return { calls, stop: () => void client.middlewareStack.remove(name) };
+}
