@@ -123,6 +123,7 @@ export function toWorksetView(record: WorksetRecord): WorksetView {
     archive_results: record.archive_results,
     created_at: record.created_at,
     updated_at: record.updated_at,
-    state_history: record.state_history,
+    // Fixed key order: DynamoDB does not keep the order of a map's keys.
+    state_history: record.state_history.map(({ from, to, reason, actor, at }) => ({ from, to, reason, actor, at })),
   };
 }

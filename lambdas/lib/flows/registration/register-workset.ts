@@ -129,6 +129,9 @@ async function claim(
     const earlier = await deps.worksets.getWorkset(existing.workset_id);
     if (!earlier) throw new UpstreamError(`Registration of workset ${existing.workset_id} cannot be resumed: its record is missing.`);
     if (earlier.state !== 'registering') {
+      // Completed between our two reads: its answer was stored in the same transaction.
+      const completed = await deps.worksets.getIdempotencyRecord(existing.idempotency_key);
+      if (completed?.response) return { replay: completed.response };
       return { replay: { status: 201, body: JSON.stringify(toWorksetView(earlier)), location: worksetLocation(earlier.customer_id, earlier.workset_id) } };
     }
     return { record: earlier, idempotencyKey: key, resumed: true };
