@@ -1,0 +1,281 @@
+/**
+ * `daylily-workset-api` (npm start): the API on this machine, serving the very handler files the
+ * stack deploys.
+ *
+ * Backends, first that applies:
+ *   1. AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_S3 set → those endpoints;
+ *   2. --aws → real AWS (credentials and region from the usual AWS configuration);
+ *   3. otherwise embedded emulators: DynamoDB Local and s3rver keeping their data under --data-dir.
+ *
+ * Flags become environment variables (flagsToEnv) before any handler module is loaded, so handlers
+ * resolve exactly the configuration this start-up resolved. Modules that construct the logger are
+ * imported only after --verbose has set its level.
+ */
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { resolveSettings, flagsToEnv, ENV, CONFIG_DOCS, type SettingFlags, type Settings } from '../../lambdas/lib/config/settings.ts';
+import type { RunningEmulator } from './emulators.ts';
+
+export const DEFAULT_DATA_DIR = '.daylily-local';
+export const EMBEDDED_CONTROL_BUCKET = 'daylily-control-local';
+
+/** Seeded into the embedded customers table (only when missing) so a fresh checkout can register. */
+export const DEMO_CUSTOMER = {
+  customer_id: 'test-customer',
+  customer_name: 'Test Customer',
+  email: 'test@example.com',
+} as const;
+
+const ENDPOINT_VARIABLES = ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_S3'] as const;
+
+export const USAGE = `Usage: daylily-workset-api [options]   (npm start -- [options])
+
+Runs the Daylily workset API locally, serving the same handler files as the deployed stack.
+
+Backend (first that applies):
+  AWS_ENDPOINT_URL[_DYNAMODB|_S3] set   use those endpoints
+  --aws                                 use real AWS (no emulators)
+  (default)                             embedded DynamoDB Local + s3rver, data kept in --data-dir
+
+Options:
+  --control-bucket NAME    control bucket (else DAYLILY_CONTROL_BUCKET, DAYLILY_MONITOR_BUCKET;
+                           embedded default: ${EMBEDDED_CONTROL_BUCKET})
+  --control-prefix PREFIX  control prefix (else DAYLILY_CONTROL_PREFIX)
+  --table-name NAME        worksets table (else DAYLILY_WORKSET_TABLE)
+  --customers-table NAME   customers table (else DAYLILY_CUSTOMER_TABLE)
+  --region REGION          AWS region (else AWS_REGION)
+  --profile NAME           AWS profile (sets AWS_PROFILE; not used by the embedded emulators)
+  --host HOST              listen address (default 127.0.0.1)
+  --port PORT              listen port (default 8001)
+  --create-table           create missing tables with their indexes (always done when embedded)
+  --aws                    use real AWS instead of the embedded emulators
+  --data-dir DIR           embedded emulators' data (default ${DEFAULT_DATA_DIR}/)
+  --verbose                debug logging (POWERTOOLS_LOG_LEVEL=DEBUG)
+  --help                   show this help
+
+See ${CONFIG_DOCS} for every setting.
+`;
+
+const OPTIONS = {
+  'control-bucket': { type: 'string' },
+  'control-prefix': { type: 'string' },
+  'table-name': { type: 'string' },
+  'customers-table': { type: 'string' },
+  region: { type: 'string' },
+  profile: { type: 'string' },
+  host: { type: 'string', default: '127.0.0.1' },
+  port: { type: 'string', default: '8001' },
+  verbose: { type: 'boolean', default: false },
+  'create-table': { type: 'boolean', default: false },
+  aws: { type: 'boolean', default: false },
+  'data-dir': { type: 'string', default: DEFAULT_DATA_DIR },
+  help: { type: 'boolean', default: false },
+} as const;
+
+export type Backend = 'embedded' | 'endpoints' | 'aws';
+
+export interface CliOptions {
+  readonly flags: SettingFlags;
+  readonly profile: string | undefined;
+  readonly host: string;
+  readonly port: number;
+  readonly verbose: boolean;
+  readonly createTable: boolean;
+  readonly aws: boolean;
+  readonly dataDir: string;
+  readonly help: boolean;
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export function parseCli(argv: readonly string[]): CliOptions {
+  const parse = () => parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false });
+  let values: ReturnType<typeof parse>['values'];
+  try {
+    ({ values } = parse());
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be a port number, not "${values.port}".`);
+  return {
+    flags: {
+      controlBucket: values['control-bucket'],
+      controlPrefix: values['control-prefix'],
+      tableName: values['table-name'],
+      customersTable: values['customers-table'],
+      region: values.region,
+    },
+    profile: values.profile,
+    host: values.host,
+    port,
+    verbose: values.verbose,
+    createTable: values['create-table'],
+    aws: values.aws,
+    dataDir: values['data-dir'],
+    help: values.help,
+  };
+}
+
+export function chooseBackend(aws: boolean, env: NodeJS.ProcessEnv = process.env): Backend {
+  if (ENDPOINT_VARIABLES.some((name) => env[name]?.trim())) return 'endpoints';
+  return aws ? 'aws' : 'embedded';
+}
+
+const controlBucketGiven = (flags: SettingFlags, env: NodeJS.ProcessEnv): boolean =>
+  [flags.controlBucket, env[ENV.controlBucket], env[ENV.monitorBucket]].some((value) => value?.trim());
+
+/**
+ * Starts the server and resolves with the process exit code once it has shut down (after SIGINT or
+ * SIGTERM), or at once when start-up fails.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  let options: CliOptions;
+  try {
+    options = parseCli(argv);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+
+  // Before the logger module is first imported: it reads the level at construction.
+  if (options.verbose) process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const { localLogger: logger } = await import('./log.ts');
+
+  const backend = chooseBackend(options.aws);
+  const flags: SettingFlags = { ...options.flags };
+  if (backend === 'embedded' && !controlBucketGiven(flags, process.env)) flags.controlBucket = EMBEDDED_CONTROL_BUCKET;
+  if (options.profile) {
+    if (backend === 'embedded') logger.warn('--profile is ignored: the embedded emulators use local credentials.', { profile: options.profile });
+    else process.env.AWS_PROFILE = options.profile;
+  }
+  if (backend === 'endpoints' && options.aws) {
+    logger.warn('--aws is ignored: AWS endpoint variables are set and take precedence.', {
+      endpoints: Object.fromEntries(ENDPOINT_VARIABLES.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : []))),
+    });
+  }
+
+  Object.assign(process.env, flagsToEnv(flags));
+  const settings = resolveSettings({}, process.env);
+  // Handlers' SDK clients use the settings' region; the defaulting must not differ between them.
+  process.env[ENV.region] ??= settings.region;
+
+  const emulators: RunningEmulator[] = [];
+  const stopEmulators = async (): Promise<void> => {
+    // s3rver first: it is the quicker one, and DynamoDB Local's JVM must be gone before we exit.
+    for (const emulator of [...emulators].reverse()) await emulator.stop().catch((error: unknown) => logger.error('emulator did not stop cleanly', { error: error as Error }));
+  };
+
+  try {
+    if (backend === 'embedded') await startEmbedded(options, settings, emulators, logger);
+    if (backend === 'embedded' || options.createTable) await prepareTables(settings, backend, logger);
+
+    if (settings.controlBucket.ok) {
+      logger.info('Integration layer initialized successfully', {
+        bucket: settings.controlBucket.bucket,
+        prefix: settings.controlBucket.prefix,
+      });
+    } else {
+      // Keep serving: the health route reports the gap and registration answers 503 until fixed.
+      logger.warn(settings.controlBucket.problem);
+    }
+
+    const { startLocalServer } = await import('./server.ts');
+    const server = await startLocalServer({ host: options.host, port: options.port });
+    logger.info(`Daylily workset API listening on ${server.url}`, { url: server.url, backend });
+
+    return await new Promise<number>((resolveExit) => {
+      let stopping = false;
+      const shutdown = (signal: NodeJS.Signals): void => {
+        if (stopping) {
+          logger.warn('Second signal: exiting without waiting for requests in flight.', { signal });
+          // The 'exit' hook and the watchdog still take DynamoDB Local down.
+          process.exit(1);
+        }
+        stopping = true;
+        logger.info('Shutting down', { signal });
+        void server
+          .close(10_000)
+          .then(stopEmulators)
+          .then(() => {
+            logger.info('Stopped');
+            resolveExit(0);
+          });
+      };
+      process.on('SIGINT', shutdown);
+      process.on('SIGTERM', shutdown);
+    });
+  } catch (error) {
+    logger.error('Start-up failed', { error: error as Error });
+    await stopEmulators();
+    return 1;
+  }
+}
+
+type Logger = (typeof import('./log.ts'))['localLogger'];
+
+async function startEmbedded(options: CliOptions, settings: Settings, emulators: RunningEmulator[], logger: Logger): Promise<void> {
+  const { startDynamoDbLocal, startS3Server, localAwsEnv } = await import('./emulators.ts');
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const buckets = settings.controlBucket.ok ? [settings.controlBucket.bucket] : [];
+  const [dynamodb, s3] = await Promise.allSettled([
+    startDynamoDbLocal({ dbPath: resolve(dataDir, 'dynamodb'), log: (line) => logger.debug(line, { emulator: 'dynamodb-local' }) }),
+    startS3Server({ directory: resolve(dataDir, 's3'), buckets, silent: true }),
+  ]);
+  for (const started of [dynamodb, s3]) if (started.status === 'fulfilled') emulators.push(started.value);
+  if (dynamodb.status === 'rejected') throw dynamodb.reason;
+  if (s3.status === 'rejected') throw s3.reason;
+
+  // Local credentials only: a profile would outrank them in the SDK's credential chain, and a
+  // session token from the shell would be sent along with them.
+  delete process.env.AWS_PROFILE;
+  delete process.env.AWS_SESSION_TOKEN;
+  Object.assign(process.env, localAwsEnv({ dynamodb: dynamodb.value.endpoint, s3: s3.value.endpoint }));
+  logger.info('Embedded AWS emulators started', { dynamodb: dynamodb.value.endpoint, s3: s3.value.endpoint, dataDir, buckets });
+}
+
+async function prepareTables(settings: Settings, backend: Backend, logger: Logger): Promise<void> {
+  const [{ DynamoDBClient, ConditionalCheckFailedException }, { DynamoDBDocumentClient, PutCommand }, { ensureTables, tableNamesFromSettings }] =
+    await Promise.all([
+      import('@aws-sdk/client-dynamodb'),
+      import('@aws-sdk/lib-dynamodb'),
+      import('../../lambdas/lib/stores/dynamodb/create-tables.ts'),
+    ]);
+  // Endpoint and credentials come from the environment, exactly as the handlers' clients get them.
+  const client = new DynamoDBClient({ region: settings.region });
+  try {
+    const tables = tableNamesFromSettings(settings);
+    await ensureTables(client, tables);
+    logger.info('Tables ready', { tables });
+    if (backend !== 'embedded') return;
+    try {
+      await DynamoDBDocumentClient.from(client).send(
+        new PutCommand({
+          TableName: tables.customers,
+          Item: { ...DEMO_CUSTOMER },
+          ConditionExpression: 'attribute_not_exists(customer_id)',
+        }),
+      );
+      logger.info('Seeded the demo customer', { customerId: DEMO_CUSTOMER.customer_id });
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+// `npx tsx infra/local/cli.ts …` runs it directly; the bin launcher imports and calls main().
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  process.exit(await main(process.argv.slice(2)));
+}

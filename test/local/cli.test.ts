@@ -1,0 +1,206 @@
+/**
+ * The local server as a user runs it: `node bin/daylily-workset-api.js`, a child process with its
+ * own emulators, stopped with SIGTERM.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, freePort } from '../../infra/local/emulators.ts';
+import { DEFAULT_CONTROL_PREFIX } from '../../lambdas/lib/config/settings.ts';
+
+const REPO_ROOT = new URL('../../', import.meta.url).pathname;
+
+interface LogLine {
+  readonly level: string;
+  readonly message: string;
+  readonly [field: string]: unknown;
+}
+
+interface RunningCli {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly lines: LogLine[];
+  readonly stderr: string[];
+  /** SIGTERM, then the exit code. */
+  stop(): Promise<number | null>;
+}
+
+const running = new Set<ChildProcess>();
+
+/** Starts the CLI and resolves once it logged its URL. */
+async function startCli(args: string[], extraEnv: Record<string, string> = {}): Promise<RunningCli> {
+  const env: NodeJS.ProcessEnv = { ...process.env, POWERTOOLS_LOG_LEVEL: 'INFO', ...extraEnv };
+  // The test process's own settings must not leak into the child.
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('DAYLILY_') || (name.startsWith('AWS_') && !(name in extraEnv))) delete env[name];
+  }
+  const child = spawn(process.execPath, ['bin/daylily-workset-api.js', ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  const lines: LogLine[] = [];
+  const stderr: string[] = [];
+
+  // Powertools writes WARN and ERROR to stderr, the rest to stdout: read JSON from both.
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`CLI did not start in time.\n${stderr.join('\n')}`)), 15_000);
+    const onLine = (text: string): void => {
+      let line: LogLine;
+      try {
+        line = JSON.parse(text) as LogLine;
+      } catch {
+        stderr.push(text);
+        return;
+      }
+      lines.push(line);
+      if (typeof line.url === 'string' && line.message.includes('listening')) {
+        clearTimeout(timer);
+        resolve(line.url);
+      }
+    };
+    createInterface({ input: child.stdout! }).on('line', onLine);
+    createInterface({ input: child.stderr! }).on('line', onLine);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`CLI exited with ${code} before listening.\n${stderr.join('\n')}\n${JSON.stringify(lines, null, 1)}`));
+    });
+  });
+
+  return {
+    child,
+    url,
+    lines,
+    stderr,
+    async stop() {
+      child.kill('SIGTERM');
+      const code = await exited;
+      running.delete(child);
+      return code;
+    },
+  };
+}
+
+function processesMentioning(text: string): string[] {
+  const all = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).split('\n');
+  return all.filter((line) => line.includes(text) && !line.includes('ps -eo'));
+}
+
+const tempDirs: string[] = [];
+afterEach(() => {
+  // A failed assertion must not leave a server (and its JVM) behind.
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+});
+afterAll(async () => {
+  await Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+describe('daylily-workset-api (local server CLI)', () => {
+  it('runs on embedded emulators whose data survives a restart, and stops cleanly on SIGTERM', { timeout: 30_000 }, async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'daylily-cli-'));
+    tempDirs.push(dataDir);
+    const args = ['--port', String(await freePort()), '--data-dir', dataDir];
+
+    // First run: a fresh data directory.
+    const first = await startCli(args);
+    expect(first.lines).toContainEqual(
+      expect.objectContaining({
+        message: 'Integration layer initialized successfully',
+        bucket: 'daylily-control-local',
+        prefix: DEFAULT_CONTROL_PREFIX,
+      }),
+    );
+    const health = await fetch(`${first.url}/`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'healthy', control_bucket_configured: true });
+
+    const emulators = first.lines.find((line) => line.message === 'Embedded AWS emulators started');
+    expect(emulators).toBeDefined();
+    const ddb = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ endpoint: String(emulators?.dynamodb), region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
+    );
+    const customer = await ddb.send(new GetCommand({ TableName: 'daylily-customers', Key: { customer_id: 'test-customer' } }));
+    expect(customer.Item).toEqual({ customer_id: 'test-customer', customer_name: 'Test Customer', email: 'test@example.com' });
+    // Changes a restart must keep (and the demo seeding must not undo).
+    await ddb.send(
+      new UpdateCommand({
+        TableName: 'daylily-customers',
+        Key: { customer_id: 'test-customer' },
+        UpdateExpression: 'SET customer_name = :name',
+        ExpressionAttributeValues: { ':name': 'Renamed Customer' },
+      }),
+    );
+    const s3Options = {
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+      forcePathStyle: true,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    } as const;
+    const s3 = new S3Client({ ...s3Options, endpoint: String(emulators?.s3) });
+    const markerKey = `${DEFAULT_CONTROL_PREFIX}marker.txt`;
+    await s3.send(new PutObjectCommand({ Bucket: 'daylily-control-local', Key: markerKey, Body: 'kept' }));
+    ddb.destroy();
+    s3.destroy();
+
+    expect(await first.stop()).toBe(0);
+    expect(first.lines.at(-1)?.message).toBe('Stopped');
+    expect(processesMentioning(dataDir)).toEqual([]);
+
+    // Second run on the same data directory.
+    const second = await startCli(args);
+    const again = second.lines.find((line) => line.message === 'Embedded AWS emulators started');
+    const ddbAgain = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ endpoint: String(again?.dynamodb), region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
+    );
+    const kept = await ddbAgain.send(new GetCommand({ TableName: 'daylily-customers', Key: { customer_id: 'test-customer' } }));
+    expect(kept.Item?.customer_name).toBe('Renamed Customer');
+    const s3Again = new S3Client({ ...s3Options, endpoint: String(again?.s3) });
+    const marker = await s3Again.send(new GetObjectCommand({ Bucket: 'daylily-control-local', Key: markerKey }));
+    expect(await marker.Body?.transformToString()).toBe('kept');
+    ddbAgain.destroy();
+    s3Again.destroy();
+
+    expect(await second.stop()).toBe(0);
+    expect(processesMentioning(dataDir)).toEqual([]);
+  });
+
+  it('keeps serving without a control bucket and says once how to configure one', { timeout: 20_000 }, async () => {
+    const endpoints = inject('localAws');
+    const cli = await startCli(['--port', '0'], {
+      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+      AWS_ENDPOINT_URL_S3: endpoints.s3,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    });
+    const warnings = cli.lines.filter((line) => line.level === 'WARN');
+    expect(warnings).toHaveLength(1);
+    for (const name of ['DAYLILY_CONTROL_BUCKET', 'DAYLILY_MONITOR_BUCKET', '--control-bucket', 'docs/configuration.md']) {
+      expect(warnings[0]?.message).toContain(name);
+    }
+    expect(cli.lines.some((line) => line.message === 'Integration layer initialized successfully')).toBe(false);
+    expect(cli.lines.find((line) => line.url)).toMatchObject({ backend: 'endpoints' });
+
+    const health = await fetch(`${cli.url}/`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ control_bucket_configured: false });
+    expect(await cli.stop()).toBe(0);
+  });
+
+  it('rejects an unknown flag with the usage text and exit code 2', async () => {
+    const child = spawn(process.execPath, ['bin/daylily-workset-api.js', '--no-such-flag'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(2);
+    expect(stderr).toContain('--no-such-flag');
+    expect(stderr).toContain('Usage: daylily-workset-api');
+  });
+});

@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  type TableDescription,
+} from '@aws-sdk/client-dynamodb';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/emulators.ts';
+import { resolveSettings } from '../../lambdas/lib/config/settings.ts';
+import {
+  createTableInput,
+  ensureTables,
+  tableNamesFromSettings,
+  type TableNames,
+} from '../../lambdas/lib/stores/dynamodb/create-tables.ts';
+import { TABLES, WORKSET_INDEXES, WORKSETS_TABLE } from '../../lambdas/lib/stores/tables.ts';
+
+const client = new DynamoDBClient({ endpoint: inject('localAws').dynamodb, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+afterAll(() => client.destroy());
+
+const uniqueNames = (): TableNames => {
+  const id = randomBytes(4).toString('hex');
+  return { worksets: `ct-${id}-worksets`, customers: `ct-${id}-customers`, idempotency: `ct-${id}-idempotency` };
+};
+
+const describeTable = async (name: string): Promise<TableDescription> =>
+  (await client.send(new DescribeTableCommand({ TableName: name }))).Table ?? {};
+
+describe('ensureTables', () => {
+  it('creates every table on demand, with its key, its indexes (projection ALL) and TTL', async () => {
+    const names = uniqueNames();
+    await ensureTables(client, names);
+
+    const worksets = await describeTable(names.worksets);
+    expect(worksets.TableStatus).toBe('ACTIVE');
+    expect(worksets.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(worksets.KeySchema).toEqual([{ AttributeName: 'workset_id', KeyType: 'HASH' }]);
+    const indexes = Object.fromEntries((worksets.GlobalSecondaryIndexes ?? []).map((index) => [index.IndexName, index]));
+    expect(Object.keys(indexes).sort()).toEqual([WORKSET_INDEXES.byCustomer, WORKSET_INDEXES.byState].sort());
+    expect(indexes[WORKSET_INDEXES.byCustomer]).toMatchObject({
+      KeySchema: [
+        { AttributeName: 'customer_id', KeyType: 'HASH' },
+        { AttributeName: 'created_at', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+      IndexStatus: 'ACTIVE',
+    });
+    expect(indexes[WORKSET_INDEXES.byState]).toMatchObject({
+      KeySchema: [
+        { AttributeName: 'state', KeyType: 'HASH' },
+        { AttributeName: 'queue_order', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    });
+
+    const customers = await describeTable(names.customers);
+    expect(customers.KeySchema).toEqual([{ AttributeName: 'customer_id', KeyType: 'HASH' }]);
+    expect(customers.GlobalSecondaryIndexes).toBeUndefined();
+
+    const idempotency = await describeTable(names.idempotency);
+    expect(idempotency.KeySchema).toEqual([{ AttributeName: 'idempotency_key', KeyType: 'HASH' }]);
+    const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: names.idempotency }));
+    expect(ttl.TimeToLiveDescription).toMatchObject({ TimeToLiveStatus: 'ENABLED', AttributeName: 'expires_at' });
+  });
+
+  it('leaves existing tables alone and creates only the missing ones, however often it runs', async () => {
+    const names = uniqueNames();
+    // A customers table that predates us, with a schema of its own.
+    await client.send(
+      new CreateTableCommand({
+        TableName: names.customers,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'customer_id', AttributeType: 'S' }, { AttributeName: 'email', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'customer_id', KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: [
+          { IndexName: 'by-email', KeySchema: [{ AttributeName: 'email', KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
+        ],
+      }),
+    );
+    const before = await describeTable(names.customers);
+
+    await ensureTables(client, names);
+    await ensureTables(client, names);
+
+    const after = await describeTable(names.customers);
+    expect(after.CreationDateTime).toEqual(before.CreationDateTime);
+    expect(after.GlobalSecondaryIndexes?.map((index) => index.IndexName)).toEqual(['by-email']);
+    expect((await describeTable(names.worksets)).TableStatus).toBe('ACTIVE');
+    expect((await describeTable(names.idempotency)).TableStatus).toBe('ACTIVE');
+  });
+
+  it('can run concurrently for the same names', async () => {
+    const names = uniqueNames();
+    await Promise.all([ensureTables(client, names), ensureTables(client, names)]);
+    expect((await describeTable(names.worksets)).GlobalSecondaryIndexes).toHaveLength(2);
+  });
+});
+
+describe('createTableInput', () => {
+  it('declares each key attribute once and only key attributes', () => {
+    for (const definition of TABLES) {
+      const input = createTableInput(definition, 'x');
+      const names = (input.AttributeDefinitions ?? []).map((attribute) => attribute.AttributeName);
+      expect(new Set(names).size).toBe(names.length);
+    }
+    expect(createTableInput(WORKSETS_TABLE, 'x').AttributeDefinitions).toEqual([
+      { AttributeName: 'workset_id', AttributeType: 'S' },
+      { AttributeName: 'customer_id', AttributeType: 'S' },
+      { AttributeName: 'created_at', AttributeType: 'S' },
+      { AttributeName: 'state', AttributeType: 'S' },
+      { AttributeName: 'queue_order', AttributeType: 'S' },
+    ]);
+  });
+});
+
+describe('tableNamesFromSettings', () => {
+  it('maps the settings to a name per logical table', () => {
+    const settings = resolveSettings({ tableName: 'w', customersTable: 'c', idempotencyTable: 'i' }, {});
+    expect(tableNamesFromSettings(settings)).toEqual({ worksets: 'w', customers: 'c', idempotency: 'i' });
+  });
+});
