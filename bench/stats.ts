@@ -1,0 +1,12 @@
+/** Small helpers for the benchmarks' figures. */
+
+/** Nearest-rank percentile of `values` (p in 0..100). */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+/** Name, value, unit, target (as text, for the reader). */
+export type Figures = Array<[string, number, string, string?]>;
