@@ -38,7 +38,7 @@ describe('ensureTables', () => {
     expect(worksets.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
     expect(worksets.KeySchema).toEqual([{ AttributeName: 'workset_id', KeyType: 'HASH' }]);
     const indexes = Object.fromEntries((worksets.GlobalSecondaryIndexes ?? []).map((index) => [index.IndexName, index]));
-    expect(Object.keys(indexes).sort()).toEqual([WORKSET_INDEXES.byCustomer, WORKSET_INDEXES.byState].sort());
+    expect(Object.keys(indexes).sort()).toEqual([WORKSET_INDEXES.byCustomer, WORKSET_INDEXES.byState, WORKSET_INDEXES.history].sort());
     expect(indexes[WORKSET_INDEXES.byCustomer]).toMatchObject({
       KeySchema: [
         { AttributeName: 'customer_id', KeyType: 'HASH' },
@@ -94,7 +94,7 @@ describe('ensureTables', () => {
   it('can run concurrently for the same names', async () => {
     const names = uniqueNames();
     await Promise.all([ensureTables(client, names), ensureTables(client, names)]);
-    expect((await describeTable(names.worksets)).GlobalSecondaryIndexes).toHaveLength(2);
+    expect((await describeTable(names.worksets)).GlobalSecondaryIndexes).toHaveLength(WORKSETS_TABLE.indexes.length);
   });
 });
 
@@ -111,6 +111,8 @@ describe('createTableInput', () => {
       { AttributeName: 'created_at', AttributeType: 'S' },
       { AttributeName: 'state', AttributeType: 'S' },
       { AttributeName: 'queue_order', AttributeType: 'S' },
+      { AttributeName: 'history_of', AttributeType: 'S' },
+      { AttributeName: 'entry_id', AttributeType: 'S' },
     ]);
   });
 });

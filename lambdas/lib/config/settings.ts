@@ -26,8 +26,14 @@ export const ENV = {
   worksetTable: 'DAYLILY_WORKSET_TABLE',
   customerTable: 'DAYLILY_CUSTOMER_TABLE',
   idempotencyTable: 'DAYLILY_IDEMPOTENCY_TABLE',
+  archivePrefix: 'DAYLILY_ARCHIVE_PREFIX',
+  leaseSeconds: 'DAYLILY_LEASE_SECONDS',
   region: 'AWS_REGION',
 } as const;
+
+/** A lease's default duration (a request may ask for another, up to 12 h). */
+export const DEFAULT_LEASE_SECONDS = 3600;
+const MAX_LEASE_SECONDS = 12 * 3600;
 
 /** Where the control bucket came from, for the start-up log. */
 export type ControlBucketSource = '--control-bucket' | 'DAYLILY_CONTROL_BUCKET' | 'DAYLILY_MONITOR_BUCKET';
@@ -41,6 +47,9 @@ export interface Settings {
   readonly worksetTable: string;
   readonly customerTable: string;
   readonly idempotencyTable: string;
+  /** Where archived control folders go (the monitor's `archive_prefix`). */
+  readonly archivePrefix: { readonly ok: true; readonly prefix: string } | { readonly ok: false; readonly problem: string };
+  readonly defaultLeaseSeconds: number;
   readonly region: string;
 }
 
@@ -100,9 +109,29 @@ function resolveControlBucket(flags: SettingFlags, env: Env): ControlBucketSetti
   return { ok: true, bucket, prefix: prefix.prefix, source };
 }
 
+function resolveArchivePrefix(env: Env, control: ControlBucketSetting): Settings['archivePrefix'] {
+  const archive = normaliseControlPrefix(nonEmpty(env[ENV.archivePrefix]) ?? DEFAULT_ARCHIVE_PREFIX);
+  if (!archive.ok || !control.ok) return archive;
+  // The monitor lists the control prefix one level deep: nested prefixes would make the archive
+  // (or the active folders) look like worksets.
+  if (archive.prefix === '' || archive.prefix.startsWith(control.prefix) || control.prefix.startsWith(archive.prefix)) {
+    return { ok: false, problem: `The archive prefix "${archive.prefix}" and the control prefix "${control.prefix}" must not contain one another. Set ${ENV.archivePrefix}; see ${CONFIG_DOCS}.` };
+  }
+  return archive;
+}
+
+function resolveLeaseSeconds(env: Env): number {
+  const raw = nonEmpty(env[ENV.leaseSeconds]);
+  const value = raw === undefined ? NaN : Number(raw);
+  return Number.isInteger(value) && value >= 1 && value <= MAX_LEASE_SECONDS ? value : DEFAULT_LEASE_SECONDS;
+}
+
 export function resolveSettings(flags: SettingFlags, env: Env): Settings {
+  const controlBucket = resolveControlBucket(flags, env);
   return {
-    controlBucket: resolveControlBucket(flags, env),
+    archivePrefix: resolveArchivePrefix(env, controlBucket),
+    defaultLeaseSeconds: resolveLeaseSeconds(env),
+    controlBucket,
     worksetTable: nonEmpty(flags.tableName) ?? nonEmpty(env[ENV.worksetTable]) ?? 'daylily-worksets',
     customerTable: nonEmpty(flags.customersTable) ?? nonEmpty(env[ENV.customerTable]) ?? 'daylily-customers',
     idempotencyTable:

@@ -3,7 +3,9 @@
  * SDK type, so they read as the protocol they implement.
  */
 import type { ControlObject } from '../domain/control-folder.ts';
-import type { StateHistoryEntry, WorksetRecord, WorksetState } from '../domain/workset.ts';
+import type { AuditEntry, LifecycleRecord } from '../domain/lifecycle.ts';
+import type { QueueStats } from '../domain/queue-stats.ts';
+import type { Priority, StateHistoryEntry, WorksetRecord, WorksetState } from '../domain/workset.ts';
 
 /** What a replay of the create route returns: the first answer, byte for byte. */
 export interface StoredResponse {
@@ -62,6 +64,15 @@ export interface ControlBucketStore {
   put(bucket: string, object: ControlObject): Promise<void>;
   /** Deletes the given keys; missing keys are not an error. */
   delete(bucket: string, keys: readonly string[]): Promise<void>;
+  /** Every object whose key starts with `prefix` (pass a folder prefix ending in `/`). */
+  list(bucket: string, prefix: string): Promise<StoredObject[]>;
+  /** Server-side copy inside the bucket (multipart above the single-request limit). */
+  copy(bucket: string, from: StoredObject, toKey: string): Promise<void>;
+}
+
+export interface StoredObject {
+  readonly key: string;
+  readonly size: number;
 }
 
 /** A generated workset id already exists (32 random bits collided); the flow draws another. */
@@ -69,4 +80,75 @@ export class WorksetIdCollision extends Error {
   constructor(readonly worksetId: string) {
     super(`workset id ${worksetId} already exists`);
   }
+}
+
+/** One conditional state change, as the lifecycle flows describe it to the store. */
+export interface StateChange {
+  readonly worksetId: string;
+  readonly from: WorksetState;
+  readonly to: WorksetState;
+  /** The version the decision was made on; the write is conditioned on it (and on `from`). */
+  readonly version: number;
+  readonly at: string;
+  readonly entry: AuditEntry;
+  /** The new inline (bounded) history. */
+  readonly history: readonly StateHistoryEntry[];
+  /** Attributes to set besides state, version, updated_at and the history. */
+  readonly set?: Readonly<Record<string, unknown>>;
+  /** Attributes to remove. */
+  readonly remove?: readonly string[];
+  /** Metric keys merged into `metrics` (one level), keeping the others; `exists` as read. */
+  readonly metrics?: { readonly merge: Readonly<Record<string, unknown>>; readonly exists: boolean };
+  /** The writer must hold the lease, fenced by its epoch. */
+  readonly lease?: LeaseClaim;
+  /** Ends any lease and fences its holder off (a new run starts). */
+  readonly revokeLease?: boolean;
+  /** Only if nobody holds a live lease (an operator recovering an abandoned run). */
+  readonly noLiveLeaseAt?: string;
+  /** Only if the workset belongs to this customer. */
+  readonly customerId?: string;
+}
+
+export interface LeaseClaim {
+  readonly owner: string;
+  readonly epoch: number;
+}
+
+/** A failed conditional write, with the record as it is now (undefined: there is none). */
+export type WriteOutcome = { readonly ok: true; readonly record: LifecycleRecord } | { readonly ok: false; readonly current: LifecycleRecord | undefined };
+
+export interface HistoryPage {
+  readonly entries: readonly AuditEntry[];
+  readonly nextToken?: string;
+}
+
+export interface LifecyclePage {
+  readonly items: readonly LifecycleRecord[];
+  readonly nextToken?: string;
+}
+
+export interface LifecycleStore {
+  getRecord(worksetId: string): Promise<LifecycleRecord | undefined>;
+  /**
+   * One transaction: the guarded record update, its history item and the queue counters.
+   * `base` is the record the change was decided on; the answer is the record after it.
+   */
+  changeState(change: StateChange, base: LifecycleRecord): Promise<WriteOutcome>;
+  /** A new grant (epoch + 1) when lockable and unleased or expired; nothing else. */
+  grantLease(input: { worksetId: string; owner: string; now: string; expiresAt: string }): Promise<WriteOutcome>;
+  /** Extends the live lease of `owner` (at `epoch`, when given) while the workset is lockable. */
+  renewLease(input: { worksetId: string; owner: string; epoch?: number; now: string; expiresAt: string; states: readonly WorksetState[] }): Promise<WriteOutcome>;
+  /** Removes the lease fields (never the epoch, never the state). */
+  releaseLease(input: { worksetId: string; owner: string; epoch?: number; at: string }): Promise<WriteOutcome>;
+  /** Sets progress fields and merges metrics, fenced by the lease, state unchanged. */
+  recordProgress(input: { worksetId: string; lease: LeaseClaim; at: string; set: Readonly<Record<string, unknown>>; metrics?: Readonly<Record<string, unknown>>; states: readonly WorksetState[] }): Promise<WriteOutcome>;
+  /** Records (or clears, with undefined) an unsynced control folder, if the record is still at `version`. */
+  markSentinels(input: { worksetId: string; version: number; pending: LifecycleRecord['sentinel_sync_pending'] }): Promise<void>;
+  /** Removes a `deleted` record at `version` and its count. */
+  removeRecord(input: { worksetId: string; version: number }): Promise<boolean>;
+  /** Candidates for a lease in queue order: unleased or expired, and for `retrying` past their backoff. */
+  queueCandidates(input: { state: 'ready' | 'retrying'; now: string; limit: number; startKey?: Record<string, unknown> }): Promise<{ items: LifecycleRecord[]; lastKey?: Record<string, unknown> }>;
+  listWorksets(filter: { state?: WorksetState; priority?: Priority; customerId?: string; limit: number; nextToken?: string }): Promise<LifecyclePage>;
+  history(worksetId: string, options: { limit: number; nextToken?: string }): Promise<HistoryPage>;
+  queueStats(): Promise<QueueStats>;
 }

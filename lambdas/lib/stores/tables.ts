@@ -36,7 +36,22 @@ export const WORKSET_INDEXES = {
    * oldest first inside a priority.
    */
   byState: 'state-queue-index',
+  /**
+   * A workset's full audit history, oldest first: partition `history_of` (the workset id), sort
+   * `entry_id` (the zero-padded record version the entry produced). Only history items carry
+   * these attributes, so the index holds nothing else.
+   */
+  history: 'history-index',
 } as const;
+
+/**
+ * Besides workset records (key: the workset id), the worksets table holds two item kinds whose
+ * keys contain `#`, which no workset id does, and which lack `state` and `customer_id`, so the
+ * workset indexes never see them:
+ * - history entries, `{workset id}#history#{entry id}`, one per state change (history index);
+ * - queue counters, `#queue-stats#{shard}`, one attribute per state (domain/queue-stats.ts).
+ */
+export const HISTORY_ITEM_SEPARATOR = '#history#';
 
 export const WORKSETS_TABLE: TableDefinition = {
   logicalName: 'worksets',
@@ -51,6 +66,11 @@ export const WORKSETS_TABLE: TableDefinition = {
       name: WORKSET_INDEXES.byState,
       partitionKey: { name: 'state', type: 'S' },
       sortKey: { name: 'queue_order', type: 'S' },
+    },
+    {
+      name: WORKSET_INDEXES.history,
+      partitionKey: { name: 'history_of', type: 'S' },
+      sortKey: { name: 'entry_id', type: 'S' },
     },
   ],
 };

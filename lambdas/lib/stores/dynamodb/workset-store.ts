@@ -1,7 +1,6 @@
 /** The WorksetStore on DynamoDB: conditional writes only, every attribute name aliased. */
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  DeleteCommand,
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
@@ -12,6 +11,8 @@ import type { WorksetRecord } from '../../domain/workset.ts';
 import { WorksetIdCollision, type BeginRegistrationResult, type IdempotencyRecord, type WorksetPage, type WorksetStore } from '../ports.ts';
 import { WORKSET_INDEXES } from '../tables.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
+import { counterUpdate, historyPut } from './lifecycle-store.ts';
+import { moveDelta } from '../../domain/queue-stats.ts';
 
 export interface WorksetTables {
   readonly worksets: string;
@@ -66,6 +67,9 @@ export class DynamoWorksetStore implements WorksetStore {
             },
           ]
         : []),
+      // The audit history and the queue counters move in the same transaction (lifecycle-store.ts).
+      ...(record.state_history[0] ? [historyPut(this.tables.worksets, record.workset_id, 0, record.state_history[0])] : []),
+      counterUpdate(this.tables.worksets, moveDelta(null, 'registering'))!,
     ];
     for (let attempt = 1; ; attempt += 1) {
       try {
@@ -98,10 +102,10 @@ export class DynamoWorksetStore implements WorksetStore {
         TableName: this.tables.worksets,
         Key: { workset_id: input.worksetId },
         UpdateExpression:
-          'SET #state = :ready, #updated_at = :at, #history = list_append(#history, :entry)',
+          'SET #state = :ready, #updated_at = :at, #history = list_append(#history, :entry), #version = :version',
         ConditionExpression: '#state = :registering',
-        ExpressionAttributeNames: { '#state': 'state', '#updated_at': 'updated_at', '#history': 'state_history' },
-        ExpressionAttributeValues: { ':ready': 'ready', ':registering': 'registering', ':at': input.at, ':entry': [input.entry] },
+        ExpressionAttributeNames: { '#state': 'state', '#updated_at': 'updated_at', '#history': 'state_history', '#version': 'version' },
+        ExpressionAttributeValues: { ':ready': 'ready', ':registering': 'registering', ':at': input.at, ':entry': [input.entry], ':version': 1 },
       },
     };
     const respond = input.idempotency && {
@@ -116,7 +120,11 @@ export class DynamoWorksetStore implements WorksetStore {
     };
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await this.db.send(new TransactWriteCommand({ TransactItems: respond ? [update, respond] : [update] }));
+        const lifecycle = [
+          historyPut(this.tables.worksets, input.worksetId, 1, input.entry),
+          counterUpdate(this.tables.worksets, moveDelta('registering', 'ready'))!,
+        ];
+        await this.db.send(new TransactWriteCommand({ TransactItems: respond ? [update, respond, ...lifecycle] : [update, ...lifecycle] }));
         return true;
       } catch (error) {
         if (!(error instanceof TransactionCanceledException)) throw error;
@@ -131,16 +139,24 @@ export class DynamoWorksetStore implements WorksetStore {
   async abandonRegistration(worksetId: string): Promise<void> {
     try {
       await this.db.send(
-        new DeleteCommand({
-          TableName: this.tables.worksets,
-          Key: { workset_id: worksetId },
-          ConditionExpression: '#state = :registering',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':registering': 'registering' },
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: this.tables.worksets,
+                Key: { workset_id: worksetId },
+                ConditionExpression: '#state = :registering',
+                ExpressionAttributeNames: { '#state': 'state' },
+                ExpressionAttributeValues: { ':registering': 'registering' },
+              },
+            },
+            counterUpdate(this.tables.worksets, moveDelta('registering', null))!,
+          ],
         }),
       );
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      if (error.CancellationReasons?.[0]?.Code !== 'ConditionalCheckFailed') throw error;
     }
   }
 

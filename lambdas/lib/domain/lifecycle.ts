@@ -1,0 +1,262 @@
+/**
+ * The workset lifecycle: the one transition table, the lease and retry rules, and the lifecycle
+ * fields of the record. Pure: every store and flow asks this module what is allowed and what a
+ * change writes; nothing else decides a transition.
+ */
+import {
+  INLINE_HISTORY_LIMIT,
+  WORKSET_STATES,
+  type StateHistoryEntry,
+  type WorksetRecord,
+  type WorksetState,
+} from './workset.ts';
+
+/**
+ * How a transition is made, which also says who may make it:
+ * - `lease`: a worker holding the live lease, fenced by `lease_epoch` (PUT …/state, POST …/failure);
+ * - `operator`: an operator through PUT …/state, no lease;
+ * - `cancel`, `retry`, `archive`, `restore`, `delete`: the customer action of that name;
+ * - `failure`: POST …/failure (a worker with the lease);
+ * - `registration`: only the registration flow.
+ */
+export type TransitionVia = 'lease' | 'operator' | 'failure' | 'cancel' | 'retry' | 'archive' | 'restore' | 'delete' | 'registration';
+
+/**
+ * THE transition table: from → target → how. Anything not listed is forbidden (409).
+ * Terminal-for-work states (complete, error, failed, canceled, ignored) can only be retried
+ * (error, failed, canceled), archived or deleted; `deleted` is final.
+ */
+export const TRANSITIONS: Readonly<Record<WorksetState, Readonly<Partial<Record<WorksetState, readonly TransitionVia[]>>>>> = {
+  registering: { ready: ['registration'] },
+  ready: { in_progress: ['lease'], canceled: ['cancel', 'operator'], ignored: ['operator'], deleted: ['delete'] },
+  in_progress: {
+    complete: ['lease'],
+    error: ['lease', 'operator'],
+    retrying: ['failure'],
+    failed: ['failure'],
+    canceled: ['cancel', 'operator'],
+  },
+  retrying: { in_progress: ['lease'], ready: ['operator'], canceled: ['cancel', 'operator'], deleted: ['delete'] },
+  complete: { archived: ['archive'], deleted: ['delete'] },
+  error: { ready: ['retry', 'operator'], archived: ['archive'], deleted: ['delete'] },
+  failed: { ready: ['retry', 'operator'], archived: ['archive'], deleted: ['delete'] },
+  canceled: { ready: ['retry', 'operator'], archived: ['archive'], deleted: ['delete'] },
+  ignored: { ready: ['operator'], archived: ['archive'], deleted: ['delete'] },
+  archived: { complete: ['restore'], canceled: ['restore'], ignored: ['restore'], ready: ['restore'], deleted: ['delete'] },
+  deleted: {},
+};
+
+/** States a lease can be granted in (`retrying` only once its backoff has passed). */
+export const LOCKABLE_STATES = ['ready', 'retrying'] as const satisfies readonly WorksetState[];
+/** States whose lease holder may still heartbeat: work is pending or running. */
+export const LEASE_LIVE_STATES = ['ready', 'retrying', 'in_progress'] as const satisfies readonly WorksetState[];
+/** States a workset may be archived from. */
+export const ARCHIVABLE_STATES = ['complete', 'error', 'failed', 'canceled', 'ignored'] as const satisfies readonly WorksetState[];
+
+/** Every target reachable from `from`, in WORKSET_STATES order. */
+export function allowedTargets(from: WorksetState, via?: TransitionVia | readonly TransitionVia[]): WorksetState[] {
+  const ways = via === undefined ? undefined : Array.isArray(via) ? via : [via];
+  return WORKSET_STATES.filter((to) => {
+    const how = TRANSITIONS[from][to];
+    return how !== undefined && (ways === undefined || how.some((way) => ways.includes(way)));
+  });
+}
+
+/** How `from → to` may be made, or undefined when the table forbids it. */
+export function transitionVia(from: WorksetState, to: WorksetState): readonly TransitionVia[] | undefined {
+  return TRANSITIONS[from][to];
+}
+
+export function isAllowed(from: WorksetState, to: WorksetState, via: TransitionVia): boolean {
+  return transitionVia(from, to)?.includes(via) ?? false;
+}
+
+/** The body of a 409 for a forbidden transition: where the workset is and where it could go. */
+export interface TransitionConflict {
+  readonly current_state: WorksetState;
+  readonly requested_state: WorksetState;
+  readonly allowed_states: readonly WorksetState[];
+}
+
+export function describeForbidden(from: WorksetState, to: WorksetState, via?: TransitionVia | readonly TransitionVia[]): { message: string; details: TransitionConflict } {
+  const allowed = allowedTargets(from, via);
+  return {
+    message:
+      `Workset is ${from}; it cannot become ${to} this way.` +
+      (allowed.length > 0 ? ` Allowed from ${from}: ${allowed.join(', ')}.` : ` No transition is allowed from ${from}.`),
+    details: { current_state: from, requested_state: to, allowed_states: allowed },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The record's lifecycle fields
+// ---------------------------------------------------------------------------------------------
+
+export const ERROR_CATEGORIES = ['transient', 'resource', 'configuration', 'data', 'permanent'] as const;
+export type ErrorCategory = (typeof ERROR_CATEGORIES)[number];
+/** Categories worth retrying: the same run may succeed later. */
+export const RETRYABLE_CATEGORIES: readonly ErrorCategory[] = ['transient', 'resource'];
+
+export const DEFAULT_MAX_RETRIES = 3;
+export const RETRY_BASE_SECONDS = 2;
+export const RETRY_CAP_SECONDS = 60 * 60;
+
+/** What the control folder should hold but may not (a sentinel write failed after retries). */
+export interface SentinelSyncPending {
+  readonly state: WorksetState;
+  readonly lock: boolean;
+  readonly since: string;
+}
+
+export interface LeaseFields {
+  readonly lock_owner?: string;
+  /** Fencing token: incremented by every new grant, never reset (a release keeps it). */
+  readonly lease_epoch?: number;
+  /** ISO-8601 UTC with milliseconds: fixed precision, so it compares as a string. */
+  readonly lease_expires_at?: string;
+  readonly lock_acquired_at?: string;
+}
+
+export interface LifecycleFields extends LeaseFields {
+  /** Incremented by every state change; each change is conditioned on the version it read. */
+  readonly version?: number;
+  readonly retry_count?: number;
+  readonly max_retries?: number;
+  readonly retry_after?: string;
+  readonly error_details?: string;
+  readonly error_category?: ErrorCategory;
+  readonly failed_step?: string;
+  readonly cluster_name?: string;
+  readonly metrics?: Readonly<Record<string, unknown>>;
+  readonly current_step?: string;
+  readonly started_at?: string;
+  readonly finished_at?: string;
+  readonly archived_from?: WorksetState;
+  readonly archived_at?: string;
+  readonly restored_at?: string;
+  readonly deleted_at?: string;
+  readonly canceled_at?: string;
+  readonly cancel_reason?: string;
+  readonly sentinel_sync_pending?: SentinelSyncPending;
+}
+
+export type LifecycleRecord = WorksetRecord & LifecycleFields;
+
+/** An audit entry: the inline history keeps the latest ones, the history items keep all. */
+export interface AuditEntry extends StateHistoryEntry {
+  readonly error_category?: ErrorCategory;
+}
+
+export function recordVersion(record: Pick<LifecycleFields, 'version'>): number {
+  return record.version ?? 0;
+}
+
+/** The inline history after appending `entry`: the latest INLINE_HISTORY_LIMIT entries. */
+export function boundedHistory(current: readonly StateHistoryEntry[], entry: StateHistoryEntry): StateHistoryEntry[] {
+  return [...current, entry].slice(-INLINE_HISTORY_LIMIT);
+}
+
+/** Zero-padded so history entry ids sort in version order. */
+export function historyEntryId(version: number): string {
+  return String(version).padStart(10, '0');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Leases
+// ---------------------------------------------------------------------------------------------
+
+export const DEFAULT_LEASE_SECONDS = 60 * 60;
+export const MAX_LEASE_SECONDS = 12 * 60 * 60;
+
+export function leaseExpiry(now: Date, seconds: number): string {
+  return new Date(now.getTime() + seconds * 1000).toISOString();
+}
+
+export function hasLiveLease(record: LeaseFields, now: Date): boolean {
+  return record.lock_owner !== undefined && record.lease_expires_at !== undefined && record.lease_expires_at > now.toISOString();
+}
+
+/** Whether a new lease could be granted now (the condition the store writes, evaluated in memory). */
+export function isLockable(record: Pick<LifecycleRecord, 'state' | 'retry_after'>, now: Date): boolean {
+  if (record.state === 'ready') return true;
+  return record.state === 'retrying' && (record.retry_after === undefined || record.retry_after <= now.toISOString());
+}
+
+/** What every answer that grants or uses a lease carries. */
+export interface LeaseView {
+  readonly lock_owner: string | null;
+  readonly lease_epoch: number | null;
+  readonly lease_expires_at: string | null;
+}
+
+export function leaseView(record: LeaseFields): LeaseView {
+  return {
+    lock_owner: record.lock_owner ?? null,
+    lease_epoch: record.lease_epoch ?? null,
+    lease_expires_at: record.lock_owner ? (record.lease_expires_at ?? null) : null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Failures and retries
+// ---------------------------------------------------------------------------------------------
+
+export interface FailureDecision {
+  readonly to: 'retrying' | 'failed';
+  /** retry_count after this failure. */
+  readonly retryCount: number;
+  readonly maxRetries: number;
+  /** When the workset may be claimed again (only when retrying). */
+  readonly retryAfter?: string;
+  readonly backoffSeconds?: number;
+  readonly reason: string;
+}
+
+/** Backoff before retry number `retryCount + 1`: 2 s, 4 s, 8 s … capped at an hour. Integers only. */
+export function backoffSeconds(retryCount: number): number {
+  // 2^n overflows nothing here: the cap is reached at n = 11.
+  return Math.min(RETRY_BASE_SECONDS * 2 ** Math.min(retryCount, 31), RETRY_CAP_SECONDS);
+}
+
+export function decideFailure(
+  record: Pick<LifecycleFields, 'retry_count' | 'max_retries'>,
+  category: ErrorCategory,
+  now: Date,
+): FailureDecision {
+  const previous = record.retry_count ?? 0;
+  const maxRetries = record.max_retries ?? DEFAULT_MAX_RETRIES;
+  const retryCount = previous + 1;
+  if (previous < maxRetries && RETRYABLE_CATEGORIES.includes(category)) {
+    const seconds = backoffSeconds(previous);
+    return {
+      to: 'retrying',
+      retryCount,
+      maxRetries,
+      backoffSeconds: seconds,
+      retryAfter: new Date(now.getTime() + seconds * 1000).toISOString(),
+      reason: `Retry ${retryCount}/${maxRetries} after ${category} error`,
+    };
+  }
+  return {
+    to: 'failed',
+    retryCount,
+    maxRetries,
+    reason: RETRYABLE_CATEGORIES.includes(category)
+      ? `Permanent failure after ${previous} retries: ${category}`
+      : `Permanent failure: ${category} error is not retried`,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Archive locations
+// ---------------------------------------------------------------------------------------------
+
+/** Where `restore` takes a workset archived from `from`: back, except error/failed go to ready. */
+export function restoreTarget(archivedFrom: WorksetState | undefined): WorksetState {
+  if (archivedFrom === 'complete' || archivedFrom === 'canceled' || archivedFrom === 'ignored') return archivedFrom;
+  return 'ready';
+}
+
+export function folderIn(prefix: string, worksetId: string): string {
+  return `${prefix}${worksetId}/`;
+}
