@@ -28,7 +28,7 @@ const handlers = new Map<string, Promise<Handler>>();
 function loadHandler(file: string): Promise<Handler> {
   let loaded = handlers.get(file);
   if (!loaded) {
-    loaded = import(`../../${file}`).then((module: { handler: Handler }) => module.handler);
+    loaded = import(/* @vite-ignore */ `../../${file}`).then((module: { handler: Handler }) => module.handler);
     handlers.set(file, loaded);
   }
   return loaded;
