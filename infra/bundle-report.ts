@@ -1,0 +1,154 @@
+/**
+ * `npm run bundle-report`: every route's Lambda bundle, built with the stack's esbuild options,
+ * against its floor — a bare handler using the same AWS clients (DynamoDB, plus S3 for routes
+ * that touch the control bucket). A route may exceed its floor by at most BUNDLE_BUDGET; a route
+ * without control-bucket access must not carry the S3 client or the YAML parser at all.
+ * Exits 1 when a route breaks either rule. Import times are medians of fresh `node` processes.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { buildLambdaBundle, LAMBDA_NODE_OPTIONS, REPO_ROOT, routeEntry, type BuiltBundle } from './bundling.ts';
+import { usesControlBucket } from './route-permissions.ts';
+import { ROUTES, type Route } from './routes.ts';
+
+/** A route's bundle may be at most this multiple of its floor. */
+export const BUNDLE_BUDGET = 1.15;
+
+export type FloorName = 'dynamodb' | 'dynamodb+s3';
+
+/**
+ * The floors: the smallest honest handler with the route's clients. Each command is used so the
+ * floor carries what a real store carries (document marshalling, a write and a read path).
+ */
+const FLOOR_SOURCES: Readonly<Record<FloorName, string>> = {
+  dynamodb: `
+    import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+    import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+    const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+    export const handler = async (event) => {
+      const TableName = process.env.TABLE;
+      if (event.rawPath === '/put') await db.send(new PutCommand({ TableName, Item: { id: event.rawPath } }));
+      if (event.rawPath === '/query') await db.send(new QueryCommand({ TableName, KeyConditionExpression: 'id = :id', ExpressionAttributeValues: { ':id': 'x' } }));
+      const { Item } = await db.send(new GetCommand({ TableName, Key: { id: event.rawPath } }));
+      return { statusCode: 200, body: JSON.stringify(Item ?? null) };
+    };`,
+  'dynamodb+s3': `
+    import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+    import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+    import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+    const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+    const s3 = new S3Client({});
+    export const handler = async (event) => {
+      const TableName = process.env.TABLE;
+      if (event.rawPath === '/put') await db.send(new PutCommand({ TableName, Item: { id: event.rawPath } }));
+      if (event.rawPath === '/query') await db.send(new QueryCommand({ TableName, KeyConditionExpression: 'id = :id', ExpressionAttributeValues: { ':id': 'x' } }));
+      await s3.send(new PutObjectCommand({ Bucket: process.env.BUCKET, Key: event.rawPath, Body: 'x' }));
+      const { Item } = await db.send(new GetCommand({ TableName, Key: { id: event.rawPath } }));
+      return { statusCode: 200, body: JSON.stringify(Item ?? null) };
+    };`,
+};
+
+/** Packages a route without control-bucket access has no business loading. */
+export const READ_ROUTE_FORBIDDEN = ['node_modules/@aws-sdk/client-s3/', 'node_modules/js-yaml/'] as const;
+
+export function floorOf(route: Route): FloorName {
+  return usesControlBucket(route) ? 'dynamodb+s3' : 'dynamodb';
+}
+
+export function buildFloor(name: FloorName, outdir: string): Promise<BuiltBundle> {
+  return buildLambdaBundle({ contents: FLOOR_SOURCES[name], resolveDir: REPO_ROOT, sourcefile: `floor-${name}.mjs`, loader: 'js' }, outdir);
+}
+
+/** The forbidden packages a bundle contains (empty when the route may use them or does not). */
+export function forbiddenInputs(route: Route, bundle: BuiltBundle): string[] {
+  if (usesControlBucket(route)) return [];
+  const inputs = Object.keys(bundle.metafile.inputs);
+  return READ_ROUTE_FORBIDDEN.filter((pkg) => inputs.some((input) => input.includes(pkg)));
+}
+
+/** Median wall time of `import(bundle)` in fresh Node processes, with the function's NODE_OPTIONS. */
+export function importTimeMs(bundleFile: string, runs = 5): number {
+  const script =
+    'const t = performance.now(); await import(process.argv[1]); process.stdout.write(String(performance.now() - t)); process.exit(0);';
+  const samples: number[] = [];
+  for (let run = 0; run < runs; run += 1) {
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, pathToFileURL(bundleFile).href], {
+      env: { ...process.env, NODE_OPTIONS: LAMBDA_NODE_OPTIONS, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      encoding: 'utf8',
+    });
+    if (child.status !== 0) throw new Error(`Importing ${bundleFile} failed:\n${child.stderr}`);
+    samples.push(Number(child.stdout));
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)] ?? Number.NaN;
+}
+
+/** The largest packages (or source folders) of a bundle, for finding what pushed it over. */
+export function largestInputs(bundle: BuiltBundle, count = 8): Array<{ name: string; bytes: number }> {
+  const byPackage = new Map<string, number>();
+  for (const output of Object.values(bundle.metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+      const name = match?.[1] ?? path.dirname(input);
+      byPackage.set(name, (byPackage.get(name) ?? 0) + bytesInOutput);
+    }
+  }
+  return [...byPackage.entries()]
+    .map(([name, bytes]) => ({ name, bytes }))
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, count);
+}
+
+const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
+
+async function main(): Promise<void> {
+  const scratch = await mkdtemp(path.join(tmpdir(), 'daylily-bundle-report-'));
+  try {
+    const floors = new Map<FloorName, BuiltBundle & { importMs: number }>();
+    for (const name of Object.keys(FLOOR_SOURCES) as FloorName[]) {
+      const bundle = await buildFloor(name, path.join(scratch, `floor-${name}`));
+      floors.set(name, { ...bundle, importMs: importTimeMs(bundle.file) });
+    }
+    const rows: string[][] = [['route', 'floor', 'size', 'floor size', 'ratio', 'import', 'verdict']];
+    const failures: string[] = [];
+    for (const route of ROUTES) {
+      const bundle = await buildLambdaBundle(routeEntry(route), path.join(scratch, route.id));
+      const floorName = floorOf(route);
+      const floor = floors.get(floorName);
+      if (!floor) throw new Error(`floor ${floorName} was not built`);
+      const ratio = bundle.bytes / floor.bytes;
+      const forbidden = forbiddenInputs(route, bundle);
+      const problems = [
+        ...(ratio > BUNDLE_BUDGET ? [`${ratio.toFixed(2)}x its floor (budget ${BUNDLE_BUDGET}x)`] : []),
+        ...(forbidden.length > 0 ? [`carries ${forbidden.join(', ')} without control-bucket access`] : []),
+      ];
+      if (problems.length > 0) {
+        const largest = largestInputs(bundle).map(({ name, bytes }) => `${name} ${kb(bytes)}`).join(', ');
+        failures.push(`${route.id}: ${problems.join('; ')}. Largest inputs: ${largest}`);
+      }
+      rows.push([route.id, floorName, kb(bundle.bytes), kb(floor.bytes), `${ratio.toFixed(3)}x`, `${importTimeMs(bundle.file).toFixed(0)} ms`, problems.length ? 'OVER' : 'ok']);
+    }
+    for (const [name, floor] of floors) {
+      rows.push([`(floor ${name})`, '', kb(floor.bytes), '', '', `${floor.importMs.toFixed(0)} ms`, '']);
+    }
+    const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+    for (const row of rows) process.stdout.write(`${row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')}\n`);
+    process.stdout.write(`\nNode ${process.version}; import = median of 5 fresh processes with NODE_OPTIONS=${LAMBDA_NODE_OPTIONS}.\n`);
+    if (failures.length > 0) {
+      process.stderr.write(`\nOver budget:\n${failures.map((line) => `  ${line}`).join('\n')}\n`);
+      process.exitCode = 1;
+    }
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  });
+}

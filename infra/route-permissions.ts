@@ -1,0 +1,151 @@
+/**
+ * A route's `access` (from the route table) turned into IAM statements: the only place that knows
+ * which DynamoDB and S3 actions a 'read', a 'write' or a control-bucket 'put' means. Plain data in,
+ * plain statements out (ARNs are whatever strings or tokens the caller passes), so the stack, the
+ * tests and a reviewer all read the same policy.
+ */
+import type { ControlBucketAction, Route, RouteAccess, TableAccess } from './routes.ts';
+import type { TableDefinition } from '../lambdas/lib/stores/tables.ts';
+
+export type TableName = TableDefinition['logicalName'];
+
+/** DynamoDB actions per access level. `write` includes `read`: writers re-read what they wrote. */
+export const TABLE_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = (() => {
+  // No Scan: every store reads by key or through an index. A route that needs one must say so here.
+  const read = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
+  const write = [...read, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+  return { read, write };
+})();
+
+/** Actions that are valid on an index ARN (only reads are; writes go through the table). */
+export const INDEX_ACTIONS: readonly string[] = ['dynamodb:Query'];
+
+/** S3 actions on objects, per control-bucket action; `list` is a bucket action (see below). */
+export const OBJECT_ACTIONS: Readonly<Record<Exclude<ControlBucketAction, 'list'>, string>> = {
+  get: 's3:GetObject',
+  put: 's3:PutObject',
+  delete: 's3:DeleteObject',
+};
+
+/** The prefixes of the control bucket a function can be granted, by name. */
+export interface ControlPrefixes {
+  /** Active worksets: the monitor's `monitor.prefix`. */
+  readonly active: string;
+  /** Archived worksets: the monitor's `archive_prefix`. */
+  readonly archive: string;
+}
+
+/** The keys of `RouteAccess` that list control-bucket actions (today only `controlBucket`). */
+export type BucketAccessKey = {
+  [K in keyof RouteAccess]-?: NonNullable<RouteAccess[K]> extends readonly ControlBucketAction[] ? K : never;
+}[keyof RouteAccess];
+
+/**
+ * Which prefix each bucket-access key of the route table is confined to. Typed over every such
+ * key: when the route table gains one (say `archive: ['put']` for moving worksets to the archive
+ * prefix), this map stops compiling until the new key is given its prefix.
+ */
+export const PREFIX_OF_ACCESS: Readonly<Record<BucketAccessKey, keyof ControlPrefixes>> = {
+  controlBucket: 'active',
+};
+
+export interface TableArns {
+  readonly table: string;
+  /** One ARN per index of the definition, in its order. */
+  readonly indexes: readonly string[];
+}
+
+export interface Resources {
+  readonly table: (name: TableName) => TableArns;
+  readonly bucketArn: string;
+  /** `bucketArn` + `/` + key pattern. */
+  readonly objectArn: (keyPattern: string) => string;
+  readonly prefixes: ControlPrefixes;
+}
+
+export interface Statement {
+  /** Stable id (also the IAM Sid): the tests look statements up by it. */
+  readonly sid: string;
+  readonly actions: readonly string[];
+  readonly resources: readonly string[];
+  readonly conditions?: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
+}
+
+/** A resource pattern that needs a wildcard, with the reason (for the cdk-nag acknowledgement). */
+export interface Wildcard {
+  readonly resource: string;
+  readonly reason: string;
+}
+
+const pascal = (name: string): string => name.charAt(0).toUpperCase() + name.slice(1);
+
+/** The bucket grants a route's access asks for: each prefix with the actions on it. */
+export function bucketGrants(access: RouteAccess): Array<{ prefix: keyof ControlPrefixes; actions: readonly ControlBucketAction[] }> {
+  return (Object.keys(PREFIX_OF_ACCESS) as BucketAccessKey[])
+    .map((key) => ({ prefix: PREFIX_OF_ACCESS[key], actions: access[key] ?? [] }))
+    .filter((grant) => grant.actions.length > 0);
+}
+
+/** Whether the route's function touches the control bucket at all (it then bundles the S3 client). */
+export function usesControlBucket(route: Route): boolean {
+  return bucketGrants(route.access).length > 0;
+}
+
+/** Whether the route changes anything: writers get the larger memory and timeout. */
+export function isWriter(route: Route): boolean {
+  const tableWrite = Object.values(route.access.tables ?? {}).includes('write');
+  const bucketWrite = bucketGrants(route.access).some((grant) =>
+    grant.actions.some((action) => action === 'put' || action === 'delete'),
+  );
+  return tableWrite || bucketWrite;
+}
+
+/** Every statement the route's function needs, and nothing else. */
+export function routeStatements(route: Route, resources: Resources): Statement[] {
+  const statements: Statement[] = [];
+  for (const [name, level] of Object.entries(route.access.tables ?? {}) as Array<[TableName, TableAccess]>) {
+    const arns = resources.table(name);
+    statements.push({ sid: `${pascal(name)}Table${pascal(level)}`, actions: TABLE_ACTIONS[level], resources: [arns.table] });
+    if (arns.indexes.length > 0) {
+      statements.push({ sid: `${pascal(name)}TableIndexQuery`, actions: INDEX_ACTIONS, resources: [...arns.indexes] });
+    }
+  }
+  for (const grant of bucketGrants(route.access)) {
+    const prefix = resources.prefixes[grant.prefix];
+    const objectActions = grant.actions.flatMap((action) => (action === 'list' ? [] : [OBJECT_ACTIONS[action]]));
+    if (objectActions.length > 0) {
+      statements.push({
+        sid: `ControlBucket${pascal(grant.prefix)}Objects`,
+        actions: objectActions,
+        resources: [resources.objectArn(`${prefix}*`)],
+      });
+    }
+    if (grant.actions.includes('list')) {
+      // ListBucket is granted on the bucket; the condition keeps listings inside the prefix.
+      statements.push({
+        sid: `ControlBucket${pascal(grant.prefix)}List`,
+        actions: ['s3:ListBucket'],
+        resources: [resources.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
+      });
+    }
+  }
+  return statements;
+}
+
+/** The wildcard resources among `routeStatements`, each with why it cannot be narrower. */
+export function routeWildcards(route: Route, resources: Resources): Wildcard[] {
+  return bucketGrants(route.access).flatMap((grant) => {
+    const prefix = resources.prefixes[grant.prefix];
+    const objectActions = grant.actions.filter((action) => action !== 'list');
+    if (objectActions.length === 0) return [];
+    return [
+      {
+        resource: resources.objectArn(`${prefix}*`),
+        reason:
+          `${route.id} may ${objectActions.join('/')} objects only under the ${grant.prefix} prefix "${prefix}" ` +
+          'of the control bucket; the wildcard stands for workset folders whose ids are generated at registration.',
+      },
+    ];
+  });
+}

@@ -1,0 +1,335 @@
+/**
+ * The deployable service: the DynamoDB tables of `TABLES`, the S3 control bucket the cluster
+ * monitor polls, and one Lambda function plus one HTTP API route per entry of `ROUTES`. Nothing
+ * here names a route or a table: add an entry to either list and the stack follows.
+ */
+import path from 'node:path';
+import { App, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpRoute,
+  HttpRouteKey,
+  LogGroupLogDestination,
+  type HttpStage,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AttributeType, BillingMode, ProjectionType, Table, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type IBucket } from 'aws-cdk-lib/aws-s3';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
+import type { Construct } from 'constructs';
+import { ENV } from '../lambdas/lib/config/settings.ts';
+import { TABLES, type KeyAttribute } from '../lambdas/lib/stores/tables.ts';
+import { LAMBDA_BUNDLE, LAMBDA_NODE_OPTIONS, REPO_ROOT, routeEntry } from './bundling.ts';
+import { ROUTES, type Route } from './routes.ts';
+import { isWriter, routeStatements, routeWildcards, type Resources, type Statement, type TableName } from './route-permissions.ts';
+import { stackConfigFromContext, type StackConfig } from './stack-config.ts';
+
+/**
+ * Starting points, to be tuned from `npm run bench` against a deployed stack: writers hold the S3
+ * client and do several round trips per request, readers one query.
+ */
+export const FUNCTION_SIZES = {
+  writer: { memoryMiB: 512, timeoutSeconds: 10 },
+  reader: { memoryMiB: 256, timeoutSeconds: 5 },
+} as const;
+
+export const LOG_RETENTION = RetentionDays.ONE_MONTH;
+
+/** The environment variable that carries each table's name to the functions (settings.ts reads them). */
+export const TABLE_ENV: Readonly<Record<TableName, string>> = {
+  worksets: ENV.worksetTable,
+  customers: ENV.customerTable,
+  idempotency: ENV.idempotencyTable,
+};
+
+/**
+ * Feature flags this stack depends on, set on the stack itself so `cdk synth` and the tests agree
+ * whatever cdk.json holds. Access logs are delivered through a bucket policy instead of the legacy
+ * log-delivery ACL, which an ACL-less (BucketOwnerEnforced) bucket would refuse.
+ */
+const FEATURE_FLAGS: Readonly<Record<string, boolean>> = {
+  '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
+};
+
+/** The esbuild options of `bundling.ts`, in the shape `NodejsFunction` takes. */
+export function nodejsBundling(): BundlingOptions {
+  return {
+    format: OutputFormat.ESM,
+    target: LAMBDA_BUNDLE.target,
+    mainFields: [...LAMBDA_BUNDLE.mainFields],
+    banner: LAMBDA_BUNDLE.banner,
+    minify: LAMBDA_BUNDLE.minify,
+    sourceMap: LAMBDA_BUNDLE.sourcemap,
+    sourcesContent: LAMBDA_BUNDLE.sourcesContent,
+    externalModules: [...LAMBDA_BUNDLE.external],
+  };
+}
+
+/** One route's deployed pieces: what the drift and permission tests inspect. */
+export interface RouteFunction {
+  readonly route: Route;
+  readonly fn: NodejsFunction;
+  readonly role: Role;
+  /** Absolute path of the bundled entry (the route's `handler`). */
+  readonly entry: string;
+  readonly statements: readonly Statement[];
+  readonly httpRoute: HttpRoute;
+}
+
+export interface WorksetApiStackProps extends StackProps {
+  readonly config: StackConfig;
+}
+
+const pascal = (name: string): string => name.charAt(0).toUpperCase() + name.slice(1);
+
+const keyAttribute = (key: KeyAttribute): Attribute => ({
+  name: key.name,
+  type: key.type === 'S' ? AttributeType.STRING : AttributeType.NUMBER,
+});
+
+/** The exact id cdk-nag gives a wildcard finding for `resource` on a policy of this stack. */
+const wildcardFindingId = (stack: Stack, resource: string): string =>
+  `AwsSolutions-IAM5[Resource::${flattenCfnReference(stack.resolve(resource))}]`;
+
+export class WorksetApiStack extends Stack {
+  readonly config: StackConfig;
+  readonly tables: ReadonlyMap<TableName, Table>;
+  readonly controlBucket: IBucket;
+  /** The bucket receiving the control bucket's server access logs (absent for an imported bucket). */
+  readonly accessLogBucket: Bucket | undefined;
+  readonly api: HttpApi;
+  readonly stage: HttpStage;
+  /** routeId → its function, entry and permissions, for every route of the route table. */
+  readonly routeFunctions: ReadonlyMap<string, RouteFunction>;
+
+  constructor(scope: Construct, id: string, props: WorksetApiStackProps) {
+    super(scope, id, props);
+    for (const [flag, value] of Object.entries(FEATURE_FLAGS)) this.node.setContext(flag, value);
+    this.config = props.config;
+    const removalPolicy = this.config.ephemeral ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+
+    this.tables = new Map(TABLES.map((definition) => {
+      const table = new Table(this, `${pascal(definition.logicalName)}Table`, {
+        partitionKey: keyAttribute(definition.partitionKey),
+        billingMode: BillingMode.PAY_PER_REQUEST,
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        deletionProtection: !this.config.ephemeral,
+        removalPolicy,
+        ...(definition.ttlAttribute ? { timeToLiveAttribute: definition.ttlAttribute } : {}),
+      });
+      for (const index of definition.indexes) {
+        table.addGlobalSecondaryIndex({
+          indexName: index.name,
+          partitionKey: keyAttribute(index.partitionKey),
+          ...(index.sortKey ? { sortKey: keyAttribute(index.sortKey) } : {}),
+          projectionType: ProjectionType.ALL,
+        });
+      }
+      return [definition.logicalName, table] as const;
+    }));
+
+    const bucket = this.createOrImportControlBucket(removalPolicy);
+    this.controlBucket = bucket.controlBucket;
+    this.accessLogBucket = bucket.accessLogBucket;
+
+    const resources: Resources = {
+      table: (name) => {
+        const { tableArn } = this.tableOf(name);
+        const indexes = TABLES.find((definition) => definition.logicalName === name)?.indexes ?? [];
+        return { table: tableArn, indexes: indexes.map((index) => `${tableArn}/index/${index.name}`) };
+      },
+      bucketArn: this.controlBucket.bucketArn,
+      objectArn: (keyPattern) => this.controlBucket.arnForObjects(keyPattern),
+      prefixes: { active: this.config.controlPrefix, archive: this.config.archivePrefix },
+    };
+
+    const environment: Record<string, string> = {
+      [ENV.controlBucket]: this.controlBucket.bucketName,
+      [ENV.controlPrefix]: this.config.controlPrefix,
+      ...Object.fromEntries(TABLES.map((definition) => [
+        TABLE_ENV[definition.logicalName],
+        this.tableOf(definition.logicalName).tableName,
+      ])),
+      NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
+    };
+
+    const apiAccessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: LOG_RETENTION, removalPolicy });
+    this.api = new HttpApi(this, 'Api', {
+      apiName: id,
+      description: 'Daylily workset control plane (routes generated from infra/routes.ts)',
+      createDefaultStage: false,
+    });
+    this.stage = this.api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: this.config.throttleRateLimit, burstLimit: this.config.throttleBurstLimit },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(apiAccessLogs),
+        format: AccessLogFormat.custom(JSON.stringify({
+          requestId: '$context.requestId',
+          requestTime: '$context.requestTime',
+          routeKey: '$context.routeKey',
+          path: '$context.path',
+          status: '$context.status',
+          protocol: '$context.protocol',
+          responseLength: '$context.responseLength',
+          responseLatency: '$context.responseLatency',
+          integrationLatency: '$context.integrationLatency',
+          integrationError: '$context.integrationErrorMessage',
+          error: '$context.error.message',
+          sourceIp: '$context.identity.sourceIp',
+          userAgent: '$context.identity.userAgent',
+          caller: '$context.identity.userArn',
+        })),
+      },
+    });
+    const iamAuthorizer = new HttpIamAuthorizer();
+
+    const routeFunctions = new Map<string, RouteFunction>();
+    for (const route of ROUTES) {
+      routeFunctions.set(route.id, this.routeFunction(route, { environment, resources, removalPolicy, iamAuthorizer }));
+    }
+    this.routeFunctions = routeFunctions;
+
+    new CfnOutput(this, 'ApiUrl', { value: this.stage.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'ControlBucketName', {
+      value: this.controlBucket.bucketName,
+      description: 'The monitor config key monitor.bucket',
+    });
+    new CfnOutput(this, 'ControlPrefix', {
+      value: this.config.controlPrefix,
+      description: 'The monitor config key monitor.prefix',
+    });
+    for (const definition of TABLES) {
+      new CfnOutput(this, `${pascal(definition.logicalName)}TableName`, {
+        value: this.tableOf(definition.logicalName).tableName,
+        description: `Sets ${TABLE_ENV[definition.logicalName]} for tools run outside the stack`,
+      });
+    }
+  }
+
+  tableOf(name: TableName): Table {
+    const table = this.tables.get(name);
+    if (!table) throw new Error(`No table "${name}" in the stack: TABLES and the stack disagree.`);
+    return table;
+  }
+
+  private createOrImportControlBucket(removalPolicy: RemovalPolicy): { controlBucket: IBucket; accessLogBucket: Bucket | undefined } {
+    if (this.config.controlBucketName !== undefined) {
+      // An operator's bucket keeps its own policies; the stack only grants the functions on it.
+      return { controlBucket: Bucket.fromBucketName(this, 'ControlBucket', this.config.controlBucketName), accessLogBucket: undefined };
+    }
+    const secure = {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy,
+      autoDeleteObjects: this.config.ephemeral,
+    } as const;
+    const accessLogBucket = new Bucket(this, 'AccessLogBucket', {
+      ...secure,
+      lifecycleRules: [{ id: 'ExpireAccessLogs', expiration: Duration.days(365) }],
+    });
+    Validations.of(accessLogBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This bucket is the destination of the control bucket\'s server access logs; logging it into itself would loop.',
+    });
+    const controlBucket = new Bucket(this, 'ControlBucket', {
+      ...secure,
+      versioned: true,
+      serverAccessLogsBucket: accessLogBucket,
+      serverAccessLogsPrefix: 'control-bucket/',
+      lifecycleRules: [
+        // The monitor rewrites sentinels and its index every poll: old versions pile up otherwise.
+        { id: 'ExpireOldVersions', noncurrentVersionExpiration: Duration.days(30) },
+        { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+      ],
+    });
+    return { controlBucket, accessLogBucket };
+  }
+
+  private routeFunction(
+    route: Route,
+    shared: { environment: Record<string, string>; resources: Resources; removalPolicy: RemovalPolicy; iamAuthorizer: HttpIamAuthorizer },
+  ): RouteFunction {
+    const entry = routeEntry(route);
+    const size = isWriter(route) ? FUNCTION_SIZES.writer : FUNCTION_SIZES.reader;
+    const logGroup = new LogGroup(this, `${route.id}Logs`, { retention: LOG_RETENTION, removalPolicy: shared.removalPolicy });
+
+    // An own role instead of the default one: the default attaches AWSLambdaBasicExecutionRole,
+    // which may write to any log group; this one may write to its function's log group only.
+    const role = new Role(this, `${route.id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `${route.method} ${route.path}: the access its route table entry declares`,
+    });
+    logGroup.grantWrite(role);
+    const statements = routeStatements(route, shared.resources);
+    for (const statement of statements) {
+      role.addToPolicy(new PolicyStatement({
+        sid: statement.sid,
+        actions: [...statement.actions],
+        resources: [...statement.resources],
+        ...(statement.conditions ? { conditions: statement.conditions } : {}),
+      }));
+    }
+    for (const wildcard of routeWildcards(route, shared.resources)) {
+      Validations.of(role).acknowledge({ id: wildcardFindingId(this, wildcard.resource), reason: wildcard.reason });
+    }
+
+    const fn = new NodejsFunction(this, `${route.id}Function`, {
+      entry,
+      handler: 'handler',
+      description: `${route.method} ${route.path}`,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: size.memoryMiB,
+      timeout: Duration.seconds(size.timeoutSeconds),
+      logGroup,
+      role,
+      environment: shared.environment,
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+      bundling: nodejsBundling(),
+    });
+
+    const httpRoute = new HttpRoute(this, `${route.id}Route`, {
+      httpApi: this.api,
+      routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
+      integration: new HttpLambdaIntegration(`${route.id}Integration`, fn),
+      authorizer: route.auth === 'iam' ? shared.iamAuthorizer : new HttpNoneAuthorizer(),
+    });
+    if (route.auth === 'none') {
+      Validations.of(httpRoute).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason: `${route.method} ${route.path} is marked auth 'none' in the route table: it is the public health check and its function holds no data permissions.`,
+      });
+    }
+    return { route, fn, role, entry, statements, httpRoute };
+  }
+}
+
+/** The CDK app: one stack configured from context, checked by cdk-nag on every synth. */
+export function createApp(options: { context?: Record<string, unknown>; outdir?: string } = {}): { app: App; stack: WorksetApiStack } {
+  const app = new App({
+    ...(options.context ? { context: options.context } : {}),
+    ...(options.outdir ? { outdir: options.outdir } : {}),
+  });
+  const config = stackConfigFromContext((key) => app.node.tryGetContext(key));
+  const stack = new WorksetApiStack(app, config.stackName, {
+    config,
+    description: 'Daylily workset API: tables, control bucket, one function per route, HTTP API (infra/stack.ts)',
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, stack };
+}

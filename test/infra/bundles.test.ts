@@ -1,0 +1,75 @@
+/**
+ * The deployable artefact itself: handlers bundled with the stack's esbuild options (SDK inside,
+ * minified, ESM), loaded by plain Node in a fresh process and called with the route's sample
+ * event — against DynamoDB Local and s3rver through the SDK's standard endpoint variables.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { forbiddenInputs } from '../../infra/bundle-report.ts';
+import { buildLambdaBundle, routeEntry, type BuiltBundle } from '../../infra/bundling.ts';
+import { invokeBundle, routeById, sampleEventFile } from '../../infra/invoke-bundle.ts';
+import { usesControlBucket } from '../../infra/route-permissions.ts';
+import { ROUTES, type Route } from '../../infra/routes.ts';
+import { useLocalAws } from '../support/local-aws.ts';
+
+const aws = useLocalAws('bundles');
+
+let scratch: string;
+const bundles = new Map<string, BuiltBundle>();
+
+async function bundleOf(routeId: string): Promise<{ route: Route; bundle: BuiltBundle }> {
+  const route = routeById(routeId);
+  let bundle = bundles.get(routeId);
+  if (!bundle) {
+    bundle = await buildLambdaBundle(routeEntry(route), path.join(scratch, route.id));
+    bundles.set(routeId, bundle);
+  }
+  return { route, bundle };
+}
+
+const sampleEvent = async (route: Route) => JSON.parse(await readFile(sampleEventFile(route), 'utf8')) as { pathParameters?: Record<string, string> };
+
+beforeAll(async () => {
+  scratch = await mkdtemp(path.join(tmpdir(), 'daylily-bundles-test-'));
+});
+afterAll(() => rm(scratch, { recursive: true, force: true }));
+
+describe('route bundles under plain Node', () => {
+  it('the health bundle answers its sample event and sees the control bucket configured', async () => {
+    const { route, bundle } = await bundleOf('Health');
+    const { result, logs } = await invokeBundle(bundle.file, await sampleEvent(route), { stdio: 'pipe' });
+    expect(result.statusCode, logs).toBe(200);
+    expect(JSON.parse(result.body ?? '')).toMatchObject({ status: 'healthy', control_bucket_configured: true });
+  });
+
+  it('the registration bundle registers the sample workset: a ready record in DynamoDB and its control folder in S3', async () => {
+    const { route, bundle } = await bundleOf('CreateWorkset');
+    const event = await sampleEvent(route);
+    await aws.seedCustomer(event.pathParameters!.customer_id!);
+
+    const { result, logs } = await invokeBundle(bundle.file, event, { stdio: 'pipe' });
+
+    expect(result.statusCode, `${result.body}\n${logs}`).toBe(201);
+    const workset = JSON.parse(result.body ?? '') as { workset_id: string; state: string; customer_id: string };
+    expect(workset.customer_id).toBe(event.pathParameters!.customer_id);
+    expect(result.headers?.location).toContain(workset.workset_id);
+
+    const folder = `${aws.controlPrefix}${workset.workset_id}/`;
+    expect(await aws.listKeys(folder)).toEqual(
+      expect.arrayContaining([`${folder}daylily.ready`, `${folder}daylily_work.yaml`, `${folder}daylily_info.yaml`, `${folder}stage_samples.tsv`]),
+    );
+    const { Item } = await aws.ddb.send(new GetCommand({ TableName: aws.tables.worksets, Key: { workset_id: workset.workset_id } }));
+    expect(Item?.state).toBe('ready');
+  });
+
+  it.each(ROUTES.filter((route) => !usesControlBucket(route)).map((route) => [route.id]))(
+    '%s: without control-bucket access, its bundle carries neither the S3 client nor the YAML parser',
+    async (routeId) => {
+      const { route, bundle } = await bundleOf(routeId);
+      expect(forbiddenInputs(route, bundle)).toEqual([]);
+    },
+  );
+});

@@ -1,0 +1,59 @@
+/**
+ * Route access → IAM statements, for access shapes the route table does not use yet (the stack
+ * tests cover the ones it does): reads and listings of the control bucket.
+ */
+import { describe, expect, it } from 'vitest';
+import { bucketGrants, isWriter, routeStatements, routeWildcards, usesControlBucket, type Resources } from '../../infra/route-permissions.ts';
+import type { Route } from '../../infra/routes.ts';
+
+const resources: Resources = {
+  table: (name) => ({ table: `arn:${name}`, indexes: name === 'worksets' ? ['arn:worksets/index/a', 'arn:worksets/index/b'] : [] }),
+  bucketArn: 'arn:bucket',
+  objectArn: (pattern) => `arn:bucket/${pattern}`,
+  prefixes: { active: 'active/', archive: 'archived/' },
+};
+
+const route = (access: Route['access']): Route => ({
+  id: 'Probe',
+  method: 'GET',
+  path: '/probe',
+  handler: 'lambdas/handlers/probe.ts',
+  auth: 'iam',
+  access,
+  summary: 'probe',
+});
+
+describe('route permissions', () => {
+  it('gives a monitor-style reader object reads and a listing confined to the control prefix', () => {
+    const reader = route({ controlBucket: ['get', 'list'] });
+    expect(routeStatements(reader, resources)).toEqual([
+      { sid: 'ControlBucketActiveObjects', actions: ['s3:GetObject'], resources: ['arn:bucket/active/*'] },
+      {
+        sid: 'ControlBucketActiveList',
+        actions: ['s3:ListBucket'],
+        resources: ['arn:bucket'],
+        conditions: { StringLike: { 's3:prefix': ['active/*'] } },
+      },
+    ]);
+    expect(isWriter(reader)).toBe(false);
+    expect(usesControlBucket(reader)).toBe(true);
+  });
+
+  it('acknowledges exactly the object wildcards it grants, and none for a listing alone', () => {
+    expect(routeWildcards(route({ controlBucket: ['list'] }), resources)).toEqual([]);
+    const wildcards = routeWildcards(route({ controlBucket: ['put', 'list'] }), resources);
+    expect(wildcards.map((wildcard) => wildcard.resource)).toEqual(['arn:bucket/active/*']);
+    expect(wildcards[0]!.reason).toMatch(/only under the active prefix "active\/"/);
+  });
+
+  it('grants nothing on the bucket or on unnamed tables to a route that asks for nothing', () => {
+    expect(routeStatements(route({}), resources)).toEqual([]);
+    expect(bucketGrants({})).toEqual([]);
+  });
+
+  it('grants index queries only for tables that have indexes', () => {
+    const statements = routeStatements(route({ tables: { worksets: 'read', customers: 'read' } }), resources);
+    expect(statements.map((statement) => statement.sid)).toEqual(['WorksetsTableRead', 'WorksetsTableIndexQuery', 'CustomersTableRead']);
+    expect(statements[1]).toMatchObject({ actions: ['dynamodb:Query'], resources: ['arn:worksets/index/a', 'arn:worksets/index/b'] });
+  });
+});

@@ -1,0 +1,60 @@
+/** Context → stack settings: the defaults docs/deploy.md promises and the values synth refuses. */
+import { describe, expect, it } from 'vitest';
+import { CONTEXT_DEFAULTS, InvalidContextError, stackConfigFromContext, type ContextKey } from '../../infra/stack-config.ts';
+import { DEFAULT_ARCHIVE_PREFIX, DEFAULT_CONTROL_PREFIX, normaliseControlPrefix } from '../../lambdas/lib/config/settings.ts';
+
+const configFrom = (context: Partial<Record<ContextKey, unknown>>) => stackConfigFromContext((key) => context[key]);
+
+describe('stack settings from CDK context', () => {
+  it('defaults to a retained stack that creates its own bucket with the monitor\'s default prefixes', () => {
+    expect(configFrom({})).toEqual({
+      stackName: 'DaylilyWorksetApi',
+      ephemeral: false,
+      controlBucketName: undefined,
+      controlPrefix: DEFAULT_CONTROL_PREFIX,
+      archivePrefix: DEFAULT_ARCHIVE_PREFIX,
+      throttleRateLimit: CONTEXT_DEFAULTS.throttleRateLimit,
+      throttleBurstLimit: CONTEXT_DEFAULTS.throttleBurstLimit,
+    });
+  });
+
+  it('reads -c strings and cdk.json values alike', () => {
+    expect(configFrom({ ephemeral: 'true', throttleRateLimit: '20' })).toMatchObject({ ephemeral: true, throttleRateLimit: 20 });
+    expect(configFrom({ ephemeral: true, throttleBurstLimit: 40 })).toMatchObject({ ephemeral: true, throttleBurstLimit: 40 });
+    expect(configFrom({ ephemeral: 'FALSE' }).ephemeral).toBe(false);
+  });
+
+  it('refuses a flag that is neither true nor false instead of guessing', () => {
+    expect(() => configFrom({ ephemeral: 'yes' })).toThrow(InvalidContextError);
+    expect(() => configFrom({ ephemeral: 'yes' })).toThrow(/Context "ephemeral": expected true or false/);
+    expect(() => configFrom({ throttleRateLimit: '0' })).toThrow(/Context "throttleRateLimit"/);
+  });
+
+  it('normalises the control prefix the way the library does', () => {
+    expect(configFrom({ controlPrefix: '/ops/active' }).controlPrefix).toBe('ops/active/');
+    expect(configFrom({ controlPrefix: 'ops/active///' }).controlPrefix).toBe('ops/active/');
+  });
+
+  it('fails the synth with the library\'s own message for an invalid prefix', () => {
+    const problem = normaliseControlPrefix('ops/../escape');
+    expect(problem.ok).toBe(false);
+    expect(() => configFrom({ controlPrefix: 'ops/../escape' })).toThrow(
+      `Context "controlPrefix": ${(problem as { problem: string }).problem}`,
+    );
+  });
+
+  it('refuses the bucket root as a prefix, which would grant functions the whole bucket', () => {
+    expect(() => configFrom({ controlPrefix: '/' })).toThrow(/Context "controlPrefix": must not be empty/);
+  });
+
+  it('refuses an archive prefix inside the control prefix, where the monitor would list it as active worksets', () => {
+    expect(() => configFrom({ archivePrefix: `${DEFAULT_CONTROL_PREFIX}archive/` })).toThrow(/Context "archivePrefix"/);
+  });
+
+  it('takes an existing bucket by name, as s3:// URI or plain, and refuses an invalid name', () => {
+    expect(configFrom({ controlBucketName: 's3://daylily-ops-control/' }).controlBucketName).toBe('daylily-ops-control');
+    expect(configFrom({ controlBucketName: 'daylily-ops-control' }).controlBucketName).toBe('daylily-ops-control');
+    expect(configFrom({ controlBucketName: '  ' }).controlBucketName).toBeUndefined();
+    expect(() => configFrom({ controlBucketName: 'Not_A_Bucket' })).toThrow(/Context "controlBucketName"/);
+  });
+});

@@ -1,0 +1,338 @@
+/**
+ * The default stack (no context): what an operator gets from a plain `cdk deploy`. Every
+ * expectation is derived from the route table and the table definitions, never listed by hand.
+ */
+import path from 'node:path';
+import { Match } from 'aws-cdk-lib/assertions';
+import type { CfnRole } from 'aws-cdk-lib/aws-iam';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
+import { describe, expect, it } from 'vitest';
+import { lambdaBuildOptions, LAMBDA_NODE_OPTIONS, REPO_ROOT } from '../../infra/bundling.ts';
+import { REPO_ROOT as LOCAL_SERVER_ROOT } from '../../infra/local/http-adapter.ts';
+import { isWriter } from '../../infra/route-permissions.ts';
+import { ROUTES, type Route } from '../../infra/routes.ts';
+import { FUNCTION_SIZES, nodejsBundling, TABLE_ENV } from '../../infra/stack.ts';
+import { DEFAULT_CONTROL_PREFIX, ENV } from '../../lambdas/lib/config/settings.ts';
+import { TABLES, type KeyAttribute } from '../../lambdas/lib/stores/tables.ts';
+import { nagFindings, synthesize } from './synth.ts';
+
+const { stack, template, nag } = synthesize();
+const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
+const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
+const logicalId = (construct: { node: { defaultChild?: unknown } }): string =>
+  stack.getLogicalId(construct.node.defaultChild as CfnFunction);
+const tableId = (name: string): string => logicalId(stack.tableOf(name as never));
+const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+interface PolicyStatement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** The identity policy statements of a route's function, resources flattened like cdk-nag does. */
+function statementsOf(route: Route): Array<{ sid?: string; actions: string[]; resources: string[]; condition?: PolicyStatement['Condition'] }> {
+  const roleId = stack.getLogicalId(stack.routeFunctions.get(route.id)!.role.node.defaultChild as CfnRole);
+  return ofType('AWS::IAM::Policy')
+    .filter(([, policy]) => (policy.Properties.Roles as unknown[]).some((role) => JSON.stringify(role) === JSON.stringify({ Ref: roleId })))
+    .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as PolicyStatement[])
+    .map((statement) => ({
+      ...(statement.Sid ? { sid: statement.Sid } : {}),
+      actions: list(statement.Action),
+      resources: list(statement.Resource).map(flattenCfnReference),
+      ...(statement.Condition ? { condition: statement.Condition } : {}),
+    }));
+}
+
+const actionsOf = (route: Route): string[] => statementsOf(route).flatMap((statement) => statement.actions);
+const TABLE_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+const keySchema = (partitionKey: KeyAttribute, sortKey?: KeyAttribute) => [
+  { AttributeName: partitionKey.name, KeyType: 'HASH' },
+  ...(sortKey ? [{ AttributeName: sortKey.name, KeyType: 'RANGE' }] : []),
+];
+
+describe('tables', () => {
+  it('creates every table of the definition, on demand, with point-in-time recovery and deletion protection, retained when the stack goes', () => {
+    expect(ofType('AWS::DynamoDB::Table')).toHaveLength(TABLES.length);
+    for (const definition of TABLES) {
+      const table = resources[tableId(definition.logicalName)]!;
+      expect(table.Properties).toMatchObject({
+        KeySchema: keySchema(definition.partitionKey),
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+      });
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.UpdateReplacePolicy).toBe('Retain');
+    }
+  });
+
+  it('has exactly the indexes of the definition, and TTL only where the definition names an attribute', () => {
+    for (const definition of TABLES) {
+      const { Properties } = resources[tableId(definition.logicalName)]!;
+      expect(Properties.GlobalSecondaryIndexes ?? []).toEqual(
+        definition.indexes.map((index) => ({
+          IndexName: index.name,
+          KeySchema: keySchema(index.partitionKey, index.sortKey),
+          Projection: { ProjectionType: 'ALL' },
+        })),
+      );
+      expect(Properties.TimeToLiveSpecification).toEqual(
+        definition.ttlAttribute ? { AttributeName: definition.ttlAttribute, Enabled: true } : undefined,
+      );
+    }
+  });
+});
+
+describe('control bucket', () => {
+  const controlId = logicalId(stack.controlBucket as never);
+  const logId = logicalId(stack.accessLogBucket!);
+
+  it('is private, encrypted, versioned, retained, and logs its access to the log bucket', () => {
+    expect(resources[controlId]!.Properties).toMatchObject({
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LoggingConfiguration: { DestinationBucketName: { Ref: logId } },
+    });
+    expect(resources[controlId]!.DeletionPolicy).toBe('Retain');
+  });
+
+  it('refuses requests that are not over TLS, and so does the log bucket', () => {
+    for (const bucketId of [controlId, logId]) {
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: bucketId },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    }
+  });
+
+  it('keeps the access log bucket private and encrypted too', () => {
+    expect(resources[logId]!.Properties).toMatchObject({
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+    });
+  });
+});
+
+describe('functions', () => {
+  it('runs every route on Node.js 24, arm64, with source-mapped stack traces', () => {
+    for (const route of ROUTES) {
+      const fn = resources[logicalId(stack.routeFunctions.get(route.id)!.fn)]!;
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        Environment: { Variables: { NODE_OPTIONS: LAMBDA_NODE_OPTIONS } },
+      });
+    }
+  });
+
+  it('gives every function the control bucket, the control prefix and every table name', () => {
+    const expected = {
+      [ENV.controlBucket]: { Ref: logicalId(stack.controlBucket as never) },
+      [ENV.controlPrefix]: DEFAULT_CONTROL_PREFIX,
+      ...Object.fromEntries(TABLES.map((definition) => [TABLE_ENV[definition.logicalName], { Ref: tableId(definition.logicalName) }])),
+    };
+    for (const [, fn] of ofType('AWS::Lambda::Function')) {
+      expect(fn.Properties.Environment.Variables).toMatchObject(expected);
+    }
+  });
+
+  it('sizes writers at 512 MB / 10 s and readers at 256 MB / 5 s', () => {
+    for (const route of ROUTES) {
+      const size = isWriter(route) ? FUNCTION_SIZES.writer : FUNCTION_SIZES.reader;
+      const fn = resources[logicalId(stack.routeFunctions.get(route.id)!.fn)]!;
+      expect({ route: route.id, memory: fn.Properties.MemorySize, timeout: fn.Properties.Timeout }).toEqual({
+        route: route.id,
+        memory: size.memoryMiB,
+        timeout: size.timeoutSeconds,
+      });
+    }
+    expect(isWriter(ROUTES.find((route) => route.id === 'CreateWorkset')!)).toBe(true);
+    expect(isWriter(ROUTES.find((route) => route.id === 'Health')!)).toBe(false);
+  });
+
+  it('logs each function to its own log group, kept for a month and retained', () => {
+    for (const route of ROUTES) {
+      const fn = resources[logicalId(stack.routeFunctions.get(route.id)!.fn)]!;
+      const logGroupId = (fn.Properties.LoggingConfig.LogGroup as { Ref: string }).Ref;
+      expect(resources[logGroupId]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 30 }, DeletionPolicy: 'Retain' });
+    }
+    const logGroups = ofType('AWS::Lambda::Function').map(([, fn]) => JSON.stringify(fn.Properties.LoggingConfig.LogGroup));
+    expect(new Set(logGroups).size).toBe(ROUTES.length);
+  });
+
+  it('bundles with the esbuild options the tests and bundle-report use', () => {
+    const cdk = nodejsBundling();
+    const esbuild = lambdaBuildOptions('entry.ts', 'out');
+    expect({
+      format: cdk.format,
+      target: cdk.target,
+      mainFields: cdk.mainFields,
+      banner: cdk.banner,
+      minify: cdk.minify,
+      sourcemap: cdk.sourceMap,
+      sourcesContent: cdk.sourcesContent,
+      external: cdk.externalModules,
+    }).toEqual({
+      format: esbuild.format,
+      target: esbuild.target,
+      mainFields: esbuild.mainFields,
+      banner: esbuild.banner?.js,
+      minify: esbuild.minify,
+      sourcemap: esbuild.sourcemap,
+      sourcesContent: esbuild.sourcesContent,
+      external: esbuild.external,
+    });
+    // The SDK goes into the bundle; an empty list stops CDK's default of externalising @aws-sdk/*.
+    expect(cdk.externalModules).toEqual([]);
+  });
+});
+
+describe('the route table and the stack do not drift', () => {
+  it('turns every route into exactly one function, built from the handler file the local server loads', () => {
+    expect([...stack.routeFunctions.keys()]).toEqual(ROUTES.map((route) => route.id));
+    for (const route of ROUTES) {
+      const { entry } = stack.routeFunctions.get(route.id)!;
+      expect(path.relative(REPO_ROOT, entry)).toBe(route.handler);
+      // The local server imports `resolve(its root, route.handler)`: the same file.
+      expect(entry).toBe(path.resolve(LOCAL_SERVER_ROOT, route.handler));
+    }
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(ROUTES.length);
+  });
+
+  it('turns every route into exactly one API route that invokes that route\'s function', () => {
+    expect(ofType('AWS::ApiGatewayV2::Route')).toHaveLength(ROUTES.length);
+    for (const route of ROUTES) {
+      const apiRoutes = ofType('AWS::ApiGatewayV2::Route').filter(([, r]) => r.Properties.RouteKey === `${route.method} ${route.path}`);
+      expect(apiRoutes, `${route.method} ${route.path}`).toHaveLength(1);
+      const integrationId = flattenCfnReference(apiRoutes[0]![1].Properties.Target).replace(/^integrations\/<|>$/g, '');
+      const integration = resources[integrationId]!;
+      expect(integration.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+      expect(flattenCfnReference(integration.Properties.IntegrationUri)).toBe(`<${logicalId(stack.routeFunctions.get(route.id)!.fn)}.Arn>`);
+    }
+  });
+
+  it('requires SigV4 (IAM) on every route the table marks iam, and on no other', () => {
+    for (const route of ROUTES) {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: `${route.method} ${route.path}`,
+        AuthorizationType: route.auth === 'iam' ? 'AWS_IAM' : 'NONE',
+      });
+    }
+    expect(ROUTES.filter((route) => route.auth === 'none').map((route) => `${route.method} ${route.path}`)).toEqual(['GET /']);
+  });
+});
+
+describe('least privilege, from each route\'s access', () => {
+  const tableArn = (name: string) => `<${tableId(name)}.Arn>`;
+
+  it('lets a function reach only the tables its route names, on the table and its indexes only', () => {
+    for (const route of ROUTES) {
+      const named = Object.keys(route.access.tables ?? {});
+      const allowed = TABLES.filter((definition) => named.includes(definition.logicalName)).flatMap((definition) => [
+        tableArn(definition.logicalName),
+        ...definition.indexes.map((index) => `${tableArn(definition.logicalName)}/index/${index.name}`),
+      ]);
+      const dynamoResources = statementsOf(route)
+        .filter((statement) => statement.actions.some((action) => action.startsWith('dynamodb:')))
+        .flatMap((statement) => statement.resources);
+      expect(new Set(dynamoResources), route.id).toEqual(new Set(allowed));
+    }
+  });
+
+  it('gives a read route no way to write the tables it reads', () => {
+    for (const route of ROUTES) {
+      for (const [name, level] of Object.entries(route.access.tables ?? {})) {
+        const onTable = statementsOf(route).filter((statement) => statement.resources.includes(tableArn(name))).flatMap((s) => s.actions);
+        expect(onTable, `${route.id} on ${name}`).toContain('dynamodb:GetItem');
+        if (level === 'read') expect(onTable.filter((action) => TABLE_WRITES.includes(action)), `${route.id} on ${name}`).toEqual([]);
+        else expect(onTable, `${route.id} on ${name}`).toEqual(expect.arrayContaining(TABLE_WRITES));
+      }
+    }
+  });
+
+  it('gives S3 permissions only to routes with control-bucket access, and s3:PutObject only to those that may put', () => {
+    for (const route of ROUTES) {
+      const s3Actions = actionsOf(route).filter((action) => action.startsWith('s3:'));
+      const bucketAccess = route.access.controlBucket ?? [];
+      if (bucketAccess.length === 0) expect(s3Actions, route.id).toEqual([]);
+      expect(s3Actions.includes('s3:PutObject'), route.id).toBe(bucketAccess.includes('put'));
+      expect(s3Actions.includes('s3:DeleteObject'), route.id).toBe(bucketAccess.includes('delete'));
+    }
+  });
+
+  it('confines the registration route\'s object writes to the control prefix', () => {
+    const put = statementsOf(ROUTES.find((route) => route.id === 'CreateWorkset')!).filter((statement) => statement.actions.includes('s3:PutObject'));
+    expect(put).toHaveLength(1);
+    expect(put[0]!.resources).toEqual([`<${logicalId(stack.controlBucket as never)}.Arn>/${DEFAULT_CONTROL_PREFIX}*`]);
+  });
+
+  it('grants no wildcard action and no resource wider than a prefix of the control bucket', () => {
+    for (const route of ROUTES) {
+      for (const statement of statementsOf(route)) {
+        expect(statement.actions.filter((action) => action.includes('*')), route.id).toEqual([]);
+        for (const resource of statement.resources.filter((r) => r.includes('*'))) {
+          expect(resource, route.id).toMatch(new RegExp(`^<${logicalId(stack.controlBucket as never)}\\.Arn>/${DEFAULT_CONTROL_PREFIX}\\*$`));
+        }
+      }
+    }
+  });
+
+  it('attaches no managed policy: each function may write only to its own log group', () => {
+    for (const [, role] of ofType('AWS::IAM::Role')) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    for (const route of ROUTES) {
+      const logs = statementsOf(route).filter((statement) => statement.actions.some((action) => action.startsWith('logs:')));
+      const fn = resources[logicalId(stack.routeFunctions.get(route.id)!.fn)]!;
+      expect(logs.flatMap((statement) => statement.resources)).toEqual([`<${fn.Properties.LoggingConfig.LogGroup.Ref}.Arn>`]);
+    }
+  });
+});
+
+describe('HTTP API', () => {
+  it('serves the $default stage, auto-deployed, throttled by default, with JSON access logs', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"') },
+    });
+  });
+});
+
+describe('outputs', () => {
+  it('gives the API URL, the control bucket and prefix for the monitor, and every table name', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(flattenCfnReference(outputs.ApiUrl!.Value)).toMatch(/^https:\/\/<Api[0-9A-F]+>\.execute-api\./);
+    expect(outputs.ControlBucketName!.Value).toEqual({ Ref: logicalId(stack.controlBucket as never) });
+    expect(outputs.ControlPrefix!.Value).toBe(DEFAULT_CONTROL_PREFIX);
+    for (const definition of TABLES) {
+      const key = `${definition.logicalName.charAt(0).toUpperCase()}${definition.logicalName.slice(1)}TableName`;
+      expect(outputs[key]?.Value, key).toEqual({ Ref: tableId(definition.logicalName) });
+    }
+  });
+});
+
+describe('cdk-nag', () => {
+  it('finds nothing unacknowledged in the AwsSolutions pack', () => {
+    expect(nagFindings(nag)).toEqual([]);
+  });
+
+  it('records a reason with every acknowledgement', () => {
+    const acknowledgements = stack.node.findAll().flatMap((construct) =>
+      construct.node.metadata
+        .filter((entry) => entry.type === 'aws:cdk:acknowledged-rules')
+        .flatMap((entry) => Object.entries(entry.data as Record<string, string>)),
+    );
+    expect(acknowledgements.length).toBeGreaterThan(0);
+    for (const [id, reason] of acknowledgements) expect(reason.length, id).toBeGreaterThan(40);
+  });
+});
