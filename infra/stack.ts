@@ -155,6 +155,7 @@ export class WorksetApiStack extends Stack {
     const environment: Record<string, string> = {
       [ENV.controlBucket]: this.controlBucket.bucketName,
       [ENV.controlPrefix]: this.config.controlPrefix,
+      [ENV.archivePrefix]: this.config.archivePrefix,
       ...Object.fromEntries(TABLES.map((definition) => [
         TABLE_ENV[definition.logicalName],
         this.tableOf(definition.logicalName).tableName,

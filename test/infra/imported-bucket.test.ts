@@ -6,7 +6,7 @@ import { ENV } from '../../lambdas/lib/config/settings.ts';
 import { nagFindings, synthesize } from './synth.ts';
 
 const BUCKET = 'daylily-ops-control';
-const { template, nag } = synthesize({ controlBucketName: BUCKET, controlPrefix: '/ops/active' });
+const { template, nag } = synthesize({ controlBucketName: BUCKET, controlPrefix: '/ops/active', archivePrefix: 'ops/archived' });
 const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, any> }>;
 const ofType = (type: string) => Object.values(resources).filter((resource) => resource.Type === type);
 
@@ -16,11 +16,15 @@ describe('a stack on an existing control bucket', () => {
     expect(ofType('AWS::S3::BucketPolicy')).toEqual([]);
   });
 
-  it('hands every function the bucket name and the normalised prefix', () => {
+  it('hands every function the bucket name and the normalised prefixes', () => {
     const functions = ofType('AWS::Lambda::Function');
     expect(functions).toHaveLength(ROUTES.length);
     for (const fn of functions) {
-      expect(fn.Properties.Environment.Variables).toMatchObject({ [ENV.controlBucket]: BUCKET, [ENV.controlPrefix]: 'ops/active/' });
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        [ENV.controlBucket]: BUCKET,
+        [ENV.controlPrefix]: 'ops/active/',
+        [ENV.archivePrefix]: 'ops/archived/',
+      });
     }
   });
 

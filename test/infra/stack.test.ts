@@ -13,7 +13,7 @@ import { REPO_ROOT as LOCAL_SERVER_ROOT } from '../../infra/local/http-adapter.t
 import { isWriter } from '../../infra/route-permissions.ts';
 import { ROUTES, type Route } from '../../infra/routes.ts';
 import { FUNCTION_SIZES, nodejsBundling, TABLE_ENV } from '../../infra/stack.ts';
-import { DEFAULT_CONTROL_PREFIX, ENV } from '../../lambdas/lib/config/settings.ts';
+import { DEFAULT_ARCHIVE_PREFIX, DEFAULT_CONTROL_PREFIX, ENV } from '../../lambdas/lib/config/settings.ts';
 import { TABLES, type KeyAttribute } from '../../lambdas/lib/stores/tables.ts';
 import { nagFindings, synthesize } from './synth.ts';
 
@@ -135,10 +135,11 @@ describe('functions', () => {
     }
   });
 
-  it('gives every function the control bucket, the control prefix and every table name', () => {
+  it('gives every function the control bucket, the control and archive prefixes and every table name', () => {
     const expected = {
       [ENV.controlBucket]: { Ref: logicalId(stack.controlBucket as never) },
       [ENV.controlPrefix]: DEFAULT_CONTROL_PREFIX,
+      [ENV.archivePrefix]: DEFAULT_ARCHIVE_PREFIX,
       ...Object.fromEntries(TABLES.map((definition) => [TABLE_ENV[definition.logicalName], { Ref: tableId(definition.logicalName) }])),
     };
     for (const [, fn] of ofType('AWS::Lambda::Function')) {
