@@ -155,8 +155,8 @@ async function main(): Promise<void> {
     );
 
     const readFigures = async (customer: string, stored: number) => {
-      const listing = await (await fetch(`${url}/api/customers/${customer}/worksets?limit=1`)).json();
-      const id = listing.worksets[0].workset_id as string;
+      const listing = (await (await fetch(`${url}/api/customers/${customer}/worksets?limit=1`)).json()) as { worksets: Array<{ workset_id: string }> };
+      const id = listing.worksets[0]!.workset_id;
       const get = await load(1, 200, () => timed(() => fetch(`${url}/api/customers/${customer}/worksets/${id}`), 200));
       const list = await load(1, 200, () => timed(() => fetch(`${url}/api/customers/${customer}/worksets`), 200));
       figures.push(

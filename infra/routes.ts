@@ -3,7 +3,15 @@
  * HTTP API route per entry (with the permissions declared here), the local server dispatches to the
  * same handler files, and the OpenAPI document is generated from the same entries.
  */
+import type { GenericSchema } from 'valibot';
 import type { TableDefinition } from '../lambdas/lib/stores/tables.ts';
+import {
+  CreateWorksetRequest,
+  HealthSchema,
+  ListWorksetsQuery,
+  WorksetListingSchema,
+  WorksetViewSchema,
+} from '../lambdas/lib/schemas/workset.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -30,6 +38,17 @@ export interface Route {
   readonly auth: 'none' | 'iam';
   readonly access: RouteAccess;
   readonly summary: string;
+  /** The request and response schemas (the handler validates with the same ones); feeds OpenAPI. */
+  readonly contract: RouteContract;
+}
+
+export interface RouteContract {
+  readonly body?: GenericSchema;
+  readonly query?: GenericSchema;
+  /** Request headers the route reads, for the OpenAPI document. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Success responses; problem responses are documented for every route. */
+  readonly responses: Readonly<Record<number, { readonly description: string; readonly schema?: GenericSchema }>>;
 }
 
 export const ROUTES: readonly Route[] = [
@@ -41,6 +60,7 @@ export const ROUTES: readonly Route[] = [
     auth: 'none',
     access: {},
     summary: 'Service health and whether the control bucket is configured.',
+    contract: { responses: { 200: { description: 'The service is up.', schema: HealthSchema } } },
   },
   {
     id: 'CreateWorkset',
@@ -53,6 +73,13 @@ export const ROUTES: readonly Route[] = [
       controlBucket: ['put', 'delete'],
     },
     summary: 'Register a workset: DynamoDB record, control folder files, then daylily.ready.',
+    contract: {
+      body: CreateWorksetRequest,
+      headers: {
+        'Idempotency-Key': 'Makes retries safe for 24 h: the same key and body replay the first answer; a different body is a 409.',
+      },
+      responses: { 201: { description: 'Registered (or replayed); `Location` names the workset.', schema: WorksetViewSchema } },
+    },
   },
   {
     id: 'ListCustomerWorksets',
@@ -62,6 +89,7 @@ export const ROUTES: readonly Route[] = [
     auth: 'iam',
     access: { tables: { worksets: 'read' } },
     summary: "A customer's worksets, newest first, with cursor pagination.",
+    contract: { query: ListWorksetsQuery, responses: { 200: { description: 'One page of worksets.', schema: WorksetListingSchema } } },
   },
   {
     id: 'GetCustomerWorkset',
@@ -71,5 +99,6 @@ export const ROUTES: readonly Route[] = [
     auth: 'iam',
     access: { tables: { worksets: 'read' } },
     summary: "One of the customer's worksets (404 for another customer's).",
+    contract: { responses: { 200: { description: 'The workset.', schema: WorksetViewSchema } } },
   },
 ];

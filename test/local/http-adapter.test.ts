@@ -13,6 +13,7 @@ const fixture = (id: string, method: HttpMethod, path: string, file: string): Ro
   auth: 'none',
   access: {},
   summary: id,
+  contract: { responses: {} },
 });
 
 const ROUTES: Route[] = [

@@ -10,6 +10,7 @@ const route = (id: string, method: HttpMethod, path: string): Route => ({
   auth: 'none',
   access: {},
   summary: id,
+  contract: { responses: {} },
 });
 
 describe('local router', () => {
