@@ -1,5 +1,5 @@
 import { load } from 'js-yaml';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { documentClient } from '../../lambdas/lib/stores/dynamodb/client.ts';
 import { s3Client } from '../../lambdas/lib/stores/s3/client.ts';
@@ -279,6 +279,25 @@ describe('idempotency', () => {
     expect(conflict.status).toBe(409);
     expect(conflict.headers['content-type']).toBe('application/problem+json');
     expect(conflict.json.detail).toContain('different request body');
+  });
+
+  it('forgets a key after its 24 h window, even before DynamoDB TTL removes the record', async () => {
+    const customerId = await newCustomer();
+    const first = await create(customerId, CURL_BODY, { 'Idempotency-Key': 'old-key' });
+    // Age the record past its window (TTL deletion can lag by hours).
+    await aws.ddb.send(
+      new UpdateCommand({
+        TableName: aws.tables.idempotency,
+        Key: { idempotency_key: `${customerId}#old-key` },
+        UpdateExpression: 'SET #expires_at = :past',
+        ExpressionAttributeNames: { '#expires_at': 'expires_at' },
+        ExpressionAttributeValues: { ':past': Math.floor(Date.now() / 1000) - 1 },
+      }),
+    );
+    const second = await create(customerId, { ...CURL_BODY, priority: 'low' }, { 'Idempotency-Key': 'old-key' });
+    expect(second.status).toBe(201);
+    expect(second.json.workset_id).not.toBe(first.json.workset_id);
+    expect(second.headers['idempotent-replayed']).toBeUndefined();
   });
 
   it('scopes keys to the customer', async () => {
