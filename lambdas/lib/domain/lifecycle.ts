@@ -21,6 +21,9 @@ import {
  */
 export type TransitionVia = 'lease' | 'operator' | 'failure' | 'cancel' | 'retry' | 'archive' | 'restore' | 'delete' | 'registration';
 
+/** The customer actions: a 409 from one of them lists where the others could take the workset. */
+export const CUSTOMER_VIAS: readonly TransitionVia[] = ['cancel', 'retry', 'archive', 'restore', 'delete'];
+
 /**
  * THE transition table: from → target → how. Anything not listed is forbidden (409).
  * Terminal-for-work states (complete, error, failed, canceled, ignored) can only be retried
@@ -83,7 +86,7 @@ export function describeForbidden(from: WorksetState, to: WorksetState, via?: Tr
   return {
     message:
       `Workset is ${from}; it cannot become ${to} this way.` +
-      (allowed.length > 0 ? ` Allowed from ${from}: ${allowed.join(', ')}.` : ` No transition is allowed from ${from}.`),
+      (allowed.length > 0 ? ` Allowed from ${from}: ${allowed.join(', ')}.` : ` Nothing can move a ${from} workset this way.`),
     details: { current_state: from, requested_state: to, allowed_states: allowed },
   };
 }
@@ -132,6 +135,8 @@ export interface LifecycleFields extends LeaseFields {
   readonly started_at?: string;
   readonly finished_at?: string;
   readonly archived_from?: WorksetState;
+  /** The active folder an archived workset came from (restore moves it back there). */
+  readonly active_prefix?: string;
   readonly archived_at?: string;
   readonly restored_at?: string;
   readonly deleted_at?: string;

@@ -1,0 +1,247 @@
+/**
+ * What a customer can do to its worksets: cancel, retry, archive, restore, delete, read the audit
+ * history. Ownership is by customer_id (another customer's workset is "not found"), checked on
+ * the record read AND in the write's condition.
+ *
+ * Moving a control folder (archive, restore) copies first, writes DynamoDB (state + the new
+ * location, one conditional transaction), then deletes the originals: a crash at any point
+ * leaves every file somewhere, and the record points at a complete copy.
+ */
+import { CUSTOMER_VIAS, folderIn, restoreTarget, type LifecycleRecord } from '../../domain/lifecycle.ts';
+import { ConflictError, NotConfiguredError, UpstreamError } from '../../errors.ts';
+import { logger } from '../../logging.ts';
+import type { StoredObject } from '../../stores/ports.ts';
+import type { LifecycleDeps } from './deps.ts';
+import { enteringEffects } from './effects.ts';
+import { notFound, ownRecord, transition } from './transition.ts';
+import { detailOf } from './worker.ts';
+import type { WorksetDetail } from './view.ts';
+import type { AuditEntry } from '../../domain/lifecycle.ts';
+
+export interface CustomerCommand {
+  readonly customerId: string;
+  readonly worksetId: string;
+  readonly actor: string;
+  readonly reason?: string;
+}
+
+/**
+ * From ready, retrying or in_progress. A leased workset keeps its lease: the worker's next
+ * heartbeat or write answers 409 with `current_state: canceled`, and it stops.
+ */
+export async function cancelWorkset(deps: LifecycleDeps, command: CustomerCommand): Promise<WorksetDetail> {
+  const reason = command.reason ?? 'Canceled by customer';
+  const result = await transition(deps, {
+    worksetId: command.worksetId,
+    customerId: command.customerId,
+    reportVia: CUSTOMER_VIAS,
+    to: 'canceled',
+    via: ['cancel'],
+    reason,
+    actor: command.actor,
+    effects: (record, to, via, now) => {
+      const effects = enteringEffects(record, to, via, now);
+      return { ...effects, set: { ...effects.set, cancel_reason: reason } };
+    },
+  });
+  return detailOf(result);
+}
+
+/** From error, failed or canceled back to ready: fresh retry counters, the old run fenced off. */
+export async function retryWorkset(deps: LifecycleDeps, command: CustomerCommand): Promise<WorksetDetail> {
+  const result = await transition(deps, {
+    worksetId: command.worksetId,
+    customerId: command.customerId,
+    reportVia: CUSTOMER_VIAS,
+    to: 'ready',
+    via: ['retry'],
+    reason: command.reason ?? 'Retry requested by customer',
+    actor: command.actor,
+    effects: enteringEffects,
+  });
+  return detailOf(result);
+}
+
+function archivePrefixOf(deps: LifecycleDeps): string {
+  if (!deps.archivePrefix.ok) throw new NotConfiguredError(deps.archivePrefix.problem);
+  return deps.archivePrefix.prefix;
+}
+
+/** A folder key prefix must end in `/`, or `ab` would also match `abc/…`. */
+function assertFolder(prefix: string, worksetId: string): void {
+  if (!prefix.endsWith(`/${worksetId}/`) && prefix !== `${worksetId}/`) {
+    throw new UpstreamError(`Workset ${worksetId} has an unexpected control folder (${prefix}); refusing to move or delete it.`);
+  }
+}
+
+async function copyFolder(deps: LifecycleDeps, bucket: string, from: string, to: string): Promise<{ objects: StoredObject[]; copies: string[] }> {
+  const objects = await deps.folders.list(bucket, from);
+  const copies: string[] = [];
+  // Sentinels last, so a reader of the new folder never sees a state before the files it governs.
+  const ordered = [...objects].sort((a, b) => Number(a.key.includes('/daylily.')) - Number(b.key.includes('/daylily.')));
+  for (const object of ordered) {
+    const target = `${to}${object.key.slice(from.length)}`;
+    await deps.folders.copy(bucket, object, target);
+    copies.push(target);
+  }
+  return { objects, copies };
+}
+
+async function removeKeys(deps: LifecycleDeps, bucket: string, keys: readonly string[], what: string, worksetId: string): Promise<boolean> {
+  if (keys.length === 0) return true;
+  for (let attempt = 1; attempt <= 3; attempt += 1) {
+    try {
+      await deps.folders.delete(bucket, keys);
+      return true;
+    } catch (error) {
+      if (attempt === 3) {
+        logger.error(`could not delete ${what}`, { workset_id: worksetId, count: keys.length, error: error as Error });
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * Moves the folder between the active and the archive prefix as part of a state change. The
+ * copy is made before the write; originals are deleted after it; a lost write deletes the copy.
+ */
+async function moveWithTransition(
+  deps: LifecycleDeps,
+  command: CustomerCommand,
+  options: { to: 'archived' | ((record: LifecycleRecord) => LifecycleRecord['state']); via: 'archive' | 'restore'; reason: string; destination: (record: LifecycleRecord) => string },
+): Promise<WorksetDetail> {
+  let moved: { bucket: string; originals: string[] } | undefined;
+  const result = await transition(deps, {
+    worksetId: command.worksetId,
+    customerId: command.customerId,
+    reportVia: CUSTOMER_VIAS,
+    to: options.to,
+    via: [options.via],
+    reason: options.reason,
+    actor: command.actor,
+    effects: (record, to, via, now) => {
+      const effects = enteringEffects(record, to, via, now);
+      const at = now.toISOString();
+      const set: Record<string, unknown> = { ...effects.set, control_prefix: options.destination(record) };
+      const remove = [...(effects.remove ?? [])];
+      if (options.via === 'archive') {
+        Object.assign(set, { archived_from: record.state, archived_at: at, active_prefix: record.control_prefix });
+      } else {
+        set.restored_at = at;
+        remove.push('archived_from', 'archived_at', 'active_prefix');
+      }
+      return { ...effects, set, remove };
+    },
+    prepare: async (record, change) => {
+      const from = record.control_prefix;
+      const to = change.set?.control_prefix as string;
+      assertFolder(from, record.workset_id);
+      assertFolder(to, record.workset_id);
+      let copied: { objects: StoredObject[]; copies: string[] };
+      try {
+        copied = await copyFolder(deps, record.control_bucket, from, to);
+      } catch (error) {
+        throw new UpstreamError(`Workset ${record.workset_id} was not ${options.via}d: its control folder could not be copied. Nothing changed; retry.`, { cause: error });
+      }
+      moved = { bucket: record.control_bucket, originals: copied.objects.map((object) => object.key) };
+      return {
+        undo: async () => {
+          moved = undefined;
+          // The state did not change: the copy is a stray duplicate (never the only one).
+          await removeKeys(deps, record.control_bucket, copied.copies.filter((key) => !copied.objects.some((object) => object.key === key)), 'the copy of a move that lost a race', record.workset_id);
+        },
+      };
+    },
+  });
+  const detail = detailOf(result);
+  if (moved && !(await removeKeys(deps, moved.bucket, moved.originals, 'the originals of a moved folder', command.worksetId))) {
+    // The record points at the complete new folder; the old one is a leftover to clean up.
+    return { ...detail, sentinels: { ...detail.sentinels, in_sync: false }, leftover_folder: result.previous.control_prefix } as WorksetDetail;
+  }
+  return detail;
+}
+
+/** From complete, error, failed, canceled or ignored, into `daylily_monitoring/archived_worksets/{id}/`. */
+export async function archiveWorkset(deps: LifecycleDeps, command: CustomerCommand): Promise<WorksetDetail> {
+  const archivePrefix = archivePrefixOf(deps);
+  return moveWithTransition(deps, command, {
+    to: 'archived',
+    via: 'archive',
+    reason: command.reason ?? 'Archived by customer',
+    destination: (record) => folderIn(archivePrefix, record.workset_id),
+  });
+}
+
+/** Back to where it was archived from, in the state it was archived from (error/failed → ready). */
+export async function restoreWorkset(deps: LifecycleDeps, command: CustomerCommand): Promise<WorksetDetail> {
+  archivePrefixOf(deps);
+  return moveWithTransition(deps, command, {
+    to: (record) => (record.state === 'archived' ? restoreTarget(record.archived_from) : 'ready'),
+    via: 'restore',
+    reason: command.reason ?? 'Restored by customer',
+    destination: (record) => record.active_prefix ?? record.control_prefix,
+  });
+}
+
+export interface DeleteCommand extends CustomerCommand {
+  readonly hardDelete: boolean;
+}
+
+export type DeleteAnswer = WorksetDetail | { readonly workset_id: string; readonly hard_delete: true; readonly deleted: true; readonly objects_deleted: number };
+
+/**
+ * Soft delete is the state `deleted` (refused while in_progress, like every delete). A hard
+ * delete first makes it `deleted` (so no worker can take it), then removes exactly the objects of
+ * its own folder, then the record. A crash in between leaves a soft-deleted workset; repeating
+ * the hard delete finishes it.
+ */
+export async function deleteWorkset(deps: LifecycleDeps, command: DeleteCommand): Promise<DeleteAnswer> {
+  let record = ownRecord(await deps.store.getRecord(command.worksetId), command.worksetId, command.customerId);
+  if (record.state !== 'deleted') {
+    const result = await transition(deps, {
+      worksetId: command.worksetId,
+      customerId: command.customerId,
+    reportVia: CUSTOMER_VIAS,
+      to: 'deleted',
+      via: ['delete'],
+      reason: command.reason ?? (command.hardDelete ? 'Hard delete requested by customer' : 'Deleted by customer'),
+      actor: command.actor,
+      effects: enteringEffects,
+      skipSentinels: command.hardDelete,
+    });
+    if (!command.hardDelete) return detailOf(result);
+    record = result.record;
+  } else if (!command.hardDelete) {
+    throw new ConflictError(`Workset ${command.worksetId} is already deleted.`, { current_state: 'deleted', allowed_states: [] });
+  }
+
+  const folder = record.control_prefix;
+  assertFolder(folder, record.workset_id);
+  const objects = await deps.folders.list(record.control_bucket, folder);
+  if (!(await removeKeys(deps, record.control_bucket, objects.map((object) => object.key), 'the folder of a hard-deleted workset', record.workset_id))) {
+    throw new UpstreamError(`Workset ${record.workset_id} is deleted but its control files could not all be removed; repeat the hard delete to finish.`);
+  }
+  if (!(await deps.store.removeRecord({ worksetId: record.workset_id, version: record.version ?? 0 }))) {
+    const current = await deps.store.getRecord(record.workset_id);
+    if (current) throw new ConflictError(`Workset ${record.workset_id} changed during the hard delete; repeat it.`, { current_state: current.state });
+  }
+  return { workset_id: record.workset_id, hard_delete: true, deleted: true, objects_deleted: objects.length };
+}
+
+export interface HistoryAnswer {
+  readonly workset_id: string;
+  readonly logs: readonly AuditEntry[];
+  readonly next_token: string | null;
+}
+
+/** The full audit history, oldest first, paginated. */
+export async function worksetLogs(
+  deps: LifecycleDeps,
+  command: { customerId?: string; worksetId: string; limit: number; nextToken?: string },
+): Promise<HistoryAnswer> {
+  const record = await deps.store.getRecord(command.worksetId);
+  if (!record || (command.customerId !== undefined && record.customer_id !== command.customerId)) throw notFound(command.worksetId);
+  const page = await deps.store.history(command.worksetId, { limit: command.limit, ...(command.nextToken ? { nextToken: command.nextToken } : {}) });
+  return { workset_id: command.worksetId, logs: page.entries, next_token: page.nextToken ?? null };
+}

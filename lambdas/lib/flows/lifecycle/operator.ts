@@ -1,0 +1,38 @@
+/** The operator's reads: one workset, filtered listings, exact queue statistics. */
+import type { QueueStats } from '../../domain/queue-stats.ts';
+import type { Priority, WorksetState } from '../../domain/workset.ts';
+import type { LifecycleDeps } from './deps.ts';
+import { ownRecord } from './transition.ts';
+import { toWorksetDetail, type WorksetDetail } from './view.ts';
+
+export async function getWorkset(deps: LifecycleDeps, worksetId: string): Promise<WorksetDetail> {
+  return toWorksetDetail(ownRecord(await deps.store.getRecord(worksetId), worksetId));
+}
+
+export interface WorksetDetailListing {
+  readonly worksets: readonly WorksetDetail[];
+  readonly next_token: string | null;
+}
+
+/**
+ * By state (queue order: urgent first, oldest first), by customer (newest first), or every
+ * state in turn; `priority` narrows either. Cursor pagination, never a Scan.
+ */
+export async function listWorksets(
+  deps: LifecycleDeps,
+  query: { state?: WorksetState; priority?: Priority; customer_id?: string; limit: number; next_token?: string },
+): Promise<WorksetDetailListing> {
+  const page = await deps.store.listWorksets({
+    limit: query.limit,
+    ...(query.state ? { state: query.state } : {}),
+    ...(query.priority ? { priority: query.priority } : {}),
+    ...(query.customer_id ? { customerId: query.customer_id } : {}),
+    ...(query.next_token ? { nextToken: query.next_token } : {}),
+  });
+  return { worksets: page.items.map((record) => toWorksetDetail(record)), next_token: page.nextToken ?? null };
+}
+
+/** Exact counts per state from the counter shards: one BatchGetItem, whatever the table holds. */
+export async function queueStats(deps: LifecycleDeps): Promise<QueueStats> {
+  return deps.store.queueStats();
+}

@@ -1,0 +1,163 @@
+/**
+ * The protocol of every state change: read the record, ask the transition table, write ONE
+ * conditional transaction guarded by the state and version read (and the lease or the customer
+ * where asked), then bring the control folder's sentinels in step. A writer that loses a race
+ * re-reads and decides again (the change may still be allowed, or now answers 409); nobody
+ * overwrites a state they did not see.
+ */
+import {
+  boundedHistory,
+  describeForbidden,
+  isAllowed,
+  recordVersion,
+  type AuditEntry,
+  type LifecycleRecord,
+  type TransitionVia,
+} from '../../domain/lifecycle.ts';
+import { planForRecord, planForState } from '../../domain/sentinel-rules.ts';
+import type { WorksetState } from '../../domain/workset.ts';
+import { ConflictError, NotFoundError } from '../../errors.ts';
+import type { LeaseClaim, StateChange } from '../../stores/ports.ts';
+import type { LifecycleDeps } from './deps.ts';
+import { syncSentinels } from './sentinels.ts';
+import type { SentinelStatus } from './view.ts';
+
+/** How often a writer that lost a race re-reads and tries again. */
+const RACE_ATTEMPTS = 5;
+
+/** What a change writes besides state, version, history and updated_at. */
+export type ChangeEffects = Pick<StateChange, 'set' | 'remove' | 'metrics' | 'revokeLease' | 'noLiveLeaseAt'> & {
+  readonly entryExtra?: Partial<Pick<AuditEntry, 'error_category'>>;
+  /** The reason in the audit entry, when it depends on the record (e.g. a failure decision). */
+  readonly reason?: string;
+};
+
+export interface TransitionRequest {
+  readonly worksetId: string;
+  /** The target, or how to find it from the current record (restore, failure). */
+  readonly to: WorksetState | ((record: LifecycleRecord, now: Date) => WorksetState);
+  /** The ways this caller may transition; the first allowed one is used. */
+  readonly via: readonly TransitionVia[];
+  /** Whose targets a 409 lists (default: `via`). */
+  readonly reportVia?: readonly TransitionVia[];
+  readonly reason: string;
+  readonly actor: string;
+  /** Customer actions: someone else's workset is "not found". */
+  readonly customerId?: string;
+  /** Worker writes: owner and fencing token. */
+  readonly lease?: LeaseClaim;
+  /** Further checks on the current record (throw to refuse). */
+  readonly check?: (record: LifecycleRecord, to: WorksetState, via: TransitionVia, now: Date) => void;
+  /** Extra effects of this change, decided on the current record. */
+  readonly effects?: (record: LifecycleRecord, to: WorksetState, via: TransitionVia, now: Date) => ChangeEffects;
+  /** Runs before the write (archive copies files); `undo` runs when the write then loses. */
+  readonly prepare?: (record: LifecycleRecord, change: StateChange) => Promise<{ undo?: () => Promise<void> } | void>;
+  /** Skip the sentinel step (hard delete removes the whole folder next). */
+  readonly skipSentinels?: boolean;
+}
+
+export interface TransitionResult {
+  readonly record: LifecycleRecord;
+  readonly previous: LifecycleRecord;
+  readonly sentinels: SentinelStatus;
+}
+
+export function notFound(worksetId: string): NotFoundError {
+  return new NotFoundError(`Workset ${worksetId} not found.`);
+}
+
+/** The record, or 404 (also for another customer's workset: its existence is not revealed). */
+export function ownRecord(record: LifecycleRecord | undefined, worksetId: string, customerId?: string): LifecycleRecord {
+  if (!record || (customerId !== undefined && record.customer_id !== customerId)) throw notFound(worksetId);
+  return record;
+}
+
+/** 409 for a lease that is not the caller's (any more): the state tells a worker whether to stop. */
+export function leaseConflict(record: LifecycleRecord, message: string): ConflictError {
+  return new ConflictError(message, {
+    current_state: record.state,
+    lock_owner: record.lock_owner ?? null,
+    lease_epoch: record.lease_epoch ?? null,
+    lease_expires_at: record.lock_owner ? (record.lease_expires_at ?? null) : null,
+  });
+}
+
+export function checkLease(record: LifecycleRecord, lease: LeaseClaim): void {
+  if (record.lock_owner !== lease.owner) {
+    throw leaseConflict(
+      record,
+      record.lock_owner === undefined
+        ? `${lease.owner} does not hold the lease on workset ${record.workset_id} (nobody does).`
+        : `${lease.owner} does not hold the lease on workset ${record.workset_id}.`,
+    );
+  }
+  if (record.lease_epoch !== lease.epoch) {
+    throw leaseConflict(
+      record,
+      `lease_epoch ${lease.epoch} is stale: the lease on workset ${record.workset_id} is at epoch ${record.lease_epoch ?? 0}. Stop: newer work may exist.`,
+    );
+  }
+}
+
+function forbidden(record: LifecycleRecord, to: WorksetState, via: readonly TransitionVia[]): ConflictError {
+  const { message, details } = describeForbidden(record.state, to, via);
+  return new ConflictError(`Workset ${record.workset_id}: ${message}`, { ...details });
+}
+
+export async function transition(deps: LifecycleDeps, request: TransitionRequest): Promise<TransitionResult> {
+  for (let attempt = 1; ; attempt += 1) {
+    const record = ownRecord(await deps.store.getRecord(request.worksetId), request.worksetId, request.customerId);
+    const now = deps.now();
+    const to = typeof request.to === 'function' ? request.to(record, now) : request.to;
+    const via = request.via.find((way) => isAllowed(record.state, to, way));
+    if (!via) throw forbidden(record, to, request.reportVia ?? request.via);
+    if (request.lease) checkLease(record, request.lease);
+    request.check?.(record, to, via, now);
+
+    const at = now.toISOString();
+    const effects = request.effects?.(record, to, via, now) ?? {};
+    const entry: AuditEntry = {
+      from: record.state,
+      to,
+      reason: effects.reason ?? request.reason,
+      actor: request.actor,
+      at,
+      ...effects.entryExtra,
+    };
+    const change: StateChange = {
+      worksetId: record.workset_id,
+      from: record.state,
+      to,
+      version: recordVersion(record),
+      at,
+      entry,
+      history: boundedHistory(record.state_history ?? [], { from: entry.from, to, reason: entry.reason, actor: entry.actor, at }),
+      ...(effects.set ? { set: effects.set } : {}),
+      // The new state's plan rewrites the folder: an earlier unsynced state no longer matters.
+      remove: [...(effects.remove ?? []), 'sentinel_sync_pending'],
+      ...(effects.metrics ? { metrics: effects.metrics } : {}),
+      ...(effects.revokeLease ? { revokeLease: true } : {}),
+      ...(effects.noLiveLeaseAt ? { noLiveLeaseAt: effects.noLiveLeaseAt } : {}),
+      ...(request.lease ? { lease: request.lease } : {}),
+      ...(request.customerId !== undefined ? { customerId: request.customerId } : {}),
+    };
+    const prepared = (await request.prepare?.(record, change)) ?? {};
+    const outcome = await deps.store.changeState(change, record);
+    if (outcome.ok) {
+      const updated = outcome.record;
+      if (request.skipSentinels) return { record: updated, previous: record, sentinels: { in_sync: true } };
+      // An earlier failed sync may have left the lock sentinel out too: then repair everything.
+      const plan = record.sentinel_sync_pending ? planForRecord(updated, at, entry.reason) : planForState(updated, at, entry.reason);
+      const sentinels = await syncSentinels(deps, { ...updated, sentinel_sync_pending: undefined }, plan);
+      return { record: sentinels.in_sync ? updated : { ...updated, sentinel_sync_pending: sentinels.pending }, previous: record, sentinels };
+    }
+    await prepared.undo?.();
+    // Lost a race (or the lease moved): decide again on what is there now.
+    if (attempt >= RACE_ATTEMPTS) {
+      const current = ownRecord(outcome.current, request.worksetId, request.customerId);
+      throw new ConflictError(`Workset ${request.worksetId} kept changing while this request tried to update it; retry.`, {
+        current_state: current.state,
+      });
+    }
+  }
+}

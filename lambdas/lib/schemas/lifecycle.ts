@@ -1,0 +1,204 @@
+/** Request schemas of the lifecycle routes (worker, operator and customer actions). */
+import * as v from 'valibot';
+import { ERROR_CATEGORIES, MAX_LEASE_SECONDS } from '../domain/lifecycle.ts';
+import { PRIORITIES, WORKSET_STATES } from '../domain/workset.ts';
+import type { QueueStats } from '../domain/queue-stats.ts';
+import type { HistoryAnswer } from '../flows/lifecycle/customer-actions.ts';
+import type { WorksetDetail } from '../flows/lifecycle/view.ts';
+import { text } from './fields.ts';
+import { CustomerId, WorksetViewSchema } from './workset.ts';
+
+/** A worker's id: host names, pids, ARNs, ids with `@`, `:`, `/`. */
+export const OwnerId = v.pipe(
+  v.string(),
+  v.trim(),
+  v.nonEmpty('must not be empty'),
+  v.maxLength(256, 'must be at most 256 characters'),
+  v.regex(/^[A-Za-z0-9._:@/+=-]+$/, 'may contain only letters, digits and . _ : @ / + = -'),
+);
+
+const positiveInteger = (max: number, what: string) =>
+  v.pipe(v.number(`must be ${what}`), v.integer(`must be ${what}`), v.minValue(1, `must be ${what}`), v.maxValue(max, `must be ${what}`));
+
+/** Integers arrive as JSON numbers in bodies and as digits in query strings. */
+const integerField = (max: number, what: string) =>
+  v.union(
+    [positiveInteger(max, what), v.pipe(v.string(), v.regex(/^\d{1,15}$/, `must be ${what}`), v.transform(Number), positiveInteger(max, what))],
+    `must be ${what}`,
+  );
+
+export const LeaseEpoch = integerField(Number.MAX_SAFE_INTEGER, 'a positive integer (the lease_epoch the lease was granted with)');
+export const LeaseSeconds = integerField(MAX_LEASE_SECONDS, `an integer number of seconds from 1 to ${MAX_LEASE_SECONDS}`);
+
+/** ISO-8601 with a zone; stored normalised to UTC milliseconds so timestamps compare as strings. */
+export const Timestamp = v.pipe(
+  v.string(),
+  v.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/, 'must be an ISO-8601 timestamp with a time zone'),
+  v.check((value) => !Number.isNaN(Date.parse(value)), 'must be a valid date'),
+  v.transform((value) => new Date(value).toISOString()),
+);
+
+const MAX_METRIC_KEYS = 100;
+const MAX_METRICS_BYTES = 16 * 1024;
+
+/** One level of named values, merged key by key into the record's `metrics`. */
+export const Metrics = v.pipe(
+  v.record(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'metric names may contain only letters, digits and _ . : -')), v.unknown()),
+  v.check((value) => Object.keys(value).length <= MAX_METRIC_KEYS, `must have at most ${MAX_METRIC_KEYS} keys`),
+  v.check((value) => JSON.stringify(value).length <= MAX_METRICS_BYTES, `must be at most ${MAX_METRICS_BYTES} bytes as JSON`),
+);
+
+const reason = text(1000);
+const errorDetails = v.pipe(v.string(), v.maxLength(10_000, 'must be at most 10000 characters'));
+const clusterName = v.pipe(v.string(), v.trim(), v.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'must be a cluster name ([A-Za-z0-9._-], at most 128 characters)'));
+
+export const AcquireLeaseRequest = v.strictObject({ owner_id: OwnerId, lease_seconds: v.optional(LeaseSeconds) });
+export const RefreshLeaseRequest = v.strictObject({ owner_id: OwnerId, lease_epoch: v.optional(LeaseEpoch), lease_seconds: v.optional(LeaseSeconds) });
+export const ReleaseLeaseRequest = v.strictObject({ owner_id: OwnerId, lease_epoch: v.optional(LeaseEpoch) });
+export const ClaimRequest = v.strictObject({ owner_id: OwnerId, lease_seconds: v.optional(LeaseSeconds) });
+
+/** Targets settable through PUT …/state (`registering` belongs to registration only). */
+const SETTABLE_STATES = WORKSET_STATES.filter((state) => state !== 'registering');
+
+export const SetStateRequest = v.pipe(
+  v.strictObject({
+    state: v.picklist(SETTABLE_STATES, `must be one of ${SETTABLE_STATES.join(', ')}`),
+    reason,
+    owner_id: v.optional(OwnerId),
+    lease_epoch: v.optional(LeaseEpoch),
+    error_details: v.optional(errorDetails),
+    cluster_name: v.optional(clusterName),
+    metrics: v.optional(Metrics),
+  }),
+  v.forward(
+    v.check((input) => (input.owner_id === undefined) === (input.lease_epoch === undefined), 'owner_id and lease_epoch go together'),
+    ['lease_epoch'],
+  ),
+);
+
+export const ProgressRequest = v.strictObject({
+  owner_id: OwnerId,
+  lease_epoch: LeaseEpoch,
+  current_step: v.optional(text(256)),
+  started_at: v.optional(Timestamp),
+  finished_at: v.optional(Timestamp),
+  cluster_name: v.optional(clusterName),
+  metrics: v.optional(Metrics),
+});
+
+export const FailureRequest = v.strictObject({
+  owner_id: OwnerId,
+  lease_epoch: LeaseEpoch,
+  error_details: errorDetails,
+  error_category: v.picklist(ERROR_CATEGORIES, `must be one of ${ERROR_CATEGORIES.join(', ')}`),
+  failed_step: v.optional(text(256)),
+});
+
+export const CustomerActionRequest = v.strictObject({ reason: v.optional(v.nullable(reason)) });
+export const DeleteRequest = v.strictObject({ reason: v.optional(v.nullable(reason)), hard_delete: v.optional(v.boolean(), false) });
+
+const limit = (max: number, fallback: string) =>
+  v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d+$/, `must be an integer from 1 to ${max}`),
+      v.transform(Number),
+      v.minValue(1, `must be an integer from 1 to ${max}`),
+      v.maxValue(max, `must be an integer from 1 to ${max}`),
+    ),
+    fallback,
+  );
+const nextToken = v.optional(v.pipe(v.string(), v.nonEmpty('must not be empty'), v.maxLength(2048, 'is too long')));
+
+export const AdminListQuery = v.strictObject({
+  state: v.optional(v.picklist(WORKSET_STATES, `must be one of ${WORKSET_STATES.join(', ')}`)),
+  priority: v.optional(v.picklist(PRIORITIES, `must be one of ${PRIORITIES.join(', ')}`)),
+  customer_id: v.optional(CustomerId),
+  limit: limit(1000, '100'),
+  next_token: nextToken,
+});
+
+export const LogsQuery = v.strictObject({ limit: limit(1000, '100'), next_token: nextToken });
+
+// ---------------------------------------------------------------------------------------------
+// Responses (documented in OpenAPI; the type checks below keep them equal to the flows' types).
+
+const nullableString = v.nullable(v.string());
+const nullableTimestamp = v.nullable(v.pipe(v.string(), v.isoTimestamp()));
+const integer = v.pipe(v.number(), v.integer());
+
+const SentinelPendingSchema = v.object({ state: v.picklist(WORKSET_STATES), lock: v.boolean(), since: v.pipe(v.string(), v.isoTimestamp()) });
+const SentinelStatusSchema = v.pipe(
+  v.object({ in_sync: v.boolean(), pending: v.optional(SentinelPendingSchema) }),
+  v.description('Whether the control folder sentinels match DynamoDB; when not, `pending` is what they should show (repair pending).'),
+);
+
+export const WorksetDetailSchema = v.object({
+  ...WorksetViewSchema.entries,
+  lock_owner: v.pipe(nullableString, v.description('Who holds the lease, if anyone.')),
+  lease_epoch: v.pipe(v.nullable(integer), v.description('Fencing token of the current or last lease: send it with every worker write.')),
+  lease_expires_at: nullableTimestamp,
+  version: integer,
+  retry_count: integer,
+  max_retries: integer,
+  retry_after: nullableTimestamp,
+  error_details: nullableString,
+  error_category: nullableString,
+  failed_step: nullableString,
+  cluster_name: nullableString,
+  metrics: v.record(v.string(), v.unknown()),
+  current_step: nullableString,
+  started_at: nullableTimestamp,
+  finished_at: nullableTimestamp,
+  archived_from: v.nullable(v.picklist(WORKSET_STATES)),
+  archived_at: nullableTimestamp,
+  canceled_at: nullableTimestamp,
+  cancel_reason: nullableString,
+  deleted_at: nullableTimestamp,
+  sentinels: SentinelStatusSchema,
+});
+
+export const WorksetDetailListingSchema = v.object({
+  worksets: v.array(WorksetDetailSchema),
+  next_token: v.pipe(v.nullable(v.string()), v.description('Pass as next_token for the next page; null on the last page.')),
+});
+
+export const LeaseAnswerSchema = v.object({ ...WorksetDetailSchema.entries, granted: v.pipe(v.boolean(), v.description('false: the owner already held this lease (same epoch, extended).')) });
+export const ReleaseAnswerSchema = v.object({ ...WorksetDetailSchema.entries, released: v.pipe(v.boolean(), v.description('false: nobody held the lease.')) });
+export const FailureAnswerSchema = v.object({ ...WorksetDetailSchema.entries, retry_scheduled: v.boolean() });
+
+export const HardDeleteAnswerSchema = v.object({ workset_id: v.string(), hard_delete: v.literal(true), deleted: v.literal(true), objects_deleted: integer });
+
+const AuditEntrySchema = v.object({
+  from: v.nullable(v.picklist(WORKSET_STATES)),
+  to: v.picklist(WORKSET_STATES),
+  reason: v.string(),
+  actor: v.string(),
+  at: v.pipe(v.string(), v.isoTimestamp()),
+  error_category: v.optional(v.picklist(ERROR_CATEGORIES)),
+});
+
+export const HistoryAnswerSchema = v.object({
+  workset_id: v.string(),
+  logs: v.array(AuditEntrySchema),
+  next_token: v.pipe(v.nullable(v.string()), v.description('Pass as next_token for the next page; null on the last page.')),
+});
+
+const depth = v.object(Object.fromEntries(WORKSET_STATES.map((state) => [state, integer])) as Record<(typeof WORKSET_STATES)[number], typeof integer>);
+export const QueueStatsSchema = v.object({
+  queue_depth: depth,
+  total_worksets: integer,
+  ready_worksets: integer,
+  in_progress_worksets: integer,
+  error_worksets: integer,
+  retrying_worksets: integer,
+});
+
+type Mutable<T> = T extends readonly (infer U)[] ? Mutable<U>[] : T extends object ? { -readonly [K in keyof T]: Mutable<T[K]> } : T;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const detailMatchesFlow: Same<v.InferOutput<typeof WorksetDetailSchema>, Mutable<WorksetDetail>> = true;
+const statsMatchDomain: Same<v.InferOutput<typeof QueueStatsSchema>, Mutable<QueueStats>> = true;
+const historyMatchesFlow: Same<v.InferOutput<typeof HistoryAnswerSchema>, Mutable<HistoryAnswer>> = true;
+void detailMatchesFlow;
+void statsMatchDomain;
+void historyMatchesFlow;

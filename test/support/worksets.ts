@@ -1,0 +1,100 @@
+/**
+ * Worksets for lifecycle tests, seeded straight into DynamoDB (with their queue counters, so
+ * stats stay exact) and, optionally, a control folder holding the state's sentinel. Registration
+ * through the API is covered elsewhere and takes ~10 requests per workset.
+ */
+import { randomBytes } from 'node:crypto';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { LifecycleRecord } from '../../lambdas/lib/domain/lifecycle.ts';
+import { monitorReading, sentinelOf, type MonitorReading } from '../../lambdas/lib/domain/sentinel-rules.ts';
+import { SENTINELS } from '../../lambdas/lib/domain/sentinels.ts';
+import { queueOrder, type Priority, type WorksetState } from '../../lambdas/lib/domain/workset.ts';
+import { moveDelta } from '../../lambdas/lib/domain/queue-stats.ts';
+import { counterUpdate } from '../../lambdas/lib/stores/dynamodb/lifecycle-store.ts';
+import type { LocalAws } from './local-aws.ts';
+
+export interface SeedOptions {
+  readonly state?: WorksetState;
+  readonly priority?: Priority;
+  readonly customerId?: string;
+  readonly createdAt?: string;
+  readonly worksetId?: string;
+  /** Files of the control folder besides the state sentinel (default: the registration files). */
+  readonly files?: readonly string[] | false;
+  readonly extra?: Partial<LifecycleRecord> & Record<string, unknown>;
+}
+
+export const newId = (slug = 'ws'): string => `${slug}-${randomBytes(4).toString('hex')}`;
+
+export function worksetFixtures(aws: LocalAws) {
+  async function seed(options: SeedOptions = {}): Promise<LifecycleRecord> {
+    const state = options.state ?? 'ready';
+    const priority = options.priority ?? 'normal';
+    const createdAt = options.createdAt ?? new Date().toISOString();
+    const worksetId = options.worksetId ?? newId();
+    const folder = `${aws.controlPrefix}${worksetId}/`;
+    const record = {
+      workset_id: worksetId,
+      customer_id: options.customerId ?? 'lab-1',
+      workset_name: worksetId,
+      state,
+      priority,
+      queue_order: queueOrder(priority, createdAt),
+      pipeline_type: 'snv',
+      reference_genome: 'GRCh38',
+      sample_count: 1,
+      control_bucket: aws.bucket,
+      control_prefix: folder,
+      export_uri: `s3://${aws.bucket}/${folder}results/`,
+      enable_qc: true,
+      archive_results: true,
+      created_at: createdAt,
+      updated_at: createdAt,
+      version: 1,
+      state_history: [{ from: null, to: state, reason: 'seeded', actor: 'test', at: createdAt }],
+      ...(state === 'archived' ? { archived_from: 'complete' as const, active_prefix: folder } : {}),
+      ...options.extra,
+    } as LifecycleRecord;
+    await aws.ddb.send(
+      new TransactWriteCommand({
+        TransactItems: [{ Put: { TableName: aws.tables.worksets, Item: record } }, counterUpdate(aws.tables.worksets, moveDelta(null, state))!],
+      }),
+    );
+    if (options.files !== false) {
+      const names = options.files ?? ['daylily_work.yaml', 'daylily_info.yaml', 'stage_samples.tsv', 'sample_data/.keep'];
+      const sentinel = sentinelOf(record);
+      await Promise.all(
+        [...names, ...(sentinel ? [sentinel] : [])].map((name) =>
+          aws.s3.send(new PutObjectCommand({ Bucket: aws.bucket, Key: `${record.control_prefix}${name}`, Body: name })),
+        ),
+      );
+    }
+    return record;
+  }
+
+  async function record(worksetId: string): Promise<LifecycleRecord | undefined> {
+    const result = await aws.ddb.send(new GetCommand({ TableName: aws.tables.worksets, Key: { workset_id: worksetId }, ConsistentRead: true }));
+    return result.Item as LifecycleRecord | undefined;
+  }
+
+  /** The sentinel names in a folder. */
+  async function sentinels(folder: string): Promise<string[]> {
+    const keys = await aws.listKeys(folder);
+    return keys.map((key) => key.slice(folder.length)).filter((name) => name.startsWith('daylily.'));
+  }
+
+  /** What the monitor would read in the record's folder, and what it should read. */
+  async function monitorAgrees(worksetId: string): Promise<{ actual: MonitorReading; expected: MonitorReading; lock: boolean; leased: boolean }> {
+    const current = (await record(worksetId))!;
+    const names = await sentinels(current.control_prefix);
+    return {
+      actual: monitorReading(names),
+      expected: monitorReading([sentinelOf(current)].filter((name): name is NonNullable<typeof name> => name !== undefined)),
+      lock: names.includes(SENTINELS.lock),
+      leased: current.lock_owner !== undefined,
+    };
+  }
+
+  return { seed, record, sentinels, monitorAgrees };
+}
