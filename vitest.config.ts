@@ -9,7 +9,7 @@ export default defineConfig({
     pool: 'forks',
     env: {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      LOG_LEVEL: 'SILENT',
     },
   },
 });

@@ -52,7 +52,7 @@ Options:
   --create-table           create missing tables with their indexes (always done when embedded)
   --aws                    use real AWS instead of the embedded emulators
   --data-dir DIR           embedded emulators' data (default ${DEFAULT_DATA_DIR}/)
-  --verbose                debug logging (POWERTOOLS_LOG_LEVEL=DEBUG)
+  --verbose                debug logging (LOG_LEVEL=DEBUG)
   --help                   show this help
 
 See ${CONFIG_DOCS} for every setting.
@@ -147,7 +147,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 
   // Before the logger module is first imported: it reads the level at construction.
-  if (options.verbose) process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
+  if (options.verbose) process.env.LOG_LEVEL = 'DEBUG';
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { localLogger: logger } = await import('./log.ts');
 

@@ -166,6 +166,8 @@ describe('functions', () => {
       const fn = resources[logicalId(stack.routeFunctions.get(route.id)!.fn)]!;
       const logGroupId = (fn.Properties.LoggingConfig.LogGroup as { Ref: string }).Ref;
       expect(resources[logGroupId]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 30 }, DeletionPolicy: 'Retain' });
+      // Structured records with request ids come from the runtime's JSON log format.
+      expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON', ApplicationLogLevel: 'INFO' });
     }
     const logGroups = ofType('AWS::Lambda::Function').map(([, fn]) => JSON.stringify(fn.Properties.LoggingConfig.LogGroup));
     expect(new Set(logGroups).size).toBe(ROUTES.length);

@@ -36,7 +36,7 @@ const running = new Set<ChildProcess>();
 
 /** Starts the CLI and resolves once it logged its URL. */
 async function startCli(args: string[], extraEnv: Record<string, string> = {}): Promise<RunningCli> {
-  const env: NodeJS.ProcessEnv = { ...process.env, POWERTOOLS_LOG_LEVEL: 'INFO', ...extraEnv };
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'INFO', ...extraEnv };
   // The test process's own settings must not leak into the child.
   for (const name of Object.keys(env)) {
     if (name.startsWith('DAYLILY_') || (name.startsWith('AWS_') && !(name in extraEnv))) delete env[name];

@@ -52,9 +52,9 @@ export function problemErrors(): middy.MiddlewareObj<APIGatewayProxyEventV2, API
       const instance = request.event.requestContext?.requestId ?? request.context?.awsRequestId ?? '';
       const problem = toProblem(request.error, instance);
       if (problem.status >= 500) {
-        logger.error(problem.detail, { status: problem.status, error: request.error as Error });
+        logger.error(problem.detail, { status: problem.status, request_id: instance, route: request.event.routeKey, error: request.error as Error });
       } else {
-        logger.info('request rejected', { status: problem.status, detail: problem.detail });
+        logger.info('request rejected', { status: problem.status, request_id: instance, route: request.event.routeKey, detail: problem.detail });
       }
       const headers: Record<string, string> = { 'x-request-id': instance };
       if (problem.status === 503) headers['retry-after'] = '1';
