@@ -12,6 +12,7 @@ import { SENTINELS } from '../../lambdas/lib/domain/sentinels.ts';
 import { queueOrder, type Priority, type WorksetState } from '../../lambdas/lib/domain/workset.ts';
 import { moveDelta } from '../../lambdas/lib/domain/queue-stats.ts';
 import { counterUpdate } from '../../lambdas/lib/stores/dynamodb/lifecycle-store.ts';
+import { DEFAULT_ARCHIVE_PREFIX } from '../../lambdas/lib/config/settings.ts';
 import type { LocalAws } from './local-aws.ts';
 
 export interface SeedOptions {
@@ -33,7 +34,8 @@ export function worksetFixtures(aws: LocalAws) {
     const priority = options.priority ?? 'normal';
     const createdAt = options.createdAt ?? new Date().toISOString();
     const worksetId = options.worksetId ?? newId();
-    const folder = `${aws.controlPrefix}${worksetId}/`;
+    const active = `${aws.controlPrefix}${worksetId}/`;
+    const folder = state === 'archived' ? `${DEFAULT_ARCHIVE_PREFIX}${worksetId}/` : active;
     const record = {
       workset_id: worksetId,
       customer_id: options.customerId ?? 'lab-1',
@@ -53,7 +55,7 @@ export function worksetFixtures(aws: LocalAws) {
       updated_at: createdAt,
       version: 1,
       state_history: [{ from: null, to: state, reason: 'seeded', actor: 'test', at: createdAt }],
-      ...(state === 'archived' ? { archived_from: 'complete' as const, active_prefix: folder } : {}),
+      ...(state === 'archived' ? { archived_from: 'complete' as const, active_prefix: active } : {}),
       ...options.extra,
     } as LifecycleRecord;
     await aws.ddb.send(
@@ -65,7 +67,7 @@ export function worksetFixtures(aws: LocalAws) {
       const names = options.files ?? ['daylily_work.yaml', 'daylily_info.yaml', 'stage_samples.tsv', 'sample_data/.keep'];
       const sentinel = sentinelOf(record);
       await Promise.all(
-        [...names, ...(sentinel ? [sentinel] : [])].map((name) =>
+        [...names, ...(sentinel ? [sentinel] : []), ...(record.lock_owner ? [SENTINELS.lock] : [])].map((name) =>
           aws.s3.send(new PutObjectCommand({ Bucket: aws.bucket, Key: `${record.control_prefix}${name}`, Body: name })),
         ),
       );

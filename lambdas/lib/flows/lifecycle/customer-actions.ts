@@ -123,7 +123,13 @@ async function moveWithTransition(
     effects: (record, to, via, now) => {
       const effects = enteringEffects(record, to, via, now);
       const at = now.toISOString();
-      const set: Record<string, unknown> = { ...effects.set, control_prefix: options.destination(record) };
+      const destination = options.destination(record);
+      const set: Record<string, unknown> = { ...effects.set, control_prefix: destination };
+      // Results exported into the control folder move with it.
+      const oldFolderUri = `s3://${record.control_bucket}/${record.control_prefix}`;
+      if (record.export_uri.startsWith(oldFolderUri)) {
+        set.export_uri = `s3://${record.control_bucket}/${destination}${record.export_uri.slice(oldFolderUri.length)}`;
+      }
       const remove = [...(effects.remove ?? [])];
       if (options.via === 'archive') {
         Object.assign(set, { archived_from: record.state, archived_at: at, active_prefix: record.control_prefix });
