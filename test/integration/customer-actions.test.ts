@@ -1,0 +1,205 @@
+/**
+ * Customer actions and the control folder: archive/restore move exactly one folder, hard delete
+ * removes exactly one folder, and a sentinel write that keeps failing never rolls DynamoDB back.
+ */
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_ARCHIVE_PREFIX } from '../../lambdas/lib/config/settings.ts';
+import { s3Client } from '../../lambdas/lib/stores/s3/client.ts';
+import { call } from '../support/api.ts';
+import { failCall } from '../support/faults.ts';
+import { useLocalAws } from '../support/local-aws.ts';
+import { newId, worksetFixtures } from '../support/worksets.ts';
+
+const aws = useLocalAws('customer-actions');
+const { seed, record, sentinels, monitorAgrees } = worksetFixtures(aws);
+const CUSTOMER = 'lab-c';
+const path = (worksetId: string, customerId = CUSTOMER) => ({ customer_id: customerId, workset_id: worksetId });
+const archivedFolder = (worksetId: string) => `${DEFAULT_ARCHIVE_PREFIX}${worksetId}/`;
+const FILES = ['daylily_info.yaml', 'daylily_work.yaml', 'results/out.vcf', 'sample_data/.keep', 'stage_samples.tsv'];
+
+describe('archive and restore', () => {
+  it('archiving `ab` moves exactly its folder; `abc` (a longer id with the same start) is untouched', async () => {
+    const ab = await seed({ state: 'complete', customerId: CUSTOMER, worksetId: 'ab-0000000a', files: FILES });
+    const abc = await seed({ state: 'ready', customerId: CUSTOMER, worksetId: 'ab-0000000a-0000000b', files: FILES });
+    const abcBefore = await aws.listKeys(abc.control_prefix);
+
+    const archived = await call('ArchiveWorkset', { path: path(ab.workset_id), body: { reason: 'done with it' } });
+    expect(archived.status).toBe(200);
+    expect(archived.json).toMatchObject({
+      state: 'archived',
+      archived_from: 'complete',
+      control_folder: `s3://${aws.bucket}/${archivedFolder(ab.workset_id)}`,
+      export_uri: `s3://${aws.bucket}/${archivedFolder(ab.workset_id)}results/`,
+    });
+    expect(await aws.listKeys(ab.control_prefix)).toEqual([]);
+    expect((await aws.listKeys(archivedFolder(ab.workset_id))).map((key) => key.slice(archivedFolder(ab.workset_id).length))).toEqual(['daylily.complete', ...FILES]);
+    expect(await aws.listKeys(abc.control_prefix)).toEqual(abcBefore);
+    expect(await aws.listKeys(archivedFolder(abc.workset_id))).toEqual([]);
+    expect(await record(abc.workset_id)).toMatchObject({ state: 'ready', control_prefix: abc.control_prefix });
+
+    const restored = await call('RestoreWorkset', { path: path(ab.workset_id) });
+    expect(restored.status).toBe(200);
+    expect(restored.json).toMatchObject({ state: 'complete', archived_from: null, control_folder: `s3://${aws.bucket}/${ab.control_prefix}` });
+    expect((await aws.listKeys(ab.control_prefix)).map((key) => key.slice(ab.control_prefix.length))).toEqual(['daylily.complete', ...FILES]);
+    expect(await aws.listKeys(archivedFolder(ab.workset_id))).toEqual([]);
+    expect(await aws.listKeys(abc.control_prefix)).toEqual(abcBefore);
+  });
+
+  it('restores an archived error as ready, with the error sentinel replaced by daylily.ready', async () => {
+    const workset = await seed({ state: 'error', customerId: CUSTOMER, extra: { error_details: 'bad lane', retry_count: 2 } });
+    expect((await call('ArchiveWorkset', { path: path(workset.workset_id) })).status).toBe(200);
+    const restored = await call('RestoreWorkset', { path: path(workset.workset_id) });
+    expect(restored.json).toMatchObject({ state: 'ready', retry_count: 0, error_details: null });
+    expect(await sentinels(workset.control_prefix)).toEqual(['daylily.ready']);
+    expect(await monitorAgrees(workset.workset_id)).toMatchObject({ actual: 'ready', expected: 'ready' });
+  });
+
+  it('refuses to archive an unfinished workset, and to restore one that is not archived', async () => {
+    for (const state of ['ready', 'in_progress', 'retrying'] as const) {
+      const workset = await seed({ state, customerId: CUSTOMER });
+      const response = await call('ArchiveWorkset', { path: path(workset.workset_id) });
+      expect(response.status, state).toBe(409);
+      expect(response.json.current_state).toBe(state);
+      expect(await aws.listKeys(archivedFolder(workset.workset_id))).toEqual([]);
+    }
+    const complete = await seed({ state: 'complete', customerId: CUSTOMER });
+    expect((await call('RestoreWorkset', { path: path(complete.workset_id) })).status).toBe(409);
+  });
+
+  it('a failed copy leaves everything where it was (503) and a retry succeeds', async () => {
+    const workset = await seed({ state: 'complete', customerId: CUSTOMER, files: FILES });
+    const remove = failCall(s3Client(aws.region), (c) => c.command === 'CopyObjectCommand', { nth: 3 });
+    const failed = await call('ArchiveWorkset', { path: path(workset.workset_id) }).finally(remove);
+    expect(failed.status).toBe(503);
+    expect(await record(workset.workset_id)).toMatchObject({ state: 'complete', control_prefix: workset.control_prefix });
+    expect(await aws.listKeys(workset.control_prefix)).toHaveLength(FILES.length + 1);
+
+    expect((await call('ArchiveWorkset', { path: path(workset.workset_id) })).status).toBe(200);
+    expect(await aws.listKeys(archivedFolder(workset.workset_id))).toHaveLength(FILES.length + 1);
+  });
+});
+
+describe('delete', () => {
+  it('soft delete is a state: daylily.ignore replaces daylily.ready so the monitor never starts it', async () => {
+    const workset = await seed({ customerId: CUSTOMER });
+    const response = await call('DeleteWorkset', { path: path(workset.workset_id), body: { reason: 'duplicate' } });
+    expect(response.status).toBe(200);
+    expect(response.json).toMatchObject({ state: 'deleted' });
+    expect(await sentinels(workset.control_prefix)).toEqual(['daylily.ignore']);
+    expect(await aws.getText(`${workset.control_prefix}daylily.ignore`)).toMatch(/\tdeleted: duplicate$/);
+  });
+
+  it('hard delete removes exactly the workset’s folder and then its record; neighbours are untouched', async () => {
+    const workset = await seed({ state: 'failed', customerId: CUSTOMER, worksetId: 'cd-0000000c', files: FILES });
+    const neighbour = await seed({ state: 'failed', customerId: CUSTOMER, worksetId: 'cd-0000000c-0000000d', files: FILES });
+    const outside = `${aws.controlPrefix}cd-0000000c.bak`;
+    await aws.s3.send(new PutObjectCommand({ Bucket: aws.bucket, Key: outside, Body: 'not the folder' }));
+    const neighbourBefore = await aws.listKeys(neighbour.control_prefix);
+
+    const response = await call('DeleteWorkset', { path: path(workset.workset_id), body: { hard_delete: true } });
+    expect(response.status).toBe(200);
+    expect(response.json).toEqual({ workset_id: workset.workset_id, hard_delete: true, deleted: true, objects_deleted: FILES.length + 1 });
+    expect(await aws.listKeys(workset.control_prefix)).toEqual([]);
+    expect(await record(workset.workset_id)).toBeUndefined();
+    expect(await aws.listKeys(neighbour.control_prefix)).toEqual(neighbourBefore);
+    expect(await aws.getText(outside)).toBe('not the folder');
+    expect((await call('GetCustomerWorkset', { path: path(workset.workset_id) })).status).toBe(404);
+  });
+
+  it('hard delete of an archived workset removes its archived folder', async () => {
+    const workset = await seed({ state: 'archived', customerId: CUSTOMER, files: FILES });
+    const response = await call('DeleteWorkset', { path: path(workset.workset_id), body: { hard_delete: true } });
+    expect(response.status).toBe(200);
+    expect(await aws.listKeys(archivedFolder(workset.workset_id))).toEqual([]);
+  });
+
+  it('is refused while in_progress, soft or hard', async () => {
+    const workset = await seed({ state: 'in_progress', customerId: CUSTOMER, files: FILES });
+    for (const hard_delete of [false, true]) {
+      const response = await call('DeleteWorkset', { path: path(workset.workset_id), body: { hard_delete } });
+      expect(response.status).toBe(409);
+      expect(response.json).toMatchObject({ current_state: 'in_progress', allowed_states: ['canceled'] });
+    }
+    expect(await aws.listKeys(workset.control_prefix)).toHaveLength(FILES.length + 1);
+  });
+
+  it('a hard delete interrupted after the files keeps a soft-deleted record, and repeating it finishes', async () => {
+    const workset = await seed({ state: 'complete', customerId: CUSTOMER, files: FILES });
+    const remove = failCall(s3Client(aws.region), (c) => c.command === 'DeleteObjectsCommand', { times: 3 });
+    const failed = await call('DeleteWorkset', { path: path(workset.workset_id), body: { hard_delete: true } }).finally(remove);
+    expect(failed.status).toBe(503);
+    expect((await record(workset.workset_id))!.state).toBe('deleted');
+    expect((await call('DeleteWorkset', { path: path(workset.workset_id), body: { hard_delete: true } })).status).toBe(200);
+    expect(await record(workset.workset_id)).toBeUndefined();
+    expect(await aws.listKeys(workset.control_prefix)).toEqual([]);
+  });
+});
+
+describe('retry and cancel', () => {
+  it('retry clears daylily.error and daylily.in_progress before writing daylily.ready, resets counters and fences the old run', async () => {
+    const workset = await seed({ state: 'error', customerId: CUSTOMER, extra: { retry_count: 3, error_details: 'x', lock_owner: 'old', lease_epoch: 2, lease_expires_at: new Date(Date.now() + 600_000).toISOString() } });
+    // A stale in_progress left by an earlier monitor run (reference B14).
+    await aws.s3.send(new PutObjectCommand({ Bucket: aws.bucket, Key: `${workset.control_prefix}daylily.in_progress`, Body: 'old' }));
+    const s3 = s3Client(aws.region);
+    const order: string[] = [];
+    s3.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { Key?: string; Delete?: { Objects: Array<{ Key: string }> } };
+        if (context.commandName === 'PutObjectCommand') order.push(`put ${input.Key!.split('/').pop()}`);
+        if (context.commandName === 'DeleteObjectsCommand') order.push(...input.Delete!.Objects.map((object) => `delete ${object.Key.split('/').pop()}`));
+        return next(args);
+      },
+      { step: 'initialize', name: 'order-recorder' },
+    );
+    const response = await call('RetryWorkset', { path: path(workset.workset_id) }).finally(() => s3.middlewareStack.remove('order-recorder'));
+
+    expect(response.status).toBe(200);
+    expect(response.json).toMatchObject({ state: 'ready', retry_count: 0, error_details: null, lock_owner: null, lease_epoch: 3 });
+    expect(order.indexOf('put daylily.ready')).toBe(order.length - 1);
+    expect(order).toEqual(expect.arrayContaining(['delete daylily.error', 'delete daylily.in_progress', 'delete daylily.lock']));
+    expect(await sentinels(workset.control_prefix)).toEqual(['daylily.ready']);
+    // The old run's token is dead.
+    const stale = await call('SetWorksetState', { path: { workset_id: workset.workset_id }, body: { state: 'in_progress', reason: 'x', owner_id: 'old', lease_epoch: 2 } });
+    expect(stale.status).toBe(409);
+  });
+
+  it('another customer’s workset is not found, for every action', async () => {
+    const workset = await seed({ state: 'error', customerId: CUSTOMER });
+    for (const route of ['CancelWorkset', 'RetryWorkset', 'ArchiveWorkset', 'RestoreWorkset', 'DeleteWorkset', 'WorksetLogs']) {
+      const response = await call(route, { path: path(workset.workset_id, 'intruder') });
+      expect(response.status, route).toBe(404);
+    }
+    expect((await call('CancelWorkset', { path: path(newId()) })).status).toBe(404);
+    expect((await record(workset.workset_id))!.state).toBe('error');
+  });
+});
+
+describe('sentinels that cannot be written', () => {
+  it('never roll DynamoDB back: the answer says in_sync false, the record is flagged, and the next change repairs it', async () => {
+    const workset = await seed({ customerId: CUSTOMER });
+    const remove = failCall(s3Client(aws.region), (c) => c.command === 'PutObjectCommand' && String(c.input.Key).endsWith('daylily.error'), { times: 10 });
+    const canceled = await call('CancelWorkset', { path: path(workset.workset_id) }).finally(remove);
+    expect(canceled.status).toBe(200);
+    expect(canceled.json).toMatchObject({ state: 'canceled', sentinels: { in_sync: false, pending: { state: 'canceled', lock: false } } });
+    const stored = (await record(workset.workset_id))!;
+    expect(stored.state).toBe('canceled');
+    expect(stored.sentinel_sync_pending).toMatchObject({ state: 'canceled' });
+    expect((await call('GetWorkset', { path: { workset_id: workset.workset_id } })).json.sentinels.in_sync).toBe(false);
+    // The stale daylily.ready was removed first, so the monitor does not start a canceled workset.
+    expect(await sentinels(workset.control_prefix)).toEqual([]);
+
+    const retried = await call('RetryWorkset', { path: path(workset.workset_id) });
+    expect(retried.json).toMatchObject({ state: 'ready', sentinels: { in_sync: true } });
+    expect((await record(workset.workset_id))!.sentinel_sync_pending).toBeUndefined();
+    expect(await monitorAgrees(workset.workset_id)).toMatchObject({ actual: 'ready', expected: 'ready' });
+  });
+
+  it('a transient sentinel failure is retried and invisible', async () => {
+    const workset = await seed({ customerId: CUSTOMER });
+    const remove = failCall(s3Client(aws.region), (c) => c.command === 'PutObjectCommand', { times: 1 });
+    const canceled = await call('CancelWorkset', { path: path(workset.workset_id) }).finally(remove);
+    expect(canceled.json.sentinels).toEqual({ in_sync: true });
+    expect(await sentinels(workset.control_prefix)).toEqual(['daylily.error']);
+  });
+});
