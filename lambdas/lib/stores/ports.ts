@@ -117,6 +117,8 @@ export interface LeaseClaim {
 /** A failed conditional write, with the record as it is now (undefined: there is none). */
 export type WriteOutcome = { readonly ok: true; readonly record: LifecycleRecord } | { readonly ok: false; readonly current: LifecycleRecord | undefined };
 
+export type QueueCandidate = Pick<LifecycleRecord, 'workset_id' | 'queue_order' | 'state'>;
+
 export interface HistoryPage {
   readonly entries: readonly AuditEntry[];
   readonly nextToken?: string;
@@ -135,7 +137,7 @@ export interface LifecycleStore {
    */
   changeState(change: StateChange, base: LifecycleRecord): Promise<WriteOutcome>;
   /** A new grant (epoch + 1) when lockable and unleased or expired; nothing else. */
-  grantLease(input: { worksetId: string; owner: string; now: string; expiresAt: string }): Promise<WriteOutcome>;
+  grantLease(input: { worksetId: string; owner: string; now: string; expiresAt: string; classify?: boolean }): Promise<WriteOutcome>;
   /** Extends the live lease of `owner` (at `epoch`, when given) while the workset is lockable. */
   renewLease(input: { worksetId: string; owner: string; epoch?: number; now: string; expiresAt: string; states: readonly WorksetState[] }): Promise<WriteOutcome>;
   /** Removes the lease fields (never the epoch, never the state). */
@@ -146,8 +148,11 @@ export interface LifecycleStore {
   markSentinels(input: { worksetId: string; version: number; pending: LifecycleRecord['sentinel_sync_pending'] }): Promise<void>;
   /** Removes a `deleted` record at `version` and its count. */
   removeRecord(input: { worksetId: string; version: number }): Promise<boolean>;
-  /** Candidates for a lease in queue order: unleased or expired, and for `retrying` past their backoff. */
-  queueCandidates(input: { state: 'ready' | 'retrying'; now: string; limit: number; startKey?: Record<string, unknown> }): Promise<{ items: LifecycleRecord[]; lastKey?: Record<string, unknown> }>;
+  /**
+   * Candidates for a lease in queue order: unleased or expired, and for `retrying` past their
+   * backoff. Only `workset_id`, `queue_order` and `state` are returned.
+   */
+  queueCandidates(input: { state: 'ready' | 'retrying'; now: string; limit: number; startKey?: Record<string, unknown> }): Promise<{ items: QueueCandidate[]; lastKey?: Record<string, unknown> }>;
   listWorksets(filter: { state?: WorksetState; priority?: Priority; customerId?: string; limit: number; nextToken?: string }): Promise<LifecyclePage>;
   history(worksetId: string, options: { limit: number; nextToken?: string }): Promise<HistoryPage>;
   queueStats(): Promise<QueueStats>;

@@ -8,6 +8,7 @@ import { hasLiveLease, isLockable, leaseExpiry, LEASE_LIVE_STATES, LOCKABLE_STAT
 import { lockSentinelBody } from '../../domain/sentinel-rules.ts';
 import { SENTINELS } from '../../domain/sentinels.ts';
 import { ConflictError } from '../../errors.ts';
+import type { QueueCandidate } from '../../stores/ports.ts';
 import type { LifecycleDeps } from './deps.ts';
 import { syncSentinels } from './sentinels.ts';
 import { leaseConflict, notFound } from './transition.ts';
@@ -40,13 +41,14 @@ function notLockable(record: LifecycleRecord, now: Date): ConflictError {
 }
 
 /** Tries one grant; undefined when the workset is not (or no longer) grantable. */
-export async function tryGrant(deps: LifecycleDeps, request: LeaseRequest): Promise<{ record: LifecycleRecord; current?: undefined } | { record?: undefined; current: LifecycleRecord | undefined }> {
+export async function tryGrant(deps: LifecycleDeps, request: LeaseRequest, classify = true): Promise<{ record: LifecycleRecord; current?: undefined } | { record?: undefined; current: LifecycleRecord | undefined }> {
   const now = deps.now();
   const outcome = await deps.store.grantLease({
     worksetId: request.worksetId,
     owner: request.owner,
     now: now.toISOString(),
     expiresAt: leaseExpiry(now, request.leaseSeconds ?? deps.defaultLeaseSeconds),
+    classify,
   });
   return outcome.ok ? { record: outcome.record } : { current: outcome.current };
 }
@@ -119,18 +121,22 @@ export async function releaseLease(deps: LifecycleDeps, request: { worksetId: st
 // The queue
 // ---------------------------------------------------------------------------------------------
 
-/** Candidates fetched per state per round; pages continue while every candidate was taken. */
-const CANDIDATE_PAGE = 25;
-/** Bounds the pages read for one source and the candidates one request tries. */
-const MAX_PAGES = 20;
-const MAX_VISITS = 250;
+/** Items evaluated per index page (the filter drops leased ones after the limit applies). */
+const CANDIDATE_PAGE = 100;
+/**
+ * Pages read for one source before giving up. Leased worksets stay `ready` until their worker
+ * starts them, so the head of the index can hold many leased items; a claim must read past all
+ * of them rather than answer 204 while unleased work remains (100,000 items at most).
+ */
+const MAX_PAGES = 1000;
+const MAX_VISITS = 1000;
 
 /**
  * Leasable worksets in queue order: `ready` and `retrying` past their backoff, merged by
  * `queue_order` (urgent, normal, low; oldest first). `visit` returns true to stop.
  */
-async function walkQueue(deps: LifecycleDeps, visit: (record: LifecycleRecord) => Promise<boolean>): Promise<void> {
-  const sources = (['ready', 'retrying'] as const).map((state) => ({ state, buffer: [] as LifecycleRecord[], startKey: undefined as Record<string, unknown> | undefined, done: false }));
+async function walkQueue(deps: LifecycleDeps, visit: (candidate: QueueCandidate) => Promise<boolean>): Promise<void> {
+  const sources = (['ready', 'retrying'] as const).map((state) => ({ state, buffer: [] as QueueCandidate[], startKey: undefined as Record<string, unknown> | undefined, done: false }));
   for (let visits = 0; visits < MAX_VISITS; visits += 1) {
     const now = deps.now().toISOString();
     for (const source of sources) {
@@ -154,9 +160,9 @@ async function walkQueue(deps: LifecycleDeps, visit: (record: LifecycleRecord) =
 /** GET /worksets/next: the workset a claim would try first (nothing is leased). */
 export async function nextWorkset(deps: LifecycleDeps): Promise<WorksetDetail | undefined> {
   let found: LifecycleRecord | undefined;
-  await walkQueue(deps, async (record) => {
-    found = record;
-    return true;
+  await walkQueue(deps, async (candidate) => {
+    found = await deps.store.getRecord(candidate.workset_id);
+    return found !== undefined;
   });
   return found && toWorksetDetail(found);
 }
@@ -167,7 +173,7 @@ export async function claimNext(deps: LifecycleDeps, request: { owner: string; l
   await walkQueue(deps, async (candidate) => {
     // Another worker may have taken it since the (eventually consistent) index read: the
     // conditional grant decides, and a loser moves on to the next candidate.
-    const granted = await tryGrant(deps, { worksetId: candidate.workset_id, owner: request.owner, ...(request.leaseSeconds ? { leaseSeconds: request.leaseSeconds } : {}) });
+    const granted = await tryGrant(deps, { worksetId: candidate.workset_id, owner: request.owner, ...(request.leaseSeconds ? { leaseSeconds: request.leaseSeconds } : {}) }, false);
     if (!granted.record) return false;
     const sentinels = await writeLockSentinel(deps, granted.record, granted.record.lock_acquired_at ?? deps.now().toISOString());
     claimed = toWorksetDetail(granted.record, sentinels);

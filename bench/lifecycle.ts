@@ -1,0 +1,230 @@
+/**
+ * Lifecycle benchmark: claim throughput with 10 concurrent workers, and GET /queue/stats p50 with
+ * 100 and with 10,000 worksets stored (the counters make it constant time: target ≤ 1.2× apart).
+ *
+ *   npx tsx bench/lifecycle.ts         standalone: its own emulators and local server
+ *   lifecycleFigures({ url, ddb, … })  from another runner that already has a server
+ *
+ * Prints figures; asserts nothing (timings are not tests).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localAwsEnv, startDynamoDbLocal, startS3Server } from '../infra/local/emulators.ts';
+import { counterShardId } from '../lambdas/lib/domain/queue-stats.ts';
+import { queueOrder, type Priority } from '../lambdas/lib/domain/workset.ts';
+import { ensureTables } from '../lambdas/lib/stores/dynamodb/create-tables.ts';
+import { percentile, type Figures } from './stats.ts';
+
+export interface LifecycleBenchContext {
+  /** Base URL of a running local server whose handlers use `table` and `bucket`. */
+  readonly url: string;
+  readonly ddb: DynamoDBDocumentClient;
+  readonly table: string;
+  readonly bucket: string;
+  readonly controlPrefix?: string;
+}
+
+const PRIORITIES: readonly Priority[] = ['urgent', 'normal', 'low'];
+let seeded = 0;
+
+/**
+ * Puts `count` worksets straight into the table (BatchWriteItem, 25 at a time) and adds
+ * them to one counter shard, so the stats stay exact without a transaction per record.
+ */
+async function seedWorksets(context: LifecycleBenchContext, count: number, tag: string, state: 'ready' | 'complete'): Promise<void> {
+  const prefix = context.controlPrefix ?? 'daylily_monitoring/active_worksets/';
+  const records = Array.from({ length: count }, () => {
+    const n = seeded++;
+    const id = `bench-${tag}-${n.toString(16).padStart(8, '0')}`;
+    const created = new Date(Date.UTC(2026, 0, 1) + n).toISOString();
+    const priority = PRIORITIES[n % 3]!;
+    return {
+      workset_id: id,
+      customer_id: `bench-${tag}`,
+      workset_name: id,
+      state,
+      priority,
+      queue_order: queueOrder(priority, created),
+      pipeline_type: 'germline',
+      reference_genome: 'GRCh38',
+      sample_count: 0,
+      control_bucket: context.bucket,
+      control_prefix: `${prefix}${id}/`,
+      export_uri: `s3://${context.bucket}/${prefix}${id}/results/`,
+      enable_qc: true,
+      archive_results: true,
+      created_at: created,
+      updated_at: created,
+      version: 1,
+      state_history: [],
+    };
+  });
+  const batches = Array.from({ length: Math.ceil(records.length / 25) }, (_, i) => records.slice(i * 25, i * 25 + 25));
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let i = next++; i < batches.length; i = next++) {
+        let items: Record<string, unknown>[] = batches[i]!.map((Item) => ({ PutRequest: { Item } }));
+        while (items.length > 0) {
+          const result = await context.ddb.send(new BatchWriteCommand({ RequestItems: { [context.table]: items as never } }));
+          items = (result.UnprocessedItems?.[context.table] ?? []) as Record<string, unknown>[];
+        }
+      }
+    }),
+  );
+  await context.ddb.send(
+    new UpdateCommand({
+      TableName: context.table,
+      Key: { workset_id: counterShardId(0) },
+      UpdateExpression: 'ADD #state :n',
+      ExpressionAttributeNames: { '#state': state },
+      ExpressionAttributeValues: { ':n': count },
+    }),
+  );
+}
+
+async function timed(request: () => Promise<Response>, expected: number[]): Promise<{ ms: number; status: number }> {
+  const start = performance.now();
+  const response = await request();
+  await response.arrayBuffer();
+  const ms = performance.now() - start;
+  if (!expected.includes(response.status)) throw new Error(`expected ${expected.join('/')}, got ${response.status}`);
+  return { ms, status: response.status };
+}
+
+async function statsP50(url: string, samples = 200): Promise<number> {
+  const latencies: number[] = [];
+  for (let i = 0; i < samples; i += 1) latencies.push((await timed(() => fetch(`${url}/queue/stats`), [200])).ms);
+  return percentile(latencies, 50);
+}
+
+export async function lifecycleFigures(context: LifecycleBenchContext): Promise<Figures> {
+  const figures: Figures = [];
+  const { url } = context;
+
+  // Queue stats with 100 and with 10,000 worksets stored (complete ones: they stay out of the queue).
+  await seedWorksets(context, 100, 'small', 'complete');
+  await statsP50(url, 50); // warm-up
+  const small = await statsP50(url);
+  await seedWorksets(context, 9_900, 'large', 'complete');
+  const large = await statsP50(url);
+  figures.push(
+    ['queue stats p50 (100 worksets)', small, 'ms'],
+    ['queue stats p50 (10,000 worksets)', large, 'ms'],
+    ['queue stats p50 ratio 10,000 / 100', large / small, '×', '≤ 1.2'],
+  );
+
+  // Claims: 10 workers drain 600 ready worksets, each starting what it claimed (the protocol:
+  // claim, then PUT …/state in_progress), so leased worksets leave the head of the queue.
+  await seedWorksets(context, 600, 'claim', 'ready');
+  const start_ = (id: string, worker: number, epoch: number) =>
+    timed(
+      () =>
+        fetch(`${url}/worksets/${id}/state`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ state: 'in_progress', reason: 'bench', owner_id: `bench-worker-${worker}`, lease_epoch: epoch }),
+        }),
+      [200],
+    );
+  const claim = async (worker: number) => {
+    const begin = performance.now();
+    const response = await fetch(`${url}/worksets/claim`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ owner_id: `bench-worker-${worker}` }) });
+    const body = response.status === 200 ? ((await response.json()) as { workset_id: string; lease_epoch: number }) : (await response.arrayBuffer(), undefined);
+    if (response.status !== 200 && response.status !== 204) throw new Error(`claim answered ${response.status}`);
+    return { ms: performance.now() - begin, status: response.status, body };
+  };
+  const latencies: number[] = [];
+  let claims = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: 10 }, async (_, worker) => {
+      for (;;) {
+        const answer = await claim(worker);
+        if (answer.status === 204 || !answer.body) return;
+        latencies.push(answer.ms);
+        claims += 1;
+        await start_(answer.body.workset_id, worker, answer.body.lease_epoch);
+      }
+    }),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  // The same with one worker: the cost of a claim without contention for the queue's head.
+  await seedWorksets(context, 100, 'solo', 'ready');
+  const solo: number[] = [];
+  for (let answer = await claim(0); answer.status === 200 && answer.body; answer = await claim(0)) {
+    solo.push(answer.ms);
+    await start_(answer.body.workset_id, 0, answer.body.lease_epoch);
+  }
+  figures.push(['claim p50, 1 worker', percentile(solo, 50), 'ms']);
+  figures.push(
+    ['claims, 10 workers (each workset once)', claims, 'claims'],
+    ['claim+start throughput, 10 workers', claims / seconds, 'worksets/s'],
+    ['claim p50, 10 workers', percentile(latencies, 50), 'ms'],
+    ['claim p99, 10 workers', percentile(latencies, 99), 'ms'],
+  );
+  return figures;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Standalone
+// ---------------------------------------------------------------------------------------------
+
+const TABLES = { worksets: 'bench-lc-worksets', customers: 'bench-lc-customers', idempotency: 'bench-lc-idempotency' };
+const BUCKET = 'bench-lc-control';
+
+function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  const child = fork(fileURLToPath(new URL('./server-child.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`server exited early (${code})`)));
+    child.on('message', (message: { type: string; url?: string }) => {
+      if (message.type === 'ready') resolve({ child, url: message.url! });
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const scratch = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  const dataDir = await mkdtemp(join(scratch, 'daylily-bench-lc-'));
+  const dynamodb = await startDynamoDbLocal({});
+  const s3 = await startS3Server({ directory: join(dataDir, 's3'), buckets: [BUCKET] });
+  const endpoints = { dynamodb: dynamodb.endpoint, s3: s3.endpoint };
+  const ddbClient = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  await ensureTables(ddbClient, TABLES);
+  const ddb = DynamoDBDocumentClient.from(ddbClient);
+  const { child, url } = await startServer({
+    ...localAwsEnv(endpoints),
+    AWS_REGION: LOCAL_REGION,
+    DAYLILY_CONTROL_BUCKET: BUCKET,
+    DAYLILY_WORKSET_TABLE: TABLES.worksets,
+    DAYLILY_CUSTOMER_TABLE: TABLES.customers,
+    DAYLILY_IDEMPOTENCY_TABLE: TABLES.idempotency,
+  });
+  let figures: Figures = [];
+  try {
+    figures = await lifecycleFigures({ url, ddb, table: TABLES.worksets, bucket: BUCKET });
+  } finally {
+    child.send({ type: 'stop' });
+    await new Promise((resolve) => child.once('exit', resolve));
+    ddbClient.destroy();
+    await Promise.all([dynamodb.stop(), s3.stop()]);
+    await rm(dataDir, { recursive: true, force: true });
+  }
+  console.log('\nLifecycle benchmark (embedded DynamoDB Local + s3rver, this machine):');
+  for (const [name, value, unit, target] of figures) {
+    console.log(`  ${name.padEnd(44)} ${value.toFixed(unit === '×' ? 2 : 1).padStart(9)} ${unit.padEnd(9)} ${target ? `target ${target}` : ''}`);
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
