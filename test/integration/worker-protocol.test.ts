@@ -83,6 +83,19 @@ describe('the queue', () => {
   });
 });
 
+describe('the queue behind many leased worksets', () => {
+  it('a claim reads past 150 leased (not yet started) worksets instead of answering 204', async () => {
+    await drain();
+    const lease = { lock_owner: 'busy', lease_epoch: 1, lease_expires_at: new Date(Date.now() + 600_000).toISOString() };
+    await Promise.all(Array.from({ length: 150 }, (_, i) => seed({ priority: 'urgent', createdAt: at(i), files: false, extra: lease })));
+    const free = await seed({ priority: 'low', createdAt: at(0), files: false });
+    const answer = await claim('late-worker');
+    expect(answer.status).toBe(200);
+    expect(answer.json.workset_id).toBe(free.workset_id);
+    expect((await call('NextWorkset')).status).toBe(204);
+  });
+});
+
 describe('progress', () => {
   it('merges metrics (a reserved word) key by key and sets step and timestamps without changing the state', async () => {
     const workset = await seed();
