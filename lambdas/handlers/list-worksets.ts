@@ -1,5 +1,5 @@
 /** GET /worksets?state=&priority=&customer_id=&limit=&next_token= (operator listing) */
-import { defaultLifecycleDeps } from '../lib/flows/lifecycle/default-deps.ts';
+import { defaultLifecycleReadDeps } from '../lib/flows/lifecycle/default-read-deps.ts';
 import { listWorksets } from '../lib/flows/lifecycle/operator.ts';
 import { httpHandler } from '../lib/http/http-handler.ts';
 import { json } from '../lib/http/responses.ts';
@@ -8,5 +8,5 @@ import { parseOrThrow } from '../lib/schemas/parse.ts';
 
 export const handler = httpHandler(async (event) => {
   const query = parseOrThrow(AdminListQuery, event.queryStringParameters ?? {}, 'query');
-  return json(200, await listWorksets(defaultLifecycleDeps(), query));
+  return json(200, await listWorksets(defaultLifecycleReadDeps(), query));
 });

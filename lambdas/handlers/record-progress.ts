@@ -1,5 +1,5 @@
 /** POST /worksets/{workset_id}/progress — {owner_id, lease_epoch, current_step?, started_at?, finished_at?, metrics?}; state unchanged */
-import { defaultLifecycleDeps } from '../lib/flows/lifecycle/default-deps.ts';
+import { defaultLifecycleReadDeps } from '../lib/flows/lifecycle/default-read-deps.ts';
 import { recordProgress } from '../lib/flows/lifecycle/worker.ts';
 import { httpHandler } from '../lib/http/http-handler.ts';
 import { withLeaseQuery, worksetIdParameter } from '../lib/http/lifecycle-input.ts';
@@ -11,5 +11,5 @@ import { parseOrThrow } from '../lib/schemas/parse.ts';
 export const handler = httpHandler(async (event) => {
   const worksetId = worksetIdParameter(event);
   const { owner_id, lease_epoch, ...progress } = parseOrThrow(ProgressRequest, withLeaseQuery(event, jsonObjectBody(event)), 'request body');
-  return json(200, await recordProgress(defaultLifecycleDeps(), { worksetId, lease: { owner: owner_id, epoch: lease_epoch }, ...progress }));
+  return json(200, await recordProgress(defaultLifecycleReadDeps(), { worksetId, lease: { owner: owner_id, epoch: lease_epoch }, ...progress }));
 });

@@ -1,5 +1,5 @@
 /** POST /worksets/{workset_id}/lock/refresh — the owner's heartbeat: {owner_id, lease_epoch?, lease_seconds?} */
-import { defaultLifecycleDeps } from '../lib/flows/lifecycle/default-deps.ts';
+import { defaultLifecycleReadDeps } from '../lib/flows/lifecycle/default-read-deps.ts';
 import { refreshLease } from '../lib/flows/lifecycle/leases.ts';
 import { httpHandler } from '../lib/http/http-handler.ts';
 import { optionalJsonBody, withLeaseQuery, worksetIdParameter } from '../lib/http/lifecycle-input.ts';
@@ -12,7 +12,7 @@ export const handler = httpHandler(async (event) => {
   const input = parseOrThrow(RefreshLeaseRequest, withLeaseQuery(event, optionalJsonBody(event)), 'request');
   return json(
     200,
-    await refreshLease(defaultLifecycleDeps(), {
+    await refreshLease(defaultLifecycleReadDeps(), {
       worksetId,
       owner: input.owner_id,
       ...(input.lease_epoch !== undefined ? { epoch: input.lease_epoch } : {}),

@@ -1,6 +1,6 @@
 /** GET /api/customers/{customer_id}/worksets/{workset_id}/logs?limit=&next_token= — the full audit history, oldest first */
 import { worksetLogs } from '../lib/flows/lifecycle/customer-actions.ts';
-import { defaultLifecycleDeps } from '../lib/flows/lifecycle/default-deps.ts';
+import { defaultLifecycleReadDeps } from '../lib/flows/lifecycle/default-read-deps.ts';
 import { httpHandler } from '../lib/http/http-handler.ts';
 import { worksetIdParameter } from '../lib/http/lifecycle-input.ts';
 import { pathParameter } from '../lib/http/request.ts';
@@ -15,6 +15,6 @@ export const handler = httpHandler(async (event) => {
   const query = parseOrThrow(LogsQuery, event.queryStringParameters ?? {}, 'query');
   return json(
     200,
-    await worksetLogs(defaultLifecycleDeps(), { customerId, worksetId, limit: query.limit, ...(query.next_token ? { nextToken: query.next_token } : {}) }),
+    await worksetLogs(defaultLifecycleReadDeps(), { customerId, worksetId, limit: query.limit, ...(query.next_token ? { nextToken: query.next_token } : {}) }),
   );
 });

@@ -11,7 +11,7 @@ import { CUSTOMER_VIAS, folderIn, restoreTarget, type LifecycleRecord } from '..
 import { ConflictError, NotConfiguredError, UpstreamError } from '../../errors.ts';
 import { logger } from '../../logging.ts';
 import type { StoredObject } from '../../stores/ports.ts';
-import type { LifecycleDeps } from './deps.ts';
+import type { LifecycleDeps, LifecycleReadDeps } from './deps.ts';
 import { enteringEffects } from './effects.ts';
 import { notFound, ownRecord, transition } from './transition.ts';
 import { detailOf } from './worker.ts';
@@ -243,7 +243,7 @@ export interface HistoryAnswer {
 
 /** The full audit history, oldest first, paginated. */
 export async function worksetLogs(
-  deps: LifecycleDeps,
+  deps: LifecycleReadDeps,
   command: { customerId?: string; worksetId: string; limit: number; nextToken?: string },
 ): Promise<HistoryAnswer> {
   const record = await deps.store.getRecord(command.worksetId);

@@ -9,7 +9,7 @@ import { lockSentinelBody } from '../../domain/sentinel-rules.ts';
 import { SENTINELS } from '../../domain/sentinels.ts';
 import { ConflictError } from '../../errors.ts';
 import type { QueueCandidate } from '../../stores/ports.ts';
-import type { LifecycleDeps } from './deps.ts';
+import type { LifecycleDeps, LifecycleReadDeps } from './deps.ts';
 import { syncSentinels } from './sentinels.ts';
 import { leaseConflict, notFound } from './transition.ts';
 import { sentinelStatusOf, toWorksetDetail, type WorksetDetail } from './view.ts';
@@ -81,7 +81,7 @@ export async function acquireLease(deps: LifecycleDeps, request: LeaseRequest): 
 }
 
 /** Heartbeat: the owner extends its lease. A 409 carrying `current_state` tells a worker to stop. */
-export async function refreshLease(deps: LifecycleDeps, request: LeaseRequest & { readonly epoch?: number }): Promise<WorksetDetail> {
+export async function refreshLease(deps: LifecycleReadDeps, request: LeaseRequest & { readonly epoch?: number }): Promise<WorksetDetail> {
   const now = deps.now();
   const outcome = await deps.store.renewLease({
     worksetId: request.worksetId,
@@ -135,7 +135,7 @@ const MAX_VISITS = 1000;
  * Leasable worksets in queue order: `ready` and `retrying` past their backoff, merged by
  * `queue_order` (urgent, normal, low; oldest first). `visit` returns true to stop.
  */
-async function walkQueue(deps: LifecycleDeps, visit: (candidate: QueueCandidate) => Promise<boolean>): Promise<void> {
+async function walkQueue(deps: LifecycleReadDeps, visit: (candidate: QueueCandidate) => Promise<boolean>): Promise<void> {
   const sources = (['ready', 'retrying'] as const).map((state) => ({ state, buffer: [] as QueueCandidate[], startKey: undefined as Record<string, unknown> | undefined, done: false }));
   for (let visits = 0; visits < MAX_VISITS; visits += 1) {
     const now = deps.now().toISOString();
@@ -158,7 +158,7 @@ async function walkQueue(deps: LifecycleDeps, visit: (candidate: QueueCandidate)
 }
 
 /** GET /worksets/next: the workset a claim would try first (nothing is leased). */
-export async function nextWorkset(deps: LifecycleDeps): Promise<WorksetDetail | undefined> {
+export async function nextWorkset(deps: LifecycleReadDeps): Promise<WorksetDetail | undefined> {
   let found: LifecycleRecord | undefined;
   await walkQueue(deps, async (candidate) => {
     found = await deps.store.getRecord(candidate.workset_id);

@@ -1,11 +1,11 @@
 /** The operator's reads: one workset, filtered listings, exact queue statistics. */
 import type { QueueStats } from '../../domain/queue-stats.ts';
 import type { Priority, WorksetState } from '../../domain/workset.ts';
-import type { LifecycleDeps } from './deps.ts';
+import type { LifecycleReadDeps } from './deps.ts';
 import { ownRecord } from './transition.ts';
 import { toWorksetDetail, type WorksetDetail } from './view.ts';
 
-export async function getWorkset(deps: LifecycleDeps, worksetId: string): Promise<WorksetDetail> {
+export async function getWorkset(deps: LifecycleReadDeps, worksetId: string): Promise<WorksetDetail> {
   return toWorksetDetail(ownRecord(await deps.store.getRecord(worksetId), worksetId));
 }
 
@@ -19,7 +19,7 @@ export interface WorksetDetailListing {
  * state in turn; `priority` narrows either. Cursor pagination, never a Scan.
  */
 export async function listWorksets(
-  deps: LifecycleDeps,
+  deps: LifecycleReadDeps,
   query: { state?: WorksetState; priority?: Priority; customer_id?: string; limit: number; next_token?: string },
 ): Promise<WorksetDetailListing> {
   const page = await deps.store.listWorksets({
@@ -33,6 +33,6 @@ export async function listWorksets(
 }
 
 /** Exact counts per state from the counter shards: one BatchGetItem, whatever the table holds. */
-export async function queueStats(deps: LifecycleDeps): Promise<QueueStats> {
+export async function queueStats(deps: LifecycleReadDeps): Promise<QueueStats> {
   return deps.store.queueStats();
 }

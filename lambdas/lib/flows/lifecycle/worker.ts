@@ -14,7 +14,7 @@ import {
 import type { WorksetState } from '../../domain/workset.ts';
 import { InvalidInputError } from '../../errors.ts';
 import type { LeaseClaim } from '../../stores/ports.ts';
-import type { LifecycleDeps } from './deps.ts';
+import type { LifecycleDeps, LifecycleReadDeps } from './deps.ts';
 import { enteringEffects, type WorkerReport } from './effects.ts';
 import { checkLease, leaseConflict, notFound, transition, type TransitionResult } from './transition.ts';
 import { toWorksetDetail, type WorksetDetail } from './view.ts';
@@ -71,7 +71,7 @@ export interface ProgressCommand {
 }
 
 /** Progress never changes the state; it needs the lease and a workset that is still live. */
-export async function recordProgress(deps: LifecycleDeps, command: ProgressCommand): Promise<WorksetDetail> {
+export async function recordProgress(deps: LifecycleReadDeps, command: ProgressCommand): Promise<WorksetDetail> {
   const set: Record<string, unknown> = {};
   for (const field of ['current_step', 'started_at', 'finished_at', 'cluster_name'] as const) {
     if (command[field] !== undefined) set[field] = command[field];
