@@ -6,7 +6,6 @@
  */
 import type { LifecycleRecord } from '../../domain/lifecycle.ts';
 import type { SentinelPlan } from '../../domain/sentinel-rules.ts';
-import { SENTINELS } from '../../domain/sentinels.ts';
 import { logger } from '../../logging.ts';
 import type { LifecycleDeps } from './deps.ts';
 import type { SentinelStatus } from './view.ts';
@@ -54,4 +53,3 @@ export async function syncSentinels(deps: LifecycleDeps, record: LifecycleRecord
   return { in_sync: false, pending };
 }
 
-export const LOCK_KEY = SENTINELS.lock;
