@@ -132,3 +132,15 @@ describe('queue counters', () => {
     for (const id of COUNTER_SHARD_IDS) expect(WORKSET_ID_PATTERN.test(id)).toBe(false);
   });
 });
+
+describe('lifecycle settings', () => {
+  it('read the archive prefix (normalised, never nested with the control prefix) and the default lease', async () => {
+    const { resolveSettings, DEFAULT_ARCHIVE_PREFIX } = await import('../../lambdas/lib/config/settings.ts');
+    const base = { DAYLILY_CONTROL_BUCKET: 'control-bucket' };
+    expect(resolveSettings({}, base)).toMatchObject({ archivePrefix: { ok: true, prefix: DEFAULT_ARCHIVE_PREFIX }, defaultLeaseSeconds: 3600 });
+    expect(resolveSettings({}, { ...base, DAYLILY_ARCHIVE_PREFIX: '/old/runs' }).archivePrefix).toEqual({ ok: true, prefix: 'old/runs/' });
+    expect(resolveSettings({}, { ...base, DAYLILY_ARCHIVE_PREFIX: 'daylily_monitoring/active_worksets/archive' }).archivePrefix.ok).toBe(false);
+    expect(resolveSettings({}, { ...base, DAYLILY_LEASE_SECONDS: '900' }).defaultLeaseSeconds).toBe(900);
+    expect(resolveSettings({}, { ...base, DAYLILY_LEASE_SECONDS: 'soon' }).defaultLeaseSeconds).toBe(3600);
+  });
+});
