@@ -47,6 +47,7 @@ export type BucketAccessKey = {
  */
 export const PREFIX_OF_ACCESS: Readonly<Record<BucketAccessKey, keyof ControlPrefixes>> = {
   controlBucket: 'active',
+  archive: 'archive',
 };
 
 export interface TableArns {

@@ -263,13 +263,18 @@ describe('least privilege, from each route\'s access', () => {
     }
   });
 
-  it('gives S3 permissions only to routes with control-bucket access, and s3:PutObject only to those that may put', () => {
+  it('gives S3 permissions only to routes with bucket access, and each action only on the prefix that asks for it', () => {
+    const bucketArn = `<${logicalId(stack.controlBucket as never)}.Arn>`;
+    const prefixOf = { controlBucket: DEFAULT_CONTROL_PREFIX, archive: DEFAULT_ARCHIVE_PREFIX } as const;
     for (const route of ROUTES) {
-      const s3Actions = actionsOf(route).filter((action) => action.startsWith('s3:'));
-      const bucketAccess = route.access.controlBucket ?? [];
-      if (bucketAccess.length === 0) expect(s3Actions, route.id).toEqual([]);
-      expect(s3Actions.includes('s3:PutObject'), route.id).toBe(bucketAccess.includes('put'));
-      expect(s3Actions.includes('s3:DeleteObject'), route.id).toBe(bucketAccess.includes('delete'));
+      const s3Statements = statementsOf(route).filter((statement) => statement.actions.some((action) => action.startsWith('s3:')));
+      const grants = (Object.keys(prefixOf) as Array<keyof typeof prefixOf>).filter((key) => (route.access[key] ?? []).length > 0);
+      if (grants.length === 0) expect(s3Statements, route.id).toEqual([]);
+      for (const [action, verb] of [['s3:PutObject', 'put'], ['s3:DeleteObject', 'delete'], ['s3:GetObject', 'get']] as const) {
+        const granted = s3Statements.filter((statement) => statement.actions.includes(action)).flatMap((statement) => statement.resources);
+        const wanted = grants.filter((key) => route.access[key]!.includes(verb)).map((key) => `${bucketArn}/${prefixOf[key]}*`);
+        expect(granted.sort(), `${route.id} ${action}`).toEqual(wanted.sort());
+      }
     }
   });
 
@@ -279,12 +284,14 @@ describe('least privilege, from each route\'s access', () => {
     expect(put[0]!.resources).toEqual([`<${logicalId(stack.controlBucket as never)}.Arn>/${DEFAULT_CONTROL_PREFIX}*`]);
   });
 
-  it('grants no wildcard action and no resource wider than a prefix of the control bucket', () => {
+  it('grants no wildcard action and no resource wider than the control or archive prefix of the control bucket', () => {
     for (const route of ROUTES) {
       for (const statement of statementsOf(route)) {
         expect(statement.actions.filter((action) => action.includes('*')), route.id).toEqual([]);
         for (const resource of statement.resources.filter((r) => r.includes('*'))) {
-          expect(resource, route.id).toMatch(new RegExp(`^<${logicalId(stack.controlBucket as never)}\\.Arn>/${DEFAULT_CONTROL_PREFIX}\\*$`));
+          expect(resource, route.id).toMatch(
+            new RegExp(`^<${logicalId(stack.controlBucket as never)}\\.Arn>/(${DEFAULT_CONTROL_PREFIX}|${DEFAULT_ARCHIVE_PREFIX})\\*$`),
+          );
         }
       }
     }
