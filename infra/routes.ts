@@ -3,37 +3,36 @@
  * HTTP API route per entry (with the permissions declared here), the local server dispatches to the
  * same handler files, and the OpenAPI document is generated from the same entries.
  */
+import * as v from 'valibot';
 import type { GenericSchema } from 'valibot';
 import type { TableDefinition } from '../lambdas/lib/stores/tables.ts';
-import {
-  CreateWorksetRequest,
-  HealthSchema,
-  ListWorksetsQuery,
-  WorksetListingSchema,
-  WorksetViewSchema,
-} from '../lambdas/lib/schemas/workset.ts';
-import * as v from 'valibot';
+import { CreateWorksetRequest, ListWorksetsQuery } from '../lambdas/lib/schemas/workset.ts';
 import {
   AcquireLeaseRequest,
   AdminListQuery,
   ClaimRequest,
   CustomerActionRequest,
   DeleteRequest,
-  FailureAnswerSchema,
   FailureRequest,
-  HardDeleteAnswerSchema,
-  HistoryAnswerSchema,
-  LeaseAnswerSchema,
   LogsQuery,
   ProgressRequest,
-  QueueStatsSchema,
   RefreshLeaseRequest,
-  ReleaseAnswerSchema,
   ReleaseLeaseRequest,
   SetStateRequest,
+} from '../lambdas/lib/schemas/lifecycle.ts';
+import {
+  FailureAnswerSchema,
+  HardDeleteAnswerSchema,
+  HealthSchema,
+  HistoryAnswerSchema,
+  LeaseAnswerSchema,
+  QueueStatsSchema,
+  ReleaseAnswerSchema,
   WorksetDetailListingSchema,
   WorksetDetailSchema,
-} from '../lambdas/lib/schemas/lifecycle.ts';
+  WorksetListingSchema,
+  WorksetViewSchema,
+} from '../lambdas/lib/schemas/responses.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 

@@ -2,11 +2,8 @@
 import * as v from 'valibot';
 import { ERROR_CATEGORIES, MAX_LEASE_SECONDS } from '../domain/lifecycle.ts';
 import { PRIORITIES, WORKSET_STATES } from '../domain/workset.ts';
-import type { QueueStats } from '../domain/queue-stats.ts';
-import type { HistoryAnswer } from '../flows/lifecycle/customer-actions.ts';
-import type { WorksetDetail } from '../flows/lifecycle/view.ts';
 import { text } from './fields.ts';
-import { CustomerId, WorksetViewSchema } from './workset.ts';
+import { CustomerId } from './workset.ts';
 
 /** A worker's id: host names, pids, ARNs, ids with `@`, `:`, `/`. */
 export const OwnerId = v.pipe(
@@ -119,86 +116,3 @@ export const AdminListQuery = v.strictObject({
 });
 
 export const LogsQuery = v.strictObject({ limit: limit(1000, '100'), next_token: nextToken });
-
-// ---------------------------------------------------------------------------------------------
-// Responses (documented in OpenAPI; the type checks below keep them equal to the flows' types).
-
-const nullableString = v.nullable(v.string());
-const nullableTimestamp = v.nullable(v.pipe(v.string(), v.isoTimestamp()));
-const integer = v.pipe(v.number(), v.integer());
-
-const SentinelPendingSchema = v.object({ state: v.picklist(WORKSET_STATES), lock: v.boolean(), since: v.pipe(v.string(), v.isoTimestamp()) });
-const SentinelStatusSchema = v.pipe(
-  v.object({ in_sync: v.boolean(), pending: v.optional(SentinelPendingSchema) }),
-  v.description('Whether the control folder sentinels match DynamoDB; when not, `pending` is what they should show (repair pending).'),
-);
-
-export const WorksetDetailSchema = v.object({
-  ...WorksetViewSchema.entries,
-  lock_owner: v.pipe(nullableString, v.description('Who holds the lease, if anyone.')),
-  lease_epoch: v.pipe(v.nullable(integer), v.description('Fencing token of the current or last lease: send it with every worker write.')),
-  lease_expires_at: nullableTimestamp,
-  version: integer,
-  retry_count: integer,
-  max_retries: integer,
-  retry_after: nullableTimestamp,
-  error_details: nullableString,
-  error_category: nullableString,
-  failed_step: nullableString,
-  cluster_name: nullableString,
-  metrics: v.record(v.string(), v.unknown()),
-  current_step: nullableString,
-  started_at: nullableTimestamp,
-  finished_at: nullableTimestamp,
-  archived_from: v.nullable(v.picklist(WORKSET_STATES)),
-  archived_at: nullableTimestamp,
-  canceled_at: nullableTimestamp,
-  cancel_reason: nullableString,
-  deleted_at: nullableTimestamp,
-  sentinels: SentinelStatusSchema,
-});
-
-export const WorksetDetailListingSchema = v.object({
-  worksets: v.array(WorksetDetailSchema),
-  next_token: v.pipe(v.nullable(v.string()), v.description('Pass as next_token for the next page; null on the last page.')),
-});
-
-export const LeaseAnswerSchema = v.object({ ...WorksetDetailSchema.entries, granted: v.pipe(v.boolean(), v.description('false: the owner already held this lease (same epoch, extended).')) });
-export const ReleaseAnswerSchema = v.object({ ...WorksetDetailSchema.entries, released: v.pipe(v.boolean(), v.description('false: nobody held the lease.')) });
-export const FailureAnswerSchema = v.object({ ...WorksetDetailSchema.entries, retry_scheduled: v.boolean() });
-
-export const HardDeleteAnswerSchema = v.object({ workset_id: v.string(), hard_delete: v.literal(true), deleted: v.literal(true), objects_deleted: integer });
-
-const AuditEntrySchema = v.object({
-  from: v.nullable(v.picklist(WORKSET_STATES)),
-  to: v.picklist(WORKSET_STATES),
-  reason: v.string(),
-  actor: v.string(),
-  at: v.pipe(v.string(), v.isoTimestamp()),
-  error_category: v.optional(v.picklist(ERROR_CATEGORIES)),
-});
-
-export const HistoryAnswerSchema = v.object({
-  workset_id: v.string(),
-  logs: v.array(AuditEntrySchema),
-  next_token: v.pipe(v.nullable(v.string()), v.description('Pass as next_token for the next page; null on the last page.')),
-});
-
-const depth = v.object(Object.fromEntries(WORKSET_STATES.map((state) => [state, integer])) as Record<(typeof WORKSET_STATES)[number], typeof integer>);
-export const QueueStatsSchema = v.object({
-  queue_depth: depth,
-  total_worksets: integer,
-  ready_worksets: integer,
-  in_progress_worksets: integer,
-  error_worksets: integer,
-  retrying_worksets: integer,
-});
-
-type Mutable<T> = T extends readonly (infer U)[] ? Mutable<U>[] : T extends object ? { -readonly [K in keyof T]: Mutable<T[K]> } : T;
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const detailMatchesFlow: Same<v.InferOutput<typeof WorksetDetailSchema>, Mutable<WorksetDetail>> = true;
-const statsMatchDomain: Same<v.InferOutput<typeof QueueStatsSchema>, Mutable<QueueStats>> = true;
-const historyMatchesFlow: Same<v.InferOutput<typeof HistoryAnswerSchema>, Mutable<HistoryAnswer>> = true;
-void detailMatchesFlow;
-void statsMatchDomain;
-void historyMatchesFlow;

@@ -3,7 +3,7 @@
  * (`InferOutput`) and the OpenAPI document (`@valibot/to-json-schema`).
  */
 import * as v from 'valibot';
-import { PRIORITIES, WORKSET_STATES, type WorksetView } from '../domain/workset.ts';
+import { PRIORITIES, WORKSET_STATES } from '../domain/workset.ts';
 import { SAMPLE_TSV_FIELDS, type Sample } from '../domain/stage-samples.ts';
 import { bucketName, email, identifier, keyPrefix, s3Uri, text, tsvValue } from './fields.ts';
 
@@ -113,57 +113,3 @@ export const ListWorksetsQuery = v.strictObject({
   state: v.optional(v.picklist(WORKSET_STATES, `must be one of ${WORKSET_STATES.join(', ')}`)),
 });
 export type ListWorksetsQuery = v.InferOutput<typeof ListWorksetsQuery>;
-
-// ---------------------------------------------------------------------------------------------
-// Responses: documented from the same source (the OpenAPI document); the type check below keeps
-// them equal to the domain's WorksetView.
-
-const StateHistoryEntrySchema = v.object({
-  from: v.nullable(v.picklist(WORKSET_STATES)),
-  to: v.picklist(WORKSET_STATES),
-  reason: v.string(),
-  actor: v.string(),
-  at: v.pipe(v.string(), v.isoTimestamp()),
-});
-
-export const WorksetViewSchema = v.object({
-  workset_id: v.string(),
-  customer_id: v.string(),
-  workset_name: v.string(),
-  state: v.picklist(WORKSET_STATES),
-  priority: v.picklist(PRIORITIES),
-  pipeline_type: v.string(),
-  reference_genome: v.string(),
-  sample_count: v.pipe(v.number(), v.integer()),
-  control_folder: v.pipe(v.string(), v.description('s3:// URI of the workset’s control folder')),
-  export_uri: v.string(),
-  data_bucket: v.nullable(v.string()),
-  data_prefix: v.nullable(v.string()),
-  notification_email: v.nullable(v.string()),
-  enable_qc: v.boolean(),
-  archive_results: v.boolean(),
-  created_at: v.pipe(v.string(), v.isoTimestamp()),
-  updated_at: v.pipe(v.string(), v.isoTimestamp()),
-  state_history: v.array(StateHistoryEntrySchema),
-});
-
-export const WorksetListingSchema = v.object({
-  worksets: v.array(WorksetViewSchema),
-  next_token: v.pipe(v.nullable(v.string()), v.description('Pass as next_token for the next page; null on the last page.')),
-});
-
-export const HealthSchema = v.object({
-  status: v.literal('healthy'),
-  service: v.string(),
-  timestamp: v.string(),
-  control_bucket_configured: v.boolean(),
-  configuration_problem: v.optional(v.string()),
-});
-
-/** The domain view without `readonly` (valibot's output types are mutable). */
-type Mutable<T> = T extends readonly (infer U)[] ? Mutable<U>[] : T extends object ? { -readonly [K in keyof T]: Mutable<T[K]> } : T;
-type MutableView = Mutable<WorksetView>;
-
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const viewMatchesDomain: Same<v.InferOutput<typeof WorksetViewSchema>, MutableView> = true;
-void viewMatchesDomain;
