@@ -30,8 +30,6 @@ import {
   ReleaseAnswerSchema,
   WorksetDetailListingSchema,
   WorksetDetailSchema,
-  WorksetListingSchema,
-  WorksetViewSchema,
 } from '../lambdas/lib/schemas/responses.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -102,7 +100,7 @@ export const ROUTES: readonly Route[] = [
       headers: {
         'Idempotency-Key': 'Makes retries safe for 24 h: the same key and body replay the first answer; a different body is a 409.',
       },
-      responses: { 201: { description: 'Registered (or replayed); `Location` names the workset.', schema: WorksetViewSchema } },
+      responses: { 201: { description: 'Registered (or replayed); `Location` names the workset.', schema: WorksetDetailSchema } },
     },
   },
   {
@@ -113,7 +111,7 @@ export const ROUTES: readonly Route[] = [
     auth: 'iam',
     access: { tables: { worksets: 'read' } },
     summary: "A customer's worksets, newest first, with cursor pagination.",
-    contract: { query: ListWorksetsQuery, responses: { 200: { description: 'One page of worksets.', schema: WorksetListingSchema } } },
+    contract: { query: ListWorksetsQuery, responses: { 200: { description: 'One page of worksets.', schema: WorksetDetailListingSchema } } },
   },
   {
     id: 'GetCustomerWorkset',
@@ -123,7 +121,7 @@ export const ROUTES: readonly Route[] = [
     auth: 'iam',
     access: { tables: { worksets: 'read' } },
     summary: "One of the customer's worksets (404 for another customer's).",
-    contract: { responses: { 200: { description: 'The workset.', schema: WorksetViewSchema } } },
+    contract: { responses: { 200: { description: 'The workset.', schema: WorksetDetailSchema } } },
   },
 
   // ------------------------------------------------------------------------------------------

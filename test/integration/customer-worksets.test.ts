@@ -78,12 +78,18 @@ describe("a customer's worksets", () => {
     expect(theirs.json.detail.replace(id, 'X')).toBe(missing.json.detail.replace('no-such-workset-00000000', 'X'));
   });
 
-  it('has one workset shape in create, get and list', async () => {
+  it('has one workset shape in create, get, list, the customer actions and the operator routes', async () => {
     const response = await create(owner, 'shape check');
-    const got = await call('GetCustomerWorkset', { path: { customer_id: owner, workset_id: response.json.workset_id } });
+    const path = { customer_id: owner, workset_id: response.json.workset_id };
+    const got = await call('GetCustomerWorkset', { path });
     const listed = (await list(owner, { limit: '1' })).json.worksets[0];
     expect(Object.keys(got.json).sort()).toEqual(Object.keys(response.json).sort());
     expect(listed).toEqual(got.json);
+    const operator = await call('GetWorkset', { path: { workset_id: response.json.workset_id } });
+    expect(operator.json).toEqual(got.json);
+    const canceled = await call('CancelWorkset', { path, body: { reason: 'shape check' } });
+    expect(canceled.status).toBe(200);
+    expect(Object.keys(canceled.json).sort()).toEqual(Object.keys(got.json).sort());
     expect(Object.keys(got.json)).toEqual(
       expect.arrayContaining([
         'workset_id',

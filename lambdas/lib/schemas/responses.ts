@@ -8,7 +8,7 @@ import { ERROR_CATEGORIES } from '../domain/lifecycle.ts';
 import type { QueueStats } from '../domain/queue-stats.ts';
 import { PRIORITIES, WORKSET_STATES, type WorksetView } from '../domain/workset.ts';
 import type { HistoryAnswer } from '../flows/lifecycle/customer-actions.ts';
-import type { WorksetDetail } from '../flows/lifecycle/view.ts';
+import type { WorksetDetail } from '../domain/workset-detail.ts';
 
 
 const StateHistoryEntrySchema = v.object({
@@ -19,7 +19,7 @@ const StateHistoryEntrySchema = v.object({
   at: v.pipe(v.string(), v.isoTimestamp()),
 });
 
-export const WorksetViewSchema = v.object({
+const WorksetViewSchema = v.object({
   workset_id: v.string(),
   customer_id: v.string(),
   workset_name: v.string(),
@@ -38,11 +38,6 @@ export const WorksetViewSchema = v.object({
   created_at: v.pipe(v.string(), v.isoTimestamp()),
   updated_at: v.pipe(v.string(), v.isoTimestamp()),
   state_history: v.array(StateHistoryEntrySchema),
-});
-
-export const WorksetListingSchema = v.object({
-  worksets: v.array(WorksetViewSchema),
-  next_token: v.pipe(v.nullable(v.string()), v.description('Pass as next_token for the next page; null on the last page.')),
 });
 
 export const HealthSchema = v.object({

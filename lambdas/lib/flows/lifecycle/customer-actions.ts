@@ -15,7 +15,7 @@ import type { LifecycleDeps, LifecycleReadDeps } from './deps.ts';
 import { enteringEffects } from './effects.ts';
 import { notFound, ownRecord, transition } from './transition.ts';
 import { detailOf } from './worker.ts';
-import type { WorksetDetail } from './view.ts';
+import type { WorksetDetail } from '../../domain/workset-detail.ts';
 import type { AuditEntry } from '../../domain/lifecycle.ts';
 
 export interface CustomerCommand {

@@ -12,7 +12,7 @@ import type { QueueCandidate } from '../../stores/ports.ts';
 import type { LifecycleDeps, LifecycleReadDeps } from './deps.ts';
 import { syncSentinels } from './sentinels.ts';
 import { leaseConflict, notFound } from './transition.ts';
-import { sentinelStatusOf, toWorksetDetail, type WorksetDetail } from './view.ts';
+import { sentinelStatusOf, toWorksetDetail, type WorksetDetail } from '../../domain/workset-detail.ts';
 
 export interface LeaseRequest {
   readonly worksetId: string;

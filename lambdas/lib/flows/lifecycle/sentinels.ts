@@ -8,7 +8,7 @@ import type { LifecycleRecord } from '../../domain/lifecycle.ts';
 import type { SentinelPlan } from '../../domain/sentinel-rules.ts';
 import { logger } from '../../logging.ts';
 import type { LifecycleDeps } from './deps.ts';
-import type { SentinelStatus } from './view.ts';
+import type { SentinelStatus } from '../../domain/workset-detail.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -20,7 +20,7 @@ import { ConflictError, NotFoundError } from '../../errors.ts';
 import type { LeaseClaim, StateChange } from '../../stores/ports.ts';
 import type { LifecycleDeps } from './deps.ts';
 import { syncSentinels } from './sentinels.ts';
-import type { SentinelStatus } from './view.ts';
+import type { SentinelStatus } from '../../domain/workset-detail.ts';
 
 /** How often a writer that lost a race re-reads and tries again. */
 const RACE_ATTEMPTS = 5;

@@ -17,7 +17,7 @@ import type { LeaseClaim } from '../../stores/ports.ts';
 import type { LifecycleDeps, LifecycleReadDeps } from './deps.ts';
 import { enteringEffects, type WorkerReport } from './effects.ts';
 import { checkLease, leaseConflict, notFound, transition, type TransitionResult } from './transition.ts';
-import { toWorksetDetail, type WorksetDetail } from './view.ts';
+import { toWorksetDetail, type WorksetDetail } from '../../domain/workset-detail.ts';
 
 export interface SetStateCommand extends WorkerReport {
   readonly worksetId: string;

@@ -13,11 +13,11 @@ import type { ControlBucketSetting } from '../../config/settings.ts';
 import { controlFolderPrefix, registrationObjects, type ControlObject } from '../../domain/control-folder.ts';
 import { defaultExportUri } from '../../domain/manifests.ts';
 import type { Sample } from '../../domain/stage-samples.ts';
+import { toWorksetDetail } from '../../domain/workset-detail.ts';
 import { newWorksetId } from '../../domain/workset-id.ts';
 import {
   queueOrder,
   timestamp,
-  toWorksetView,
   type StateHistoryEntry,
   type WorksetRecord,
 } from '../../domain/workset.ts';
@@ -132,7 +132,7 @@ async function claim(
       // Completed between our two reads: its answer was stored in the same transaction.
       const completed = await deps.worksets.getIdempotencyRecord(existing.idempotency_key);
       if (completed?.response) return { replay: completed.response };
-      return { replay: { status: 201, body: JSON.stringify(toWorksetView(earlier)), location: worksetLocation(earlier.customer_id, earlier.workset_id) } };
+      return { replay: { status: 201, body: JSON.stringify(toWorksetDetail(earlier)), location: worksetLocation(earlier.customer_id, earlier.workset_id) } };
     }
     return { record: earlier, idempotencyKey: key, resumed: true };
   }
@@ -220,7 +220,7 @@ export async function registerWorkset(deps: RegistrationDeps, command: RegisterW
   const ready: WorksetRecord = { ...record, state: 'ready', updated_at: at, state_history: [...record.state_history, entry] };
   const response: StoredResponse = {
     status: 201,
-    body: JSON.stringify(toWorksetView(ready)),
+    body: JSON.stringify(toWorksetDetail(ready)),
     location: worksetLocation(record.customer_id, record.workset_id),
   };
   let completed: boolean;
@@ -242,7 +242,7 @@ export async function registerWorkset(deps: RegistrationDeps, command: RegisterW
     if (winner?.response) return { ...winner.response, replayed: true };
     const current = await deps.worksets.getWorkset(record.workset_id);
     if (!current) throw new UpstreamError(`Registration of workset ${record.workset_id} was removed while completing. ${retryHint}`);
-    return { status: 201, body: JSON.stringify(toWorksetView(current)), location: response.location, replayed: true };
+    return { status: 201, body: JSON.stringify(toWorksetDetail(current)), location: response.location, replayed: true };
   }
   logger.info('workset registered', { workset_id: record.workset_id, customer_id: record.customer_id, resumed });
   return { ...response, replayed: resumed };

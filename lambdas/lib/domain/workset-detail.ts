@@ -1,6 +1,6 @@
-/** The JSON shape of a workset in lifecycle answers: the registration view plus its lifecycle. */
-import { DEFAULT_MAX_RETRIES, leaseView, type LeaseView, type LifecycleRecord, type SentinelSyncPending } from '../../domain/lifecycle.ts';
-import { toWorksetView, type WorksetState, type WorksetView } from '../../domain/workset.ts';
+/** The one JSON shape of a workset in every answer, customer and operator alike: the registration view plus its lifecycle. */
+import { DEFAULT_MAX_RETRIES, leaseView, type LeaseView, type LifecycleRecord, type SentinelSyncPending } from './lifecycle.ts';
+import { toWorksetView, type WorksetState, type WorksetView } from './workset.ts';
 
 /** Whether the control folder matches the record; `pending` is what it should show. */
 export interface SentinelStatus {
