@@ -5,20 +5,12 @@
  */
 import { deleteWorkset } from '../lib/flows/lifecycle/customer-actions.ts';
 import { defaultLifecycleDeps } from '../lib/flows/lifecycle/default-deps.ts';
-import { callerOf } from '../lib/http/caller.ts';
 import { httpHandler } from '../lib/http/http-handler.ts';
 import { customerActionInput } from '../lib/http/lifecycle-input.ts';
 import { json } from '../lib/http/responses.ts';
 import { DeleteRequest } from '../lib/schemas/lifecycle.ts';
-import { parseOrThrow } from '../lib/schemas/parse.ts';
-import { CustomerId } from '../lib/schemas/workset.ts';
 
 export const handler = httpHandler(async (event) => {
-  const { body, ...command } = customerActionInput(
-    event,
-    (raw) => parseOrThrow(DeleteRequest, raw, 'request body'),
-    (raw) => parseOrThrow(CustomerId, raw, 'customer id', 'customer_id'),
-    callerOf,
-  );
+  const { body, ...command } = customerActionInput(event, DeleteRequest);
   return json(200, await deleteWorkset(defaultLifecycleDeps(), { ...command, hardDelete: body.hard_delete }));
 });

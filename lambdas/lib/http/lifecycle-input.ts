@@ -1,7 +1,11 @@
 /** Request pieces shared by the lifecycle handlers. */
+import type * as v from 'valibot';
 import { WORKSET_ID_PATTERN } from '../domain/workset-id.ts';
 import { InvalidInputError, NotFoundError } from '../errors.ts';
 import type { HttpEvent } from './http-handler.ts';
+import { parseOrThrow } from '../schemas/parse.ts';
+import { CustomerId } from '../schemas/workset.ts';
+import { callerOf } from './caller.ts';
 import { jsonObjectBody, pathParameter } from './request.ts';
 
 /** The JSON object body, or `{}` when the request has none (actions whose inputs are all optional). */
@@ -34,16 +38,14 @@ export function withLeaseQuery(event: HttpEvent, body: Record<string, unknown>):
   return merged;
 }
 
-/** The common inputs of a customer action: whose, which, who asks, and an optional reason. */
-export function customerActionInput<T extends { reason?: string | null | undefined }>(
+/** The common inputs of a customer action: whose, which, who asks, the body and its optional reason. */
+export function customerActionInput<TSchema extends v.GenericSchema<unknown, { reason?: string | null | undefined }>>(
   event: HttpEvent,
-  parse: (body: Record<string, unknown>) => T,
-  customerIdOf: (raw: string) => string,
-  callerOf: (event: HttpEvent, fallback: string) => string,
-): { customerId: string; worksetId: string; actor: string; body: T; reason?: string } {
-  const customerId = customerIdOf(pathParameter(event, 'customer_id'));
+  bodySchema: TSchema,
+): { customerId: string; worksetId: string; actor: string; body: v.InferOutput<TSchema>; reason?: string } {
+  const customerId = parseOrThrow(CustomerId, pathParameter(event, 'customer_id'), 'customer id', 'customer_id');
   const worksetId = worksetIdParameter(event);
-  const body = parse(optionalJsonBody(event));
+  const body = parseOrThrow(bodySchema, optionalJsonBody(event), 'request body');
   return {
     customerId,
     worksetId,
