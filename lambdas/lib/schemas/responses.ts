@@ -10,7 +10,6 @@ import { PRIORITIES, WORKSET_STATES, type WorksetView } from '../domain/workset.
 import type { HistoryAnswer } from '../flows/lifecycle/customer-actions.ts';
 import type { WorksetDetail } from '../domain/workset-detail.ts';
 
-
 const StateHistoryEntrySchema = v.object({
   from: v.nullable(v.picklist(WORKSET_STATES)),
   to: v.picklist(WORKSET_STATES),
@@ -103,14 +102,7 @@ export const FailureAnswerSchema = v.object({ ...WorksetDetailSchema.entries, re
 
 export const HardDeleteAnswerSchema = v.object({ workset_id: v.string(), hard_delete: v.literal(true), deleted: v.literal(true), objects_deleted: integer });
 
-const AuditEntrySchema = v.object({
-  from: v.nullable(v.picklist(WORKSET_STATES)),
-  to: v.picklist(WORKSET_STATES),
-  reason: v.string(),
-  actor: v.string(),
-  at: v.pipe(v.string(), v.isoTimestamp()),
-  error_category: v.optional(v.picklist(ERROR_CATEGORIES)),
-});
+const AuditEntrySchema = v.object({ ...StateHistoryEntrySchema.entries, error_category: v.optional(v.picklist(ERROR_CATEGORIES)) });
 
 export const HistoryAnswerSchema = v.object({
   workset_id: v.string(),

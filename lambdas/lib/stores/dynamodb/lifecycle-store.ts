@@ -4,15 +4,13 @@
  * the history item, and the queue counters. Lease operations are single conditional UpdateItems.
  * When a condition fails, the record is read afterwards (never before) to say why.
  */
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   GetCommand,
   QueryCommand,
-  TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
-  type TransactWriteCommandInput,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { historyEntryId, type AuditEntry, type LifecycleRecord } from '../../domain/lifecycle.ts';
@@ -22,11 +20,8 @@ import { InvalidInputError } from '../../errors.ts';
 import type { HistoryPage, LeaseClaim, LifecyclePage, LifecycleStore, StateChange, WriteOutcome } from '../ports.ts';
 import { HISTORY_ITEM_SEPARATOR, WORKSET_INDEXES } from '../tables.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
+import { transactWrite, type TransactWriteItem } from './transactions.ts';
 
-type TransactWriteItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
-
-/** Transactions cancelled by a concurrent transaction on the same item are retried this often. */
-const TRANSACTION_ATTEMPTS = 8;
 /** Queries one listing page may make when a filter discards most items (bounds the latency). */
 const MAX_FILTERED_QUERIES = 10;
 
@@ -458,24 +453,14 @@ export class DynamoLifecycleStore implements LifecycleStore {
     }
   }
 
-  /**
-   * Runs a transaction; false when the first item's condition failed. Other items are rebuilt
-   * on each attempt (a retry after a conflict picks another counter shard).
-   */
+  /** Runs a transaction; false when the first item's condition failed. */
   private async transact(items: () => ReadonlyArray<TransactWriteItem | undefined>): Promise<boolean> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        const transactItems = items().filter((item): item is TransactWriteItem => item !== undefined);
-        await this.db.send(new TransactWriteCommand({ TransactItems: transactItems }));
-        return true;
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        const reasons = error.CancellationReasons ?? [];
-        if (reasons[0]?.Code === 'ConditionalCheckFailed') return false;
-        if (!reasons.some((reason) => reason.Code === 'TransactionConflict') || attempt >= TRANSACTION_ATTEMPTS) throw error;
-        await sleep(5 * attempt + this.random() * 20);
-      }
-    }
+    const outcome = await transactWrite(this.db, () => items().filter((item): item is TransactWriteItem => item !== undefined), {
+      random: this.random,
+    });
+    if (outcome.ok) return true;
+    if (outcome.failedConditions.has(0)) return false;
+    throw new Error(`lifecycle transaction refused by conditions ${[...outcome.failedConditions].join(', ')}`);
   }
 }
 

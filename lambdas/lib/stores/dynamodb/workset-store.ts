@@ -1,17 +1,11 @@
 /** The WorksetStore on DynamoDB: conditional writes only, every attribute name aliased. */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  type DynamoDBDocumentClient,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { WorksetRecord } from '../../domain/workset.ts';
 import { WorksetIdCollision, type BeginRegistrationResult, type IdempotencyRecord, type WorksetPage, type WorksetStore } from '../ports.ts';
 import { WORKSET_INDEXES } from '../tables.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { counterUpdate, historyPut } from './lifecycle-store.ts';
+import { transactWrite, type TransactWriteItem } from './transactions.ts';
 import { moveDelta } from '../../domain/queue-stats.ts';
 
 export interface WorksetTables {
@@ -22,12 +16,8 @@ export interface WorksetTables {
 
 /** Queries one listing page may make when a filter discards most items (bounds the latency). */
 const MAX_FILTERED_QUERIES = 10;
-/** Transactions cancelled by a concurrent transaction on the same item are retried this often. */
-const TRANSACTION_ATTEMPTS = 5;
-
-type TransactWriteItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Claims of an idempotency key that expired between the failed write and the read that saw it. */
+const EXPIRED_KEY_RETRIES = 3;
 
 export class DynamoWorksetStore implements WorksetStore {
   constructor(
@@ -36,7 +26,9 @@ export class DynamoWorksetStore implements WorksetStore {
   ) {}
 
   async beginRegistration(record: WorksetRecord, idempotency?: IdempotencyRecord): Promise<BeginRegistrationResult> {
-    const items: TransactWriteItem[] = [
+    // Positions matter: the outcome names failed conditions by index.
+    const [CUSTOMER, WORKSET, KEY] = [0, 1, 2];
+    const items = (): TransactWriteItem[] => [
       {
         ConditionCheck: {
           TableName: this.tables.customers,
@@ -71,28 +63,19 @@ export class DynamoWorksetStore implements WorksetStore {
       ...(record.state_history[0] ? [historyPut(this.tables.worksets, record.workset_id, 0, record.state_history[0])] : []),
       counterUpdate(this.tables.worksets, moveDelta(null, 'registering'))!,
     ];
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await this.db.send(new TransactWriteCommand({ TransactItems: items }));
-        return { kind: 'created' };
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        const reasons = error.CancellationReasons ?? [];
-        const failed = (index: number) => reasons[index]?.Code === 'ConditionalCheckFailed';
-        if (failed(0)) return { kind: 'unknown-customer' };
-        if (idempotency && failed(2)) {
-          const existing = await this.getIdempotencyRecord(idempotency.idempotency_key);
-          // Expired between the two reads: try again as a fresh claim.
-          if (existing && existing.expires_at >= Math.floor(Date.now() / 1000)) return { kind: 'key-in-use', existing };
-        } else if (failed(1)) {
-          // 32 random bits collided with an existing id: the caller generates another id.
-          throw new WorksetIdCollision(record.workset_id);
-        } else if (!reasons.some((reason) => reason.Code === 'TransactionConflict')) {
-          throw error;
-        }
-        if (attempt >= TRANSACTION_ATTEMPTS) throw error;
-        await sleep(5 * attempt + Math.random() * 20);
+    for (let claim = 0; ; claim += 1) {
+      const outcome = await transactWrite(this.db, items);
+      if (outcome.ok) return { kind: 'created' };
+      const failed = outcome.failedConditions;
+      if (failed.has(CUSTOMER)) return { kind: 'unknown-customer' };
+      if (idempotency && failed.has(KEY)) {
+        const existing = await this.getIdempotencyRecord(idempotency.idempotency_key);
+        if (existing && existing.expires_at >= Math.floor(Date.now() / 1000)) return { kind: 'key-in-use', existing };
+        if (claim < EXPIRED_KEY_RETRIES) continue; // expired (or removed) since the write: claim it afresh
       }
+      // 32 random bits collided with an existing id: the caller draws another id.
+      if (failed.has(WORKSET)) throw new WorksetIdCollision(record.workset_id);
+      throw new Error(`registration transaction refused by conditions ${[...failed].join(', ')}`);
     }
   }
 
@@ -118,46 +101,32 @@ export class DynamoWorksetStore implements WorksetStore {
         ExpressionAttributeValues: { ':response': input.idempotency.response },
       },
     };
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        const lifecycle = [
-          historyPut(this.tables.worksets, input.worksetId, 1, input.entry),
-          counterUpdate(this.tables.worksets, moveDelta('registering', 'ready'))!,
-        ];
-        await this.db.send(new TransactWriteCommand({ TransactItems: respond ? [update, respond, ...lifecycle] : [update, ...lifecycle] }));
-        return true;
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        const reasons = error.CancellationReasons ?? [];
-        if (reasons[0]?.Code === 'ConditionalCheckFailed') return false;
-        if (!reasons.some((reason) => reason.Code === 'TransactionConflict') || attempt >= TRANSACTION_ATTEMPTS) throw error;
-        await sleep(5 * attempt + Math.random() * 20);
-      }
-    }
+    const outcome = await transactWrite(this.db, () => [
+      update,
+      ...(respond ? [respond] : []),
+      historyPut(this.tables.worksets, input.worksetId, 1, input.entry),
+      counterUpdate(this.tables.worksets, moveDelta('registering', 'ready'))!,
+    ]);
+    if (outcome.ok) return true;
+    // Refused by the first item: no longer `registering` (a concurrent request completed it).
+    if (outcome.failedConditions.has(0)) return false;
+    throw new Error(`the idempotency record of ${input.worksetId} vanished before registration completed`);
   }
 
   async abandonRegistration(worksetId: string): Promise<void> {
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Delete: {
-                TableName: this.tables.worksets,
-                Key: { workset_id: worksetId },
-                ConditionExpression: '#state = :registering',
-                ExpressionAttributeNames: { '#state': 'state' },
-                ExpressionAttributeValues: { ':registering': 'registering' },
-              },
-            },
-            counterUpdate(this.tables.worksets, moveDelta('registering', null))!,
-          ],
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      if (error.CancellationReasons?.[0]?.Code !== 'ConditionalCheckFailed') throw error;
-    }
+    // Refused when no longer `registering`: then there is nothing to abandon.
+    await transactWrite(this.db, () => [
+      {
+        Delete: {
+          TableName: this.tables.worksets,
+          Key: { workset_id: worksetId },
+          ConditionExpression: '#state = :registering',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':registering': 'registering' },
+        },
+      },
+      counterUpdate(this.tables.worksets, moveDelta('registering', null))!,
+    ]);
   }
 
   async getWorkset(worksetId: string): Promise<WorksetRecord | undefined> {
