@@ -2,24 +2,17 @@
  * Lifecycle benchmark: claim throughput with 10 concurrent workers, and GET /queue/stats p50 with
  * 100 and with 10,000 worksets stored (the counters make it constant time: target ≤ 1.2× apart).
  *
- *   npx tsx bench/lifecycle.ts         standalone: its own emulators and local server
+ *   npx tsx bench/lifecycle.ts         standalone (npm run bench runs it after registration)
  *   lifecycleFigures({ url, ddb, … })  from another runner that already has a server
  *
  * Prints figures; asserts nothing (timings are not tests).
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, localAwsEnv, startDynamoDbLocal, startS3Server } from '../infra/local/emulators.ts';
+import { BatchWriteCommand, type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { counterShardId } from '../lambdas/lib/domain/queue-stats.ts';
 import { queueOrder, type Priority } from '../lambdas/lib/domain/workset.ts';
-import { ensureTables } from '../lambdas/lib/stores/dynamodb/create-tables.ts';
-import { percentile, type Figures } from './stats.ts';
+import { startBenchStack } from './local-stack.ts';
+import { percentile, printFigures, type Figures } from './stats.ts';
 
 export interface LifecycleBenchContext {
   /** Base URL of a running local server whose handlers use `table` and `bucket`. */
@@ -176,54 +169,12 @@ export async function lifecycleFigures(context: LifecycleBenchContext): Promise<
 // Standalone
 // ---------------------------------------------------------------------------------------------
 
-const TABLES = { worksets: 'bench-lc-worksets', customers: 'bench-lc-customers', idempotency: 'bench-lc-idempotency' };
-const BUCKET = 'bench-lc-control';
-
-function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = fork(fileURLToPath(new URL('./server-child.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`server exited early (${code})`)));
-    child.on('message', (message: { type: string; url?: string }) => {
-      if (message.type === 'ready') resolve({ child, url: message.url! });
-    });
-  });
-}
-
 async function main(): Promise<void> {
-  const scratch = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
-  const dataDir = await mkdtemp(join(scratch, 'daylily-bench-lc-'));
-  const dynamodb = await startDynamoDbLocal({});
-  const s3 = await startS3Server({ directory: join(dataDir, 's3'), buckets: [BUCKET] });
-  const endpoints = { dynamodb: dynamodb.endpoint, s3: s3.endpoint };
-  const ddbClient = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-  await ensureTables(ddbClient, TABLES);
-  const ddb = DynamoDBDocumentClient.from(ddbClient);
-  const { child, url } = await startServer({
-    ...localAwsEnv(endpoints),
-    AWS_REGION: LOCAL_REGION,
-    DAYLILY_CONTROL_BUCKET: BUCKET,
-    DAYLILY_WORKSET_TABLE: TABLES.worksets,
-    DAYLILY_CUSTOMER_TABLE: TABLES.customers,
-    DAYLILY_IDEMPOTENCY_TABLE: TABLES.idempotency,
-  });
-  let figures: Figures = [];
+  const stack = await startBenchStack('lc');
   try {
-    figures = await lifecycleFigures({ url, ddb, table: TABLES.worksets, bucket: BUCKET });
+    printFigures('Lifecycle benchmark (embedded DynamoDB Local + s3rver, this machine):', await lifecycleFigures({ url: stack.url, ddb: stack.ddb, table: stack.tables.worksets, bucket: stack.bucket }));
   } finally {
-    child.send({ type: 'stop' });
-    await new Promise((resolve) => child.once('exit', resolve));
-    ddbClient.destroy();
-    await Promise.all([dynamodb.stop(), s3.stop()]);
-    await rm(dataDir, { recursive: true, force: true });
-  }
-  console.log('\nLifecycle benchmark (embedded DynamoDB Local + s3rver, this machine):');
-  for (const [name, value, unit, target] of figures) {
-    console.log(`  ${name.padEnd(44)} ${value.toFixed(unit === '×' ? 2 : 1).padStart(9)} ${unit.padEnd(9)} ${target ? `target ${target}` : ''}`);
+    await stack.stop();
   }
 }
 

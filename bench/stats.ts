@@ -10,3 +10,11 @@ export function percentile(values: readonly number[], p: number): number {
 
 /** Name, value, unit, target (as text, for the reader). */
 export type Figures = Array<[string, number, string, string?]>;
+
+export function printFigures(title: string, figures: Figures): void {
+  console.log(`\n${title}`);
+  for (const [name, value, unit, target] of figures) {
+    const digits = unit === 'calls' || unit === '×' ? 2 : 1;
+    console.log(`  ${name.padEnd(44)} ${value.toFixed(digits).padStart(9)} ${unit.padEnd(10)} ${target ? `target ${target}` : ''}`);
+  }
+}

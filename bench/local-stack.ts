@@ -1,0 +1,94 @@
+/**
+ * The stack a benchmark runs against: DynamoDB Local (its own Java process), s3rver (data in
+ * memory-backed storage when the machine has some: on this disk a put costs ~5 ms of I/O that has
+ * nothing to do with the API), and the API server in a child process (server-child.ts) so its CPU
+ * time, memory and AWS calls are its own.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localAwsEnv, startDynamoDbLocal, startS3Server } from '../infra/local/emulators.ts';
+import { ensureTables } from '../lambdas/lib/stores/dynamodb/create-tables.ts';
+
+export interface ServerStats {
+  readonly cpuMs: number;
+  readonly maxRssMb: number;
+  readonly calls: Readonly<Record<string, number>>;
+}
+
+export interface BenchStack {
+  readonly url: string;
+  readonly ddb: DynamoDBDocumentClient;
+  readonly tables: { readonly worksets: string; readonly customers: string; readonly idempotency: string };
+  readonly bucket: string;
+  /** The server process's CPU time, peak RSS and AWS calls so far. */
+  stats(): Promise<ServerStats>;
+  stop(): Promise<void>;
+}
+
+function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  const child = fork(fileURLToPath(new URL('./server-child.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`server exited early (${code})`)));
+    child.on('message', (message: { type: string; url?: string }) => {
+      if (message.type === 'ready') resolve({ child, url: message.url! });
+    });
+  });
+}
+
+export async function startBenchStack(name: string, customers: readonly string[] = []): Promise<BenchStack> {
+  const scratch = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  const dataDir = await mkdtemp(join(scratch, `daylily-bench-${name}-`));
+  const tables = { worksets: `bench-${name}-worksets`, customers: `bench-${name}-customers`, idempotency: `bench-${name}-idempotency` };
+  const bucket = `bench-${name}-control`;
+  const dynamodb = await startDynamoDbLocal({});
+  const s3 = await startS3Server({ directory: join(dataDir, 's3'), buckets: [bucket] });
+  const endpoints = { dynamodb: dynamodb.endpoint, s3: s3.endpoint };
+  const client = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  await ensureTables(client, tables);
+  const ddb = DynamoDBDocumentClient.from(client);
+  for (const customer of customers) {
+    await ddb.send(new PutCommand({ TableName: tables.customers, Item: { customer_id: customer, customer_name: customer } }));
+  }
+  const { child, url } = await startServer({
+    ...localAwsEnv(endpoints),
+    AWS_REGION: LOCAL_REGION,
+    DAYLILY_CONTROL_BUCKET: bucket,
+    DAYLILY_WORKSET_TABLE: tables.worksets,
+    DAYLILY_CUSTOMER_TABLE: tables.customers,
+    DAYLILY_IDEMPOTENCY_TABLE: tables.idempotency,
+  });
+  return {
+    url,
+    ddb,
+    tables,
+    bucket,
+    stats: () =>
+      new Promise((resolve) => {
+        const listener = (message: { type: string } & ServerStats) => {
+          if (message.type !== 'stats') return;
+          child.off('message', listener);
+          resolve(message);
+        };
+        child.on('message', listener);
+        child.send({ type: 'stats' });
+      }),
+    async stop() {
+      child.send({ type: 'stop' });
+      await new Promise((resolve) => child.once('exit', resolve));
+      client.destroy();
+      await Promise.all([dynamodb.stop(), s3.stop()]);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
