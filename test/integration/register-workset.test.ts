@@ -242,6 +242,31 @@ describe('registration under faults', () => {
     expect(retried.status).toBe(201);
   });
 
+  it('a registration whose ready flip took effect but whose reply was lost answers 201 and keeps its files', async () => {
+    const customerId = await newCustomer();
+    const isTransaction = (c: { command: string }) => c.command === 'TransactWriteCommand' || c.command === 'TransactWriteItemsCommand';
+    const remove = failCall(ddbClient(), isTransaction, { nth: 2, afterSend: true });
+    const response = await create(customerId, { ...CURL_BODY, samples: SAMPLES }).finally(remove);
+    expect(response.status).toBe(201);
+    expect(await record(response.json.workset_id)).toMatchObject({ state: 'ready' });
+    expect(await filesOf(response.json.workset_id)).toHaveLength(5);
+  });
+
+  it('without an idempotency key, a failed ready flip removes the record, then its files', async () => {
+    const customerId = await newCustomer();
+    const isTransaction = (c: { command: string }) => c.command === 'TransactWriteCommand' || c.command === 'TransactWriteItemsCommand';
+    const recorder = recordCalls(s3());
+    const remove = failCall(ddbClient(), isTransaction, { nth: 2 });
+    const failed = await create(customerId, { ...CURL_BODY, workset_name: 'flip-no-key', samples: SAMPLES }).finally(() => {
+      remove();
+      recorder.stop();
+    });
+    expect(failed.status).toBe(503);
+    expect((await call('ListCustomerWorksets', { path: { customer_id: customerId } })).json.worksets).toEqual([]);
+    const folder = String(recorder.calls.find((c) => c.command === 'PutObjectCommand')?.input.Key).replace(/[^/]+$/, '');
+    expect(await aws.listKeys(folder)).toEqual([]);
+  });
+
   it('a failure marking the workset ready withdraws daylily.ready, and the retry completes', async () => {
     const customerId = await newCustomer();
     const key = `flip-${customerId}`;

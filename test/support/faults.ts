@@ -20,7 +20,7 @@ let counter = 0;
 export function failCall(
   client: AnyClient,
   matches: (call: CallRecord) => boolean,
-  options: { nth?: number; times?: number; error?: () => Error } = {},
+  options: { nth?: number; times?: number; error?: () => Error; /** Fail after the call took effect: its reply is lost. */ afterSend?: boolean } = {},
 ): () => void {
   const name = `test-fault-${(counter += 1)}`;
   const nth = options.nth ?? 1;
@@ -29,14 +29,10 @@ export function failCall(
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const call = { command: String(context.commandName), input: args.input };
-      if (matches(call)) {
-        seen += 1;
-        if (seen >= nth && seen < nth + times) {
-          const error = options.error?.() ?? Object.assign(new Error(`injected fault in ${call.command}`), { name: 'InjectedFault', $retryable: undefined });
-          throw error;
-        }
-      }
-      return next(args);
+      const fails = matches(call) && (seen += 1) >= nth && seen < nth + times;
+      if (!fails) return next(args);
+      if (options.afterSend) await next(args);
+      throw options.error?.() ?? Object.assign(new Error(`injected fault in ${call.command}`), { name: 'InjectedFault' });
     },
     { step: 'initialize', name },
   );

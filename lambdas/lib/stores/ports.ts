@@ -50,8 +50,8 @@ export interface WorksetStore {
     readonly entry: StateHistoryEntry;
     readonly idempotency?: { readonly key: string; readonly response: StoredResponse };
   }): Promise<boolean>;
-  /** Removes a record still `registering` (a failed registration nobody can resume). */
-  abandonRegistration(worksetId: string): Promise<void>;
+  /** Removes a record still `registering` (a failed registration nobody can resume); false when it is not. */
+  abandonRegistration(worksetId: string): Promise<boolean>;
   getWorkset(worksetId: string): Promise<WorksetRecord | undefined>;
   getIdempotencyRecord(key: string): Promise<IdempotencyRecord | undefined>;
   listCustomerWorksets(

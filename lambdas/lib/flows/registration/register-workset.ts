@@ -164,26 +164,22 @@ class FolderWriteFailed extends Error {
   }
 }
 
-/** Best effort: a failed registration without an idempotency key can never be resumed, so remove it. */
+/**
+ * Best effort: a failed registration without an idempotency key can never be resumed, so remove
+ * it. The record goes first, conditionally: its files are deleted only once it is certain that no
+ * record (ready or not) points at them.
+ */
 async function discard(deps: RegistrationDeps, record: WorksetRecord, written: readonly string[]): Promise<void> {
   try {
+    if (!(await deps.worksets.abandonRegistration(record.workset_id))) return;
     await deps.controlBucket.delete(record.control_bucket, written);
-    await deps.worksets.abandonRegistration(record.workset_id);
   } catch (error) {
-    logger.warn('could not clean up a failed registration; it stays in state registering', {
-      workset_id: record.workset_id,
-      error: error as Error,
-    });
+    logger.warn('could not clean up a failed registration', { workset_id: record.workset_id, error: error as Error });
   }
 }
 
-/**
- * The flip failed for an unknown reason: `daylily.ready` is already written, so take it back
- * unless the record did become ready (a concurrent replay may have completed it).
- */
+/** Takes `daylily.ready` back from a folder whose record is still `registering`. */
 async function withdrawReady(deps: RegistrationDeps, record: WorksetRecord): Promise<void> {
-  const current = await deps.worksets.getWorkset(record.workset_id).catch(() => undefined);
-  if (current && current.state !== 'registering') return;
   const readyKey = registrationObjects(record, []).ready.key;
   await deps.controlBucket.delete(record.control_bucket, [readyKey]).catch((error: unknown) => {
     logger.error('could not withdraw daylily.ready of a registration that failed to complete', {
@@ -192,6 +188,15 @@ async function withdrawReady(deps: RegistrationDeps, record: WorksetRecord): Pro
       error: error as Error,
     });
   });
+}
+
+/** The record became ready through another request with the same key: answer what it answered. */
+async function answerOfCompleted(deps: RegistrationDeps, record: WorksetRecord, idempotencyKey: string | undefined): Promise<RegistrationOutcome | undefined> {
+  const winner = idempotencyKey ? await deps.worksets.getIdempotencyRecord(idempotencyKey) : undefined;
+  if (winner?.response) return { ...winner.response, replayed: true };
+  const current = await deps.worksets.getWorkset(record.workset_id);
+  if (!current || current.state === 'registering') return undefined;
+  return { status: 201, body: JSON.stringify(toWorksetDetail(current)), location: worksetLocation(record.customer_id, record.workset_id), replayed: true };
 }
 
 export async function registerWorkset(deps: RegistrationDeps, command: RegisterWorksetCommand): Promise<RegistrationOutcome> {
@@ -232,17 +237,28 @@ export async function registerWorkset(deps: RegistrationDeps, command: RegisterW
       ...(idempotencyKey ? { idempotency: { key: idempotencyKey, response } } : {}),
     });
   } catch (error) {
-    await withdrawReady(deps, record);
-    if (!idempotencyKey) await discard(deps, record, registrationObjects(record, command.request.samples).files.map((file) => file.key));
-    throw new UpstreamError(`Registration of workset ${record.workset_id} failed while marking it ready. ${retryHint}`, { cause: error });
+    // The flip's outcome is unknown (its reply may be lost): look before cleaning anything up.
+    const current = await deps.worksets.getWorkset(record.workset_id).catch(() => undefined);
+    if (current?.state === 'ready' && current.updated_at === at) completed = true;
+    else if (current && current.state !== 'registering') completed = false;
+    else {
+      if (current) {
+        // Still registering: nothing may advertise it to the monitor.
+        await withdrawReady(deps, record);
+        if (!idempotencyKey) await discard(deps, record, registrationObjects(record, command.request.samples).files.map((file) => file.key));
+      } else {
+        logger.error('registration could not be marked ready and its record could not be read; its folder may need repair', {
+          workset_id: record.workset_id,
+          error: error as Error,
+        });
+      }
+      throw new UpstreamError(`Registration of workset ${record.workset_id} failed while marking it ready. ${retryHint}`, { cause: error });
+    }
   }
   if (!completed) {
-    // A concurrent request with the same key completed it first: answer what it answered.
-    const winner = idempotencyKey ? await deps.worksets.getIdempotencyRecord(idempotencyKey) : undefined;
-    if (winner?.response) return { ...winner.response, replayed: true };
-    const current = await deps.worksets.getWorkset(record.workset_id);
-    if (!current) throw new UpstreamError(`Registration of workset ${record.workset_id} was removed while completing. ${retryHint}`);
-    return { status: 201, body: JSON.stringify(toWorksetDetail(current)), location: response.location, replayed: true };
+    const answer = await answerOfCompleted(deps, record, idempotencyKey);
+    if (!answer) throw new UpstreamError(`Registration of workset ${record.workset_id} was removed while completing. ${retryHint}`);
+    return answer;
   }
   logger.info('workset registered', { workset_id: record.workset_id, customer_id: record.customer_id, resumed });
   return { ...response, replayed: resumed };

@@ -113,9 +113,9 @@ export class DynamoWorksetStore implements WorksetStore {
     throw new Error(`the idempotency record of ${input.worksetId} vanished before registration completed`);
   }
 
-  async abandonRegistration(worksetId: string): Promise<void> {
+  async abandonRegistration(worksetId: string): Promise<boolean> {
     // Refused when no longer `registering`: then there is nothing to abandon.
-    await transactWrite(this.db, () => [
+    const outcome = await transactWrite(this.db, () => [
       {
         Delete: {
           TableName: this.tables.worksets,
@@ -127,6 +127,7 @@ export class DynamoWorksetStore implements WorksetStore {
       },
       counterUpdate(this.tables.worksets, moveDelta('registering', null))!,
     ]);
+    return outcome.ok;
   }
 
   async getWorkset(worksetId: string): Promise<WorksetRecord | undefined> {
