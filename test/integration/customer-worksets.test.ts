@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { documentClient } from '../../lambdas/lib/stores/dynamodb/client.ts';
 import { call } from '../support/api.ts';
+import { failCall } from '../support/faults.ts';
 import { useLocalAws } from '../support/local-aws.ts';
 
 const aws = useLocalAws('customer-worksets');
@@ -120,6 +122,20 @@ describe("a customer's worksets", () => {
     expect(response.status).toBe(400);
     expect(response.headers['content-type']).toBe('application/problem+json');
     expect(response.json.errors.map((error: { field: string }) => error.field)).toContain(field);
+  });
+
+  it('answers 503 with Retry-After, not 500, when DynamoDB throttles a read', async () => {
+    const throttled = () =>
+      Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
+        name: 'ThrottlingException',
+        $fault: 'client',
+        $retryable: { throttling: true },
+      });
+    const remove = failCall(documentClient(aws.region), (c) => c.command === 'GetCommand' || c.command === 'GetItemCommand', { error: throttled });
+    const response = await call('GetCustomerWorkset', { path: { customer_id: owner, workset_id: created[0]! } }).finally(remove);
+    expect(response.status).toBe(503);
+    expect(response.headers['retry-after']).toBe('1');
+    expect(response.json.detail).not.toContain('throughput');
   });
 
   it("rejects another customer's cursor instead of reading their partition", async () => {

@@ -27,6 +27,8 @@ describe('without a control bucket', () => {
       expect(response.json.detail).toContain(name);
     }
     expect(response.json.title).toBe('Service not configured');
+    // Retrying a misconfiguration every second helps nobody.
+    expect(response.headers['retry-after']).toBeUndefined();
     expect((await call('ListCustomerWorksets', { path: { customer_id: 'lab-a' } })).json.worksets).toEqual([]);
   });
 

@@ -77,6 +77,15 @@ describe('control prefix', () => {
     expect(resolveSettings({}, { DAYLILY_CONTROL_BUCKET: 'bucket-a' }).controlBucket).toMatchObject({ prefix: DEFAULT_CONTROL_PREFIX });
   });
 
+  it('names the archive prefix variable when the archive prefix is bad', () => {
+    const settings = resolveSettings({}, { DAYLILY_CONTROL_BUCKET: 'bucket-a', DAYLILY_ARCHIVE_PREFIX: 'x/../y' });
+    expect(settings.archivePrefix.ok).toBe(false);
+    const problem = settings.archivePrefix.ok ? '' : settings.archivePrefix.problem;
+    expect(problem).toContain('archive prefix');
+    expect(problem).toContain('DAYLILY_ARCHIVE_PREFIX');
+    expect(problem).not.toContain('DAYLILY_CONTROL_PREFIX');
+  });
+
   it('makes a bad prefix a bucket configuration problem', () => {
     const setting = resolveSettings({ controlPrefix: '../escape' }, { DAYLILY_CONTROL_BUCKET: 'bucket-a' }).controlBucket;
     expect(setting.ok).toBe(false);

@@ -69,22 +69,35 @@ const MISSING_BUCKET =
 // start-up with a clear message, not as an AWS error on the first registration.
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
+/** Which setting a prefix came from, so a problem names what to fix. */
+export interface PrefixSetting {
+  readonly what: string;
+  readonly fix: string;
+}
+const CONTROL_PREFIX_SETTING: PrefixSetting = { what: 'control prefix', fix: 'DAYLILY_CONTROL_PREFIX or --control-prefix' };
+const ARCHIVE_PREFIX_SETTING: PrefixSetting = { what: 'archive prefix', fix: 'DAYLILY_ARCHIVE_PREFIX' };
+
 /**
- * Normalises a control prefix to no leading `/` and exactly one trailing `/`. Returns an error
- * message for prefixes that would let a key escape or alias the control folder.
+ * Normalises a prefix to no leading `/` and exactly one trailing `/`. Returns an error message
+ * for prefixes that would let a key escape or alias a folder: `..`, `.` or empty segments, or
+ * control characters (which also make keys unreadable to the monitor).
  */
-export function normaliseControlPrefix(raw: string): { ok: true; prefix: string } | { ok: false; problem: string } {
-  // Control characters anywhere (including tab/newline) make keys unreadable to the monitor.
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(raw)) {
-    return { ok: false, problem: `The control prefix contains control characters. Set DAYLILY_CONTROL_PREFIX or --control-prefix to a plain S3 prefix; see ${CONFIG_DOCS}.` };
-  }
+export function normaliseControlPrefix(
+  raw: string,
+  setting: PrefixSetting = CONTROL_PREFIX_SETTING,
+): { ok: true; prefix: string } | { ok: false; problem: string } {
   const stripped = raw.trim().replace(/^\/+/, '').replace(/\/+$/, '');
-  if (stripped.includes('//') || stripped.split('/').some((segment) => segment === '..' || segment === '.')) {
-    return { ok: false, problem: `The control prefix "${raw}" contains "..", "." or "//". Set DAYLILY_CONTROL_PREFIX or --control-prefix to a plain S3 prefix such as ${DEFAULT_CONTROL_PREFIX}; see ${CONFIG_DOCS}.` };
-  }
-  if (raw.includes('..')) {
-    return { ok: false, problem: `The control prefix "${raw}" contains "..". Set DAYLILY_CONTROL_PREFIX or --control-prefix to a plain S3 prefix; see ${CONFIG_DOCS}.` };
+  // eslint-disable-next-line no-control-regex
+  const unsafe = /[\u0000-\u001f\u007f]/.test(raw)
+    ? 'contains control characters'
+    : raw.includes('..') || stripped.includes('//') || stripped.split('/').includes('.')
+      ? 'contains "..", "." or "//"'
+      : undefined;
+  if (unsafe) {
+    return {
+      ok: false,
+      problem: `The ${setting.what} ${JSON.stringify(raw)} ${unsafe}. Set ${setting.fix} to a plain S3 prefix such as ${DEFAULT_CONTROL_PREFIX}; see ${CONFIG_DOCS}.`,
+    };
   }
   return { ok: true, prefix: stripped === '' ? '' : `${stripped}/` };
 }
@@ -110,7 +123,7 @@ function resolveControlBucket(flags: SettingFlags, env: Env): ControlBucketSetti
 }
 
 function resolveArchivePrefix(env: Env, control: ControlBucketSetting): Settings['archivePrefix'] {
-  const archive = normaliseControlPrefix(nonEmpty(env[ENV.archivePrefix]) ?? DEFAULT_ARCHIVE_PREFIX);
+  const archive = normaliseControlPrefix(nonEmpty(env[ENV.archivePrefix]) ?? DEFAULT_ARCHIVE_PREFIX, ARCHIVE_PREFIX_SETTING);
   if (!archive.ok || !control.ok) return archive;
   // The monitor lists the control prefix one level deep: nested prefixes would make the archive
   // (or the active folders) look like worksets.

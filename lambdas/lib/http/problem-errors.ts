@@ -10,6 +10,7 @@ import {
   WorksetApiError,
 } from '../errors.ts';
 import { logger } from '../logging.ts';
+import { isDependencyFailure } from '../stores/dependency-errors.ts';
 import { HttpProblem } from './http-errors.ts';
 import { problemResponse, problemType, type Problem } from './problem.ts';
 
@@ -37,6 +38,16 @@ function toProblem(error: unknown, instance: string): Problem {
   if (error instanceof HttpProblem) {
     return { type: 'about:blank', title: error.title, status: error.status, detail: error.message, instance };
   }
+  if (isDependencyFailure(error)) {
+    // Never the AWS text: it names tables and buckets.
+    return {
+      type: problemType('upstream-failure'),
+      title: 'Upstream service failure',
+      status: 503,
+      detail: 'A storage service was unavailable or throttled the request; retry it.',
+      instance,
+    };
+  }
   return {
     type: 'about:blank',
     title: 'Internal Server Error',
@@ -57,7 +68,8 @@ export function problemErrors(): middy.MiddlewareObj<APIGatewayProxyEventV2, API
         logger.info('request rejected', { status: problem.status, request_id: instance, route: request.event.routeKey, detail: problem.detail });
       }
       const headers: Record<string, string> = { 'x-request-id': instance };
-      if (problem.status === 503) headers['retry-after'] = '1';
+      // A dependency hiccup is worth retrying soon; a missing configuration is not.
+      if (problem.status === 503 && !(request.error instanceof NotConfiguredError)) headers['retry-after'] = '1';
       request.response = problemResponse(problem, headers);
     },
   };
