@@ -66,6 +66,15 @@ describe('bad input to registration', () => {
     expect(response.text).not.toMatch(/at .*\.ts:\d+/); // no stack traces
   });
 
+  it('answers 400 for an export_uri inside the control bucket (it could overwrite another workset)', async () => {
+    const response = await create({ ...VALID, export_uri: `s3://${aws.bucket}/daylily_monitoring/active_worksets/someone-else/results/` });
+    expect(response.status).toBe(400);
+    expect(response.json.errors).toEqual([{ field: 'export_uri', message: 'must not be in the control bucket' }]);
+    const elsewhere = await create({ ...VALID, export_uri: 's3://lab-results/run-7/' });
+    expect(elsewhere.status).toBe(201);
+    expect(elsewhere.json.export_uri).toBe('s3://lab-results/run-7/');
+  });
+
   it('answers 400 for more samples than the limit', async () => {
     const samples = Array.from({ length: 20_001 }, (_, i) => ({ sample_id: `s${i}` }));
     const response = await create({ ...VALID, samples });

@@ -8,7 +8,7 @@
  * nothing a worker (DynamoDB `ready`) or the monitor (`daylily.ready`) would pick up. A retry with
  * the same Idempotency-Key resumes a failed registration from step 2.
  */
-import { ConflictError, NotConfiguredError, NotFoundError, UpstreamError } from '../../errors.ts';
+import { ConflictError, InvalidInputError, NotConfiguredError, NotFoundError, UpstreamError } from '../../errors.ts';
 import type { ControlBucketSetting } from '../../config/settings.ts';
 import { controlFolderPrefix, registrationObjects, type ControlObject } from '../../domain/control-folder.ts';
 import { defaultExportUri } from '../../domain/manifests.ts';
@@ -55,6 +55,19 @@ export interface RegisterWorksetCommand {
 export interface RegistrationOutcome extends StoredResponse {
   /** True when this answer replays an earlier request with the same Idempotency-Key. */
   readonly replayed: boolean;
+}
+
+/**
+ * The monitor exports results with its own credentials: a caller-chosen `export_uri` inside the
+ * control bucket could overwrite another workset's folder. Only the default (this workset's own
+ * `results/`) may live there.
+ */
+function rejectExportIntoControlBucket(exportUri: string | null | undefined, controlBucket: string): void {
+  if (exportUri && exportUri.replace(/^s3:\/\//, '').split('/')[0] === controlBucket) {
+    throw new InvalidInputError('export_uri may not point into the control bucket; omit it to export into the workset\'s own results/ folder.', [
+      { field: 'export_uri', message: 'must not be in the control bucket' },
+    ]);
+  }
 }
 
 export function worksetLocation(customerId: string, worksetId: string): string {
@@ -202,6 +215,7 @@ async function answerOfCompleted(deps: RegistrationDeps, record: WorksetRecord, 
 export async function registerWorkset(deps: RegistrationDeps, command: RegisterWorksetCommand): Promise<RegistrationOutcome> {
   if (!deps.control.ok) throw new NotConfiguredError(deps.control.problem);
   const { bucket, prefix } = deps.control;
+  rejectExportIntoControlBucket(command.request.export_uri, bucket);
 
   const claimed = await claim(command, deps, bucket, prefix);
   if ('replay' in claimed) return { ...claimed.replay, replayed: true };
