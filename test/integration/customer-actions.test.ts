@@ -67,6 +67,50 @@ describe('archive and restore', () => {
     expect((await call('RestoreWorkset', { path: path(complete.workset_id) })).status).toBe(409);
   });
 
+  it('five concurrent archives of one workset: one moves it, the others answer 409, and every file is in the archive', async () => {
+    const files = [...FILES, 'results/a.bam', 'results/b.bam', 'results/c.bam', 'logs/run.log'];
+    const workset = await seed({ state: 'complete', customerId: CUSTOMER, files });
+    const archive = archivedFolder(workset.workset_id);
+    const answers = await Promise.all(Array.from({ length: 5 }, () => call('ArchiveWorkset', { path: path(workset.workset_id) })));
+
+    expect(answers.filter((answer) => answer.status === 200)).toHaveLength(1);
+    for (const answer of answers) {
+      expect([200, 409], answer.text).toContain(answer.status);
+      if (answer.status === 200) expect(answer.json.state).toBe('archived');
+    }
+    expect(await record(workset.workset_id)).toMatchObject({ version: 2, state: 'archived' });
+    expect((await record(workset.workset_id))!.move_claim).toBeUndefined();
+    expect((await aws.listKeys(archive)).map((key) => key.slice(archive.length))).toEqual(['daylily.complete', ...files].sort());
+    expect(await aws.listKeys(workset.control_prefix)).toEqual([]);
+    expect(await monitorAgrees(workset.workset_id)).toMatchObject({ actual: 'complete', expected: 'complete' });
+  });
+
+  it('five concurrent restores of one workset: one moves it back, the others answer 409, and every file is in the active folder', async () => {
+    const files = [...FILES, 'results/a.bam', 'results/b.bam', 'results/c.bam', 'logs/run.log'];
+    const workset = await seed({ state: 'archived', customerId: CUSTOMER, files, extra: { archived_from: 'error', error_details: 'lane 3' } });
+    const active = `${aws.controlPrefix}${workset.workset_id}/`;
+    const answers = await Promise.all(Array.from({ length: 5 }, () => call('RestoreWorkset', { path: path(workset.workset_id) })));
+
+    expect(answers.filter((answer) => answer.status === 200)).toHaveLength(1);
+    for (const answer of answers) {
+      expect([200, 409], answer.text).toContain(answer.status);
+      if (answer.status === 200) expect(answer.json.state).toBe('ready');
+    }
+    expect((await aws.listKeys(active)).map((key) => key.slice(active.length))).toEqual(['daylily.ready', ...files].sort());
+    expect(await aws.listKeys(workset.control_prefix)).toEqual([]);
+    expect(await monitorAgrees(workset.workset_id)).toMatchObject({ actual: 'ready', expected: 'ready' });
+  });
+
+  it('refuses to restore a workset that does not know its active folder, and moves nothing', async () => {
+    const workset = await seed({ state: 'archived', customerId: CUSTOMER, files: FILES, extra: { active_prefix: undefined } });
+    const before = await aws.listKeys(workset.control_prefix);
+    const response = await call('RestoreWorkset', { path: path(workset.workset_id) });
+    expect(response.status).toBe(409);
+    expect(response.json.detail).toMatch(/does not say where its folder belongs/);
+    expect(await record(workset.workset_id)).toMatchObject({ state: 'archived', control_prefix: workset.control_prefix });
+    expect(await aws.listKeys(workset.control_prefix)).toEqual(before);
+  });
+
   it('a failed copy leaves everything where it was (503) and a retry succeeds', async () => {
     const workset = await seed({ state: 'complete', customerId: CUSTOMER, files: FILES });
     const remove = failCall(s3Client(aws.region), (c) => c.command === 'CopyObjectCommand', { nth: 3 });

@@ -111,6 +111,19 @@ export interface SentinelSyncPending {
   readonly since: string;
 }
 
+/**
+ * A folder move (archive, restore) in progress: one request copies at a time. It expires after
+ * MOVE_CLAIM_SECONDS, by when the Lambda that made it has certainly stopped.
+ */
+export interface MoveClaim {
+  readonly to: string;
+  readonly token: string;
+  readonly expires_at: string;
+}
+
+/** Lambda's longest run: a claim older than this belongs to a request that is gone. */
+export const MOVE_CLAIM_SECONDS = 15 * 60;
+
 export interface LeaseFields {
   readonly lock_owner?: string;
   /** Fencing token: incremented by every new grant, never reset (a release keeps it). */
@@ -143,6 +156,7 @@ export interface LifecycleFields extends LeaseFields {
   readonly canceled_at?: string;
   readonly cancel_reason?: string;
   readonly sentinel_sync_pending?: SentinelSyncPending;
+  readonly move_claim?: MoveClaim;
 }
 
 export type LifecycleRecord = WorksetRecord & LifecycleFields;

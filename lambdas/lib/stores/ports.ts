@@ -3,7 +3,7 @@
  * SDK type, so they read as the protocol they implement.
  */
 import type { ControlObject } from '../domain/control-folder.ts';
-import type { AuditEntry, LifecycleRecord } from '../domain/lifecycle.ts';
+import type { AuditEntry, LifecycleRecord, MoveClaim } from '../domain/lifecycle.ts';
 import type { QueueStats } from '../domain/queue-stats.ts';
 import type { Priority, StateHistoryEntry, WorksetRecord, WorksetState } from '../domain/workset.ts';
 
@@ -144,6 +144,13 @@ export interface LifecycleStore {
   releaseLease(input: { worksetId: string; owner: string; epoch?: number; at: string }): Promise<WriteOutcome>;
   /** Sets progress fields and merges metrics, fenced by the lease, state unchanged. */
   recordProgress(input: { worksetId: string; lease: LeaseClaim; at: string; set: Readonly<Record<string, unknown>>; metrics?: Readonly<Record<string, unknown>>; states: readonly WorksetState[] }): Promise<WriteOutcome>;
+  /**
+   * Claims a folder move while the record is still at `version` and nobody else's claim is live;
+   * the state change that completes the move removes it. The version is not changed.
+   */
+  claimMove(input: { worksetId: string; version: number; claim: MoveClaim; now: string }): Promise<WriteOutcome>;
+  /** Drops the claim with `token` (a move that did not happen); someone else's claim is kept. */
+  releaseMove(input: { worksetId: string; token: string }): Promise<void>;
   /** Records (or clears, with undefined) an unsynced control folder, if the record is still at `version`. */
   markSentinels(input: { worksetId: string; version: number; pending: LifecycleRecord['sentinel_sync_pending'] }): Promise<void>;
   /** Removes a `deleted` record at `version` and its count. */

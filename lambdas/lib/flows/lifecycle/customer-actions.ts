@@ -7,13 +7,15 @@
  * location, one conditional transaction), then deletes the originals: a crash at any point
  * leaves every file somewhere, and the record points at a complete copy.
  */
-import { CUSTOMER_VIAS, folderIn, restoreTarget, type LifecycleRecord } from '../../domain/lifecycle.ts';
+import { randomUUID } from 'node:crypto';
+import { allowedTargets, CUSTOMER_VIAS, folderIn, MOVE_CLAIM_SECONDS, recordVersion, restoreTarget, type LifecycleRecord } from '../../domain/lifecycle.ts';
 import { ConflictError, NotConfiguredError, UpstreamError } from '../../errors.ts';
 import { logger } from '../../logging.ts';
 import type { StoredObject } from '../../stores/ports.ts';
 import type { LifecycleDeps, LifecycleReadDeps } from './deps.ts';
 import { enteringEffects } from './effects.ts';
-import { notFound, ownRecord, transition } from './transition.ts';
+import { currentPlan, syncSentinels } from './sentinels.ts';
+import { notFound, ownRecord, RecordChanged, transition } from './transition.ts';
 import { detailOf } from './worker.ts';
 import type { WorksetDetail } from '../../domain/workset-detail.ts';
 import type { AuditEntry } from '../../domain/lifecycle.ts';
@@ -103,6 +105,24 @@ async function removeKeys(deps: LifecycleDeps, bucket: string, keys: readonly st
 }
 
 /**
+ * One mover at a time: a second request would copy onto the keys the first one's record is
+ * about to point at (and, on S3 emulators, a copy whose source vanished can drop the target).
+ * Answers the claim's token, or 409 while another request's claim is live.
+ */
+async function claimMove(deps: LifecycleDeps, record: LifecycleRecord, to: string, via: 'archive' | 'restore'): Promise<string> {
+  const now = deps.now();
+  const claim = { to, token: randomUUID(), expires_at: new Date(now.getTime() + MOVE_CLAIM_SECONDS * 1000).toISOString() };
+  const outcome = await deps.store.claimMove({ worksetId: record.workset_id, version: recordVersion(record), claim, now: now.toISOString() });
+  if (outcome.ok) return claim.token;
+  const current = outcome.current;
+  if (!current || recordVersion(current) !== recordVersion(record)) throw new RecordChanged(record.workset_id);
+  throw new ConflictError(`Workset ${record.workset_id} is being moved by another request; retry after it finished (at the latest ${current.move_claim?.expires_at}).`, {
+    current_state: current.state,
+    requested_action: via,
+  });
+}
+
+/**
  * Moves the folder between the active and the archive prefix as part of a state change. The
  * copy is made before the write; originals are deleted after it; a lost write deletes the copy.
  */
@@ -130,7 +150,7 @@ async function moveWithTransition(
       if (record.export_uri.startsWith(oldFolderUri)) {
         set.export_uri = `s3://${record.control_bucket}/${destination}${record.export_uri.slice(oldFolderUri.length)}`;
       }
-      const remove = [...(effects.remove ?? [])];
+      const remove = [...(effects.remove ?? []), 'move_claim'];
       if (options.via === 'archive') {
         Object.assign(set, { archived_from: record.state, archived_at: at, active_prefix: record.control_prefix });
       } else {
@@ -142,19 +162,49 @@ async function moveWithTransition(
     prepare: async (record, change) => {
       const from = record.control_prefix;
       const to = change.set?.control_prefix as string;
+      if (from === to) {
+        // Copying a folder onto itself and then deleting the "originals" would delete it.
+        throw new ConflictError(`Workset ${record.workset_id} cannot be ${options.via}d: its record does not say where its folder belongs other than ${from}.`, {
+          current_state: record.state,
+        });
+      }
       assertFolder(from, record.workset_id);
       assertFolder(to, record.workset_id);
+      const token = await claimMove(deps, record, to, options.via);
+      /**
+       * Concurrent moves of one workset copy into the same destination, and the winner's record
+       * then points at exactly those keys: a loser never deletes them. It only removes its copies
+       * when the move can no longer happen at all; while it still can, its own retry (or another
+       * request) copies onto the same keys.
+       */
+      const yieldTo = async (current: LifecycleRecord | undefined): Promise<boolean> => {
+        if (current?.control_prefix === to) {
+          // A loser's late copy may have brought the old folder's sentinels along: make the folder match.
+          await syncSentinels(deps, current, currentPlan(current, deps.now()));
+          return true;
+        }
+        return current !== undefined && allowedTargets(current.state, options.via).length > 0;
+      };
       let copied: { objects: StoredObject[]; copies: string[] };
       try {
         copied = await copyFolder(deps, record.control_bucket, from, to);
       } catch (error) {
+        await deps.store.releaseMove({ worksetId: record.workset_id, token });
+        // The winner of a concurrent move deletes the originals this copy was reading.
+        const current = await deps.store.getRecord(record.workset_id);
+        if (current && recordVersion(current) !== recordVersion(record)) {
+          await yieldTo(current);
+          throw new RecordChanged(record.workset_id);
+        }
         throw new UpstreamError(`Workset ${record.workset_id} was not ${options.via}d: its control folder could not be copied. Nothing changed; retry.`, { cause: error });
       }
       moved = { bucket: record.control_bucket, originals: copied.objects.map((object) => object.key) };
       return {
-        undo: async () => {
+        undo: async (current) => {
           moved = undefined;
-          // The state did not change: the copy is a stray duplicate (never the only one).
+          await deps.store.releaseMove({ worksetId: record.workset_id, token });
+          if (await yieldTo(current)) return;
+          // The move cannot happen any more: the copy is a stray duplicate (never the only one).
           await removeKeys(deps, record.control_bucket, copied.copies.filter((key) => !copied.objects.some((object) => object.key === key)), 'the copy of a move that lost a race', record.workset_id);
         },
       };

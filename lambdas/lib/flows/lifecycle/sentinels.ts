@@ -5,7 +5,7 @@
  * feature can see and repair it.
  */
 import type { LifecycleRecord } from '../../domain/lifecycle.ts';
-import type { SentinelPlan } from '../../domain/sentinel-rules.ts';
+import { planForRecord, type SentinelPlan } from '../../domain/sentinel-rules.ts';
 import { logger } from '../../logging.ts';
 import type { LifecycleDeps } from './deps.ts';
 import type { SentinelStatus } from '../../domain/workset-detail.ts';
@@ -53,3 +53,8 @@ export async function syncSentinels(deps: LifecycleDeps, record: LifecycleRecord
   return { in_sync: false, pending };
 }
 
+/** The plan that makes a folder match `record` as it stands (state sentinel and lock). */
+export function currentPlan(record: LifecycleRecord, now: Date): SentinelPlan {
+  const entry = [...(record.state_history ?? [])].reverse().find((candidate) => candidate.to === record.state);
+  return planForRecord(record, record.updated_at ?? now.toISOString(), entry?.reason ?? record.state);
+}

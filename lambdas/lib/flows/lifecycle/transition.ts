@@ -50,10 +50,20 @@ export interface TransitionRequest {
   readonly check?: (record: LifecycleRecord, to: WorksetState, via: TransitionVia, now: Date) => void;
   /** Extra effects of this change, decided on the current record. */
   readonly effects?: (record: LifecycleRecord, to: WorksetState, via: TransitionVia, now: Date) => ChangeEffects;
-  /** Runs before the write (archive copies files); `undo` runs when the write then loses. */
-  readonly prepare?: (record: LifecycleRecord, change: StateChange) => Promise<{ undo?: () => Promise<void> } | void>;
+  /**
+   * Runs before the write (archive copies files). `undo` runs when the write then loses, with the
+   * record as it is now (the winner's). Throwing RecordChanged makes the request decide again.
+   */
+  readonly prepare?: (record: LifecycleRecord, change: StateChange) => Promise<{ undo?: (current: LifecycleRecord | undefined) => Promise<void> } | void>;
   /** Skip the sentinel step (hard delete removes the whole folder next). */
   readonly skipSentinels?: boolean;
+}
+
+/** Thrown by `prepare` when the record changed under it: the request re-reads and decides again. */
+export class RecordChanged extends Error {
+  constructor(readonly worksetId: string) {
+    super(`workset ${worksetId} changed while the change was being prepared`);
+  }
 }
 
 export interface TransitionResult {
@@ -104,6 +114,11 @@ function forbidden(record: LifecycleRecord, to: WorksetState, via: readonly Tran
   return new ConflictError(`Workset ${record.workset_id}: ${message}`, { ...details });
 }
 
+function keptChanging(request: TransitionRequest, current: LifecycleRecord | undefined): ConflictError {
+  const record = ownRecord(current, request.worksetId, request.customerId);
+  return new ConflictError(`Workset ${request.worksetId} kept changing while this request tried to update it; retry.`, { current_state: record.state });
+}
+
 export async function transition(deps: LifecycleDeps, request: TransitionRequest): Promise<TransitionResult> {
   for (let attempt = 1; ; attempt += 1) {
     const record = ownRecord(await deps.store.getRecord(request.worksetId), request.worksetId, request.customerId);
@@ -141,7 +156,14 @@ export async function transition(deps: LifecycleDeps, request: TransitionRequest
       ...(request.lease ? { lease: request.lease } : {}),
       ...(request.customerId !== undefined ? { customerId: request.customerId } : {}),
     };
-    const prepared = (await request.prepare?.(record, change)) ?? {};
+    let prepared: { undo?: (current: LifecycleRecord | undefined) => Promise<void> } = {};
+    try {
+      prepared = (await request.prepare?.(record, change)) ?? {};
+    } catch (error) {
+      if (!(error instanceof RecordChanged)) throw error;
+      if (attempt >= RACE_ATTEMPTS) throw keptChanging(request, await deps.store.getRecord(request.worksetId));
+      continue;
+    }
     const outcome = await deps.store.changeState(change, record);
     if (outcome.ok) {
       const updated = outcome.record;
@@ -151,13 +173,8 @@ export async function transition(deps: LifecycleDeps, request: TransitionRequest
       const sentinels = await syncSentinels(deps, { ...updated, sentinel_sync_pending: undefined }, plan);
       return { record: sentinels.in_sync ? updated : { ...updated, sentinel_sync_pending: sentinels.pending }, previous: record, sentinels };
     }
-    await prepared.undo?.();
+    await prepared.undo?.(outcome.current);
     // Lost a race (or the lease moved): decide again on what is there now.
-    if (attempt >= RACE_ATTEMPTS) {
-      const current = ownRecord(outcome.current, request.worksetId, request.customerId);
-      throw new ConflictError(`Workset ${request.worksetId} kept changing while this request tried to update it; retry.`, {
-        current_state: current.state,
-      });
-    }
+    if (attempt >= RACE_ATTEMPTS) throw keptChanging(request, outcome.current);
   }
 }

@@ -13,7 +13,7 @@ import {
   type DynamoDBDocumentClient,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { historyEntryId, type AuditEntry, type LifecycleRecord } from '../../domain/lifecycle.ts';
+import { historyEntryId, type AuditEntry, type LifecycleRecord, type MoveClaim } from '../../domain/lifecycle.ts';
 import { COUNTER_SHARD_IDS, moveDelta, randomShardId, sumShards, type CountDelta, type QueueStats } from '../../domain/queue-stats.ts';
 import { PRIORITIES, WORKSET_STATES, type Priority, type WorksetState } from '../../domain/workset.ts';
 import { InvalidInputError } from '../../errors.ts';
@@ -255,6 +255,34 @@ export class DynamoLifecycleStore implements LifecycleStore {
       if (outcome.ok || !metricsExist || !outcome.current || outcome.current.metrics !== undefined) return outcome;
     }
     return { ok: false, current: await this.getRecord(input.worksetId) };
+  }
+
+  async claimMove(input: { worksetId: string; version: number; claim: MoveClaim; now: string }): Promise<WriteOutcome> {
+    const e = new Expression();
+    const claim = e.name('move_claim');
+    return this.update(input.worksetId, e, {
+      UpdateExpression: `SET ${claim} = ${e.value(input.claim)}`,
+      ConditionExpression:
+        `${e.name('version')} = ${e.value(input.version)} AND ` +
+        `(attribute_not_exists(${claim}) OR ${e.path('move_claim', 'expires_at')} <= ${e.value(input.now)})`,
+    });
+  }
+
+  async releaseMove(input: { worksetId: string; token: string }): Promise<void> {
+    const e = new Expression();
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { workset_id: input.worksetId },
+          UpdateExpression: `REMOVE ${e.name('move_claim')}`,
+          ConditionExpression: `${e.path('move_claim', 'token')} = ${e.value(input.token)}`,
+          ...e.params(),
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   async markSentinels(input: { worksetId: string; version: number; pending: LifecycleRecord['sentinel_sync_pending'] }): Promise<void> {
