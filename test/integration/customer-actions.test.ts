@@ -168,12 +168,25 @@ describe('delete', () => {
     expect(await aws.listKeys(workset.control_prefix)).toHaveLength(FILES.length + 1);
   });
 
+  it('a hard delete whose folder listing fails leaves a deleted record whose folder says daylily.ignore, never daylily.ready', async () => {
+    const workset = await seed({ state: 'ready', customerId: CUSTOMER, files: FILES });
+    const remove = failCall(s3Client(aws.region), (c) => c.command === 'ListObjectsV2Command', { times: 3 });
+    const failed = await call('DeleteWorkset', { path: path(workset.workset_id), body: { hard_delete: true } }).finally(remove);
+    expect(failed.status).toBeGreaterThanOrEqual(500);
+    expect(failed.headers['content-type']).toMatch(/problem\+json/);
+    expect((await record(workset.workset_id))!.state).toBe('deleted');
+    expect(await sentinels(workset.control_prefix)).toEqual(['daylily.ignore']);
+    expect(await monitorAgrees(workset.workset_id)).toMatchObject({ actual: 'ignore', expected: 'ignore' });
+  });
+
   it('a hard delete interrupted after the files keeps a soft-deleted record, and repeating it finishes', async () => {
     const workset = await seed({ state: 'complete', customerId: CUSTOMER, files: FILES });
-    const remove = failCall(s3Client(aws.region), (c) => c.command === 'DeleteObjectsCommand', { times: 3 });
+    // The first DeleteObjects is the sentinel plan's (stale sentinels out); the folder's removal follows.
+    const remove = failCall(s3Client(aws.region), (c) => c.command === 'DeleteObjectsCommand', { nth: 2, times: 3 });
     const failed = await call('DeleteWorkset', { path: path(workset.workset_id), body: { hard_delete: true } }).finally(remove);
     expect(failed.status).toBe(503);
     expect((await record(workset.workset_id))!.state).toBe('deleted');
+    expect(await sentinels(workset.control_prefix)).toEqual(['daylily.ignore']);
     expect((await call('DeleteWorkset', { path: path(workset.workset_id), body: { hard_delete: true } })).status).toBe(200);
     expect(await record(workset.workset_id)).toBeUndefined();
     expect(await aws.listKeys(workset.control_prefix)).toEqual([]);

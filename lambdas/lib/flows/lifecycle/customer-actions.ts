@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { allowedTargets, CUSTOMER_VIAS, folderIn, MOVE_CLAIM_SECONDS, recordVersion, restoreTarget, type LifecycleRecord } from '../../domain/lifecycle.ts';
 import { ConflictError, NotConfiguredError, UpstreamError } from '../../errors.ts';
+import { SENTINELS } from '../../domain/sentinels.ts';
 import { logger } from '../../logging.ts';
 import type { StoredObject } from '../../stores/ports.ts';
 import type { LifecycleDeps, LifecycleReadDeps } from './deps.ts';
@@ -248,9 +249,9 @@ export type DeleteAnswer = WorksetDetail | { readonly workset_id: string; readon
 
 /**
  * Soft delete is the state `deleted` (refused while in_progress, like every delete). A hard
- * delete first makes it `deleted` (so no worker can take it), then removes exactly the objects of
- * its own folder, then the record. A crash in between leaves a soft-deleted workset; repeating
- * the hard delete finishes it.
+ * delete first makes it `deleted` with its sentinels (daylily.ignore; so no worker or monitor
+ * takes it), then removes exactly the objects of its own folder, then the record. A failure in
+ * between leaves a soft-deleted workset; repeating the hard delete finishes it.
  */
 export async function deleteWorkset(deps: LifecycleDeps, command: DeleteCommand): Promise<DeleteAnswer> {
   let record = ownRecord(await deps.store.getRecord(command.worksetId), command.worksetId, command.customerId);
@@ -263,8 +264,9 @@ export async function deleteWorkset(deps: LifecycleDeps, command: DeleteCommand)
       via: ['delete'],
       reason: command.reason ?? (command.hardDelete ? 'Hard delete requested by customer' : 'Deleted by customer'),
       actor: command.actor,
+      // The normal plan of `deleted` (daylily.ignore, stale sentinels out) even for a hard delete:
+      // if removing the folder then fails, the monitor must not find daylily.ready there.
       effects: enteringEffects,
-      skipSentinels: command.hardDelete,
     });
     if (!command.hardDelete) return detailOf(result);
     record = result.record;
@@ -274,8 +276,16 @@ export async function deleteWorkset(deps: LifecycleDeps, command: DeleteCommand)
 
   const folder = record.control_prefix;
   assertFolder(folder, record.workset_id);
-  const objects = await deps.folders.list(record.control_bucket, folder);
-  if (!(await removeKeys(deps, record.control_bucket, objects.map((object) => object.key), 'the folder of a hard-deleted workset', record.workset_id))) {
+  let objects: StoredObject[];
+  try {
+    objects = await deps.folders.list(record.control_bucket, folder);
+  } catch (error) {
+    throw new UpstreamError(`Workset ${record.workset_id} is deleted but its control files could not be listed; repeat the hard delete to finish.`, { cause: error });
+  }
+  // daylily.ignore goes last: a removal that stops part-way leaves a folder the monitor skips.
+  const ignore = `${folder}${SENTINELS.ignore}`;
+  const keys = objects.map((object) => object.key).sort((a, b) => Number(a === ignore) - Number(b === ignore));
+  if (!(await removeKeys(deps, record.control_bucket, keys, 'the folder of a hard-deleted workset', record.workset_id))) {
     throw new UpstreamError(`Workset ${record.workset_id} is deleted but its control files could not all be removed; repeat the hard delete to finish.`);
   }
   if (!(await deps.store.removeRecord({ worksetId: record.workset_id, version: record.version ?? 0 }))) {

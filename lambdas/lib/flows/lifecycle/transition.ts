@@ -55,8 +55,6 @@ export interface TransitionRequest {
    * record as it is now (the winner's). Throwing RecordChanged makes the request decide again.
    */
   readonly prepare?: (record: LifecycleRecord, change: StateChange) => Promise<{ undo?: (current: LifecycleRecord | undefined) => Promise<void> } | void>;
-  /** Skip the sentinel step (hard delete removes the whole folder next). */
-  readonly skipSentinels?: boolean;
 }
 
 /** Thrown by `prepare` when the record changed under it: the request re-reads and decides again. */
@@ -167,7 +165,6 @@ export async function transition(deps: LifecycleDeps, request: TransitionRequest
     const outcome = await deps.store.changeState(change, record);
     if (outcome.ok) {
       const updated = outcome.record;
-      if (request.skipSentinels) return { record: updated, previous: record, sentinels: { in_sync: true } };
       // An earlier failed sync may have left the lock sentinel out too: then repair everything.
       const plan = record.sentinel_sync_pending ? planForRecord(updated, at, entry.reason) : planForState(updated, at, entry.reason);
       const sentinels = await syncSentinels(deps, { ...updated, sentinel_sync_pending: undefined }, plan);
