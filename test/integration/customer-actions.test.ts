@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_ARCHIVE_PREFIX } from '../../lambdas/lib/config/settings.ts';
 import { s3Client } from '../../lambdas/lib/stores/s3/client.ts';
 import { call } from '../support/api.ts';
-import { failCall } from '../support/faults.ts';
+import { failCall, holdCall } from '../support/faults.ts';
 import { useLocalAws } from '../support/local-aws.ts';
 import { newId, worksetFixtures } from '../support/worksets.ts';
 
@@ -249,6 +249,24 @@ describe('sentinels that cannot be written', () => {
     const retried = await call('RetryWorkset', { path: path(workset.workset_id) });
     expect(retried.json).toMatchObject({ state: 'ready', sentinels: { in_sync: true } });
     expect((await record(workset.workset_id))!.sentinel_sync_pending).toBeUndefined();
+    expect(await monitorAgrees(workset.workset_id)).toMatchObject({ actual: 'ready', expected: 'ready' });
+  });
+
+  it('a sentinel write that lands after a later change’s sync is reconciled: the folder ends as DynamoDB says', async () => {
+    const workset = await seed({ customerId: CUSTOMER });
+    // Cancel's daylily.error is held on the wire while a retry makes the workset ready again.
+    const hold = holdCall(s3Client(aws.region), (c) => c.command === 'PutObjectCommand' && String(c.input.Key) === `${workset.control_prefix}daylily.error`);
+    const canceling = call('CancelWorkset', { path: path(workset.workset_id) });
+    await hold.held;
+    const retried = await call('RetryWorkset', { path: path(workset.workset_id) });
+    expect(retried.status).toBe(200);
+    hold.release();
+    const canceled = await canceling.finally(hold.remove);
+    expect(canceled.status).toBe(200);
+
+    expect(await record(workset.workset_id)).toMatchObject({ state: 'ready' });
+    expect((await record(workset.workset_id))!.sentinel_sync_pending).toBeUndefined();
+    expect(await sentinels(workset.control_prefix)).toEqual(['daylily.ready']);
     expect(await monitorAgrees(workset.workset_id)).toMatchObject({ actual: 'ready', expected: 'ready' });
   });
 

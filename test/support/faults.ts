@@ -54,3 +54,35 @@ export function recordCalls(client: AnyClient): { calls: CallRecord[]; stop: () 
   );
   return { calls, stop: () => void client.middlewareStack.remove(name) };
 }
+
+/**
+ * Holds the `nth` matching call until `release()` is called; `held` resolves once it is waiting.
+ * The call then goes out unchanged (a slow network, not a failure).
+ */
+export function holdCall(
+  client: AnyClient,
+  matches: (call: CallRecord) => boolean,
+  options: { nth?: number } = {},
+): { held: Promise<void>; release: () => void; remove: () => void } {
+  const name = `test-hold-${(counter += 1)}`;
+  const nth = options.nth ?? 1;
+  let seen = 0;
+  let onHeld!: () => void;
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (onHeld = resolve));
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (matches({ command: String(context.commandName), input: args.input })) {
+        seen += 1;
+        if (seen === nth) {
+          onHeld();
+          await gate;
+        }
+      }
+      return next(args);
+    },
+    { step: 'initialize', name },
+  );
+  return { held, release, remove: () => void client.middlewareStack.remove(name) };
+}

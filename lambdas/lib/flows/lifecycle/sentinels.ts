@@ -1,8 +1,13 @@
 /**
  * Keeping the control folder in step with DynamoDB, after DynamoDB: a plan (domain/sentinel-rules)
  * is applied with a few attempts; if it still fails, DynamoDB is NOT rolled back. The record gets
- * `sentinel_sync_pending` (what the folder should show) so the answer, GET and the reconciliation
- * feature can see and repair it.
+ * `sentinel_sync_pending` (what the folder should show) so the answer and GET say so; the next
+ * successful sync of that workset clears it.
+ *
+ * Sentinel writes are not ordered by S3: a slow or retried write can land after a later change's
+ * own sync. So every sync re-reads the record after applying its plan, and when the record moved
+ * on meanwhile (version, lease owner or epoch, folder), the last writer makes the folder match
+ * the record as it is now.
  */
 import type { LifecycleRecord } from '../../domain/lifecycle.ts';
 import { planForRecord, type SentinelPlan } from '../../domain/sentinel-rules.ts';
@@ -11,6 +16,9 @@ import type { LifecycleDeps } from './deps.ts';
 import type { SentinelStatus } from '../../domain/workset-detail.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Re-reads after a sync before giving the folder up to the pending flag (each one a full plan). */
+const RECONCILE_PASSES = 3;
 
 async function applyOnce(deps: LifecycleDeps, record: LifecycleRecord, plan: SentinelPlan): Promise<void> {
   const folder = record.control_prefix;
@@ -21,34 +29,81 @@ async function applyOnce(deps: LifecycleDeps, record: LifecycleRecord, plan: Sen
   }
 }
 
-/** Applies `plan` to the record's folder; flags the record when it cannot. */
-export async function syncSentinels(deps: LifecycleDeps, record: LifecycleRecord, plan: SentinelPlan): Promise<SentinelStatus> {
+async function applyWithRetries(deps: LifecycleDeps, record: LifecycleRecord, plan: SentinelPlan): Promise<unknown> {
   const attempts = deps.sentinelAttempts ?? 3;
   let delay = deps.sentinelBackoffMs ?? 50;
   let lastError: unknown;
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
     try {
       await applyOnce(deps, record, plan);
-      if (record.sentinel_sync_pending) {
-        await deps.store.markSentinels({ worksetId: record.workset_id, version: record.version ?? 0, pending: undefined });
-      }
-      return { in_sync: true };
+      return undefined;
     } catch (error) {
       lastError = error;
       if (attempt < attempts) await sleep(delay);
       delay *= 2;
     }
   }
-  const pending = { state: record.state, lock: record.lock_owner !== undefined, since: deps.now().toISOString() };
+  return lastError ?? new Error('sentinel plan failed');
+}
+
+/** Whether the folder's owner changed since `synced` was read: then its plan may be stale. */
+function movedOn(synced: LifecycleRecord, current: LifecycleRecord): boolean {
+  return (
+    current.version !== synced.version ||
+    current.lock_owner !== synced.lock_owner ||
+    current.lease_epoch !== synced.lease_epoch ||
+    current.control_prefix !== synced.control_prefix
+  );
+}
+
+/** Takes back what a late plan put into a folder the record no longer uses (moved or hard-deleted). */
+async function withdrawPuts(deps: LifecycleDeps, record: LifecycleRecord, plan: SentinelPlan): Promise<void> {
+  if (plan.put.length === 0) return;
+  try {
+    await deps.folders.delete(record.control_bucket, plan.put.map((put) => `${record.control_prefix}${put.name}`));
+  } catch (error) {
+    logger.error('could not remove sentinels written into a folder the record left', { workset_id: record.workset_id, error: error as Error });
+  }
+}
+
+/** Applies `plan` to the record's folder, then reconciles with newer changes; flags the record when it cannot. */
+export async function syncSentinels(deps: LifecycleDeps, record: LifecycleRecord, plan: SentinelPlan): Promise<SentinelStatus> {
+  let synced = record;
+  let wanted = plan;
+  let failure: unknown;
+  for (let pass = 1; pass <= RECONCILE_PASSES; pass += 1) {
+    failure = await applyWithRetries(deps, synced, wanted);
+    if (failure !== undefined) break;
+    let current: LifecycleRecord | undefined;
+    try {
+      current = await deps.store.getRecord(synced.workset_id);
+    } catch (error) {
+      // The plan was applied; only the fence could not be checked.
+      logger.error('could not re-read the record after a sentinel sync', { workset_id: synced.workset_id, error: error as Error });
+      return { in_sync: true };
+    }
+    if (!current || current.control_prefix !== synced.control_prefix) await withdrawPuts(deps, synced, wanted);
+    if (!current) return { in_sync: true };
+    if (!movedOn(synced, current)) {
+      if (synced.sentinel_sync_pending || current.sentinel_sync_pending) {
+        await deps.store.markSentinels({ worksetId: current.workset_id, version: current.version ?? 0, pending: undefined });
+      }
+      return { in_sync: true };
+    }
+    // A newer change synced before this plan landed (or is syncing now): the last writer reconciles.
+    synced = current;
+    wanted = currentPlan(current, deps.now());
+  }
+  const pending = { state: synced.state, lock: synced.lock_owner !== undefined, since: deps.now().toISOString() };
   logger.error('control folder sentinels could not be updated; the record is flagged for repair', {
-    workset_id: record.workset_id,
+    workset_id: synced.workset_id,
     wanted: pending,
-    error: lastError as Error,
+    ...(failure !== undefined ? { error: failure as Error } : { reason: 'the record kept changing' }),
   });
   try {
-    await deps.store.markSentinels({ worksetId: record.workset_id, version: record.version ?? 0, pending });
+    await deps.store.markSentinels({ worksetId: synced.workset_id, version: synced.version ?? 0, pending });
   } catch (error) {
-    logger.error('could not flag the record for sentinel repair', { workset_id: record.workset_id, error: error as Error });
+    logger.error('could not flag the record for sentinel repair', { workset_id: synced.workset_id, error: error as Error });
   }
   return { in_sync: false, pending };
 }
