@@ -158,6 +158,21 @@ describe('delete', () => {
     expect(await aws.listKeys(archivedFolder(workset.workset_id))).toEqual([]);
   });
 
+  it('a registration that never completed (still registering) can be deleted, soft or hard', async () => {
+    // As registration leaves it: no version yet.
+    const soft = await seed({ state: 'registering', customerId: CUSTOMER, files: ['daylily_work.yaml'], extra: { version: undefined } });
+    const softly = await call('DeleteWorkset', { path: path(soft.workset_id), body: { reason: 'abandoned upload' } });
+    expect(softly.status, softly.text).toBe(200);
+    expect(softly.json).toMatchObject({ state: 'deleted' });
+    expect(await sentinels(soft.control_prefix)).toEqual(['daylily.ignore']);
+
+    const hard = await seed({ state: 'registering', customerId: CUSTOMER, files: ['daylily_work.yaml'] });
+    const hardly = await call('DeleteWorkset', { path: path(hard.workset_id), body: { hard_delete: true } });
+    expect(hardly.status, hardly.text).toBe(200);
+    expect(await record(hard.workset_id)).toBeUndefined();
+    expect(await aws.listKeys(hard.control_prefix)).toEqual([]);
+  });
+
   it('is refused while in_progress, soft or hard', async () => {
     const workset = await seed({ state: 'in_progress', customerId: CUSTOMER, files: FILES });
     for (const hard_delete of [false, true]) {

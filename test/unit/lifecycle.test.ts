@@ -35,6 +35,12 @@ describe('the transition table', () => {
     expect(allowedTargets('deleted')).toEqual([]);
   });
 
+  it('lets a registration that never completed be deleted, and nothing else but complete it', () => {
+    expect(allowedTargets('registering')).toEqual(['ready', 'deleted']);
+    expect(allowedTargets('registering', 'delete')).toEqual(['deleted']);
+    expect(allowedTargets('registering', 'registration')).toEqual(['ready']);
+  });
+
   it('archives only finished worksets and refuses to delete a running one', () => {
     const archivable = WORKSET_STATES.filter((from) => allowedTargets(from, 'archive').includes('archived'));
     expect(archivable.sort()).toEqual([...ARCHIVABLE_STATES].sort());

@@ -27,10 +27,13 @@ export const CUSTOMER_VIAS: readonly TransitionVia[] = ['cancel', 'retry', 'arch
 /**
  * THE transition table: from → target → how. Anything not listed is forbidden (409).
  * Terminal-for-work states (complete, error, failed, canceled, ignored) can only be retried
- * (error, failed, canceled), archived or deleted; `deleted` is final.
+ * (error, failed, canceled), archived or deleted; `registering` only completes or is deleted;
+ * `deleted` is final.
  */
 export const TRANSITIONS: Readonly<Record<WorksetState, Readonly<Partial<Record<WorksetState, readonly TransitionVia[]>>>>> = {
-  registering: { ready: ['registration'] },
+  // A keyed registration that failed and is never retried stays registering: its owner can delete it
+  // (the registration's completion is conditioned on `registering`, so it never revives it).
+  registering: { ready: ['registration'], deleted: ['delete'] },
   ready: { in_progress: ['lease'], canceled: ['cancel', 'operator'], ignored: ['operator'], deleted: ['delete'] },
   in_progress: {
     complete: ['lease'],
