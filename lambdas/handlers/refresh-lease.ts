@@ -1,4 +1,4 @@
-/** POST /worksets/{workset_id}/lock/refresh — the owner's heartbeat: {owner_id, lease_epoch?, lease_seconds?} */
+/** POST /worksets/{workset_id}/lock/refresh — the owner's heartbeat: {owner_id, lease_epoch, lease_seconds?} */
 import { defaultLifecycleReadDeps } from '../lib/flows/lifecycle/default-read-deps.ts';
 import { refreshLease } from '../lib/flows/lifecycle/leases.ts';
 import { httpHandler } from '../lib/http/http-handler.ts';
@@ -15,7 +15,7 @@ export const handler = httpHandler(async (event) => {
     await refreshLease(defaultLifecycleReadDeps(), {
       worksetId,
       owner: input.owner_id,
-      ...(input.lease_epoch !== undefined ? { epoch: input.lease_epoch } : {}),
+      epoch: input.lease_epoch,
       ...(input.lease_seconds ? { leaseSeconds: input.lease_seconds } : {}),
     }),
   );

@@ -130,7 +130,7 @@ describe('leases', () => {
 
     expect((await release('nope-00000000', { owner_id: 'worker-a' })).status).toBe(404);
     expect((await lock('nope-00000000', { owner_id: 'worker-a' })).status).toBe(404);
-    expect((await refresh('nope-00000000', { owner_id: 'worker-a' })).status).toBe(404);
+    expect((await refresh('nope-00000000', { owner_id: 'worker-a', lease_epoch: 1 })).status).toBe(404);
 
     const unheld = await seed();
     const noop = await release(unheld.workset_id, { owner_id: 'worker-a' });
@@ -159,8 +159,24 @@ describe('leases', () => {
     expect(Date.parse(beat.json.lease_expires_at) - Date.now()).toBeGreaterThan(890_000);
     expect(beat.json).toMatchObject({ lock_owner: 'worker-a', lease_epoch: 1 });
 
-    expect((await refresh(workset.workset_id, { owner_id: 'worker-b' })).status).toBe(409);
+    expect((await refresh(workset.workset_id, { owner_id: 'worker-b', lease_epoch: 1 })).status).toBe(409);
     expect((await refresh(workset.workset_id, { owner_id: 'worker-a', lease_epoch: 7 })).status).toBe(409);
+  });
+
+  it('a heartbeat must name its lease_epoch, and never revives a lease that expired', async () => {
+    const workset = await seed();
+    const granted = await lock(workset.workset_id, { owner_id: 'worker-a' });
+    const bare = await refresh(workset.workset_id, { owner_id: 'worker-a' });
+    expect(bare.status).toBe(400);
+    expect(bare.json.errors.map((error: { field: string }) => error.field)).toEqual(['lease_epoch']);
+
+    await expireLease(workset.workset_id);
+    // A restarted worker reusing its owner id must not extend a lease it may no longer hold.
+    const late = await refresh(workset.workset_id, { owner_id: 'worker-a', lease_epoch: granted.json.lease_epoch, lease_seconds: 900 });
+    expect(late.status).toBe(409);
+    expect(late.json).toMatchObject({ current_state: 'ready', lock_owner: 'worker-a', lease_epoch: 1 });
+    expect((await record(workset.workset_id))!.lease_expires_at! < new Date().toISOString()).toBe(true);
+    expect((await lock(workset.workset_id, { owner_id: 'worker-b' })).json).toMatchObject({ lock_owner: 'worker-b', lease_epoch: 2 });
   });
 
   it('a canceled workset answers its lease holder’s next heartbeat and write with 409 and state canceled', async () => {

@@ -50,7 +50,8 @@ const errorDetails = v.pipe(v.string(), v.maxLength(10_000, 'must be at most 100
 const clusterName = v.pipe(v.string(), v.trim(), v.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'must be a cluster name ([A-Za-z0-9._-], at most 128 characters)'));
 
 export const AcquireLeaseRequest = v.strictObject({ owner_id: OwnerId, lease_seconds: v.optional(LeaseSeconds) });
-export const RefreshLeaseRequest = v.strictObject({ owner_id: OwnerId, lease_epoch: v.optional(LeaseEpoch), lease_seconds: v.optional(LeaseSeconds) });
+/** A heartbeat names its epoch: a restarted worker reusing its owner id must not extend a newer lease. */
+export const RefreshLeaseRequest = v.strictObject({ owner_id: OwnerId, lease_epoch: LeaseEpoch, lease_seconds: v.optional(LeaseSeconds) });
 export const ReleaseLeaseRequest = v.strictObject({ owner_id: OwnerId, lease_epoch: v.optional(LeaseEpoch) });
 export const ClaimRequest = v.strictObject({ owner_id: OwnerId, lease_seconds: v.optional(LeaseSeconds) });
 

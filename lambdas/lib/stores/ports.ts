@@ -138,8 +138,8 @@ export interface LifecycleStore {
   changeState(change: StateChange, base: LifecycleRecord): Promise<WriteOutcome>;
   /** A new grant (epoch + 1) when lockable and unleased or expired; nothing else. */
   grantLease(input: { worksetId: string; owner: string; now: string; expiresAt: string; classify?: boolean }): Promise<WriteOutcome>;
-  /** Extends the live lease of `owner` (at `epoch`, when given) while the workset is lockable. */
-  renewLease(input: { worksetId: string; owner: string; epoch?: number; now: string; expiresAt: string; states: readonly WorksetState[] }): Promise<WriteOutcome>;
+  /** Extends the live (unexpired) lease of `owner` at `epoch` while the workset is in `states`. */
+  renewLease(input: { worksetId: string; owner: string; epoch: number; now: string; expiresAt: string; states: readonly WorksetState[] }): Promise<WriteOutcome>;
   /** Removes the lease fields (never the epoch, never the state). */
   releaseLease(input: { worksetId: string; owner: string; epoch?: number; at: string }): Promise<WriteOutcome>;
   /** Sets progress fields and merges metrics, fenced by the lease, state unchanged. */

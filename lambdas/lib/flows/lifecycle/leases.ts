@@ -80,13 +80,17 @@ export async function acquireLease(deps: LifecycleDeps, request: LeaseRequest): 
   throw leaseConflict(current, `Workset ${request.worksetId} is leased by another owner until ${current.lease_expires_at}.`);
 }
 
-/** Heartbeat: the owner extends its lease. A 409 carrying `current_state` tells a worker to stop. */
-export async function refreshLease(deps: LifecycleReadDeps, request: LeaseRequest & { readonly epoch?: number }): Promise<WorksetDetail> {
+/**
+ * Heartbeat: the owner extends its live lease, named by owner AND epoch. An expired lease is not
+ * revived (someone may be about to take it over): the worker must acquire again. A 409 carrying
+ * `current_state` tells a worker to stop.
+ */
+export async function refreshLease(deps: LifecycleReadDeps, request: LeaseRequest & { readonly epoch: number }): Promise<WorksetDetail> {
   const now = deps.now();
   const outcome = await deps.store.renewLease({
     worksetId: request.worksetId,
     owner: request.owner,
-    ...(request.epoch !== undefined ? { epoch: request.epoch } : {}),
+    epoch: request.epoch,
     now: now.toISOString(),
     expiresAt: leaseExpiry(now, request.leaseSeconds ?? deps.defaultLeaseSeconds),
     states: LEASE_LIVE_STATES,
@@ -97,8 +101,11 @@ export async function refreshLease(deps: LifecycleReadDeps, request: LeaseReques
   if (current.lock_owner !== request.owner) {
     throw leaseConflict(current, `${request.owner} does not hold the lease on workset ${request.worksetId}; stop working on it.`);
   }
-  if (request.epoch !== undefined && current.lease_epoch !== request.epoch) {
+  if (current.lease_epoch !== request.epoch) {
     throw leaseConflict(current, `lease_epoch ${request.epoch} is stale (the lease is at ${current.lease_epoch ?? 0}); stop working on it.`);
+  }
+  if (!hasLiveLease(current, now)) {
+    throw leaseConflict(current, `The lease on workset ${request.worksetId} expired at ${current.lease_expires_at}; acquire it again before working on it.`);
   }
   throw leaseConflict(current, `Workset ${request.worksetId} is ${current.state}; stop working on it and release the lease.`);
 }

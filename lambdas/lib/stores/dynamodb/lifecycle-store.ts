@@ -212,11 +212,13 @@ export class DynamoLifecycleStore implements LifecycleStore {
     }, input.classify ?? true);
   }
 
-  async renewLease(input: { worksetId: string; owner: string; epoch?: number; now: string; expiresAt: string; states: readonly WorksetState[] }): Promise<WriteOutcome> {
+  async renewLease(input: { worksetId: string; owner: string; epoch: number; now: string; expiresAt: string; states: readonly WorksetState[] }): Promise<WriteOutcome> {
     const e = new Expression();
+    const now = e.value(input.now);
     return this.update(input.worksetId, e, {
-      UpdateExpression: `SET ${e.name('lease_expires_at')} = ${e.value(input.expiresAt)}, ${e.name('updated_at')} = ${e.value(input.now)}`,
-      ConditionExpression: `${this.leaseCondition(e, { owner: input.owner, epoch: input.epoch })} AND ${e.oneOf('state', input.states)}`,
+      UpdateExpression: `SET ${e.name('lease_expires_at')} = ${e.value(input.expiresAt)}, ${e.name('updated_at')} = ${now}`,
+      // An expired lease is up for grabs: renewing it would race a takeover.
+      ConditionExpression: `${this.leaseCondition(e, { owner: input.owner, epoch: input.epoch })} AND ${e.name('lease_expires_at')} > ${now} AND ${e.oneOf('state', input.states)}`,
     });
   }
 
