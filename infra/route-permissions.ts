@@ -20,11 +20,14 @@ export const TABLE_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = (
 /** Actions that are valid on an index ARN (only reads are; writes go through the table). */
 export const INDEX_ACTIONS: readonly string[] = ['dynamodb:Query'];
 
-/** S3 actions on objects, per control-bucket action; `list` is a bucket action (see below). */
-export const OBJECT_ACTIONS: Readonly<Record<Exclude<ControlBucketAction, 'list'>, string>> = {
-  get: 's3:GetObject',
-  put: 's3:PutObject',
-  delete: 's3:DeleteObject',
+/**
+ * S3 actions on objects, per control-bucket action; `list` is a bucket action (see below). `put`
+ * includes AbortMultipartUpload: a copy above 5 GB is multipart, and a failed one aborts its upload.
+ */
+export const OBJECT_ACTIONS: Readonly<Record<Exclude<ControlBucketAction, 'list'>, readonly string[]>> = {
+  get: ['s3:GetObject'],
+  put: ['s3:PutObject', 's3:AbortMultipartUpload'],
+  delete: ['s3:DeleteObject'],
 };
 
 /** The prefixes of the control bucket a function can be granted, by name. */
@@ -35,15 +38,15 @@ export interface ControlPrefixes {
   readonly archive: string;
 }
 
-/** The keys of `RouteAccess` that list control-bucket actions (today only `controlBucket`). */
+/** The keys of `RouteAccess` that list control-bucket actions (`controlBucket`, `archive`). */
 export type BucketAccessKey = {
   [K in keyof RouteAccess]-?: NonNullable<RouteAccess[K]> extends readonly ControlBucketAction[] ? K : never;
 }[keyof RouteAccess];
 
 /**
  * Which prefix each bucket-access key of the route table is confined to. Typed over every such
- * key: when the route table gains one (say `archive: ['put']` for moving worksets to the archive
- * prefix), this map stops compiling until the new key is given its prefix.
+ * key: when the route table gains another one, this map stops compiling until it is given its
+ * prefix.
  */
 export const PREFIX_OF_ACCESS: Readonly<Record<BucketAccessKey, keyof ControlPrefixes>> = {
   controlBucket: 'active',
@@ -113,7 +116,7 @@ export function routeStatements(route: Route, resources: Resources): Statement[]
   }
   for (const grant of bucketGrants(route.access)) {
     const prefix = resources.prefixes[grant.prefix];
-    const objectActions = grant.actions.flatMap((action) => (action === 'list' ? [] : [OBJECT_ACTIONS[action]]));
+    const objectActions = grant.actions.flatMap((action) => (action === 'list' ? [] : OBJECT_ACTIONS[action]));
     if (objectActions.length > 0) {
       statements.push({
         sid: `ControlBucket${pascal(grant.prefix)}Objects`,

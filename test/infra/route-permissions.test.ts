@@ -47,6 +47,15 @@ describe('route permissions', () => {
     expect(wildcards[0]!.reason).toMatch(/only under the active prefix "active\/"/);
   });
 
+  it('lets a writer abort the multipart upload of a large copy wherever it may put objects', () => {
+    const mover = route({ controlBucket: ['get', 'put', 'delete', 'list'], archive: ['put'] });
+    const objects = routeStatements(mover, resources).filter((statement) => statement.sid.endsWith('Objects'));
+    expect(objects).toEqual([
+      { sid: 'ControlBucketActiveObjects', actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'], resources: ['arn:bucket/active/*'] },
+      { sid: 'ControlBucketArchiveObjects', actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: ['arn:bucket/archived/*'] },
+    ]);
+  });
+
   it('grants nothing on the bucket or on unnamed tables to a route that asks for nothing', () => {
     expect(routeStatements(route({}), resources)).toEqual([]);
     expect(bucketGrants({})).toEqual([]);

@@ -270,7 +270,7 @@ describe('least privilege, from each route\'s access', () => {
       const s3Statements = statementsOf(route).filter((statement) => statement.actions.some((action) => action.startsWith('s3:')));
       const grants = (Object.keys(prefixOf) as Array<keyof typeof prefixOf>).filter((key) => (route.access[key] ?? []).length > 0);
       if (grants.length === 0) expect(s3Statements, route.id).toEqual([]);
-      for (const [action, verb] of [['s3:PutObject', 'put'], ['s3:DeleteObject', 'delete'], ['s3:GetObject', 'get']] as const) {
+      for (const [action, verb] of [['s3:PutObject', 'put'], ['s3:AbortMultipartUpload', 'put'], ['s3:DeleteObject', 'delete'], ['s3:GetObject', 'get']] as const) {
         const granted = s3Statements.filter((statement) => statement.actions.includes(action)).flatMap((statement) => statement.resources);
         const wanted = grants.filter((key) => route.access[key]!.includes(verb)).map((key) => `${bucketArn}/${prefixOf[key]}*`);
         expect(granted.sort(), `${route.id} ${action}`).toEqual(wanted.sort());
