@@ -1,3 +1,4 @@
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { call } from '../support/api.ts';
@@ -161,6 +162,14 @@ describe('leases', () => {
 
     expect((await refresh(workset.workset_id, { owner_id: 'worker-b', lease_epoch: 1 })).status).toBe(409);
     expect((await refresh(workset.workset_id, { owner_id: 'worker-a', lease_epoch: 7 })).status).toBe(409);
+  });
+
+  it('a lease grant on a workset flagged sentinel_sync_pending repairs the whole folder before clearing the flag', async () => {
+    const workset = await seed({ extra: { sentinel_sync_pending: { state: 'ready', lock: false, since: new Date().toISOString() } } });
+    await aws.s3.send(new DeleteObjectCommand({ Bucket: aws.bucket, Key: `${workset.control_prefix}daylily.ready` }));
+    expect((await lock(workset.workset_id, { owner_id: 'worker-a' })).status).toBe(200);
+    expect(await sentinels(workset.control_prefix)).toEqual(['daylily.lock', 'daylily.ready']);
+    expect((await record(workset.workset_id))!.sentinel_sync_pending).toBeUndefined();
   });
 
   it('a heartbeat must name its lease_epoch, and never revives a lease that expired', async () => {

@@ -69,7 +69,9 @@ async function withdrawPuts(deps: LifecycleDeps, record: LifecycleRecord, plan: 
 /** Applies `plan` to the record's folder, then reconciles with newer changes; flags the record when it cannot. */
 export async function syncSentinels(deps: LifecycleDeps, record: LifecycleRecord, plan: SentinelPlan): Promise<SentinelStatus> {
   let synced = record;
-  let wanted = plan;
+  // A flagged folder may be wrong in any sentinel: then the full plan, whatever the caller asked.
+  let wanted = record.sentinel_sync_pending ? currentPlan(record, deps.now()) : plan;
+  let full = record.sentinel_sync_pending !== undefined;
   let failure: unknown;
   for (let pass = 1; pass <= RECONCILE_PASSES; pass += 1) {
     failure = await applyWithRetries(deps, synced, wanted);
@@ -84,15 +86,17 @@ export async function syncSentinels(deps: LifecycleDeps, record: LifecycleRecord
     }
     if (!current || current.control_prefix !== synced.control_prefix) await withdrawPuts(deps, synced, wanted);
     if (!current) return { in_sync: true };
-    if (!movedOn(synced, current)) {
+    if (!movedOn(synced, current) && (full || !current.sentinel_sync_pending)) {
       if (synced.sentinel_sync_pending || current.sentinel_sync_pending) {
         await deps.store.markSentinels({ worksetId: current.workset_id, version: current.version ?? 0, pending: undefined });
       }
       return { in_sync: true };
     }
-    // A newer change synced before this plan landed (or is syncing now): the last writer reconciles.
+    // A newer change synced before this plan landed (or is syncing now), or someone flagged the
+    // folder meanwhile: the last writer makes it match the record as it is now.
     synced = current;
     wanted = currentPlan(current, deps.now());
+    full = true;
   }
   const pending = { state: synced.state, lock: synced.lock_owner !== undefined, since: deps.now().toISOString() };
   logger.error('control folder sentinels could not be updated; the record is flagged for repair', {
