@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { bucketGrants, isWriter, routeStatements, routeWildcards, usesControlBucket, type Resources } from '../../infra/route-permissions.ts';
-import type { Route } from '../../infra/routes.ts';
+import { ROUTES, type Route } from '../../infra/routes.ts';
 
 const resources: Resources = {
   table: (name) => ({ table: `arn:${name}`, indexes: name === 'worksets' ? ['arn:worksets/index/a', 'arn:worksets/index/b'] : [] }),
@@ -54,6 +54,15 @@ describe('route permissions', () => {
       { sid: 'ControlBucketActiveObjects', actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'], resources: ['arn:bucket/active/*'] },
       { sid: 'ControlBucketArchiveObjects', actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: ['arn:bucket/archived/*'] },
     ]);
+  });
+
+  it('lets every route that syncs sentinels both put and delete them in the active prefix (a fenced sync may reconcile the whole folder)', () => {
+    // Archive syncs only its destination, under the archive prefix.
+    const syncing = ['ClaimWorkset', 'AcquireLease', 'ReleaseLease', 'SetWorksetState', 'RecordFailure', 'CancelWorkset', 'RetryWorkset', 'RestoreWorkset', 'DeleteWorkset'];
+    for (const id of syncing) {
+      const entry = ROUTES.find((candidate) => candidate.id === id)!;
+      expect(entry.access.controlBucket, id).toEqual(expect.arrayContaining(['put', 'delete']));
+    }
   });
 
   it('grants nothing on the bucket or on unnamed tables to a route that asks for nothing', () => {

@@ -6,8 +6,9 @@
  *
  * Sentinel writes are not ordered by S3: a slow or retried write can land after a later change's
  * own sync. So every sync re-reads the record after applying its plan, and when the record moved
- * on meanwhile (version, lease owner or epoch, folder), the last writer makes the folder match
- * the record as it is now.
+ * on meanwhile (version, lease owner or epoch), the last writer makes the folder match the record
+ * as it is now — which can mean deletes and puts, so every route that syncs sentinels is granted
+ * both on the active prefix.
  */
 import type { LifecycleRecord } from '../../domain/lifecycle.ts';
 import { planForRecord, type SentinelPlan } from '../../domain/sentinel-rules.ts';
@@ -46,14 +47,9 @@ async function applyWithRetries(deps: LifecycleDeps, record: LifecycleRecord, pl
   return lastError ?? new Error('sentinel plan failed');
 }
 
-/** Whether the folder's owner changed since `synced` was read: then its plan may be stale. */
+/** Whether the record changed since `synced` was read: then this plan may be stale. */
 function movedOn(synced: LifecycleRecord, current: LifecycleRecord): boolean {
-  return (
-    current.version !== synced.version ||
-    current.lock_owner !== synced.lock_owner ||
-    current.lease_epoch !== synced.lease_epoch ||
-    current.control_prefix !== synced.control_prefix
-  );
+  return current.version !== synced.version || current.lock_owner !== synced.lock_owner || current.lease_epoch !== synced.lease_epoch;
 }
 
 /** Takes back what a late plan put into a folder the record no longer uses (moved or hard-deleted). */
@@ -84,8 +80,12 @@ export async function syncSentinels(deps: LifecycleDeps, record: LifecycleRecord
       logger.error('could not re-read the record after a sentinel sync', { workset_id: synced.workset_id, error: error as Error });
       return { in_sync: true };
     }
-    if (!current || current.control_prefix !== synced.control_prefix) await withdrawPuts(deps, synced, wanted);
-    if (!current) return { in_sync: true };
+    if (!current || current.control_prefix !== synced.control_prefix) {
+      // Hard-deleted, or moved: the mover's own (fenced) sync owns the new folder; this one only
+      // takes back what it may have left in the old one.
+      await withdrawPuts(deps, synced, wanted);
+      return { in_sync: true };
+    }
     if (!movedOn(synced, current) && (full || !current.sentinel_sync_pending)) {
       if (synced.sentinel_sync_pending || current.sentinel_sync_pending) {
         await deps.store.markSentinels({ worksetId: current.workset_id, version: current.version ?? 0, pending: undefined });
