@@ -13,7 +13,8 @@ export type TableName = TableDefinition['logicalName'];
 export const TABLE_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = (() => {
   // No Scan: every store reads by key or through an index. A route that needs one must say so here.
   const read = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
-  const write = [...read, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+  // No BatchWriteItem: every write is conditional, and batches cannot carry conditions.
+  const write = [...read, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
   return { read, write };
 })();
 

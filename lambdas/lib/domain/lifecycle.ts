@@ -278,7 +278,3 @@ export function restoreTarget(archivedFrom: WorksetState | undefined): WorksetSt
   if (archivedFrom === 'complete' || archivedFrom === 'canceled' || archivedFrom === 'ignored') return archivedFrom;
   return 'ready';
 }
-
-export function folderIn(prefix: string, worksetId: string): string {
-  return `${prefix}${worksetId}/`;
-}

@@ -8,7 +8,8 @@
  * leaves every file somewhere, and the record points at a complete copy.
  */
 import { randomUUID } from 'node:crypto';
-import { allowedTargets, CUSTOMER_VIAS, folderIn, MOVE_CLAIM_SECONDS, recordVersion, restoreTarget, type LifecycleRecord } from '../../domain/lifecycle.ts';
+import { controlFolderPrefix } from '../../domain/control-folder.ts';
+import { allowedTargets, CUSTOMER_VIAS, MOVE_CLAIM_SECONDS, recordVersion, restoreTarget, type LifecycleRecord } from '../../domain/lifecycle.ts';
 import { ConflictError, NotConfiguredError, UpstreamError } from '../../errors.ts';
 import { SENTINELS } from '../../domain/sentinels.ts';
 import { logger } from '../../logging.ts';
@@ -226,7 +227,7 @@ export async function archiveWorkset(deps: LifecycleDeps, command: CustomerComma
     to: 'archived',
     via: 'archive',
     reason: command.reason ?? 'Archived by customer',
-    destination: (record) => folderIn(archivePrefix, record.workset_id),
+    destination: (record) => controlFolderPrefix(archivePrefix, record.workset_id),
   });
 }
 
