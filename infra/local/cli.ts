@@ -45,6 +45,7 @@ Options:
   --control-prefix PREFIX  control prefix (else DAYLILY_CONTROL_PREFIX)
   --table-name NAME        worksets table (else DAYLILY_WORKSET_TABLE)
   --customers-table NAME   customers table (else DAYLILY_CUSTOMER_TABLE)
+  --idempotency-table NAME idempotency records (else DAYLILY_IDEMPOTENCY_TABLE)
   --region REGION          AWS region (else AWS_REGION)
   --profile NAME           AWS profile (sets AWS_PROFILE; not used by the embedded emulators)
   --host HOST              listen address (default 127.0.0.1)
@@ -63,6 +64,7 @@ const OPTIONS = {
   'control-prefix': { type: 'string' },
   'table-name': { type: 'string' },
   'customers-table': { type: 'string' },
+  'idempotency-table': { type: 'string' },
   region: { type: 'string' },
   profile: { type: 'string' },
   host: { type: 'string', default: '127.0.0.1' },
@@ -108,6 +110,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
       controlPrefix: values['control-prefix'],
       tableName: values['table-name'],
       customersTable: values['customers-table'],
+      idempotencyTable: values['idempotency-table'],
       region: values.region,
     },
     profile: values.profile,

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { chooseBackend, parseCli, UsageError } from '../../infra/local/cli.ts';
+
+describe('the local server command line', () => {
+  it("takes the original CLI's flags and hands the settings ones on as setting flags", () => {
+    const options = parseCli([
+      '--control-bucket', 'ctl-bucket',
+      '--control-prefix', 'p/',
+      '--table-name', 'w',
+      '--customers-table', 'c',
+      '--idempotency-table', 'i',
+      '--region', 'eu-west-1',
+      '--profile', 'lab',
+      '--port', '9000',
+      '--verbose',
+    ]);
+    expect(options.flags).toEqual({
+      controlBucket: 'ctl-bucket',
+      controlPrefix: 'p/',
+      tableName: 'w',
+      customersTable: 'c',
+      idempotencyTable: 'i',
+      region: 'eu-west-1',
+    });
+    expect(options).toMatchObject({ profile: 'lab', port: 9000, verbose: true, host: '127.0.0.1' });
+  });
+
+  it('defaults to port 8001 on 127.0.0.1 with the embedded backend', () => {
+    expect(parseCli([])).toMatchObject({ port: 8001, host: '127.0.0.1', aws: false, dataDir: '.daylily-local' });
+    expect(chooseBackend(false, {})).toBe('embedded');
+    expect(chooseBackend(true, {})).toBe('aws');
+    expect(chooseBackend(true, { AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:1' })).toBe('endpoints');
+  });
+
+  it('refuses unknown flags and bad ports with a usage error', () => {
+    expect(() => parseCli(['--bogus'])).toThrow(UsageError);
+    expect(() => parseCli(['--port', 'eighty'])).toThrow(UsageError);
+  });
+});
