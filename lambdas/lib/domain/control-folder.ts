@@ -13,11 +13,6 @@ export interface ControlObject {
   readonly contentType: string;
 }
 
-/** Key prefix of a workset's control folder: `{control prefix}{workset id}/`. */
-export function controlFolderPrefix(controlPrefix: string, worksetId: string): string {
-  return `${controlPrefix}${worksetId}/`;
-}
-
 /**
  * The registration files, `daylily.ready` always last: the monitor acts on `daylily.ready`, so it
  * must not exist before everything it reads does.

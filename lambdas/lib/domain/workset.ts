@@ -100,6 +100,14 @@ export interface WorksetView {
   readonly state_history: readonly StateHistoryEntry[];
 }
 
+/**
+ * Key prefix of a workset's folder under a prefix (the control prefix, or the archive prefix):
+ * `{prefix}{workset id}/`. Kept here, free of the YAML renderers, so read routes can use it.
+ */
+export function controlFolderPrefix(prefix: string, worksetId: string): string {
+  return `${prefix}${worksetId}/`;
+}
+
 export function controlFolderUri(record: Pick<WorksetRecord, 'control_bucket' | 'control_prefix'>): string {
   return `s3://${record.control_bucket}/${record.control_prefix}`;
 }

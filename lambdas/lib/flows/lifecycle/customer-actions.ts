@@ -8,7 +8,7 @@
  * leaves every file somewhere, and the record points at a complete copy.
  */
 import { randomUUID } from 'node:crypto';
-import { controlFolderPrefix } from '../../domain/control-folder.ts';
+import { controlFolderPrefix } from '../../domain/workset.ts';
 import { allowedTargets, CUSTOMER_VIAS, MOVE_CLAIM_SECONDS, recordVersion, restoreTarget, type LifecycleRecord } from '../../domain/lifecycle.ts';
 import { ConflictError, NotConfiguredError, UpstreamError } from '../../errors.ts';
 import { SENTINELS } from '../../domain/sentinels.ts';

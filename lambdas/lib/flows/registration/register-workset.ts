@@ -10,12 +10,13 @@
  */
 import { ConflictError, InvalidInputError, NotConfiguredError, NotFoundError, UpstreamError } from '../../errors.ts';
 import type { ControlBucketSetting } from '../../config/settings.ts';
-import { controlFolderPrefix, registrationObjects, type ControlObject } from '../../domain/control-folder.ts';
+import { registrationObjects, type ControlObject } from '../../domain/control-folder.ts';
 import { defaultExportUri } from '../../domain/manifests.ts';
 import type { Sample } from '../../domain/stage-samples.ts';
 import { toWorksetDetail } from '../../domain/workset-detail.ts';
 import { newWorksetId } from '../../domain/workset-id.ts';
 import {
+  controlFolderPrefix,
   queueOrder,
   timestamp,
   type StateHistoryEntry,
