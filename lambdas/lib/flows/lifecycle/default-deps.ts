@@ -1,22 +1,16 @@
-/** The lifecycle dependencies of a running function: the process's clients and settings. */
+/** The lifecycle dependencies of a running function: the read dependencies plus the control bucket. */
 import { currentSettings } from '../../config/current.ts';
-import { documentClient } from '../../stores/dynamodb/client.ts';
-import { DynamoLifecycleStore } from '../../stores/dynamodb/lifecycle-store.ts';
 import { defaultControlBucketStore } from '../../stores/s3/default-store.ts';
+import { defaultLifecycleReadDeps } from './default-read-deps.ts';
 import type { LifecycleDeps } from './deps.ts';
 
 let deps: LifecycleDeps | undefined;
 
 export function defaultLifecycleDeps(): LifecycleDeps {
-  if (!deps) {
-    const settings = currentSettings();
-    deps = {
-      store: new DynamoLifecycleStore(documentClient(settings.region), settings.worksetTable),
-      folders: defaultControlBucketStore(),
-      archivePrefix: settings.archivePrefix,
-      defaultLeaseSeconds: settings.defaultLeaseSeconds,
-      now: () => new Date(),
-    };
-  }
+  deps ??= {
+    ...defaultLifecycleReadDeps(),
+    folders: defaultControlBucketStore(),
+    archivePrefix: currentSettings().archivePrefix,
+  };
   return deps;
 }
