@@ -5,7 +5,7 @@
  * (`localAwsEnv`), so they run unchanged.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, unlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -287,6 +287,7 @@ export async function startS3Server(opts: S3ServerOptions): Promise<RunningEmula
     vhostBuckets: false,
     configureBuckets: opts.buckets.map((name) => ({ name })),
   });
+  keepDirectoriesOnDelete(server);
   const address = await server.run();
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -303,4 +304,30 @@ export async function startS3Server(opts: S3ServerOptions): Promise<RunningEmula
     return stopped;
   };
   return { endpoint: `http://127.0.0.1:${address.port}`, stop };
+}
+
+/** The slice of s3rver's (untyped) filesystem store that `keepDirectoriesOnDelete` replaces. */
+interface FilesystemStore {
+  getResourcePath(bucket: string, key: string, resource: string): string;
+  deleteObject(bucket: string, key: string): Promise<void>;
+}
+
+/**
+ * s3rver deletes a folder's directory together with its last object. A put into the same folder at
+ * that moment (a sentinel sync deletes `daylily.ready` while it writes `daylily.lock`) then opens
+ * its file in a directory that is gone, and the write stream's unhandled error kills the process
+ * hosting s3rver: the test run, or the local server. Deleting only the object's files keeps the
+ * directory; listings are built from files, so an empty directory is invisible to S3 clients.
+ */
+function keepDirectoriesOnDelete(server: S3rver): void {
+  const store = (server as unknown as { store: FilesystemStore }).store;
+  store.deleteObject = async (bucket, key) => {
+    await Promise.all(
+      ['object', 'object.md5', 'metadata.json'].map((resource) =>
+        unlink(store.getResourcePath(bucket, key, resource)).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') throw error;
+        }),
+      ),
+    );
+  };
 }
