@@ -1,10 +1,14 @@
 /**
  * Calls a route's real handler with an API Gateway HTTP API (v2) event, the way API Gateway would:
- * the route comes from the route table, so a test exercises the handler file the stack deploys.
+ * the route comes from the route table, so a test exercises the handler file the stack deploys,
+ * and its AWS requests are held to the permissions the stack grants it (route-permissions-guard.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { ROUTES } from '../../infra/routes.ts';
+import { ROUTES, type Route } from '../../infra/routes.ts';
+import { documentClient } from '../../lambdas/lib/stores/dynamodb/client.ts';
+import { s3Client } from '../../lambdas/lib/stores/s3/client.ts';
+import { asRoute, guardClient } from './route-permissions-guard.ts';
 
 export interface CallInput {
   readonly path?: Readonly<Record<string, string>>;
@@ -52,9 +56,14 @@ function lambdaContext(): Context {
   };
 }
 
-export function buildEvent(routeId: string, input: CallInput = {}): APIGatewayProxyEventV2 {
+function routeById(routeId: string): Route {
   const route = ROUTES.find((candidate) => candidate.id === routeId);
   if (!route) throw new Error(`no route ${routeId} in the route table`);
+  return route;
+}
+
+export function buildEvent(routeId: string | Route, input: CallInput = {}): APIGatewayProxyEventV2 {
+  const route = typeof routeId === 'string' ? routeById(routeId) : routeId;
   const rawPath = route.path.replace(/\{(\w+)\}/g, (_match, name: string) => encodeURIComponent(input.path?.[name] ?? ''));
   const headers: Record<string, string> = Object.fromEntries(
     Object.entries(input.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
@@ -91,10 +100,19 @@ export function buildEvent(routeId: string, input: CallInput = {}): APIGatewayPr
   };
 }
 
-export async function call(routeId: string, input: CallInput = {}): Promise<CallResult> {
-  const event = buildEvent(routeId, input);
-  const route = ROUTES.find((candidate) => candidate.id === routeId)!;
-  const result = await (await loadHandler(route.handler))(event, lambdaContext());
+export function call(routeId: string, input: CallInput = {}): Promise<CallResult> {
+  return callRoute(routeById(routeId), input);
+}
+
+/** Like `call`, for a route given whole: a test can run a handler under other permissions. */
+export async function callRoute(route: Route, input: CallInput = {}): Promise<CallResult> {
+  const event = buildEvent(route, input);
+  // The handlers' clients are per-process singletons; the region only matters to the first caller.
+  const region = process.env.AWS_REGION ?? 'us-west-2';
+  guardClient(documentClient(region), 'dynamodb', region);
+  guardClient(s3Client(region), 's3', region);
+  const handler = await loadHandler(route.handler);
+  const result = await asRoute(route, () => handler(event, lambdaContext()));
   const text = typeof result.body === 'string' ? result.body : '';
   const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, value]) => [name.toLowerCase(), String(value)]));
   return { status: result.statusCode ?? 200, headers, text, json: text === '' ? undefined : JSON.parse(text) };

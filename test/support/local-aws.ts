@@ -13,11 +13,12 @@ import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, inject } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, inject } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localAwsEnv } from '../../infra/local/emulators.ts';
 import { ENV, resolveSettings } from '../../lambdas/lib/config/settings.ts';
 import { ensureTables, type TableNames } from '../../lambdas/lib/stores/dynamodb/create-tables.ts';
 import type {} from './global-setup.ts';
+import { takeViolations } from './route-permissions-guard.ts';
 
 export interface LocalAwsOptions {
   /** Sets DAYLILY_CONTROL_PREFIX; the settings' default prefix otherwise. */
@@ -105,6 +106,10 @@ export function useLocalAws(name: string, options: LocalAwsOptions = {}): LocalA
 
   beforeAll(async () => {
     await Promise.all([ensureTables(dynamodb, tables), s3.send(new CreateBucketCommand({ Bucket: bucket }))]);
+  });
+  // A request a route's IAM policy would refuse fails the test, even when the handler recovered.
+  afterEach(() => {
+    expect(takeViolations(), 'AWS requests the route table does not grant to their route').toEqual([]);
   });
   afterAll(() => {
     ddb.destroy();

@@ -1,0 +1,238 @@
+/**
+ * The route table's IAM permissions, enforced on the emulators. DynamoDB Local and s3rver accept
+ * any credentials, so a handler that needs an action its route does not grant would pass every
+ * test and then fail with AccessDenied in AWS. While `call()` (api.ts) runs a route's handler,
+ * every request the handler's AWS clients send is translated into the IAM authorizations AWS would
+ * check and evaluated against the statements the stack gives that route's function
+ * (infra/route-permissions.ts). A request they do not allow fails the way AWS fails it, and is
+ * reported after the test even if the handler swallowed the error.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { MiddlewareStack } from '@smithy/types';
+import { routeStatements, type Resources, type Statement } from '../../infra/route-permissions.ts';
+import type { Route } from '../../infra/routes.ts';
+import { resolveSettings } from '../../lambdas/lib/config/settings.ts';
+import { TABLES, type TableDefinition } from '../../lambdas/lib/stores/tables.ts';
+
+/** One authorization AWS makes for a request: an action on a resource (and the listing prefix). */
+export interface Authorization {
+  readonly action: string;
+  readonly resource: string;
+  /** `s3:prefix`, for ListBucket. */
+  readonly s3Prefix?: string;
+}
+
+export interface Violation {
+  readonly route: string;
+  readonly command: string;
+  readonly denied: readonly Authorization[];
+}
+
+const ACCOUNT = '000000000000';
+
+export type Service = 'dynamodb' | 's3';
+
+// ---------------------------------------------------------------------------------------------
+// SDK request → IAM authorizations (the service authorization references of DynamoDB and S3)
+
+const tableArn = (region: string, table: string): string =>
+  table.startsWith('arn:') ? table : `arn:aws:dynamodb:${region}:${ACCOUNT}:table/${table}`;
+
+/** Document-client and low-level command names both map to the low-level operation. */
+const DYNAMODB_OPERATION: Readonly<Record<string, string>> = {
+  GetCommand: 'GetItem',
+  PutCommand: 'PutItem',
+  UpdateCommand: 'UpdateItem',
+  DeleteCommand: 'DeleteItem',
+  QueryCommand: 'Query',
+  ScanCommand: 'Scan',
+  BatchGetCommand: 'BatchGetItem',
+  BatchWriteCommand: 'BatchWriteItem',
+  TransactGetCommand: 'TransactGetItems',
+  TransactWriteCommand: 'TransactWriteItems',
+};
+
+/** The item action of each kind of transaction item: AWS authorizes each item on its own. */
+const TRANSACT_ITEM_ACTION: Readonly<Record<string, string>> = {
+  ConditionCheck: 'dynamodb:ConditionCheckItem',
+  Put: 'dynamodb:PutItem',
+  Update: 'dynamodb:UpdateItem',
+  Delete: 'dynamodb:DeleteItem',
+  Get: 'dynamodb:GetItem',
+};
+
+export function dynamodbAuthorizations(command: string, input: any, region: string): Authorization[] | undefined {
+  const operation = DYNAMODB_OPERATION[command] ?? command.replace(/Command$/, '');
+  const on = (table: string, index?: string): string => `${tableArn(region, table)}${index ? `/index/${index}` : ''}`;
+  switch (operation) {
+    case 'GetItem':
+    case 'PutItem':
+    case 'UpdateItem':
+    case 'DeleteItem':
+      return [{ action: `dynamodb:${operation}`, resource: on(input.TableName) }];
+    case 'Query':
+    case 'Scan':
+      return [{ action: `dynamodb:${operation}`, resource: on(input.TableName, input.IndexName) }];
+    case 'BatchGetItem':
+    case 'BatchWriteItem':
+      return Object.keys(input.RequestItems ?? {}).map((table) => ({ action: `dynamodb:${operation}`, resource: on(table) }));
+    case 'TransactGetItems':
+    case 'TransactWriteItems':
+      return (input.TransactItems ?? []).flatMap((item: Record<string, { TableName: string }>) =>
+        Object.entries(item).map(([kind, body]) => ({
+          action: TRANSACT_ITEM_ACTION[kind] ?? `dynamodb:unknown-transaction-item-${kind}`,
+          resource: on(body.TableName),
+        })),
+      );
+    default:
+      return undefined;
+  }
+}
+
+/** `CopySource` is `bucket/key`, URL-encoded, with an optional leading slash and `?versionId=`. */
+function copySourceArn(copySource: string): string {
+  const [path] = decodeURIComponent(copySource.replace(/^\//, '')).split('?versionId=');
+  return `arn:aws:s3:::${path}`;
+}
+
+export function s3Authorizations(command: string, input: any): Authorization[] | undefined {
+  const bucket = `arn:aws:s3:::${input.Bucket}`;
+  const object = (key: string): string => `${bucket}/${key}`;
+  switch (command.replace(/Command$/, '')) {
+    case 'PutObject':
+    case 'CreateMultipartUpload':
+    case 'UploadPart':
+    case 'CompleteMultipartUpload':
+      return [{ action: 's3:PutObject', resource: object(input.Key) }];
+    case 'GetObject':
+    case 'HeadObject':
+      return [{ action: 's3:GetObject', resource: object(input.Key) }];
+    case 'DeleteObject':
+      return [{ action: 's3:DeleteObject', resource: object(input.Key) }];
+    case 'DeleteObjects':
+      return (input.Delete?.Objects ?? []).map(({ Key }: { Key: string }) => ({ action: 's3:DeleteObject', resource: object(Key) }));
+    case 'CopyObject':
+    case 'UploadPartCopy':
+      return [
+        { action: 's3:PutObject', resource: object(input.Key) },
+        { action: 's3:GetObject', resource: copySourceArn(input.CopySource) },
+      ];
+    case 'AbortMultipartUpload':
+      return [{ action: 's3:AbortMultipartUpload', resource: object(input.Key) }];
+    case 'ListObjects':
+    case 'ListObjectsV2':
+      return [{ action: 's3:ListBucket', resource: bucket, s3Prefix: input.Prefix ?? '' }];
+    default:
+      return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Policy evaluation: our statements only ever allow, so a request is allowed when one statement
+// names its action, matches its resource and satisfies its conditions.
+
+const globToRegExp = (pattern: string): RegExp =>
+  new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+
+function conditionsHold(statement: Statement, request: Authorization): boolean {
+  return Object.entries(statement.conditions ?? {}).every(([operator, keys]) =>
+    Object.entries(keys).every(([key, patterns]) => {
+      // Only what route-permissions.ts writes is understood; anything else never matches.
+      if (operator !== 'StringLike' || key !== 's3:prefix' || request.s3Prefix === undefined) return false;
+      return patterns.some((pattern) => globToRegExp(pattern).test(request.s3Prefix!));
+    }),
+  );
+}
+
+export function isAllowed(statements: readonly Statement[], request: Authorization): boolean {
+  return statements.some(
+    (statement) =>
+      statement.actions.includes(request.action) &&
+      statement.resources.some((resource) => globToRegExp(resource).test(request.resource)) &&
+      conditionsHold(statement, request),
+  );
+}
+
+/** The statements the stack would give the route, with the names the handler sees in `env`. */
+export function statementsFor(route: Route, env: Readonly<Record<string, string | undefined>>): Statement[] {
+  const settings = resolveSettings({}, env);
+  if (!settings.controlBucket.ok) return routeStatements(route, withoutBucket(settings.region, tableNames(settings)));
+  const names = tableNames(settings);
+  const bucketArn = `arn:aws:s3:::${settings.controlBucket.bucket}`;
+  const resources: Resources = {
+    ...withoutBucket(settings.region, names),
+    bucketArn,
+    objectArn: (pattern) => `${bucketArn}/${pattern}`,
+    prefixes: {
+      active: settings.controlBucket.prefix,
+      archive: settings.archivePrefix.ok ? settings.archivePrefix.prefix : 'invalid-archive-prefix/',
+    },
+  };
+  return routeStatements(route, resources);
+}
+
+function tableNames(settings: ReturnType<typeof resolveSettings>): Record<TableDefinition['logicalName'], string> {
+  return { worksets: settings.worksetTable, customers: settings.customerTable, idempotency: settings.idempotencyTable };
+}
+
+/** With no control bucket configured, bucket grants point at no bucket: any S3 call is denied. */
+function withoutBucket(region: string, names: Record<TableDefinition['logicalName'], string>): Resources {
+  return {
+    table: (name) => {
+      const table = tableArn(region, names[name]);
+      const indexes = TABLES.find((definition) => definition.logicalName === name)?.indexes ?? [];
+      return { table, indexes: indexes.map((index) => `${table}/index/${index.name}`) };
+    },
+    bucketArn: 'arn:aws:s3:::no-control-bucket',
+    objectArn: (pattern) => `arn:aws:s3:::no-control-bucket/${pattern}`,
+    prefixes: { active: 'none/', archive: 'none/' },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The guard: which route is running (per async context), and the middleware that checks it.
+
+const running = new AsyncLocalStorage<Route>();
+const violations: Violation[] = [];
+const guarded = new WeakSet<object>();
+
+/** Runs `work` as the given route: the guarded clients check its requests against its permissions. */
+export function asRoute<T>(route: Route, work: () => Promise<T>): Promise<T> {
+  return running.run(route, work);
+}
+
+/** The denials recorded since the last call, cleared. */
+export function takeViolations(): Violation[] {
+  return violations.splice(0, violations.length);
+}
+
+function accessDenied(service: Service, message: string): Error {
+  const error = new Error(message);
+  error.name = service === 'dynamodb' ? 'AccessDeniedException' : 'AccessDenied';
+  return Object.assign(error, { $fault: 'client', $metadata: { httpStatusCode: service === 'dynamodb' ? 400 : 403 } });
+}
+
+/** Checks every request `client` sends while a route runs. Idempotent per client. */
+export function guardClient(client: { middlewareStack: MiddlewareStack<any, any> }, service: Service, region: string): void {
+  if (guarded.has(client)) return;
+  guarded.add(client);
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const route = running.getStore();
+      if (route) {
+        const command = String(context.commandName);
+        const input = args.input as any;
+        const requested = service === 'dynamodb' ? dynamodbAuthorizations(command, input, region) : s3Authorizations(command, input);
+        const statements = statementsFor(route, process.env);
+        const denied = requested?.filter((request) => !isAllowed(statements, request)) ?? [{ action: `${service}:${command} (not mapped to IAM by the guard)`, resource: '?' }];
+        if (denied.length > 0) {
+          violations.push({ route: route.id, command, denied });
+          const first = denied[0]!;
+          throw accessDenied(service, `route-permissions guard: ${route.id} is not authorized to perform ${first.action} on ${first.resource}`);
+        }
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'route-permissions-guard', priority: 'high' },
+  );
+}
