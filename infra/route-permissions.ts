@@ -1,6 +1,6 @@
 /**
  * A route's `access` (from the route table) turned into IAM statements: the only place that knows
- * which DynamoDB and S3 actions a 'read', a 'write' or a control-bucket 'put' means. Plain data in,
+ * which DynamoDB and S3 actions a 'read', a 'write', a 'delete' or a control-bucket 'put' means. Plain data in,
  * plain statements out (ARNs are whatever strings or tokens the caller passes), so the stack, the
  * tests and a reviewer all read the same policy.
  */
@@ -9,13 +9,17 @@ import type { TableDefinition } from '../lambdas/lib/stores/tables.ts';
 
 export type TableName = TableDefinition['logicalName'];
 
-/** DynamoDB actions per access level. `write` includes `read`: writers re-read what they wrote. */
+/**
+ * DynamoDB actions per access level, each including the one before: writers re-read what they
+ * wrote, and only the routes that remove records (`delete`) may delete items.
+ */
 export const TABLE_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = (() => {
   // No Scan: every store reads by key or through an index. A route that needs one must say so here.
   const read = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
   // No BatchWriteItem: every write is conditional, and batches cannot carry conditions.
-  const write = [...read, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
-  return { read, write };
+  const write = [...read, 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+  const remove = [...write, 'dynamodb:DeleteItem'];
+  return { read, write, delete: remove };
 })();
 
 /** Actions that are valid on an index ARN (only reads are; writes go through the table). */
@@ -98,7 +102,7 @@ export function usesControlBucket(route: Route): boolean {
 
 /** Whether the route changes anything: writers get the larger memory and timeout. */
 export function isWriter(route: Route): boolean {
-  const tableWrite = Object.values(route.access.tables ?? {}).includes('write');
+  const tableWrite = Object.values(route.access.tables ?? {}).some((level) => level !== 'read');
   const bucketWrite = bucketGrants(route.access).some((grant) =>
     grant.actions.some((action) => action === 'put' || action === 'delete'),
   );

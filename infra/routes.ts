@@ -34,8 +34,8 @@ import {
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
-/** What a route's function may touch. `write` implies `read`. */
-export type TableAccess = 'read' | 'write';
+/** What a route's function may do to a table. Each level implies the ones before it. */
+export type TableAccess = 'read' | 'write' | 'delete';
 
 /** S3 actions on the control bucket, always scoped to the control prefix (and archive prefix). */
 export type ControlBucketAction = 'get' | 'put' | 'delete' | 'list';
@@ -91,7 +91,8 @@ export const ROUTES: readonly Route[] = [
     handler: 'lambdas/handlers/create-workset.ts',
     auth: 'iam',
     access: {
-      tables: { worksets: 'write', customers: 'read', idempotency: 'write' },
+      // `delete`: a registration that fails before its ready flip removes its own record.
+      tables: { worksets: 'delete', customers: 'read', idempotency: 'write' },
       controlBucket: ['put', 'delete'],
     },
     summary: 'Register a workset: DynamoDB record, control folder files, then daylily.ready.',
@@ -287,7 +288,7 @@ export const ROUTES: readonly Route[] = [
     path: '/api/customers/{customer_id}/worksets/{workset_id}/delete',
     handler: 'lambdas/handlers/delete-workset.ts',
     auth: 'iam',
-    access: { tables: { worksets: 'write' }, controlBucket: ['put', 'delete', 'list'], archive: ['put', 'delete', 'list'] },
+    access: { tables: { worksets: 'delete' }, controlBucket: ['put', 'delete', 'list'], archive: ['put', 'delete', 'list'] },
     summary: 'Soft delete (state deleted) or, with hard_delete, the workset\'s own control files then its record.',
     contract: { body: DeleteRequest, responses: { 200: { description: 'The soft-deleted workset, or the hard-delete summary.', schema: v.union([WorksetDetailSchema, HardDeleteAnswerSchema]) } } },
   },
