@@ -10,9 +10,8 @@ import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js'
 import { describe, expect, it } from 'vitest';
 import { lambdaBuildOptions, LAMBDA_NODE_OPTIONS, REPO_ROOT } from '../../infra/bundling.ts';
 import { REPO_ROOT as LOCAL_SERVER_ROOT } from '../../infra/local/http-adapter.ts';
-import { isWriter } from '../../infra/route-permissions.ts';
 import { ROUTES, type Route } from '../../infra/routes.ts';
-import { FUNCTION_SIZES, nodejsBundling, TABLE_ENV } from '../../infra/stack.ts';
+import { functionSize, nodejsBundling, TABLE_ENV } from '../../infra/stack.ts';
 import { DEFAULT_ARCHIVE_PREFIX, DEFAULT_CONTROL_PREFIX, ENV } from '../../lambdas/lib/config/settings.ts';
 import { TABLES, type KeyAttribute } from '../../lambdas/lib/stores/tables.ts';
 import { nagFindings, synthesize } from './synth.ts';
@@ -147,9 +146,13 @@ describe('functions', () => {
     }
   });
 
-  it('sizes writers at 512 MB / 10 s and readers at 256 MB / 5 s', () => {
+  it('sizes movers at 512 MB / 29 s, other writers at 512 MB / 10 s and readers at 256 MB / 5 s', () => {
+    const sizeOf = (id: string) => functionSize(ROUTES.find((route) => route.id === id)!);
+    expect(['ArchiveWorkset', 'RestoreWorkset', 'DeleteWorkset'].map(sizeOf)).toEqual(Array(3).fill({ memoryMiB: 512, timeoutSeconds: 29 }));
+    expect(['CreateWorkset', 'ClaimWorkset', 'CancelWorkset'].map(sizeOf)).toEqual(Array(3).fill({ memoryMiB: 512, timeoutSeconds: 10 }));
+    expect(['Health', 'GetWorkset', 'QueueStats'].map(sizeOf)).toEqual(Array(3).fill({ memoryMiB: 256, timeoutSeconds: 5 }));
     for (const route of ROUTES) {
-      const size = isWriter(route) ? FUNCTION_SIZES.writer : FUNCTION_SIZES.reader;
+      const size = functionSize(route);
       const fn = resources[logicalId(stack.routeFunctions.get(route.id)!.fn)]!;
       expect({ route: route.id, memory: fn.Properties.MemorySize, timeout: fn.Properties.Timeout }).toEqual({
         route: route.id,
@@ -157,8 +160,6 @@ describe('functions', () => {
         timeout: size.timeoutSeconds,
       });
     }
-    expect(isWriter(ROUTES.find((route) => route.id === 'CreateWorkset')!)).toBe(true);
-    expect(isWriter(ROUTES.find((route) => route.id === 'Health')!)).toBe(false);
   });
 
   it('logs each function to its own log group, kept for a month and retained', () => {
