@@ -26,6 +26,7 @@ import {
   HealthSchema,
   HistoryAnswerSchema,
   LeaseAnswerSchema,
+  MoveAnswerSchema,
   QueueStatsSchema,
   ReleaseAnswerSchema,
   WorksetDetailListingSchema,
@@ -270,7 +271,7 @@ export const ROUTES: readonly Route[] = [
     auth: 'iam',
     access: { tables: { worksets: 'write' }, controlBucket: ['get', 'delete', 'list'], archive: ['put', 'delete'] },
     summary: 'A finished workset → archived; its control folder moves to the archive prefix.',
-    contract: { body: CustomerActionRequest, responses: { 200: { description: 'The archived workset.', schema: WorksetDetailSchema } } },
+    contract: { body: CustomerActionRequest, responses: { 200: { description: 'The archived workset.', schema: MoveAnswerSchema } } },
   },
   {
     id: 'RestoreWorkset',
@@ -280,7 +281,7 @@ export const ROUTES: readonly Route[] = [
     auth: 'iam',
     access: { tables: { worksets: 'write' }, controlBucket: ['put', 'delete'], archive: ['get', 'delete', 'list'] },
     summary: 'archived → the state it was archived from (error/failed → ready); the folder moves back.',
-    contract: { body: CustomerActionRequest, responses: { 200: { description: 'The restored workset.', schema: WorksetDetailSchema } } },
+    contract: { body: CustomerActionRequest, responses: { 200: { description: 'The restored workset.', schema: MoveAnswerSchema } } },
   },
   {
     id: 'DeleteWorkset',

@@ -122,6 +122,26 @@ describe('archive and restore', () => {
     expect((await call('ArchiveWorkset', { path: path(workset.workset_id) })).status).toBe(200);
     expect(await aws.listKeys(archivedFolder(workset.workset_id))).toHaveLength(FILES.length + 1);
   });
+
+  it('when the originals cannot be removed, the archive still stands and the answer names the leftover folder', async () => {
+    const workset = await seed({ state: 'complete', customerId: CUSTOMER, files: FILES });
+    const originals = (c: { command: string; input: any }) =>
+      c.command === 'DeleteObjectsCommand' && c.input.Delete.Objects.some((object: { Key: string }) => object.Key === `${workset.control_prefix}daylily_work.yaml`);
+    const remove = failCall(s3Client(aws.region), originals, { times: 3 });
+    const archived = await call('ArchiveWorkset', { path: path(workset.workset_id) }).finally(remove);
+    expect(archived.status).toBe(200);
+    expect(archived.json).toMatchObject({
+      state: 'archived',
+      control_folder: `s3://${aws.bucket}/${archivedFolder(workset.workset_id)}`,
+      leftover_folder: workset.control_prefix,
+      sentinels: { in_sync: false },
+    });
+    expect(await aws.listKeys(archivedFolder(workset.workset_id))).toHaveLength(FILES.length + 1);
+    expect(await aws.listKeys(workset.control_prefix)).toHaveLength(FILES.length + 1);
+
+    const plain = await call('ArchiveWorkset', { path: path(workset.workset_id) });
+    expect(plain.status).toBe(409);
+  });
 });
 
 describe('delete', () => {

@@ -7,7 +7,7 @@ import * as v from 'valibot';
 import { ERROR_CATEGORIES } from '../domain/lifecycle.ts';
 import type { QueueStats } from '../domain/queue-stats.ts';
 import { PRIORITIES, WORKSET_STATES, type WorksetView } from '../domain/workset.ts';
-import type { HistoryAnswer } from '../flows/lifecycle/customer-actions.ts';
+import type { HistoryAnswer, MoveAnswer } from '../flows/lifecycle/customer-actions.ts';
 import type { WorksetDetail } from '../domain/workset-detail.ts';
 
 const StateHistoryEntrySchema = v.object({
@@ -96,6 +96,14 @@ export const WorksetDetailListingSchema = v.object({
   next_token: v.pipe(v.nullable(v.string()), v.description('Pass as next_token for the next page; null on the last page.')),
 });
 
+export const MoveAnswerSchema = v.object({
+  ...WorksetDetailSchema.entries,
+  leftover_folder: v.pipe(
+    v.optional(v.string()),
+    v.description('Present only when the move finished but the old folder (this key prefix) could not be emptied: the record points at the new, complete folder; the old one is a copy left to remove.'),
+  ),
+});
+
 export const LeaseAnswerSchema = v.object({ ...WorksetDetailSchema.entries, granted: v.pipe(v.boolean(), v.description('false: the owner already held this lease (same epoch, extended).')) });
 export const ReleaseAnswerSchema = v.object({ ...WorksetDetailSchema.entries, released: v.pipe(v.boolean(), v.description('false: nobody held the lease.')) });
 export const FailureAnswerSchema = v.object({ ...WorksetDetailSchema.entries, retry_scheduled: v.boolean() });
@@ -123,6 +131,8 @@ export const QueueStatsSchema = v.object({
 const detailMatchesFlow: Same<v.InferOutput<typeof WorksetDetailSchema>, Mutable<WorksetDetail>> = true;
 const statsMatchDomain: Same<v.InferOutput<typeof QueueStatsSchema>, Mutable<QueueStats>> = true;
 const historyMatchesFlow: Same<v.InferOutput<typeof HistoryAnswerSchema>, Mutable<HistoryAnswer>> = true;
+const moveMatchesFlow: Same<v.InferOutput<typeof MoveAnswerSchema>, Mutable<MoveAnswer>> = true;
 void detailMatchesFlow;
+void moveMatchesFlow;
 void statsMatchDomain;
 void historyMatchesFlow;

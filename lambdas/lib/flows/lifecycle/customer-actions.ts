@@ -33,7 +33,7 @@ export interface CustomerCommand {
  * From ready, retrying or in_progress. A leased workset keeps its lease: the worker's next
  * heartbeat or write answers 409 with `current_state: canceled`, and it stops.
  */
-export async function cancelWorkset(deps: LifecycleDeps, command: CustomerCommand): Promise<WorksetDetail> {
+export async function cancelWorkset(deps: LifecycleDeps, command: CustomerCommand): Promise<MoveAnswer> {
   const reason = command.reason ?? 'Canceled by customer';
   const result = await transition(deps, {
     worksetId: command.worksetId,
@@ -132,7 +132,7 @@ async function moveWithTransition(
   deps: LifecycleDeps,
   command: CustomerCommand,
   options: { to: 'archived' | ((record: LifecycleRecord) => LifecycleRecord['state']); via: 'archive' | 'restore'; reason: string; destination: (record: LifecycleRecord) => string },
-): Promise<WorksetDetail> {
+): Promise<MoveAnswer> {
   let moved: { bucket: string; originals: string[] } | undefined;
   const result = await transition(deps, {
     worksetId: command.worksetId,
@@ -215,13 +215,13 @@ async function moveWithTransition(
   const detail = detailOf(result);
   if (moved && !(await removeKeys(deps, moved.bucket, moved.originals, 'the originals of a moved folder', command.worksetId))) {
     // The record points at the complete new folder; the old one is a leftover to clean up.
-    return { ...detail, sentinels: { ...detail.sentinels, in_sync: false }, leftover_folder: result.previous.control_prefix } as WorksetDetail;
+    return { ...detail, sentinels: { ...detail.sentinels, in_sync: false }, leftover_folder: result.previous.control_prefix };
   }
   return detail;
 }
 
 /** From complete, error, failed, canceled or ignored, into `daylily_monitoring/archived_worksets/{id}/`. */
-export async function archiveWorkset(deps: LifecycleDeps, command: CustomerCommand): Promise<WorksetDetail> {
+export async function archiveWorkset(deps: LifecycleDeps, command: CustomerCommand): Promise<MoveAnswer> {
   const archivePrefix = archivePrefixOf(deps);
   return moveWithTransition(deps, command, {
     to: 'archived',
@@ -232,7 +232,7 @@ export async function archiveWorkset(deps: LifecycleDeps, command: CustomerComma
 }
 
 /** Back to where it was archived from, in the state it was archived from (error/failed → ready). */
-export async function restoreWorkset(deps: LifecycleDeps, command: CustomerCommand): Promise<WorksetDetail> {
+export async function restoreWorkset(deps: LifecycleDeps, command: CustomerCommand): Promise<MoveAnswer> {
   archivePrefixOf(deps);
   return moveWithTransition(deps, command, {
     to: (record) => (record.state === 'archived' ? restoreTarget(record.archived_from) : 'ready'),
@@ -241,6 +241,9 @@ export async function restoreWorkset(deps: LifecycleDeps, command: CustomerComma
     destination: (record) => record.active_prefix ?? record.control_prefix,
   });
 }
+
+/** An archive or restore answer: the workset, and the old folder if it could not be emptied. */
+export type MoveAnswer = WorksetDetail & { readonly leftover_folder?: string };
 
 export interface DeleteCommand extends CustomerCommand {
   readonly hardDelete: boolean;
