@@ -43,6 +43,19 @@ const PROBLEM_RESPONSES: Record<string, string> = {
   503: 'A dependency failed or the service is not configured; retry later.',
 };
 
+/** The problem statuses a route documents (a 500 is never documented: it is always a bug). */
+export function problemStatuses(route: Route): number[] {
+  const { contract } = route;
+  const applies: Record<string, boolean> = {
+    400: route.path.includes('{') || Boolean(contract.query || contract.body),
+    404: route.path.includes('{'),
+    409: route.method !== 'GET',
+    415: Boolean(contract.body),
+    503: route.auth === 'iam',
+  };
+  return Object.keys(PROBLEM_RESPONSES).filter((status) => applies[status]).map(Number);
+}
+
 function operation(route: Route): Json {
   const { contract } = route;
   const parameters: Json[] = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
@@ -67,16 +80,8 @@ function operation(route: Route): Json {
       ...(response.schema ? { content: { 'application/json': { schema: schemaOf(response.schema) } } } : {}),
     };
   }
-  const applies: Record<string, boolean> = {
-    400: route.path.includes('{') || Boolean(contract.query || contract.body),
-    404: route.path.includes('{'),
-    409: route.method !== 'GET',
-    415: Boolean(contract.body),
-    503: route.auth === 'iam',
-  };
-  for (const [status, description] of Object.entries(PROBLEM_RESPONSES)) {
-    if (!applies[status]) continue;
-    responses[status] = { description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+  for (const status of problemStatuses(route)) {
+    responses[status] = { description: PROBLEM_RESPONSES[status], content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
   }
   return {
     operationId: route.id,

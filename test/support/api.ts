@@ -1,13 +1,15 @@
 /**
  * Calls a route's real handler with an API Gateway HTTP API (v2) event, the way API Gateway would:
  * the route comes from the route table, so a test exercises the handler file the stack deploys,
- * and its AWS requests are held to the permissions the stack grants it (route-permissions-guard.ts).
+ * its AWS requests are held to the permissions the stack grants it (route-permissions-guard.ts),
+ * and its answer to the contract docs/openapi.json documents (response-contract.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { ROUTES, type Route } from '../../infra/routes.ts';
 import { documentClient } from '../../lambdas/lib/stores/dynamodb/client.ts';
 import { s3Client } from '../../lambdas/lib/stores/s3/client.ts';
+import { contractViolations } from './response-contract.ts';
 import { asRoute, guardClient } from './route-permissions-guard.ts';
 
 export interface CallInput {
@@ -115,5 +117,8 @@ export async function callRoute(route: Route, input: CallInput = {}): Promise<Ca
   const result = await asRoute(route, () => handler(event, lambdaContext()));
   const text = typeof result.body === 'string' ? result.body : '';
   const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, value]) => [name.toLowerCase(), String(value)]));
-  return { status: result.statusCode ?? 200, headers, text, json: text === '' ? undefined : JSON.parse(text) };
+  const answer = { status: result.statusCode ?? 200, headers, text, json: text === '' ? undefined : JSON.parse(text) };
+  const violations = contractViolations(route, answer);
+  if (violations.length > 0) throw new Error(`The answer breaks the documented contract:\n  ${violations.join('\n  ')}`);
+  return answer;
 }
