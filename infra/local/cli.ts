@@ -15,7 +15,8 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { resolveSettings, flagsToEnv, ENV, CONFIG_DOCS, type SettingFlags, type Settings } from '../../lambdas/lib/config/settings.ts';
+import { currentSettings } from '../../lambdas/lib/config/current.ts';
+import { flagsToEnv, ENV, CONFIG_DOCS, type SettingFlags, type Settings } from '../../lambdas/lib/config/settings.ts';
 import type { RunningEmulator } from './emulators.ts';
 
 export const DEFAULT_DATA_DIR = '.daylily-local';
@@ -168,7 +169,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 
   Object.assign(process.env, flagsToEnv(flags));
-  const settings = resolveSettings({}, process.env);
+  // The handlers' own settings, read now: their warnings (settings given but unusable) are logged
+  // at start-up, once, rather than at the first request.
+  const settings = currentSettings();
   // Handlers' SDK clients use the settings' region; the defaulting must not differ between them.
   process.env[ENV.region] ??= settings.region;
 

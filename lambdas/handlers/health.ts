@@ -4,12 +4,13 @@ import { httpHandler } from '../lib/http/http-handler.ts';
 import { json } from '../lib/http/responses.ts';
 
 export const handler = httpHandler(async () => {
-  const { controlBucket } = currentSettings();
+  const { controlBucket, warnings } = currentSettings();
   return json(200, {
     status: 'healthy',
     service: 'daylily-workset-api',
     timestamp: new Date().toISOString(),
     control_bucket_configured: controlBucket.ok,
     ...(controlBucket.ok ? {} : { configuration_problem: controlBucket.problem }),
+    ...(warnings.length > 0 ? { configuration_warnings: warnings } : {}),
   });
 });

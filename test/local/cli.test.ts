@@ -39,7 +39,7 @@ async function startCli(args: string[], extraEnv: Record<string, string> = {}): 
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'INFO', ...extraEnv };
   // The test process's own settings must not leak into the child.
   for (const name of Object.keys(env)) {
-    if (name.startsWith('DAYLILY_') || (name.startsWith('AWS_') && !(name in extraEnv))) delete env[name];
+    if ((name.startsWith('DAYLILY_') || name.startsWith('AWS_')) && !(name in extraEnv)) delete env[name];
   }
   const child = spawn(process.execPath, ['bin/daylily-workset-api.js', ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
@@ -47,7 +47,7 @@ async function startCli(args: string[], extraEnv: Record<string, string> = {}): 
   const lines: LogLine[] = [];
   const stderr: string[] = [];
 
-  // Powertools writes WARN and ERROR to stderr, the rest to stdout: read JSON from both.
+  // The logger writes WARN and ERROR to stderr, the rest to stdout: read JSON from both.
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`CLI did not start in time.\n${stderr.join('\n')}`)), 15_000);
     const onLine = (text: string): void => {
@@ -191,6 +191,28 @@ describe('daylily-workset-api (local server CLI)', () => {
     const health = await fetch(`${cli.url}/`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ control_bucket_configured: false });
+    expect(await cli.stop()).toBe(0);
+  });
+
+  it('says once at start-up, and on the health route, which given settings it could not use', { timeout: 20_000 }, async () => {
+    const endpoints = inject('localAws');
+    const cli = await startCli(['--port', '0', '--control-bucket', 'cli-warnings'], {
+      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+      AWS_ENDPOINT_URL_S3: endpoints.s3,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      DAYLILY_LEASE_SECONDS: 'an hour',
+      DAYLILY_ARCHIVE_PREFIX: 'daylily_monitoring/active_worksets/old/',
+    });
+    const health = await fetch(`${cli.url}/`);
+    const body = (await health.json()) as { control_bucket_configured: boolean; configuration_warnings?: string[] };
+    expect(body.control_bucket_configured).toBe(true);
+    expect(body.configuration_warnings).toHaveLength(2);
+    expect(body.configuration_warnings?.[0]).toContain('DAYLILY_ARCHIVE_PREFIX');
+    expect(body.configuration_warnings?.[1]).toMatch(/DAYLILY_LEASE_SECONDS="an hour".*3600.*docs\/configuration\.md/);
+    // Logged when the server started, not again when the health route first read the settings.
+    expect(cli.lines.filter((line) => line.level === 'WARN').map((line) => line.message)).toEqual(body.configuration_warnings);
     expect(await cli.stop()).toBe(0);
   });
 

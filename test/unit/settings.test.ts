@@ -86,6 +86,23 @@ describe('control prefix', () => {
     expect(problem).not.toContain('DAYLILY_CONTROL_PREFIX');
   });
 
+  it('warns about a lease duration it cannot use, naming the variable, and keeps the default', () => {
+    for (const raw of ['an hour', '0', '1.5', String(12 * 3600 + 1)]) {
+      const settings = resolveSettings({}, { DAYLILY_CONTROL_BUCKET: 'bucket-a', DAYLILY_LEASE_SECONDS: raw });
+      expect(settings.defaultLeaseSeconds, raw).toBe(3600);
+      expect(settings.warnings, raw).toEqual([expect.stringContaining(`DAYLILY_LEASE_SECONDS=${JSON.stringify(raw)}`)]);
+      expect(settings.warnings[0]).toContain('docs/configuration.md');
+    }
+    const valid = resolveSettings({}, { DAYLILY_CONTROL_BUCKET: 'bucket-a', DAYLILY_LEASE_SECONDS: '120' });
+    expect(valid).toMatchObject({ defaultLeaseSeconds: 120, warnings: [] });
+    expect(resolveSettings({}, { DAYLILY_CONTROL_BUCKET: 'bucket-a' }).warnings).toEqual([]);
+  });
+
+  it('warns about an unusable archive prefix too', () => {
+    const settings = resolveSettings({}, { DAYLILY_CONTROL_BUCKET: 'bucket-a', DAYLILY_ARCHIVE_PREFIX: 'x/../y' });
+    expect(settings.warnings).toEqual([expect.stringContaining('DAYLILY_ARCHIVE_PREFIX')]);
+  });
+
   it('makes a bad prefix a bucket configuration problem', () => {
     const setting = resolveSettings({ controlPrefix: '../escape' }, { DAYLILY_CONTROL_BUCKET: 'bucket-a' }).controlBucket;
     expect(setting.ok).toBe(false);

@@ -51,6 +51,12 @@ export interface Settings {
   readonly archivePrefix: { readonly ok: true; readonly prefix: string } | { readonly ok: false; readonly problem: string };
   readonly defaultLeaseSeconds: number;
   readonly region: string;
+  /**
+   * Settings that were given but could not be used, each naming the variable and the fix. None
+   * stops the service: an invalid lease falls back to its default, an invalid archive prefix
+   * makes archive and restore answer 503. Logged at start-up and shown by the health route.
+   */
+  readonly warnings: readonly string[];
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -133,17 +139,25 @@ function resolveArchivePrefix(env: Env, control: ControlBucketSetting): Settings
   return archive;
 }
 
-function resolveLeaseSeconds(env: Env): number {
+function resolveLeaseSeconds(env: Env): { seconds: number; problem?: string } {
   const raw = nonEmpty(env[ENV.leaseSeconds]);
-  const value = raw === undefined ? NaN : Number(raw);
-  return Number.isInteger(value) && value >= 1 && value <= MAX_LEASE_SECONDS ? value : DEFAULT_LEASE_SECONDS;
+  if (raw === undefined) return { seconds: DEFAULT_LEASE_SECONDS };
+  const value = Number(raw);
+  if (Number.isInteger(value) && value >= 1 && value <= MAX_LEASE_SECONDS) return { seconds: value };
+  return {
+    seconds: DEFAULT_LEASE_SECONDS,
+    problem: `${ENV.leaseSeconds}=${JSON.stringify(raw)} is not a whole number of seconds from 1 to ${MAX_LEASE_SECONDS}; leases default to ${DEFAULT_LEASE_SECONDS} s. See ${CONFIG_DOCS}.`,
+  };
 }
 
 export function resolveSettings(flags: SettingFlags, env: Env): Settings {
   const controlBucket = resolveControlBucket(flags, env);
+  const archivePrefix = resolveArchivePrefix(env, controlBucket);
+  const lease = resolveLeaseSeconds(env);
   return {
-    archivePrefix: resolveArchivePrefix(env, controlBucket),
-    defaultLeaseSeconds: resolveLeaseSeconds(env),
+    archivePrefix,
+    defaultLeaseSeconds: lease.seconds,
+    warnings: [...(archivePrefix.ok ? [] : [archivePrefix.problem]), ...(lease.problem ? [lease.problem] : [])],
     controlBucket,
     worksetTable: nonEmpty(flags.tableName) ?? nonEmpty(env[ENV.worksetTable]) ?? 'daylily-worksets',
     customerTable: nonEmpty(flags.customersTable) ?? nonEmpty(env[ENV.customerTable]) ?? 'daylily-customers',

@@ -45,6 +45,10 @@ export const HealthSchema = v.object({
   timestamp: v.string(),
   control_bucket_configured: v.boolean(),
   configuration_problem: v.optional(v.string()),
+  configuration_warnings: v.pipe(
+    v.optional(v.array(v.string())),
+    v.description('Settings that were given but ignored or unusable (e.g. an invalid DAYLILY_LEASE_SECONDS), each with its fix.'),
+  ),
 });
 
 /** The domain view without `readonly` (valibot's output types are mutable). */
