@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildLambdaBundle, LAMBDA_NODE_OPTIONS, REPO_ROOT, routeEntry, type BuiltBundle } from './bundling.ts';
+import { functionSize } from './function-sizes.ts';
 import { usesControlBucket } from './route-permissions.ts';
 import { ROUTES, type Route } from './routes.ts';
 
@@ -69,21 +70,29 @@ export function forbiddenInputs(route: Route, bundle: BuiltBundle): string[] {
   return READ_ROUTE_FORBIDDEN.filter((pkg) => inputs.some((input) => input.includes(pkg)));
 }
 
-/** Median wall time of `import(bundle)` in fresh Node processes, with the function's NODE_OPTIONS. */
-export function importTimeMs(bundleFile: string, runs = 5): number {
+export interface ImportCost {
+  /** Median wall time of `import(bundle)`. */
+  readonly ms: number;
+  /** Median peak resident set size of the process after the import (Node itself included). */
+  readonly rssMiB: number;
+}
+
+/** Cost of `import(bundle)` in fresh Node processes (medians), with the function's NODE_OPTIONS. */
+export function importCost(bundleFile: string, runs = 5): ImportCost {
   const script =
-    'const t = performance.now(); await import(process.argv[1]); process.stdout.write(String(performance.now() - t)); process.exit(0);';
-  const samples: number[] = [];
+    'const t = performance.now(); await import(process.argv[1]); const ms = performance.now() - t;' +
+    'process.stdout.write(JSON.stringify({ ms, rssKiB: process.resourceUsage().maxRSS })); process.exit(0);';
+  const samples: Array<{ ms: number; rssKiB: number }> = [];
   for (let run = 0; run < runs; run += 1) {
     const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, pathToFileURL(bundleFile).href], {
       env: { ...process.env, NODE_OPTIONS: LAMBDA_NODE_OPTIONS, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
       encoding: 'utf8',
     });
     if (child.status !== 0) throw new Error(`Importing ${bundleFile} failed:\n${child.stderr}`);
-    samples.push(Number(child.stdout));
+    samples.push(JSON.parse(child.stdout) as { ms: number; rssKiB: number });
   }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)] ?? Number.NaN;
+  const median = (values: number[]): number => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+  return { ms: median(samples.map((sample) => sample.ms)), rssMiB: median(samples.map((sample) => sample.rssKiB)) / 1024 };
 }
 
 /** The largest packages (or source folders) of a bundle, for finding what pushed it over. */
@@ -107,12 +116,12 @@ const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
 async function main(): Promise<void> {
   const scratch = await mkdtemp(path.join(tmpdir(), 'daylily-bundle-report-'));
   try {
-    const floors = new Map<FloorName, BuiltBundle & { importMs: number }>();
+    const floors = new Map<FloorName, BuiltBundle & { cost: ImportCost }>();
     for (const name of Object.keys(FLOOR_SOURCES) as FloorName[]) {
       const bundle = await buildFloor(name, path.join(scratch, `floor-${name}`));
-      floors.set(name, { ...bundle, importMs: importTimeMs(bundle.file) });
+      floors.set(name, { ...bundle, cost: importCost(bundle.file) });
     }
-    const rows: string[][] = [['route', 'floor', 'size', 'floor size', 'ratio', 'import', 'verdict']];
+    const rows: string[][] = [['route', 'floor', 'size', 'floor size', 'ratio', 'import', 'rss', 'memory', 'verdict']];
     const failures: string[] = [];
     for (const route of ROUTES) {
       const bundle = await buildLambdaBundle(routeEntry(route), path.join(scratch, route.id));
@@ -129,14 +138,18 @@ async function main(): Promise<void> {
         const largest = largestInputs(bundle).map(({ name, bytes }) => `${name} ${kb(bytes)}`).join(', ');
         failures.push(`${route.id}: ${problems.join('; ')}. Largest inputs: ${largest}`);
       }
-      rows.push([route.id, floorName, kb(bundle.bytes), kb(floor.bytes), `${ratio.toFixed(3)}x`, `${importTimeMs(bundle.file).toFixed(0)} ms`, problems.length ? 'OVER' : 'ok']);
+      const cost = importCost(bundle.file);
+      rows.push([route.id, floorName, kb(bundle.bytes), kb(floor.bytes), `${ratio.toFixed(3)}x`, `${cost.ms.toFixed(0)} ms`, `${cost.rssMiB.toFixed(0)} MiB`, `${functionSize(route).memoryMiB} MiB`, problems.length ? 'OVER' : 'ok']);
     }
     for (const [name, floor] of floors) {
-      rows.push([`(floor ${name})`, '', kb(floor.bytes), '', '', `${floor.importMs.toFixed(0)} ms`, '']);
+      rows.push([`(floor ${name})`, '', kb(floor.bytes), '', '', `${floor.cost.ms.toFixed(0)} ms`, `${floor.cost.rssMiB.toFixed(0)} MiB`, '', '']);
     }
     const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
     for (const row of rows) process.stdout.write(`${row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')}\n`);
-    process.stdout.write(`\nNode ${process.version}; import = median of 5 fresh processes with NODE_OPTIONS=${LAMBDA_NODE_OPTIONS}.\n`);
+    process.stdout.write(
+      `\nNode ${process.version}; import and rss (peak resident memory after the import, Node included) = medians of 5 fresh\n` +
+        `processes with NODE_OPTIONS=${LAMBDA_NODE_OPTIONS}; memory = the function's configured memory (infra/function-sizes.ts).\n`,
+    );
     if (failures.length > 0) {
       process.stderr.write(`\nOver budget:\n${failures.map((line) => `  ${line}`).join('\n')}\n`);
       process.exitCode = 1;

@@ -30,26 +30,9 @@ import { ENV } from '../lambdas/lib/config/settings.ts';
 import { TABLES, type KeyAttribute } from '../lambdas/lib/stores/tables.ts';
 import { LAMBDA_BUNDLE, LAMBDA_NODE_OPTIONS, REPO_ROOT, routeEntry } from './bundling.ts';
 import { ROUTES, type Route } from './routes.ts';
-import { bucketGrants, isWriter, routeStatements, routeWildcards, type Resources, type Statement, type TableName } from './route-permissions.ts';
+import { routeStatements, routeWildcards, type Resources, type Statement, type TableName } from './route-permissions.ts';
+import { functionSize } from './function-sizes.ts';
 import { stackConfigFromContext, type StackConfig } from './stack-config.ts';
-
-/**
- * Starting points, to be tuned from `npm run bench` against a deployed stack: writers hold the S3
- * client and do several round trips per request, readers one query. Movers (archive, restore, hard
- * delete) copy or delete a whole folder inside the request, so they may run until just before API
- * Gateway stops waiting (30 s for an HTTP API integration).
- */
-export const FUNCTION_SIZES = {
-  mover: { memoryMiB: 512, timeoutSeconds: 29 },
-  writer: { memoryMiB: 512, timeoutSeconds: 10 },
-  reader: { memoryMiB: 256, timeoutSeconds: 5 },
-} as const;
-
-/** A route that lists a prefix walks a workset's folder object by object: it is a mover. */
-export function functionSize(route: Route): (typeof FUNCTION_SIZES)[keyof typeof FUNCTION_SIZES] {
-  if (bucketGrants(route.access).some((grant) => grant.actions.includes('list'))) return FUNCTION_SIZES.mover;
-  return isWriter(route) ? FUNCTION_SIZES.writer : FUNCTION_SIZES.reader;
-}
 
 export const LOG_RETENTION = RetentionDays.ONE_MONTH;
 

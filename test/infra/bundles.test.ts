@@ -8,9 +8,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { forbiddenInputs } from '../../infra/bundle-report.ts';
+import { forbiddenInputs, importCost } from '../../infra/bundle-report.ts';
 import { buildLambdaBundle, routeEntry, type BuiltBundle } from '../../infra/bundling.ts';
 import { invokeBundle, routeById, sampleEventFile } from '../../infra/invoke-bundle.ts';
+import { functionSize } from '../../infra/function-sizes.ts';
 import { usesControlBucket } from '../../infra/route-permissions.ts';
 import { ROUTES, type Route } from '../../infra/routes.ts';
 import { useLocalAws } from '../support/local-aws.ts';
@@ -70,6 +71,16 @@ describe('route bundles under plain Node', () => {
     async (routeId) => {
       const { route, bundle } = await bundleOf(routeId);
       expect(forbiddenInputs(route, bundle)).toEqual([]);
+    },
+  );
+
+  it.each(['Health', 'CreateWorkset', 'GetWorkset', 'ListWorksets'])(
+    '%s: once imported, its bundle leaves at least half of the function\'s memory to requests',
+    async (routeId) => {
+      const { route, bundle } = await bundleOf(routeId);
+      const { rssMiB } = importCost(bundle.file, 1);
+      expect(rssMiB).toBeGreaterThan(0);
+      expect(rssMiB).toBeLessThan(functionSize(route).memoryMiB / 2);
     },
   );
 });

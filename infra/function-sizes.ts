@@ -1,0 +1,33 @@
+/**
+ * Memory and timeout of each route's function, by what the route does. Plain data, no CDK import:
+ * the stack applies it, and `npm run bundle-report` prints it next to each bundle's measured
+ * import time and resident memory.
+ */
+import { bucketGrants, isWriter } from './route-permissions.ts';
+import type { Route } from './routes.ts';
+
+export interface FunctionSize {
+  readonly memoryMiB: number;
+  readonly timeoutSeconds: number;
+}
+
+/**
+ * Memory is sized for CPU, not space. `npm run bundle-report` measures 48–64 MiB peak resident
+ * memory after a bundle's import (Node included) and 60–110 ms of import time on one core of the
+ * development machines; a request adds a few MiB. Lambda gives CPU in proportion to memory (one
+ * vCPU at 1,769 MB), so 256 MB (about 0.14 vCPU) keeps a reader's cold import near half a second,
+ * and writers, which also load the S3 client and make several round trips, get 512 MB. Timeouts: movers (archive, restore, hard delete) copy or delete a whole folder
+ * inside the request, so they may run until just before API Gateway stops waiting (30 s for an
+ * HTTP API integration); other writers make a handful of round trips, readers one or two.
+ */
+export const FUNCTION_SIZES = {
+  mover: { memoryMiB: 512, timeoutSeconds: 29 },
+  writer: { memoryMiB: 512, timeoutSeconds: 10 },
+  reader: { memoryMiB: 256, timeoutSeconds: 5 },
+} as const satisfies Record<string, FunctionSize>;
+
+/** A route that lists a prefix walks a workset's folder object by object: it is a mover. */
+export function functionSize(route: Route): FunctionSize {
+  if (bucketGrants(route.access).some((grant) => grant.actions.includes('list'))) return FUNCTION_SIZES.mover;
+  return isWriter(route) ? FUNCTION_SIZES.writer : FUNCTION_SIZES.reader;
+}
