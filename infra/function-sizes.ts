@@ -16,9 +16,11 @@ export interface FunctionSize {
  * memory after a bundle's import (Node included) and 60–110 ms of import time on one core of the
  * development machines; a request adds a few MiB. Lambda gives CPU in proportion to memory (one
  * vCPU at 1,769 MB), so 256 MB (about 0.14 vCPU) keeps a reader's cold import near half a second,
- * and writers, which also load the S3 client and make several round trips, get 512 MB. Timeouts: movers (archive, restore, hard delete) copy or delete a whole folder
- * inside the request, so they may run until just before API Gateway stops waiting (30 s for an
- * HTTP API integration); other writers make a handful of round trips, readers one or two.
+ * and writers, which also load the S3 client and make several round trips, get 512 MB.
+ *
+ * Timeouts: movers (archive, restore, hard delete) copy or delete a whole folder inside the
+ * request, so they may run until just before API Gateway stops waiting (30 s for an HTTP API
+ * integration); other writers make a handful of round trips, readers one or two.
  */
 export const FUNCTION_SIZES = {
   mover: { memoryMiB: 512, timeoutSeconds: 29 },

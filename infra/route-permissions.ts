@@ -1,8 +1,8 @@
 /**
  * A route's `access` (from the route table) turned into IAM statements: the only place that knows
- * which DynamoDB and S3 actions a 'read', a 'write', a 'delete' or a control-bucket 'put' means. Plain data in,
- * plain statements out (ARNs are whatever strings or tokens the caller passes), so the stack, the
- * tests and a reviewer all read the same policy.
+ * which DynamoDB and S3 actions a table 'read', 'write' or 'delete' or a control-bucket 'put'
+ * means. Plain data in, plain statements out (ARNs are whatever strings or tokens the caller
+ * passes), so the stack, the tests and a reviewer all read the same policy.
  */
 import type { ControlBucketAction, Route, RouteAccess, TableAccess } from './routes.ts';
 import type { TableDefinition } from '../lambdas/lib/stores/tables.ts';
