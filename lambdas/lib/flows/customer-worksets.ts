@@ -1,14 +1,11 @@
 /** Reading a customer's worksets. Ownership is by customer_id: another customer's workset is "not found". */
-import { NotFoundError } from '../errors.ts';
 import { toWorksetDetail, type WorksetDetail } from '../domain/workset-detail.ts';
+import { ownedRecord } from './ownership.ts';
 import type { WorksetState } from '../domain/workset.ts';
 import type { WorksetStore } from '../stores/ports.ts';
 
 export async function getCustomerWorkset(store: WorksetStore, customerId: string, worksetId: string): Promise<WorksetDetail> {
-  const record = await store.getWorkset(worksetId);
-  // Same answer whether it is missing or someone else's: its existence is not revealed.
-  if (!record || record.customer_id !== customerId) throw new NotFoundError(`Workset ${worksetId} not found.`);
-  return toWorksetDetail(record);
+  return toWorksetDetail(ownedRecord(await store.getWorkset(worksetId), worksetId, customerId));
 }
 
 export interface WorksetListing {

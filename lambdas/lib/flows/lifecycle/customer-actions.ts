@@ -17,7 +17,8 @@ import type { StoredObject } from '../../stores/ports.ts';
 import type { LifecycleDeps, LifecycleReadDeps } from './deps.ts';
 import { enteringEffects } from './effects.ts';
 import { currentPlan, syncSentinels } from './sentinels.ts';
-import { notFound, ownRecord, RecordChanged, transition } from './transition.ts';
+import { ownedRecord } from '../ownership.ts';
+import { RecordChanged, transition } from './transition.ts';
 import { detailOf } from './worker.ts';
 import type { WorksetDetail } from '../../domain/workset-detail.ts';
 import type { AuditEntry } from '../../domain/lifecycle.ts';
@@ -258,7 +259,7 @@ export type DeleteAnswer = WorksetDetail | { readonly workset_id: string; readon
  * between leaves a soft-deleted workset; repeating the hard delete finishes it.
  */
 export async function deleteWorkset(deps: LifecycleDeps, command: DeleteCommand): Promise<DeleteAnswer> {
-  let record = ownRecord(await deps.store.getRecord(command.worksetId), command.worksetId, command.customerId);
+  let record = ownedRecord(await deps.store.getRecord(command.worksetId), command.worksetId, command.customerId);
   if (record.state !== 'deleted') {
     const result = await transition(deps, {
       worksetId: command.worksetId,
@@ -310,8 +311,7 @@ export async function worksetLogs(
   deps: LifecycleReadDeps,
   command: { customerId?: string; worksetId: string; limit: number; nextToken?: string },
 ): Promise<HistoryAnswer> {
-  const record = await deps.store.getRecord(command.worksetId);
-  if (!record || (command.customerId !== undefined && record.customer_id !== command.customerId)) throw notFound(command.worksetId);
+  ownedRecord(await deps.store.getRecord(command.worksetId), command.worksetId, command.customerId);
   const page = await deps.store.history(command.worksetId, { limit: command.limit, ...(command.nextToken ? { nextToken: command.nextToken } : {}) });
   return { workset_id: command.worksetId, logs: page.entries, next_token: page.nextToken ?? null };
 }

@@ -11,7 +11,8 @@ import { ConflictError } from '../../errors.ts';
 import type { QueueCandidate } from '../../stores/ports.ts';
 import type { LifecycleDeps, LifecycleReadDeps } from './deps.ts';
 import { syncSentinels } from './sentinels.ts';
-import { leaseConflict, notFound } from './transition.ts';
+import { notFound } from '../ownership.ts';
+import { leaseConflict } from './transition.ts';
 import { sentinelStatusOf, toWorksetDetail, type WorksetDetail } from '../../domain/workset-detail.ts';
 
 export interface LeaseRequest {

@@ -2,11 +2,11 @@
 import type { QueueStats } from '../../domain/queue-stats.ts';
 import type { Priority, WorksetState } from '../../domain/workset.ts';
 import type { LifecycleReadDeps } from './deps.ts';
-import { ownRecord } from './transition.ts';
+import { ownedRecord } from '../ownership.ts';
 import { toWorksetDetail, type WorksetDetail } from '../../domain/workset-detail.ts';
 
 export async function getWorkset(deps: LifecycleReadDeps, worksetId: string): Promise<WorksetDetail> {
-  return toWorksetDetail(ownRecord(await deps.store.getRecord(worksetId), worksetId));
+  return toWorksetDetail(ownedRecord(await deps.store.getRecord(worksetId), worksetId));
 }
 
 export interface WorksetDetailListing {

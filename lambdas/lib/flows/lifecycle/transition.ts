@@ -16,7 +16,8 @@ import {
 } from '../../domain/lifecycle.ts';
 import { planForRecord, planForState } from '../../domain/sentinel-rules.ts';
 import type { WorksetState } from '../../domain/workset.ts';
-import { ConflictError, NotFoundError } from '../../errors.ts';
+import { ConflictError } from '../../errors.ts';
+import { ownedRecord } from '../ownership.ts';
 import type { LeaseClaim, StateChange } from '../../stores/ports.ts';
 import type { LifecycleDeps } from './deps.ts';
 import { syncSentinels } from './sentinels.ts';
@@ -70,15 +71,6 @@ export interface TransitionResult {
   readonly sentinels: SentinelStatus;
 }
 
-export function notFound(worksetId: string): NotFoundError {
-  return new NotFoundError(`Workset ${worksetId} not found.`);
-}
-
-/** The record, or 404 (also for another customer's workset: its existence is not revealed). */
-export function ownRecord(record: LifecycleRecord | undefined, worksetId: string, customerId?: string): LifecycleRecord {
-  if (!record || (customerId !== undefined && record.customer_id !== customerId)) throw notFound(worksetId);
-  return record;
-}
 
 /** 409 for a lease that is not the caller's (any more): the state tells a worker whether to stop. */
 export function leaseConflict(record: LifecycleRecord, message: string): ConflictError {
@@ -113,13 +105,13 @@ function forbidden(record: LifecycleRecord, to: WorksetState, via: readonly Tran
 }
 
 function keptChanging(request: TransitionRequest, current: LifecycleRecord | undefined): ConflictError {
-  const record = ownRecord(current, request.worksetId, request.customerId);
+  const record = ownedRecord(current, request.worksetId, request.customerId);
   return new ConflictError(`Workset ${request.worksetId} kept changing while this request tried to update it; retry.`, { current_state: record.state });
 }
 
 export async function transition(deps: LifecycleDeps, request: TransitionRequest): Promise<TransitionResult> {
   for (let attempt = 1; ; attempt += 1) {
-    const record = ownRecord(await deps.store.getRecord(request.worksetId), request.worksetId, request.customerId);
+    const record = ownedRecord(await deps.store.getRecord(request.worksetId), request.worksetId, request.customerId);
     const now = deps.now();
     const to = typeof request.to === 'function' ? request.to(record, now) : request.to;
     const via = request.via.find((way) => isAllowed(record.state, to, way));

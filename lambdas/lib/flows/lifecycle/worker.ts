@@ -16,7 +16,8 @@ import { InvalidInputError } from '../../errors.ts';
 import type { LeaseClaim } from '../../stores/ports.ts';
 import type { LifecycleDeps, LifecycleReadDeps } from './deps.ts';
 import { enteringEffects, type WorkerReport } from './effects.ts';
-import { checkLease, leaseConflict, notFound, transition, type TransitionResult } from './transition.ts';
+import { notFound } from '../ownership.ts';
+import { checkLease, leaseConflict, transition, type TransitionResult } from './transition.ts';
 import { toWorksetDetail, type WorksetDetail } from '../../domain/workset-detail.ts';
 
 export interface SetStateCommand extends WorkerReport {
