@@ -4,10 +4,13 @@
  * own rules, so the stack can never hand a function a value the function would reject.
  */
 import {
+  ARCHIVE_PREFIX_SETTING,
+  bucketNameProblem,
+  CONTROL_PREFIX_SETTING,
   DEFAULT_ARCHIVE_PREFIX,
   DEFAULT_CONTROL_PREFIX,
   normaliseControlPrefix,
-  resolveSettings,
+  type PrefixSetting,
 } from '../lambdas/lib/config/settings.ts';
 
 export interface StackConfig {
@@ -75,9 +78,15 @@ function positiveInteger(read: ReadContext, key: 'throttleRateLimit' | 'throttle
   return parsed;
 }
 
+/** The library's prefix rules, with problems that name the context key to fix. */
+const PREFIX_SETTINGS: Readonly<Record<'controlPrefix' | 'archivePrefix', PrefixSetting>> = {
+  controlPrefix: { ...CONTROL_PREFIX_SETTING, fix: '-c controlPrefix' },
+  archivePrefix: { ...ARCHIVE_PREFIX_SETTING, fix: '-c archivePrefix' },
+};
+
 function prefix(read: ReadContext, key: 'controlPrefix' | 'archivePrefix'): string {
   const raw = text(read(key)) ?? CONTEXT_DEFAULTS[key];
-  const normalised = normaliseControlPrefix(raw);
+  const normalised = normaliseControlPrefix(raw, PREFIX_SETTINGS[key]);
   if (!normalised.ok) throw new InvalidContextError(key, normalised.problem);
   // An empty prefix would hand every function the whole bucket and put worksets at its root,
   // where the monitor's listing sees the archive and its own index files as worksets.
@@ -88,15 +97,28 @@ function prefix(read: ReadContext, key: 'controlPrefix' | 'archivePrefix'): stri
 function bucketName(read: ReadContext): string | undefined {
   const raw = text(read('controlBucketName'));
   if (raw === undefined) return undefined;
-  const resolved = resolveSettings({ controlBucket: raw }, {}).controlBucket;
-  if (!resolved.ok) throw new InvalidContextError('controlBucketName', resolved.problem);
-  return resolved.bucket;
+  // Accepted like DAYLILY_CONTROL_BUCKET: a bare name or `s3://name/`.
+  const name = raw.replace(/^s3:\/\//, '').replace(/\/+$/, '');
+  const problem = bucketNameProblem(name);
+  if (problem) throw new InvalidContextError('controlBucketName', `"${raw}" is not a valid S3 bucket name (${problem}).`);
+  return name;
+}
+
+// CloudFormation's rule for stack names.
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+
+function stackName(read: ReadContext): string {
+  const name = text(read('stackName')) ?? CONTEXT_DEFAULTS.stackName;
+  if (!STACK_NAME.test(name)) {
+    throw new InvalidContextError('stackName', `"${name}" is not a CloudFormation stack name (a letter, then up to 127 letters, digits and hyphens).`);
+  }
+  return name;
 }
 
 /** Reads and checks every setting; `read` is usually `(key) => app.node.tryGetContext(key)`. */
 export function stackConfigFromContext(read: ReadContext): StackConfig {
   const config: StackConfig = {
-    stackName: text(read('stackName')) ?? CONTEXT_DEFAULTS.stackName,
+    stackName: stackName(read),
     ephemeral: flag(read, 'ephemeral'),
     controlBucketName: bucketName(read),
     controlPrefix: prefix(read, 'controlPrefix'),

@@ -1,7 +1,7 @@
 /** Context → stack settings: the defaults docs/deploy.md promises and the values synth refuses. */
 import { describe, expect, it } from 'vitest';
 import { CONTEXT_DEFAULTS, InvalidContextError, stackConfigFromContext, type ContextKey } from '../../infra/stack-config.ts';
-import { DEFAULT_ARCHIVE_PREFIX, DEFAULT_CONTROL_PREFIX, normaliseControlPrefix } from '../../lambdas/lib/config/settings.ts';
+import { DEFAULT_ARCHIVE_PREFIX, DEFAULT_CONTROL_PREFIX } from '../../lambdas/lib/config/settings.ts';
 
 const configFrom = (context: Partial<Record<ContextKey, unknown>>) => stackConfigFromContext((key) => context[key]);
 
@@ -35,12 +35,26 @@ describe('stack settings from CDK context', () => {
     expect(configFrom({ controlPrefix: 'ops/active///' }).controlPrefix).toBe('ops/active/');
   });
 
-  it('fails the synth with the library\'s own message for an invalid prefix', () => {
-    const problem = normaliseControlPrefix('ops/../escape');
-    expect(problem.ok).toBe(false);
+  it('fails the synth for an invalid prefix with a message that names the context key to fix', () => {
     expect(() => configFrom({ controlPrefix: 'ops/../escape' })).toThrow(
-      `Context "controlPrefix": ${(problem as { problem: string }).problem}`,
+      'Context "controlPrefix": The control prefix "ops/../escape" contains "..", "." or "//". Set -c controlPrefix to a plain S3 prefix such as daylily_monitoring/active_worksets/; see docs/configuration.md.',
     );
+    expect(() => configFrom({ archivePrefix: 'a/../b' })).toThrow(
+      'Context "archivePrefix": The archive prefix "a/../b" contains "..", "." or "//". Set -c archivePrefix to a plain S3 prefix such as daylily_monitoring/archived_worksets/; see docs/configuration.md.',
+    );
+  });
+
+  it('refuses IAM wildcards and variables in a prefix: `<bucket>/<prefix>*` must stay one folder tree', () => {
+    for (const [key, raw] of [['controlPrefix', '*'], ['controlPrefix', 'ops/act?ve'], ['archivePrefix', 'arch/${aws:username}']] as const) {
+      expect(() => configFrom({ [key]: raw }), `${key}=${raw}`).toThrow(new RegExp(`Context "${key}": .*wildcards or variables`));
+    }
+  });
+
+  it('refuses a stack name CloudFormation would refuse, before CDK does with a stack trace', () => {
+    expect(configFrom({ stackName: 'Daylily-Test-2' }).stackName).toBe('Daylily-Test-2');
+    for (const name of ['my_stack', '2fast', 'a'.repeat(129)]) {
+      expect(() => configFrom({ stackName: name }), name).toThrow(/Context "stackName": .* is not a CloudFormation stack name/);
+    }
   });
 
   it('refuses the bucket root as a prefix, which would grant functions the whole bucket', () => {
@@ -55,6 +69,9 @@ describe('stack settings from CDK context', () => {
     expect(configFrom({ controlBucketName: 's3://daylily-ops-control/' }).controlBucketName).toBe('daylily-ops-control');
     expect(configFrom({ controlBucketName: 'daylily-ops-control' }).controlBucketName).toBe('daylily-ops-control');
     expect(configFrom({ controlBucketName: '  ' }).controlBucketName).toBeUndefined();
-    expect(() => configFrom({ controlBucketName: 'Not_A_Bucket' })).toThrow(/Context "controlBucketName"/);
+    for (const name of ['Not_A_Bucket', 'my..bucket', 'my.-bucket', '192.168.1.1', 'xn--bucket', 'bucket-s3alias']) {
+      expect(() => configFrom({ controlBucketName: name }), name).toThrow(new RegExp(`Context "controlBucketName": "${name.replace(/\./g, '\\.')}" is not a valid S3 bucket name`));
+    }
+    expect(configFrom({ controlBucketName: 'lab.control-1' }).controlBucketName).toBe('lab.control-1');
   });
 });

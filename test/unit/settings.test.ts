@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_CONTROL_PREFIX,
   flagsToEnv,
+  bucketNameProblem,
   normaliseControlPrefix,
   resolveSettings,
   settingsFromEnv,
@@ -42,10 +43,16 @@ describe('control bucket precedence', () => {
     }
   });
 
-  it('rejects a bucket name S3 would refuse', () => {
+  it('rejects a bucket name S3 would refuse, saying which rule it breaks', () => {
     const setting = resolveSettings({ controlBucket: 'Not_A_Bucket' }, {}).controlBucket;
     expect(setting).toMatchObject({ ok: false });
-    expect(setting.ok ? '' : setting.problem).toContain('not a valid S3 bucket name');
+    expect(setting.ok ? '' : setting.problem).toContain('not a valid S3 bucket name (3-63 lowercase letters');
+    expect(bucketNameProblem('my..bucket')).toContain('two dots');
+    expect(bucketNameProblem('a.-b')).toContain('two dots');
+    expect(bucketNameProblem('10.0.0.1')).toContain('IP address');
+    expect(bucketNameProblem('xn--lab')).toContain('reserves');
+    expect(bucketNameProblem('lab--ol-s3')).toContain('reserves');
+    expect(bucketNameProblem('lab.control-1')).toBeUndefined();
   });
 
   it('accepts an s3:// URI for the bucket', () => {
@@ -64,7 +71,7 @@ describe('control prefix', () => {
     expect(normaliseControlPrefix(raw)).toEqual({ ok: true, prefix: expected });
   });
 
-  it.each(['a/../b', '..', 'a//b', 'a/./b', 'a\nb', 'tab\there', 'x\u0000'])('rejects %j as a configuration error', (raw) => {
+  it.each(['a/../b', '..', 'a//b', 'a/./b', 'a\nb', 'tab\there', 'x\u0000', '*', 'runs/?/', 'a/${aws:username}'])('rejects %j as a configuration error', (raw) => {
     const result = normaliseControlPrefix(raw);
     expect(result.ok).toBe(false);
     expect(result.ok ? '' : result.problem).toContain('docs/configuration.md');

@@ -71,22 +71,36 @@ const MISSING_BUCKET =
   '(or DAYLILY_MONITOR_BUCKET, the bucket the cluster monitor polls), or start the local server ' +
   `with --control-bucket. See ${CONFIG_DOCS}.`;
 
-// S3 bucket naming rules (3-63 chars, lowercase, digits, dots, hyphens); a typo should fail at
-// start-up with a clear message, not as an AWS error on the first registration.
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+// S3 bucket naming rules; a typo should fail at start-up with a clear message, not as an AWS
+// error on the first registration.
+const BUCKET_NAME_RULES: ReadonlyArray<[RegExp, boolean, string]> = [
+  [/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, true, '3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit'],
+  [/\.\.|\.-|-\./, false, 'no two dots in a row and no dot next to a hyphen'],
+  [/^\d{1,3}(\.\d{1,3}){3}$/, false, 'not an IP address'],
+  [/^(xn--|sthree-|amzn-s3-demo-)|(-s3alias|--ol-s3|--x-s3|--table-s3|\.mrap)$/, false, 'none of the prefixes and suffixes S3 reserves'],
+];
+
+/** Why S3 would refuse `name` as a bucket name, or undefined when it is valid. */
+export function bucketNameProblem(name: string): string | undefined {
+  const broken = BUCKET_NAME_RULES.find(([pattern, mustMatch]) => pattern.test(name) !== mustMatch);
+  return broken?.[2];
+}
 
 /** Which setting a prefix came from, so a problem names what to fix. */
 export interface PrefixSetting {
   readonly what: string;
   readonly fix: string;
+  readonly example: string;
 }
-const CONTROL_PREFIX_SETTING: PrefixSetting = { what: 'control prefix', fix: 'DAYLILY_CONTROL_PREFIX or --control-prefix' };
-const ARCHIVE_PREFIX_SETTING: PrefixSetting = { what: 'archive prefix', fix: 'DAYLILY_ARCHIVE_PREFIX' };
+export const CONTROL_PREFIX_SETTING: PrefixSetting = { what: 'control prefix', fix: 'DAYLILY_CONTROL_PREFIX or --control-prefix', example: DEFAULT_CONTROL_PREFIX };
+export const ARCHIVE_PREFIX_SETTING: PrefixSetting = { what: 'archive prefix', fix: 'DAYLILY_ARCHIVE_PREFIX', example: DEFAULT_ARCHIVE_PREFIX };
 
 /**
  * Normalises a prefix to no leading `/` and exactly one trailing `/`. Returns an error message
  * for prefixes that would let a key escape or alias a folder: `..`, `.` or empty segments, or
- * control characters (which also make keys unreadable to the monitor).
+ * control characters (which also make keys unreadable to the monitor); and for `*`, `?` and `$`,
+ * which an IAM resource reads as wildcards or policy variables: the stack grants each function
+ * `<bucket>/<prefix>*` only, and a wildcard in the prefix would widen that to other keys.
  */
 export function normaliseControlPrefix(
   raw: string,
@@ -98,11 +112,13 @@ export function normaliseControlPrefix(
     ? 'contains control characters'
     : raw.includes('..') || stripped.includes('//') || stripped.split('/').includes('.')
       ? 'contains "..", "." or "//"'
-      : undefined;
+      : /[*?$]/.test(raw)
+        ? 'contains "*", "?" or "$", which IAM policies read as wildcards or variables'
+        : undefined;
   if (unsafe) {
     return {
       ok: false,
-      problem: `The ${setting.what} ${JSON.stringify(raw)} ${unsafe}. Set ${setting.fix} to a plain S3 prefix such as ${DEFAULT_CONTROL_PREFIX}; see ${CONFIG_DOCS}.`,
+      problem: `The ${setting.what} ${JSON.stringify(raw)} ${unsafe}. Set ${setting.fix} to a plain S3 prefix such as ${setting.example}; see ${CONFIG_DOCS}.`,
     };
   }
   return { ok: true, prefix: stripped === '' ? '' : `${stripped}/` };
@@ -118,8 +134,9 @@ function resolveControlBucket(flags: SettingFlags, env: Env): ControlBucketSetti
   if (!found) return { ok: false, problem: MISSING_BUCKET };
   const [source, rawBucket] = found as [ControlBucketSource, string];
   const bucket = rawBucket.replace(/^s3:\/\//, '').replace(/\/+$/, '');
-  if (!BUCKET_NAME.test(bucket)) {
-    return { ok: false, problem: `The control bucket "${rawBucket}" (from ${source}) is not a valid S3 bucket name. Fix DAYLILY_CONTROL_BUCKET, DAYLILY_MONITOR_BUCKET or --control-bucket; see ${CONFIG_DOCS}.` };
+  const invalid = bucketNameProblem(bucket);
+  if (invalid) {
+    return { ok: false, problem: `The control bucket "${rawBucket}" (from ${source}) is not a valid S3 bucket name (${invalid}). Fix DAYLILY_CONTROL_BUCKET, DAYLILY_MONITOR_BUCKET or --control-bucket; see ${CONFIG_DOCS}.` };
   }
   const prefix = normaliseControlPrefix(
     nonEmpty(flags.controlPrefix) ?? nonEmpty(env[ENV.controlPrefix]) ?? DEFAULT_CONTROL_PREFIX,
