@@ -202,6 +202,10 @@ export class WorksetApiStack extends Stack {
       value: this.config.controlPrefix,
       description: 'The monitor config key monitor.prefix',
     });
+    new CfnOutput(this, 'ArchivePrefix', {
+      value: this.config.archivePrefix,
+      description: 'The monitor config key archive_prefix',
+    });
     for (const definition of TABLES) {
       new CfnOutput(this, `${pascal(definition.logicalName)}TableName`, {
         value: this.tableOf(definition.logicalName).tableName,
@@ -249,6 +253,9 @@ export class WorksetApiStack extends Stack {
         { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
       ],
     });
+    // A retained bucket keeps its policy: deleting the stack must not drop TLS-only enforcement
+    // or the log delivery grant while the data stays.
+    for (const bucket of [accessLogBucket, controlBucket]) bucket.policy?.applyRemovalPolicy(removalPolicy);
     return { controlBucket, accessLogBucket };
   }
 

@@ -7,6 +7,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
+import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { lambdaBuildOptions, LAMBDA_NODE_OPTIONS, REPO_ROOT } from '../../infra/bundling.ts';
 import { REPO_ROOT as LOCAL_SERVER_ROOT } from '../../infra/local/http-adapter.ts';
@@ -101,7 +102,7 @@ describe('control bucket', () => {
     expect(resources[controlId]!.DeletionPolicy).toBe('Retain');
   });
 
-  it('refuses requests that are not over TLS, and so does the log bucket', () => {
+  it('refuses requests that are not over TLS, and so does the log bucket; both policies stay with the retained buckets', () => {
     for (const bucketId of [controlId, logId]) {
       template.hasResourceProperties('AWS::S3::BucketPolicy', {
         Bucket: { Ref: bucketId },
@@ -111,6 +112,10 @@ describe('control bucket', () => {
           ]),
         },
       });
+      const policies = Object.values(resources).filter(
+        (resource) => resource.Type === 'AWS::S3::BucketPolicy' && JSON.stringify(resource.Properties.Bucket) === JSON.stringify({ Ref: bucketId }),
+      );
+      expect(policies.map((policy) => policy.DeletionPolicy), bucketId).toEqual(['Retain']);
     }
   });
 
@@ -199,6 +204,14 @@ describe('functions', () => {
     });
     // The SDK goes into the bundle; an empty list stops CDK's default of externalising @aws-sdk/*.
     expect(cdk.externalModules).toEqual([]);
+    // And what the stack promises, in literal terms (docs/deploy.md, "Bundles").
+    expect({ format: cdk.format, target: cdk.target, minify: cdk.minify, sourceMap: cdk.sourceMap, sourcesContent: cdk.sourcesContent }).toEqual({
+      format: 'esm',
+      target: 'node24',
+      minify: true,
+      sourceMap: true,
+      sourcesContent: false,
+    });
   });
 });
 
@@ -329,6 +342,7 @@ describe('outputs', () => {
     expect(flattenCfnReference(outputs.ApiUrl!.Value)).toMatch(/^https:\/\/<Api[0-9A-F]+>\.execute-api\./);
     expect(outputs.ControlBucketName!.Value).toEqual({ Ref: logicalId(stack.controlBucket as never) });
     expect(outputs.ControlPrefix!.Value).toBe(DEFAULT_CONTROL_PREFIX);
+    expect(outputs.ArchivePrefix!.Value).toBe(DEFAULT_ARCHIVE_PREFIX);
     for (const definition of TABLES) {
       const key = `${definition.logicalName.charAt(0).toUpperCase()}${definition.logicalName.slice(1)}TableName`;
       expect(outputs[key]?.Value, key).toEqual({ Ref: tableId(definition.logicalName) });
@@ -341,13 +355,32 @@ describe('cdk-nag', () => {
     expect(nagFindings(nag)).toEqual([]);
   });
 
+  const acknowledgementsOf = (construct: IConstruct): Array<[string, string]> =>
+    construct.node.metadata
+      .filter((entry) => entry.type === 'aws:cdk:acknowledged-rules')
+      .flatMap((entry) => Object.entries(entry.data as Record<string, string>));
+
   it('records a reason with every acknowledgement', () => {
-    const acknowledgements = stack.node.findAll().flatMap((construct) =>
-      construct.node.metadata
-        .filter((entry) => entry.type === 'aws:cdk:acknowledged-rules')
-        .flatMap((entry) => Object.entries(entry.data as Record<string, string>)),
-    );
+    const acknowledgements = stack.node.findAll().flatMap(acknowledgementsOf);
     expect(acknowledgements.length).toBeGreaterThan(0);
     for (const [id, reason] of acknowledgements) expect(reason.length, id).toBeGreaterThan(40);
+  });
+
+  it('acknowledges a wildcard only where the role holds it, and only as a literal prefix of the control bucket that the reason names', () => {
+    const bucketArn = `<${logicalId(stack.controlBucket as never)}.Arn>`;
+    for (const route of ROUTES) {
+      const acknowledged = acknowledgementsOf(stack.routeFunctions.get(route.id)!.role)
+        .flatMap(([id, reason]) => {
+          const resource = /^(?:Annotation::)?AwsSolutions-IAM5\[Resource::(.+)\]$/.exec(id)?.[1];
+          return resource ? [{ resource, reason }] : [];
+        });
+      const held = statementsOf(route).flatMap((statement) => statement.resources).filter((resource) => resource.includes('*'));
+      expect(new Set(acknowledged.map((ack) => ack.resource)), route.id).toEqual(new Set(held));
+      for (const { resource, reason } of acknowledged) {
+        const prefix = [DEFAULT_CONTROL_PREFIX, DEFAULT_ARCHIVE_PREFIX].find((candidate) => resource === `${bucketArn}/${candidate}*`);
+        expect(prefix, `${route.id}: ${resource}`).toBeDefined();
+        expect(reason, route.id).toContain(`"${prefix}"`);
+      }
+    }
   });
 });
