@@ -3,7 +3,7 @@
  * tells an idempotent replay from a reused key.
  */
 import { createHash } from 'node:crypto';
-import { load } from 'js-yaml';
+import { FAILSAFE_SCHEMA, load } from 'js-yaml';
 import { InvalidInputError } from '../../errors.ts';
 import { parseOrThrow } from '../../schemas/parse.ts';
 import { resolveSampleFiles, type Sample } from '../../domain/stage-samples.ts';
@@ -14,16 +14,31 @@ export interface RegistrationRequest extends Omit<CreateWorksetRequest, 'samples
   readonly samples: readonly Sample[];
 }
 
+/** YAML's spellings of null (an empty value arrives as null already). */
+const YAML_NULL = new Set(['null', 'Null', 'NULL', '~']);
+
+/** Mapping entries whose value is null are dropped: `r2_file:` means "no R2 file", as in the reference. */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, item]) => item !== null && !(typeof item === 'string' && YAML_NULL.has(item)))
+      .map(([key, item]) => [key, withoutNulls(item)]),
+  );
+}
+
 function samplesFromYaml(yamlContent: string): readonly Sample[] {
   let document: unknown;
   try {
-    // js-yaml's `load` uses the safe default schema: no custom tags, no code execution.
-    document = load(yamlContent);
+    // The failsafe schema keeps every scalar as the text the customer wrote: sample "00123" must
+    // not become the number 123, nor "1e3" 1000. It also allows no custom tags (no code execution).
+    document = withoutNulls(load(yamlContent, { schema: FAILSAFE_SCHEMA }));
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : 'unreadable';
     throw new InvalidInputError(`yaml_content is not valid YAML: ${reason}`, [{ field: 'yaml_content', message: 'is not valid YAML' }]);
   }
-  if (document === undefined || document === null) return [];
+  if (document === undefined || document === null || (typeof document === 'string' && YAML_NULL.has(document))) return [];
   if (typeof document !== 'object' || Array.isArray(document)) {
     throw new InvalidInputError('yaml_content must be a YAML mapping (with a samples list).', [
       { field: 'yaml_content', message: 'must be a YAML mapping' },

@@ -1,0 +1,33 @@
+/** A create request's samples, from `samples` or from `yaml_content` (flows/registration/request.ts). */
+import { describe, expect, it } from 'vitest';
+import { toRegistrationRequest } from '../../lambdas/lib/flows/registration/request.ts';
+import { parseOrThrow } from '../../lambdas/lib/schemas/parse.ts';
+import { CreateWorksetRequest } from '../../lambdas/lib/schemas/workset.ts';
+
+const BASE = { workset_name: 'batch', pipeline_type: 'snv', reference_genome: 'GRCh38' };
+const samplesOf = (yaml: string) => toRegistrationRequest(parseOrThrow(CreateWorksetRequest, { ...BASE, yaml_content: yaml }, 'request body')).samples;
+
+describe('samples from yaml_content', () => {
+  it('keeps every value as the customer wrote it: YAML must not turn sample names into numbers', () => {
+    const yaml = ['samples:', '  - sample_id: 00123', '    r1: 1e3_R1.fastq.gz', '    lane: 0x10', '  - sample_id: 12345678901234567890', '  - sample_id: 1e3', '  - sample_id: true'].join('\n');
+    expect(samplesOf(yaml).map((sample) => sample.sample_id)).toEqual(['00123', '12345678901234567890', '1e3', 'true']);
+    expect(samplesOf(yaml)[0]).toMatchObject({ r1_file: '1e3_R1.fastq.gz', lane: '0x10' });
+  });
+
+  it('tells 01 and 1 apart (no duplicate after a numeric conversion)', () => {
+    expect(samplesOf('samples:\n  - sample_id: "01"\n  - sample_id: 1\n').map((sample) => sample.sample_id)).toEqual(['01', '1']);
+  });
+
+  it('reads an empty or null field as absent, as the reference did', () => {
+    const yaml = 'samples:\n  - sample_id: S1\n    r1_file: s3://lab/S1_R1.fastq.gz\n    r2_file:\n  - sample_id: S2\n    r2_file: null\n  - sample_id: S3\n    r2: ~\n';
+    expect(samplesOf(yaml).map((sample) => sample.r2_file)).toEqual(['', '', '']);
+  });
+
+  it('reads an empty or null document as no samples (registration then asks for at least one)', () => {
+    for (const yaml of ['', '~', 'null', 'samples:']) expect(samplesOf(yaml), JSON.stringify(yaml)).toEqual([]);
+  });
+
+  it('still refuses a document that is not a mapping, naming yaml_content', () => {
+    expect(() => samplesOf('- a\n- b')).toThrow(/yaml_content must be a YAML mapping/);
+  });
+});
