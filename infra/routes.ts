@@ -196,7 +196,9 @@ export const ROUTES: readonly Route[] = [
     path: '/worksets/{workset_id}/lock',
     handler: 'lambdas/handlers/release-lease.ts',
     auth: 'iam',
-    access: { tables: { worksets: 'write' }, controlBucket: ['put', 'delete'] },
+    // The archive too: a canceled workset keeps its worker's lease (so the worker learns of the
+    // cancellation), and may be archived, daylily.lock included, before the worker lets go.
+    access: { tables: { worksets: 'write' }, controlBucket: ['put', 'delete'], archive: ['put', 'delete'] },
     summary: 'The owner releases its lease and daylily.lock; the state never changes.',
     contract: { query: ReleaseLeaseRequest, responses: { 200: { description: 'The workset without its lease (state unchanged).', schema: ReleaseAnswerSchema } } },
   },

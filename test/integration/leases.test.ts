@@ -1,6 +1,7 @@
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_ARCHIVE_PREFIX } from '../../lambdas/lib/config/settings.ts';
 import { call } from '../support/api.ts';
 import { useLocalAws } from '../support/local-aws.ts';
 import { worksetFixtures } from '../support/worksets.ts';
@@ -213,6 +214,24 @@ describe('leases', () => {
     expect((await release(workset.workset_id, { owner_id: 'worker-a' })).json).toMatchObject({ state: 'canceled', released: true });
     expect(await monitorAgrees(workset.workset_id)).toEqual({ actual: 'error', expected: 'error', lock: false, leased: false });
     expect(await aws.getText(`${workset.control_prefix}daylily.error`)).toMatch(/^\d{4}-.*Z\tcanceled: wrong reference$/);
+  });
+
+  it('a worker can still release its lease after the customer canceled and archived the workset: daylily.lock leaves the archived folder', async () => {
+    const workset = await seed({ state: 'ready', customerId: 'lab-l' });
+    const granted = await lock(workset.workset_id, { owner_id: 'w-arch' });
+    expect((await setState(workset.workset_id, { state: 'in_progress', reason: 'go', owner_id: 'w-arch', lease_epoch: granted.json.lease_epoch })).status).toBe(200);
+    const customerPath = { customer_id: 'lab-l', workset_id: workset.workset_id };
+    expect((await call('CancelWorkset', { path: customerPath })).status).toBe(200);
+    const archived = await call('ArchiveWorkset', { path: customerPath });
+    expect(archived.status).toBe(200);
+    const archivedFolder = `${DEFAULT_ARCHIVE_PREFIX}${workset.workset_id}/`;
+    expect(await aws.listKeys(archivedFolder)).toContain(`${archivedFolder}daylily.lock`);
+
+    const released = await release(workset.workset_id, { owner_id: 'w-arch' });
+    expect(released.status).toBe(200);
+    expect(released.json).toMatchObject({ state: 'archived', lock_owner: null, sentinels: { in_sync: true } });
+    expect(await aws.listKeys(archivedFolder)).not.toContain(`${archivedFolder}daylily.lock`);
+    expect((await record(workset.workset_id))?.sentinel_sync_pending).toBeUndefined();
   });
 
   it('rejects a malformed owner id or lease duration with per-field 400s', async () => {
