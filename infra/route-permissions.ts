@@ -5,7 +5,7 @@
  * passes), so the stack, the tests and a reviewer all read the same policy.
  */
 import type { ControlBucketAction, Route, RouteAccess, TableAccess } from './routes.ts';
-import type { TableDefinition } from '../lambdas/lib/stores/tables.ts';
+import { TABLES, type TableDefinition } from '../lambdas/lib/stores/tables.ts';
 
 export type TableName = TableDefinition['logicalName'];
 
@@ -59,9 +59,8 @@ export const PREFIX_OF_ACCESS: Readonly<Record<BucketAccessKey, keyof ControlPre
 };
 
 export interface TableArns {
+  /** The table's ARN; an index's ARN is `<table ARN>/index/<index name>`. */
   readonly table: string;
-  /** One ARN per index of the definition, in its order. */
-  readonly indexes: readonly string[];
 }
 
 export interface Resources {
@@ -115,8 +114,18 @@ export function routeStatements(route: Route, resources: Resources): Statement[]
   for (const [name, level] of Object.entries(route.access.tables ?? {}) as Array<[TableName, TableAccess]>) {
     const arns = resources.table(name);
     statements.push({ sid: `${pascal(name)}Table${pascal(level)}`, actions: TABLE_ACTIONS[level], resources: [arns.table] });
-    if (arns.indexes.length > 0) {
-      statements.push({ sid: `${pascal(name)}TableIndexQuery`, actions: INDEX_ACTIONS, resources: [...arns.indexes] });
+    const indexes = route.access.indexes?.[name] ?? [];
+    if (indexes.length > 0) {
+      // Every index copies whole items (projection ALL): a query on one lists worksets across
+      // customers, so a route may query only the indexes it names.
+      statements.push({ sid: `${pascal(name)}IndexQuery`, actions: INDEX_ACTIONS, resources: indexes.map((index) => `${arns.table}/index/${index}`) });
+    }
+  }
+  for (const [name, indexes] of Object.entries(route.access.indexes ?? {}) as Array<[TableName, readonly string[]]>) {
+    const defined = TABLES.find((definition) => definition.logicalName === name)?.indexes.map((index) => index.name) ?? [];
+    const unknown = indexes.filter((index) => !defined.includes(index));
+    if (unknown.length > 0 || !route.access.tables?.[name]) {
+      throw new Error(`Route ${route.id}: indexes ${JSON.stringify(indexes)} of table "${name}" need the table in its access and must be defined in TABLES (unknown: ${unknown.join(', ') || 'none'}).`);
     }
   }
   for (const grant of bucketGrants(route.access)) {

@@ -5,7 +5,7 @@
  */
 import * as v from 'valibot';
 import type { GenericSchema } from 'valibot';
-import type { TableDefinition } from '../lambdas/lib/stores/tables.ts';
+import { WORKSET_INDEXES, type TableDefinition } from '../lambdas/lib/stores/tables.ts';
 import { CreateWorksetRequest, ListWorksetsQuery } from '../lambdas/lib/schemas/workset.ts';
 import {
   AcquireLeaseRequest,
@@ -43,6 +43,8 @@ export type ControlBucketAction = 'get' | 'put' | 'delete' | 'list';
 
 export interface RouteAccess {
   readonly tables?: Partial<Record<TableDefinition['logicalName'], TableAccess>>;
+  /** The indexes the route queries, per table (each must be in TABLES and its table in `tables`). */
+  readonly indexes?: Partial<Record<TableDefinition['logicalName'], readonly string[]>>;
   /** Actions under the control (active) prefix. */
   readonly controlBucket?: readonly ControlBucketAction[];
   /** The same actions under the archive prefix (`daylily_monitoring/archived_worksets/`). */
@@ -111,7 +113,7 @@ export const ROUTES: readonly Route[] = [
     path: '/api/customers/{customer_id}/worksets',
     handler: 'lambdas/handlers/list-customer-worksets.ts',
     auth: 'iam',
-    access: { tables: { worksets: 'read' } },
+    access: { tables: { worksets: 'read' }, indexes: { worksets: [WORKSET_INDEXES.byCustomer] } },
     summary: "A customer's worksets, newest first, with cursor pagination.",
     contract: { query: ListWorksetsQuery, responses: { 200: { description: 'One page of worksets.', schema: WorksetDetailListingSchema } } },
   },
@@ -136,7 +138,7 @@ export const ROUTES: readonly Route[] = [
     path: '/worksets',
     handler: 'lambdas/handlers/list-worksets.ts',
     auth: 'iam',
-    access: { tables: { worksets: 'read' } },
+    access: { tables: { worksets: 'read' }, indexes: { worksets: [WORKSET_INDEXES.byState, WORKSET_INDEXES.byCustomer] } },
     summary: 'Worksets by state (queue order), customer or all states; priority filter; cursor pagination.',
     contract: { query: AdminListQuery, responses: { 200: { description: 'A page of worksets.', schema: WorksetDetailListingSchema } } },
   },
@@ -146,7 +148,7 @@ export const ROUTES: readonly Route[] = [
     path: '/worksets/next',
     handler: 'lambdas/handlers/next-workset.ts',
     auth: 'iam',
-    access: { tables: { worksets: 'read' } },
+    access: { tables: { worksets: 'read' }, indexes: { worksets: [WORKSET_INDEXES.byState] } },
     summary: 'The next leasable workset (urgent first, oldest first, retrying past backoff included); 204 if none.',
     contract: { responses: { 200: { description: 'The workset a claim would take next.', schema: WorksetDetailSchema }, 204: { description: 'The queue is empty.' } } },
   },
@@ -156,7 +158,7 @@ export const ROUTES: readonly Route[] = [
     path: '/worksets/claim',
     handler: 'lambdas/handlers/claim-workset.ts',
     auth: 'iam',
-    access: { tables: { worksets: 'write' }, controlBucket: ['put', 'delete'] },
+    access: { tables: { worksets: 'write' }, indexes: { worksets: [WORKSET_INDEXES.byState] }, controlBucket: ['put', 'delete'] },
     summary: 'Atomically lease and return the next workset; 204 when the queue is empty.',
     contract: { body: ClaimRequest, responses: { 200: { description: 'The claimed workset, leased to owner_id.', schema: WorksetDetailSchema }, 204: { description: 'The queue is empty.' } } },
   },
@@ -301,7 +303,7 @@ export const ROUTES: readonly Route[] = [
     path: '/api/customers/{customer_id}/worksets/{workset_id}/logs',
     handler: 'lambdas/handlers/workset-logs.ts',
     auth: 'iam',
-    access: { tables: { worksets: 'read' } },
+    access: { tables: { worksets: 'read' }, indexes: { worksets: [WORKSET_INDEXES.history] } },
     summary: "The workset's full audit history (from, to, reason, actor, at), paginated.",
     contract: { query: LogsQuery, responses: { 200: { description: 'A page of the audit history, oldest first.', schema: HistoryAnswerSchema } } },
   },

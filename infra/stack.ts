@@ -134,11 +134,7 @@ export class WorksetApiStack extends Stack {
     this.accessLogBucket = bucket.accessLogBucket;
 
     const resources: Resources = {
-      table: (name) => {
-        const { tableArn } = this.tableOf(name);
-        const indexes = TABLES.find((definition) => definition.logicalName === name)?.indexes ?? [];
-        return { table: tableArn, indexes: indexes.map((index) => `${tableArn}/index/${index.name}`) };
-      },
+      table: (name) => ({ table: this.tableOf(name).tableArn }),
       bucketArn: this.controlBucket.bucketArn,
       objectArn: (keyPattern) => this.controlBucket.arnForObjects(keyPattern),
       prefixes: { active: this.config.controlPrefix, archive: this.config.archivePrefix },

@@ -7,7 +7,7 @@ import { bucketGrants, isWriter, routeStatements, routeWildcards, usesControlBuc
 import { ROUTES, type Route } from '../../infra/routes.ts';
 
 const resources: Resources = {
-  table: (name) => ({ table: `arn:${name}`, indexes: name === 'worksets' ? ['arn:worksets/index/a', 'arn:worksets/index/b'] : [] }),
+  table: (name) => ({ table: `arn:${name}` }),
   bucketArn: 'arn:bucket',
   objectArn: (pattern) => `arn:bucket/${pattern}`,
   prefixes: { active: 'active/', archive: 'archived/' },
@@ -70,9 +70,17 @@ describe('route permissions', () => {
     expect(bucketGrants({})).toEqual([]);
   });
 
-  it('grants index queries only for tables that have indexes', () => {
-    const statements = routeStatements(route({ tables: { worksets: 'read', customers: 'read' } }), resources);
-    expect(statements.map((statement) => statement.sid)).toEqual(['WorksetsTableRead', 'WorksetsTableIndexQuery', 'CustomersTableRead']);
-    expect(statements[1]).toMatchObject({ actions: ['dynamodb:Query'], resources: ['arn:worksets/index/a', 'arn:worksets/index/b'] });
+  it('grants queries only on the indexes a route names: each one lists worksets across customers', () => {
+    expect(routeStatements(route({ tables: { worksets: 'read', customers: 'read' } }), resources).map((statement) => statement.sid)).toEqual([
+      'WorksetsTableRead',
+      'CustomersTableRead',
+    ]);
+    const statements = routeStatements(route({ tables: { worksets: 'read' }, indexes: { worksets: ['state-queue-index'] } }), resources);
+    expect(statements).toContainEqual({ sid: 'WorksetsIndexQuery', actions: ['dynamodb:Query'], resources: ['arn:worksets/index/state-queue-index'] });
+  });
+
+  it('refuses an index the table does not define, or one whose table the route cannot read', () => {
+    expect(() => routeStatements(route({ tables: { worksets: 'read' }, indexes: { worksets: ['no-such-index'] } }), resources)).toThrow(/Probe: .*unknown: no-such-index/);
+    expect(() => routeStatements(route({ indexes: { worksets: ['state-queue-index'] } }), resources)).toThrow(/Probe: .*need the table in its access/);
   });
 });

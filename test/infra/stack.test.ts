@@ -253,18 +253,31 @@ describe('the route table and the stack do not drift', () => {
 describe('least privilege, from each route\'s access', () => {
   const tableArn = (name: string) => `<${tableId(name)}.Arn>`;
 
-  it('lets a function reach only the tables its route names, on the table and its indexes only', () => {
+  it('lets a function reach only the tables its route names, and query only the indexes it names', () => {
     for (const route of ROUTES) {
       const named = Object.keys(route.access.tables ?? {});
       const allowed = TABLES.filter((definition) => named.includes(definition.logicalName)).flatMap((definition) => [
         tableArn(definition.logicalName),
-        ...definition.indexes.map((index) => `${tableArn(definition.logicalName)}/index/${index.name}`),
+        ...(route.access.indexes?.[definition.logicalName] ?? []).map((index) => `${tableArn(definition.logicalName)}/index/${index}`),
       ]);
       const dynamoResources = statementsOf(route)
         .filter((statement) => statement.actions.some((action) => action.startsWith('dynamodb:')))
         .flatMap((statement) => statement.resources);
       expect(new Set(dynamoResources), route.id).toEqual(new Set(allowed));
     }
+  });
+
+  it('lets only the listing, queue and history routes query an index, each only the one it reads', () => {
+    const queried = Object.fromEntries(
+      ROUTES.map((route) => [route.id, statementsOf(route).filter((statement) => statement.actions.includes('dynamodb:Query')).flatMap((statement) => statement.resources).filter((resource) => resource.includes('/index/')).map((resource) => resource.split('/index/')[1]).sort()]),
+    );
+    expect(Object.fromEntries(Object.entries(queried).filter(([, indexes]) => indexes.length > 0))).toEqual({
+      ListCustomerWorksets: ['customer-created-index'],
+      ListWorksets: ['customer-created-index', 'state-queue-index'],
+      NextWorkset: ['state-queue-index'],
+      ClaimWorkset: ['state-queue-index'],
+      WorksetLogs: ['history-index'],
+    });
   });
 
   it('gives a read route no way to write the tables it reads, and only deleting routes DeleteItem', () => {

@@ -12,7 +12,7 @@ import type { MiddlewareStack } from '@smithy/types';
 import { routeStatements, type Resources, type Statement } from '../../infra/route-permissions.ts';
 import type { Route } from '../../infra/routes.ts';
 import { resolveSettings } from '../../lambdas/lib/config/settings.ts';
-import { TABLES, type TableDefinition } from '../../lambdas/lib/stores/tables.ts';
+import type { TableDefinition } from '../../lambdas/lib/stores/tables.ts';
 
 /** One authorization AWS makes for a request: an action on a resource (and the listing prefix). */
 export interface Authorization {
@@ -178,11 +178,7 @@ function tableNames(settings: ReturnType<typeof resolveSettings>): Record<TableD
 /** With no control bucket configured, bucket grants point at no bucket: any S3 call is denied. */
 function withoutBucket(region: string, names: Record<TableDefinition['logicalName'], string>): Resources {
   return {
-    table: (name) => {
-      const table = tableArn(region, names[name]);
-      const indexes = TABLES.find((definition) => definition.logicalName === name)?.indexes ?? [];
-      return { table, indexes: indexes.map((index) => `${table}/index/${index.name}`) };
-    },
+    table: (name) => ({ table: tableArn(region, names[name]) }),
     bucketArn: 'arn:aws:s3:::no-control-bucket',
     objectArn: (pattern) => `arn:aws:s3:::no-control-bucket/${pattern}`,
     prefixes: { active: 'none/', archive: 'none/' },
