@@ -142,6 +142,60 @@ describe('archive and restore', () => {
     const plain = await call('ArchiveWorkset', { path: path(workset.workset_id) });
     expect(plain.status).toBe(409);
   });
+
+  // The mover's claim stays until its originals are gone: a move back in that gap would copy onto
+  // exactly the keys the first mover is about to delete.
+  for (const [first, second] of [['ArchiveWorkset', 'RestoreWorkset'], ['RestoreWorkset', 'ArchiveWorkset']] as const) {
+    it(`${second} while ${first} is still deleting its originals answers 409, and no file is lost`, async () => {
+      const workset = await seed({ state: first === 'ArchiveWorkset' ? 'complete' : 'archived', customerId: CUSTOMER, files: FILES });
+      const active = `${aws.controlPrefix}${workset.workset_id}/`;
+      const archive = archivedFolder(workset.workset_id);
+      const [from, to] = first === 'ArchiveWorkset' ? [active, archive] : [archive, active];
+      const hold = holdCall(
+        s3Client(aws.region),
+        (c) => c.command === 'DeleteObjectsCommand' && c.input.Delete.Objects.some((object: { Key: string }) => object.Key === `${from}daylily_work.yaml`),
+      );
+      const moving = call(first, { path: path(workset.workset_id) });
+      await hold.held;
+      const racing = await call(second, { path: path(workset.workset_id) }).finally(hold.release);
+      const moved = await moving.finally(hold.remove);
+
+      const sentinel = 'daylily.complete';
+      expect((await aws.listKeys(to)).map((key) => key.slice(to.length))).toEqual([sentinel, ...FILES]);
+      expect(await aws.listKeys(from)).toEqual([]);
+      const stored = (await record(workset.workset_id))!;
+      expect(stored).toMatchObject({ state: first === 'ArchiveWorkset' ? 'archived' : 'complete', control_prefix: to });
+      expect(stored.move_claim).toBeUndefined();
+      expect(moved.status, moved.text).toBe(200);
+      expect(racing.status, racing.text).toBe(409);
+      expect(racing.json.detail).toMatch(/being moved by another request/);
+
+      // Once the first move has finished, the second one goes through.
+      const after = await call(second, { path: path(workset.workset_id) });
+      expect(after.status, after.text).toBe(200);
+      expect((await aws.listKeys(from)).map((key) => key.slice(from.length))).toEqual([sentinel, ...FILES]);
+      expect(await aws.listKeys(to)).toEqual([]);
+    });
+  }
+
+  it('a hard delete during an archive copy: the archive answers 404 and removes the copies it made', async () => {
+    const workset = await seed({ state: 'complete', customerId: CUSTOMER, files: FILES });
+    const archive = archivedFolder(workset.workset_id);
+    // Two files are copied; the third copy waits while the workset is hard-deleted, then finds its source gone.
+    const hold = holdCall(s3Client(aws.region), (c) => c.command === 'CopyObjectCommand', { nth: 3 });
+    const archiving = call('ArchiveWorkset', { path: path(workset.workset_id) });
+    await hold.held;
+    const copiedBefore = await aws.listKeys(archive);
+    const deleted = await call('DeleteWorkset', { path: path(workset.workset_id), body: { hard_delete: true } }).finally(hold.release);
+    const archived = await archiving.finally(hold.remove);
+
+    expect(copiedBefore).toHaveLength(2);
+    expect(deleted.status, deleted.text).toBe(200);
+    expect(await aws.listKeys(archive)).toEqual([]);
+    expect(await aws.listKeys(workset.control_prefix)).toEqual([]);
+    expect(await record(workset.workset_id)).toBeUndefined();
+    expect(archived.status, archived.text).toBe(404);
+  });
 });
 
 describe('delete', () => {

@@ -146,10 +146,11 @@ export interface LifecycleStore {
   recordProgress(input: { worksetId: string; lease: LeaseClaim; at: string; set: Readonly<Record<string, unknown>>; metrics?: Readonly<Record<string, unknown>>; states: readonly WorksetState[] }): Promise<WriteOutcome>;
   /**
    * Claims a folder move while the record is still at `version` and nobody else's claim is live;
-   * the state change that completes the move removes it. The version is not changed.
+   * the mover releases it once the move's originals are deleted (or the move is given up). The
+   * version is not changed.
    */
   claimMove(input: { worksetId: string; version: number; claim: MoveClaim; now: string }): Promise<WriteOutcome>;
-  /** Drops the claim with `token` (a move that did not happen); someone else's claim is kept. */
+  /** Drops the claim with `token` (a move given up, or finished and its originals deleted); someone else's claim is kept. */
   releaseMove(input: { worksetId: string; token: string }): Promise<void>;
   /** Records (or clears, with undefined) an unsynced control folder, if the record is still at `version`. */
   markSentinels(input: { worksetId: string; version: number; pending: LifecycleRecord['sentinel_sync_pending'] }): Promise<void>;

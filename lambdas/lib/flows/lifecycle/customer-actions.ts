@@ -5,7 +5,8 @@
  *
  * Moving a control folder (archive, restore) copies first, writes DynamoDB (state + the new
  * location, one conditional transaction), then deletes the originals: a crash at any point
- * leaves every file somewhere, and the record points at a complete copy.
+ * leaves every file somewhere, and the record points at a complete copy. The mover's claim is
+ * held until the originals are gone, so no other move copies onto keys still being deleted.
  */
 import { randomUUID } from 'node:crypto';
 import { controlFolderPrefix } from '../../domain/workset.ts';
@@ -79,9 +80,9 @@ function assertFolder(prefix: string, worksetId: string): void {
   }
 }
 
-async function copyFolder(deps: LifecycleDeps, bucket: string, from: string, to: string): Promise<{ objects: StoredObject[]; copies: string[] }> {
+/** Copies every object of `from` to `to`; `copies` collects the keys written, also when a copy fails part-way. */
+async function copyFolder(deps: LifecycleDeps, bucket: string, from: string, to: string, copies: string[]): Promise<StoredObject[]> {
   const objects = await deps.folders.list(bucket, from);
-  const copies: string[] = [];
   // Sentinels last, so a reader of the new folder never sees a state before the files it governs.
   const ordered = [...objects].sort((a, b) => Number(a.key.includes('/daylily.')) - Number(b.key.includes('/daylily.')));
   for (const object of ordered) {
@@ -89,7 +90,7 @@ async function copyFolder(deps: LifecycleDeps, bucket: string, from: string, to:
     await deps.folders.copy(bucket, object, target);
     copies.push(target);
   }
-  return { objects, copies };
+  return objects;
 }
 
 async function removeKeys(deps: LifecycleDeps, bucket: string, keys: readonly string[], what: string, worksetId: string): Promise<boolean> {
@@ -110,7 +111,9 @@ async function removeKeys(deps: LifecycleDeps, bucket: string, keys: readonly st
 /**
  * One mover at a time: a second request would copy onto the keys the first one's record is
  * about to point at (and, on S3 emulators, a copy whose source vanished can drop the target).
- * Answers the claim's token, or 409 while another request's claim is live.
+ * The claim outlives the state change until the originals are deleted: a move back started in
+ * between would copy onto exactly the keys the first mover is deleting. Answers the claim's
+ * token, or 409 while another request's claim is live.
  */
 async function claimMove(deps: LifecycleDeps, record: LifecycleRecord, to: string, via: 'archive' | 'restore'): Promise<string> {
   const now = deps.now();
@@ -134,7 +137,7 @@ async function moveWithTransition(
   command: CustomerCommand,
   options: { to: 'archived' | ((record: LifecycleRecord) => LifecycleRecord['state']); via: 'archive' | 'restore'; reason: string; destination: (record: LifecycleRecord) => string },
 ): Promise<MoveAnswer> {
-  let moved: { bucket: string; originals: string[] } | undefined;
+  let moved: { bucket: string; originals: string[]; token: string } | undefined;
   const result = await transition(deps, {
     worksetId: command.worksetId,
     customerId: command.customerId,
@@ -153,7 +156,8 @@ async function moveWithTransition(
       if (record.export_uri.startsWith(oldFolderUri)) {
         set.export_uri = `s3://${record.control_bucket}/${destination}${record.export_uri.slice(oldFolderUri.length)}`;
       }
-      const remove = [...(effects.remove ?? []), 'move_claim'];
+      // `move_claim` stays: this request releases it once the originals are deleted.
+      const remove = [...(effects.remove ?? [])];
       if (options.via === 'archive') {
         Object.assign(set, { archived_from: record.state, archived_at: at, active_prefix: record.control_prefix });
       } else {
@@ -188,20 +192,27 @@ async function moveWithTransition(
         }
         return current !== undefined && allowedTargets(current.state, options.via).length > 0;
       };
-      let copied: { objects: StoredObject[]; copies: string[] };
+      const copies: string[] = [];
+      let objects: StoredObject[];
       try {
-        copied = await copyFolder(deps, record.control_bucket, from, to);
+        objects = await copyFolder(deps, record.control_bucket, from, to, copies);
       } catch (error) {
-        await deps.store.releaseMove({ worksetId: record.workset_id, token });
-        // The winner of a concurrent move deletes the originals this copy was reading.
+        // The winner of a concurrent move, or a hard delete, removed the originals this copy was reading.
         const current = await deps.store.getRecord(record.workset_id);
-        if (current && recordVersion(current) !== recordVersion(record)) {
-          await yieldTo(current);
+        if (!current || recordVersion(current) !== recordVersion(record)) {
+          // Still under this claim: nobody else copies onto these keys while they are removed.
+          if (!(await yieldTo(current))) {
+            await removeKeys(deps, record.control_bucket, copies, 'the partial copy of a move that can no longer happen', record.workset_id);
+          }
+          await deps.store.releaseMove({ worksetId: record.workset_id, token });
+          // Decides again on the record as it is now: gone (404), or no longer movable (409).
           throw new RecordChanged(record.workset_id);
         }
+        await deps.store.releaseMove({ worksetId: record.workset_id, token });
         throw new UpstreamError(`Workset ${record.workset_id} was not ${options.via}d: its control folder could not be copied. Nothing changed; retry.`, { cause: error });
       }
-      moved = { bucket: record.control_bucket, originals: copied.objects.map((object) => object.key) };
+      const copied = { objects, copies };
+      moved = { bucket: record.control_bucket, originals: objects.map((object) => object.key), token };
       return {
         undo: async (current) => {
           moved = undefined;
@@ -214,7 +225,13 @@ async function moveWithTransition(
     },
   });
   const detail = detailOf(result);
-  if (moved && !(await removeKeys(deps, moved.bucket, moved.originals, 'the originals of a moved folder', command.worksetId))) {
+  if (!moved) return detail;
+  const removed = await removeKeys(deps, moved.bucket, moved.originals, 'the originals of a moved folder', command.worksetId);
+  // Only now may another move start. Should this release fail, the claim expires (MOVE_CLAIM_SECONDS).
+  await deps.store.releaseMove({ worksetId: command.worksetId, token: moved.token }).catch((error: unknown) => {
+    logger.error('could not release the claim of a finished move', { workset_id: command.worksetId, error: error as Error });
+  });
+  if (!removed) {
     // The record points at the complete new folder; the old one is a leftover to clean up.
     return { ...detail, sentinels: { ...detail.sentinels, in_sync: false }, leftover_folder: result.previous.control_prefix };
   }
