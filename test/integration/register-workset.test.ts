@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { documentClient } from '../../lambdas/lib/stores/dynamodb/client.ts';
 import { s3Client } from '../../lambdas/lib/stores/s3/client.ts';
 import { call } from '../support/api.ts';
-import { failCall, recordCalls } from '../support/faults.ts';
+import { failCall, holdCall, recordCalls } from '../support/faults.ts';
 import { useLocalAws } from '../support/local-aws.ts';
 
 const aws = useLocalAws('register-workset');
@@ -345,5 +345,119 @@ describe('idempotency', () => {
     const listing = await call('ListCustomerWorksets', { path: { customer_id: customerId } });
     expect(listing.json.worksets).toHaveLength(1);
     expect(listing.json.worksets[0].state).toBe('ready');
+  });
+});
+
+describe('registration racing a delete or a same-key request', () => {
+  const ddbClient = () => documentClient(aws.region);
+  const s3 = () => s3Client(aws.region);
+  const isTransaction = (c: { command: string }) => c.command === 'TransactWriteCommand' || c.command === 'TransactWriteItemsCommand';
+  const sentinelsOf = async (worksetId: string) => (await filesOf(worksetId)).filter((name) => name.startsWith('daylily.'));
+
+  /** A keyed registration whose every put failed: a `registering` record, an empty folder. */
+  async function stuckRegistration(name: string) {
+    const customerId = await newCustomer();
+    const key = `race-${name.replace(/ /g, '-')}-${customerId}`;
+    const body = { ...CURL_BODY, workset_name: name };
+    const remove = failCall(s3(), (c) => c.command === 'PutObjectCommand', { times: 10 });
+    const failed = await create(customerId, body, { 'Idempotency-Key': key }).finally(remove);
+    expect(failed.status).toBe(503);
+    const [stuck] = (await call('ListCustomerWorksets', { path: { customer_id: customerId } })).json.worksets;
+    expect(stuck.state).toBe('registering');
+    expect(failed.json.detail).toContain(stuck.workset_id);
+    return { customerId, key, body, worksetId: stuck.workset_id as string };
+  }
+
+  /** Resumes the registration with its key and runs `meanwhile` while its first file is in flight. */
+  async function resumeAround(stuck: Awaited<ReturnType<typeof stuckRegistration>>, meanwhile: () => Promise<void>) {
+    const hold = holdCall(s3(), (c) => c.command === 'PutObjectCommand' && String(c.input.Key).endsWith('/daylily_work.yaml'));
+    try {
+      const retry = create(stuck.customerId, stuck.body, { 'Idempotency-Key': stuck.key });
+      await hold.held;
+      await meanwhile();
+      hold.release();
+      return await retry;
+    } finally {
+      hold.release();
+      hold.remove();
+    }
+  }
+
+  const deleteWorkset = (customerId: string, worksetId: string, body: unknown) =>
+    call('DeleteWorkset', { path: { customer_id: customerId, workset_id: worksetId }, body });
+
+  it('a hard delete during a resumed registration leaves no orphan folder: the registration takes back what it wrote and answers 409', async () => {
+    const stuck = await stuckRegistration('race hard delete');
+    const retried = await resumeAround(stuck, async () => {
+      const deleted = await deleteWorkset(stuck.customerId, stuck.worksetId, { hard_delete: true });
+      expect(deleted.status).toBe(200);
+    });
+
+    expect(retried.status).toBe(409);
+    expect(retried.headers['content-type']).toBe('application/problem+json');
+    expect(retried.json.detail).toContain(stuck.worksetId);
+    expect(retried.json.detail).toMatch(/deleted/);
+    expect(await record(stuck.worksetId)).toBeUndefined();
+    // Nothing the monitor could pick up, nothing left behind.
+    expect(await filesOf(stuck.worksetId)).toEqual([]);
+
+    // A later retry with the same key says the same, instead of a 503 inviting more retries.
+    const again = await create(stuck.customerId, stuck.body, { 'Idempotency-Key': stuck.key });
+    expect(again.status).toBe(409);
+    expect(again.json.detail).toMatch(/deleted/);
+  });
+
+  it('a soft delete during a resumed registration is not reported as registered, and daylily.ready is withdrawn', async () => {
+    const stuck = await stuckRegistration('race soft delete');
+    const retried = await resumeAround(stuck, async () => {
+      const deleted = await deleteWorkset(stuck.customerId, stuck.worksetId, {});
+      expect(deleted.status).toBe(200);
+      expect(deleted.json.state).toBe('deleted');
+    });
+
+    expect(retried.status).toBe(409);
+    expect(retried.headers['idempotent-replayed']).toBeUndefined();
+    expect(retried.json).toMatchObject({ current_state: 'deleted', workset_id: stuck.worksetId });
+    expect(await record(stuck.worksetId)).toMatchObject({ state: 'deleted' });
+    expect(await sentinelsOf(stuck.worksetId)).toEqual(['daylily.ignore']);
+
+    const again = await create(stuck.customerId, stuck.body, { 'Idempotency-Key': stuck.key });
+    expect(again.status).toBe(409);
+    expect(again.json).toMatchObject({ current_state: 'deleted', workset_id: stuck.worksetId });
+  });
+
+  it('a failed flip does not take daylily.ready from a workset a same-key request completed meanwhile', async () => {
+    const customerId = await newCustomer();
+    const key = `race-withdraw-${customerId}`;
+    const body = { ...CURL_BODY, workset_name: 'race withdraw', samples: SAMPLES };
+    // Request A: its flip (the second transaction) fails; it then withdraws daylily.ready, held here.
+    const removeFault = failCall(ddbClient(), isTransaction, { nth: 2 });
+    const hold = holdCall(
+      s3(),
+      (c) => c.command === 'DeleteObjectsCommand' && (c.input.Delete?.Objects ?? []).some((o: { Key?: string }) => String(o.Key).endsWith('/daylily.ready')),
+    );
+    try {
+      const first = create(customerId, body, { 'Idempotency-Key': key });
+      await hold.held;
+      // Request B, same key: resumes, writes daylily.ready, flips to ready.
+      const second = await create(customerId, body, { 'Idempotency-Key': key });
+      expect(second.status).toBe(201);
+      expect(second.json.state).toBe('ready');
+      hold.release();
+      const answered = await first;
+
+      const id = second.json.workset_id;
+      expect(await record(id)).toMatchObject({ state: 'ready' });
+      expect(await record(id)).not.toHaveProperty('sentinel_sync_pending');
+      expect(await aws.getText(`${folderOf(id)}daylily.ready`)).toBeDefined();
+      expect(await filesOf(id)).toHaveLength(5);
+      // A answers what B answered: the key's one registration.
+      expect(answered.status).toBe(201);
+      expect(answered.text).toBe(second.text);
+    } finally {
+      hold.release();
+      hold.remove();
+      removeFault();
+    }
   });
 });

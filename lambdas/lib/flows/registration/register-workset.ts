@@ -6,7 +6,10 @@
  *  3. one transaction flips the record to `ready` and stores the response for replays.
  * So no workset is `ready` in DynamoDB before its files exist, and a failure at any step leaves
  * nothing a worker (DynamoDB `ready`) or the monitor (`daylily.ready`) would pick up. A retry with
- * the same Idempotency-Key resumes a failed registration from step 2.
+ * the same Idempotency-Key resumes a failed registration from step 2. A request whose flip did not
+ * take effect makes its `daylily.ready` match the record as it is then (see `settleReady`): kept
+ * when a same-key request completed it, withdrawn otherwise; a registration its customer deleted
+ * meanwhile answers 409, and one whose record is gone removes every file it wrote.
  */
 import { ConflictError, InvalidInputError, NotConfiguredError, NotFoundError, UpstreamError } from '../../errors.ts';
 import type { ControlBucketSetting } from '../../config/settings.ts';
@@ -141,14 +144,13 @@ async function claim(
     }
     if (existing.response) return { replay: existing.response };
     const earlier = await deps.worksets.getWorkset(existing.workset_id);
-    if (!earlier) throw new UpstreamError(`Registration of workset ${existing.workset_id} cannot be resumed: its record is missing.`);
-    if (earlier.state !== 'registering') {
-      // Completed between our two reads: its answer was stored in the same transaction.
-      const completed = await deps.worksets.getIdempotencyRecord(existing.idempotency_key);
-      if (completed?.response) return { replay: completed.response };
-      return { replay: { status: 201, body: JSON.stringify(toWorksetDetail(earlier)), location: worksetLocation(earlier.customer_id, earlier.workset_id) } };
-    }
-    return { record: earlier, idempotencyKey: key, resumed: true };
+    if (earlier?.state === 'registering') return { record: earlier, idempotencyKey: key, resumed: true };
+    // Completed between our two reads (its answer was stored in the same transaction), or deleted
+    // by its customer before any request completed it.
+    const completed = await deps.worksets.getIdempotencyRecord(existing.idempotency_key);
+    if (completed?.response && completed.workset_id === existing.workset_id) return { replay: completed.response };
+    if (!earlier || earlier.state === 'deleted') throw deletedWhileRegistering(existing.workset_id, earlier, true);
+    return { replay: { status: 201, body: JSON.stringify(toWorksetDetail(earlier)), location: worksetLocation(earlier.customer_id, earlier.workset_id) } };
   }
 }
 
@@ -192,24 +194,101 @@ async function discard(deps: RegistrationDeps, record: WorksetRecord, written: r
   }
 }
 
-/** Takes `daylily.ready` back from a folder whose record is still `registering`. */
-async function withdrawReady(deps: RegistrationDeps, record: WorksetRecord): Promise<void> {
-  const readyKey = registrationObjects(record, []).ready.key;
-  await deps.controlBucket.delete(record.control_bucket, [readyKey]).catch((error: unknown) => {
-    logger.error('could not withdraw daylily.ready of a registration that failed to complete', {
-      workset_id: record.workset_id,
-      key: readyKey,
-      error: error as Error,
-    });
-  });
+/** Passes of `settleReady` before it gives up on a record that keeps changing. */
+const SETTLE_PASSES = 3;
+
+/** Whether the monitor should find this registration's `daylily.ready`: only while its record is `ready` there. */
+function advertises(record: WorksetRecord, current: WorksetRecord | undefined): boolean {
+  return current?.state === 'ready' && current.control_prefix === record.control_prefix;
 }
 
-/** The record became ready through another request with the same key: answer what it answered. */
-async function answerOfCompleted(deps: RegistrationDeps, record: WorksetRecord, idempotencyKey: string | undefined): Promise<RegistrationOutcome | undefined> {
+/**
+ * After a flip this request did not make: makes the `daylily.ready` it wrote match the record as it
+ * is now. Present only while the record is `ready` (a same-key request completed it); withdrawn
+ * while it is `registering` or `deleted`; and when the record is gone (hard-deleted meanwhile,
+ * whose delete may have listed the folder before these files landed), every file this request
+ * wrote goes too, `daylily.ready` first.
+ *
+ * S3 does not order this request's delete against a concurrent same-key request's put (which may
+ * complete the registration just before the delete lands), so like the lifecycle's sentinel syncs
+ * (flows/lifecycle/sentinels.ts) it re-reads the record after applying, and applies again when the
+ * answer changed. Best effort: a failed S3 call or read is logged. Returns the record as last read.
+ */
+async function settleReady(
+  deps: RegistrationDeps,
+  record: WorksetRecord,
+  samples: readonly Sample[],
+  current: WorksetRecord | undefined,
+): Promise<WorksetRecord | undefined> {
+  const { files, ready } = registrationObjects(record, samples);
+  let seen = current;
+  for (let pass = 1; pass <= SETTLE_PASSES; pass += 1) {
+    const wanted = advertises(record, seen);
+    try {
+      if (wanted) await deps.controlBucket.put(record.control_bucket, ready);
+      else {
+        await deps.controlBucket.delete(record.control_bucket, [ready.key]);
+        if (!seen) await deps.controlBucket.delete(record.control_bucket, files.map((file) => file.key));
+      }
+    } catch (error) {
+      logger.error(
+        wanted
+          ? 'could not restore daylily.ready of a workset another request registered; its folder needs repair'
+          : 'could not withdraw the control files of a registration that did not complete; its folder needs repair',
+        { workset_id: record.workset_id, state: seen?.state ?? 'removed', error: error as Error },
+      );
+      return seen;
+    }
+    let next: WorksetRecord | undefined;
+    try {
+      next = await deps.worksets.getWorkset(record.workset_id);
+    } catch (error) {
+      // Applied; only the fence could not be checked.
+      logger.error('could not re-read a registration after settling its daylily.ready', { workset_id: record.workset_id, error: error as Error });
+      return seen;
+    }
+    // Settled when the same step applies to the record as it is now (a record that disappeared
+    // after this pass still needs its files removed).
+    if (advertises(record, next) === wanted && (next !== undefined || seen === undefined)) return next;
+    seen = next;
+  }
+  logger.error('the record of a registration kept changing while its daylily.ready was settled; its folder may need repair', {
+    workset_id: record.workset_id,
+    state: seen?.state ?? 'removed',
+  });
+  return seen;
+}
+
+/** The customer deleted the workset before its registration completed: nothing will run. */
+function deletedWhileRegistering(worksetId: string, current: WorksetRecord | undefined, keyed: boolean): ConflictError {
+  const again = keyed ? ' Register it again with a new Idempotency-Key.' : ' Register it again if it is still wanted.';
+  return current
+    ? new ConflictError(`Workset ${worksetId} was deleted before its registration completed; it will not run.${again}`, {
+        workset_id: worksetId,
+        current_state: current.state,
+      })
+    : new ConflictError(
+        `Workset ${worksetId} was deleted (record and control files) before its registration completed; nothing was registered.${again}`,
+        { workset_id: worksetId },
+      );
+}
+
+/**
+ * The answer of a registration whose flip this request did not make, once its folder is settled:
+ * the key's stored answer when a same-key request completed it, else what became of the record.
+ */
+async function answerOfOther(
+  deps: RegistrationDeps,
+  record: WorksetRecord,
+  idempotencyKey: string | undefined,
+  current: WorksetRecord | undefined,
+  failure: { readonly message: string; readonly cause?: unknown },
+): Promise<RegistrationOutcome> {
   const winner = idempotencyKey ? await deps.worksets.getIdempotencyRecord(idempotencyKey) : undefined;
-  if (winner?.response) return { ...winner.response, replayed: true };
-  const current = await deps.worksets.getWorkset(record.workset_id);
-  if (!current || current.state === 'registering') return undefined;
+  if (winner?.response && winner.workset_id === record.workset_id) return { ...winner.response, replayed: true };
+  if (!current || current.state === 'deleted') throw deletedWhileRegistering(record.workset_id, current, idempotencyKey !== undefined);
+  if (current.state === 'registering') throw new UpstreamError(failure.message, { cause: failure.cause });
+  // Completed by a request whose answer was not stored (none with this key): describe it as it is.
   return { status: 201, body: JSON.stringify(toWorksetDetail(current)), location: worksetLocation(record.customer_id, record.workset_id), replayed: true };
 }
 
@@ -221,12 +300,13 @@ export async function registerWorkset(deps: RegistrationDeps, command: RegisterW
   const claimed = await claim(command, deps, bucket, prefix);
   if ('replay' in claimed) return { ...claimed.replay, replayed: true };
   const { record, idempotencyKey, resumed } = claimed;
+  const { samples } = command.request;
   const retryHint = idempotencyKey
     ? 'Retry the request with the same Idempotency-Key to complete it.'
     : 'Nothing was queued; retry the request (send an Idempotency-Key to make retries safe).';
 
   try {
-    await writeControlFolder(deps, record, command.request.samples);
+    await writeControlFolder(deps, record, samples);
   } catch (error) {
     const written = error instanceof FolderWriteFailed ? error.written : [];
     if (!idempotencyKey) await discard(deps, record, written);
@@ -243,6 +323,9 @@ export async function registerWorkset(deps: RegistrationDeps, command: RegisterW
     body: JSON.stringify(toWorksetDetail(ready)),
     location: worksetLocation(record.customer_id, record.workset_id),
   };
+  const failure: { message: string; cause?: unknown } = {
+    message: `Registration of workset ${record.workset_id} failed while marking it ready. ${retryHint}`,
+  };
   let completed: boolean;
   try {
     completed = await deps.worksets.completeRegistration({
@@ -252,29 +335,33 @@ export async function registerWorkset(deps: RegistrationDeps, command: RegisterW
       ...(idempotencyKey ? { idempotency: { key: idempotencyKey, response } } : {}),
     });
   } catch (error) {
-    // The flip's outcome is unknown (its reply may be lost): look before cleaning anything up.
-    const current = await deps.worksets.getWorkset(record.workset_id).catch(() => undefined);
-    if (current?.state === 'ready' && current.updated_at === at) completed = true;
-    else if (current && current.state !== 'registering') completed = false;
-    else {
-      if (current) {
-        // Still registering: nothing may advertise it to the monitor.
-        await withdrawReady(deps, record);
-        if (!idempotencyKey) await discard(deps, record, registrationObjects(record, command.request.samples).files.map((file) => file.key));
-      } else {
-        logger.error('registration could not be marked ready and its record could not be read; its folder may need repair', {
-          workset_id: record.workset_id,
-          error: error as Error,
-        });
-      }
-      throw new UpstreamError(`Registration of workset ${record.workset_id} failed while marking it ready. ${retryHint}`, { cause: error });
-    }
+    failure.cause = error;
+    completed = false;
   }
-  if (!completed) {
-    const answer = await answerOfCompleted(deps, record, idempotencyKey);
-    if (!answer) throw new UpstreamError(`Registration of workset ${record.workset_id} was removed while completing. ${retryHint}`);
-    return answer;
+  if (completed) {
+    logger.info('workset registered', { workset_id: record.workset_id, customer_id: record.customer_id, resumed });
+    return { ...response, replayed: resumed };
   }
-  logger.info('workset registered', { workset_id: record.workset_id, customer_id: record.customer_id, resumed });
-  return { ...response, replayed: resumed };
+
+  // The flip was refused (no longer `registering`: completed by a same-key request, or deleted) or
+  // its outcome is unknown (the reply may be lost): look before cleaning anything up.
+  let current: WorksetRecord | undefined;
+  try {
+    current = await deps.worksets.getWorkset(record.workset_id);
+  } catch (error) {
+    logger.error('registration could not be marked ready and its record could not be read; its folder may need repair', {
+      workset_id: record.workset_id,
+      error: (failure.cause ?? error) as Error,
+    });
+    throw new UpstreamError(failure.message, { cause: failure.cause ?? error });
+  }
+  if (failure.cause !== undefined && current?.state === 'ready' && current.updated_at === at) {
+    logger.info('workset registered', { workset_id: record.workset_id, customer_id: record.customer_id, resumed });
+    return { ...response, replayed: resumed };
+  }
+  const settled = await settleReady(deps, record, samples, current);
+  if (!idempotencyKey && settled?.state === 'registering') {
+    await discard(deps, record, registrationObjects(record, samples).files.map((file) => file.key));
+  }
+  return answerOfOther(deps, record, idempotencyKey, settled, failure);
 }
