@@ -118,6 +118,8 @@ describe('archive and restore', () => {
     expect(failed.status).toBe(503);
     expect(await record(workset.workset_id)).toMatchObject({ state: 'complete', control_prefix: workset.control_prefix });
     expect(await aws.listKeys(workset.control_prefix)).toHaveLength(FILES.length + 1);
+    // The two objects copied before the failure are gone too: nothing would ever point at them.
+    expect(await aws.listKeys(archivedFolder(workset.workset_id))).toEqual([]);
 
     expect((await call('ArchiveWorkset', { path: path(workset.workset_id) })).status).toBe(200);
     expect(await aws.listKeys(archivedFolder(workset.workset_id))).toHaveLength(FILES.length + 1);

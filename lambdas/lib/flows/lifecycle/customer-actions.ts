@@ -208,6 +208,8 @@ async function moveWithTransition(
           // Decides again on the record as it is now: gone (404), or no longer movable (409).
           throw new RecordChanged(record.workset_id);
         }
+        // Nothing points at the partial copy; removed under the claim, it cannot outlive a later hard delete.
+        await removeKeys(deps, record.control_bucket, copies, 'the partial copy of a failed move', record.workset_id);
         await deps.store.releaseMove({ worksetId: record.workset_id, token });
         throw new UpstreamError(`Workset ${record.workset_id} was not ${options.via}d: its control folder could not be copied. Nothing changed; retry.`, { cause: error });
       }
