@@ -5,6 +5,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ARCHIVE_PREFIX } from '../../lambdas/lib/config/settings.ts';
+import { documentClient } from '../../lambdas/lib/stores/dynamodb/client.ts';
 import { s3Client } from '../../lambdas/lib/stores/s3/client.ts';
 import { call } from '../support/api.ts';
 import { failCall, holdCall } from '../support/faults.ts';
@@ -123,6 +124,35 @@ describe('archive and restore', () => {
 
     expect((await call('ArchiveWorkset', { path: path(workset.workset_id) })).status).toBe(200);
     expect(await aws.listKeys(archivedFolder(workset.workset_id))).toHaveLength(FILES.length + 1);
+  });
+
+  it('a state write that fails outright leaves the workset where it was: no copy, no claim, and a retry archives it', async () => {
+    const workset = await seed({ state: 'complete', customerId: CUSTOMER, files: FILES });
+    const stateWrite = (c: { command: string }) => c.command === 'TransactWriteCommand' || c.command === 'TransactWriteItemsCommand';
+    const serverError = () => Object.assign(new Error('Internal server error'), { name: 'InternalServerError', $fault: 'server', $metadata: { httpStatusCode: 500 } });
+    const remove = failCall(documentClient(aws.region), stateWrite, { error: serverError });
+    const failed = await call('ArchiveWorkset', { path: path(workset.workset_id) }).finally(remove);
+    expect(failed.status).toBe(503);
+    const after = await record(workset.workset_id);
+    expect(after).toMatchObject({ state: 'complete', control_prefix: workset.control_prefix });
+    expect(after?.move_claim).toBeUndefined();
+    expect(await aws.listKeys(archivedFolder(workset.workset_id))).toEqual([]);
+    expect(await aws.listKeys(workset.control_prefix)).toHaveLength(FILES.length + 1);
+
+    expect((await call('ArchiveWorkset', { path: path(workset.workset_id) })).status).toBe(200);
+    expect(await aws.listKeys(archivedFolder(workset.workset_id))).toHaveLength(FILES.length + 1);
+  });
+
+  it('a state write whose reply is lost still completes the move: originals deleted, claim released', async () => {
+    const workset = await seed({ state: 'complete', customerId: CUSTOMER, files: FILES });
+    const stateWrite = (c: { command: string }) => c.command === 'TransactWriteCommand' || c.command === 'TransactWriteItemsCommand';
+    const remove = failCall(documentClient(aws.region), stateWrite, { afterSend: true });
+    const archived = await call('ArchiveWorkset', { path: path(workset.workset_id) }).finally(remove);
+    expect(archived.status).toBe(200);
+    expect(archived.json).toMatchObject({ state: 'archived', control_folder: `s3://${aws.bucket}/${archivedFolder(workset.workset_id)}` });
+    expect(await aws.listKeys(workset.control_prefix)).toEqual([]);
+    expect(await aws.listKeys(archivedFolder(workset.workset_id))).toHaveLength(FILES.length + 1);
+    expect((await record(workset.workset_id))?.move_claim).toBeUndefined();
   });
 
   it('when the originals cannot be removed, the archive still stands and the answer names the leftover folder', async () => {

@@ -218,10 +218,14 @@ async function moveWithTransition(
       return {
         undo: async (current) => {
           moved = undefined;
+          // Unchanged: the state write failed, and nothing points at the copy. Changed and no longer
+          // movable: the copy is a stray duplicate (never the only one). Either way it goes, while
+          // the claim still keeps other moves from copying onto these keys.
+          const unchanged = current !== undefined && recordVersion(current) === recordVersion(record);
+          if (unchanged || !(await yieldTo(current))) {
+            await removeKeys(deps, record.control_bucket, copied.copies.filter((key) => !copied.objects.some((object) => object.key === key)), 'the copy of a move that did not happen', record.workset_id);
+          }
           await deps.store.releaseMove({ worksetId: record.workset_id, token });
-          if (await yieldTo(current)) return;
-          // The move cannot happen any more: the copy is a stray duplicate (never the only one).
-          await removeKeys(deps, record.control_bucket, copied.copies.filter((key) => !copied.objects.some((object) => object.key === key)), 'the copy of a move that lost a race', record.workset_id);
         },
       };
     },

@@ -109,6 +109,31 @@ function keptChanging(request: TransitionRequest, current: LifecycleRecord | und
   return new ConflictError(`Workset ${request.worksetId} kept changing while this request tried to update it; retry.`, { current_state: record.state });
 }
 
+/**
+ * The state write, and what to do when it throws instead of answering (a 5xx, throttling past the
+ * retries, a lost reply): its outcome is unknown, so look. Landed: carry on as if it had answered.
+ * Not landed: undo what `prepare` did, then fail. Unreadable: fail and touch nothing, since the
+ * write may have landed (a move's claim then expires on its own).
+ */
+async function changeStateOrLook(
+  deps: LifecycleDeps,
+  change: StateChange,
+  record: LifecycleRecord,
+  undo: ((current: LifecycleRecord | undefined) => Promise<void>) | undefined,
+): ReturnType<LifecycleDeps['store']['changeState']> {
+  try {
+    return await deps.store.changeState(change, record);
+  } catch (error) {
+    const current = await deps.store.getRecord(change.worksetId).catch(() => 'unknown' as const);
+    if (current === 'unknown') throw error;
+    if (current && recordVersion(current) === change.version + 1 && current.updated_at === change.at && current.state === change.to) {
+      return { ok: true, record: current };
+    }
+    await undo?.(current);
+    throw error;
+  }
+}
+
 export async function transition(deps: LifecycleDeps, request: TransitionRequest): Promise<TransitionResult> {
   for (let attempt = 1; ; attempt += 1) {
     const record = ownedRecord(await deps.store.getRecord(request.worksetId), request.worksetId, request.customerId);
@@ -154,7 +179,7 @@ export async function transition(deps: LifecycleDeps, request: TransitionRequest
       if (attempt >= RACE_ATTEMPTS) throw keptChanging(request, await deps.store.getRecord(request.worksetId));
       continue;
     }
-    const outcome = await deps.store.changeState(change, record);
+    const outcome = await changeStateOrLook(deps, change, record, prepared.undo);
     if (outcome.ok) {
       const updated = outcome.record;
       // An earlier failed sync may have left the lock sentinel out too: then repair everything.
