@@ -267,6 +267,24 @@ describe('registration under faults', () => {
     expect(await aws.listKeys(folder)).toEqual([]);
   });
 
+  it('without an idempotency key, a failed ready flip whose withdrawal of daylily.ready also fails leaves no lone daylily.ready', async () => {
+    const customerId = await newCustomer();
+    const isTransaction = (c: { command: string }) => c.command === 'TransactWriteCommand' || c.command === 'TransactWriteItemsCommand';
+    const recorder = recordCalls(s3());
+    const removeFlipFault = failCall(ddbClient(), isTransaction, { nth: 2 });
+    const removeWithdrawFault = failCall(s3(), (c) => c.command === 'DeleteObjectsCommand');
+    const failed = await create(customerId, { ...CURL_BODY, workset_name: 'flip-no-key-withdraw', samples: SAMPLES }).finally(() => {
+      removeFlipFault();
+      removeWithdrawFault();
+      recorder.stop();
+    });
+    expect(failed.status).toBe(503);
+    expect((await call('ListCustomerWorksets', { path: { customer_id: customerId } })).json.worksets).toEqual([]);
+    const folder = String(recorder.calls.find((c) => c.command === 'PutObjectCommand')?.input.Key).replace(/[^/]+$/, '');
+    // The record is gone: nothing may be left for the monitor, daylily.ready least of all.
+    expect(await aws.listKeys(folder)).toEqual([]);
+  });
+
   it('a failure marking the workset ready withdraws daylily.ready, and the retry completes', async () => {
     const customerId = await newCustomer();
     const key = `flip-${customerId}`;
@@ -457,6 +475,61 @@ describe('registration racing a delete or a same-key request', () => {
     } finally {
       hold.release();
       hold.remove();
+      removeFault();
+    }
+  });
+
+  it('a failed flip withdrawing daylily.ready after a same-key request wrote it fences that request\'s flip off: never ready without daylily.ready', async () => {
+    const customerId = await newCustomer();
+    const key = `race-fence-${customerId}`;
+    const body = { ...CURL_BODY, workset_name: 'race fence', samples: SAMPLES };
+    const isFlip = (c: { command: string; input: any }) =>
+      isTransaction(c) && (c.input.TransactItems ?? []).some((item: any) => item.Update?.ExpressionAttributeValues?.[':ready'] === 'ready');
+    // Request A: its flip (the second transaction) fails; its withdrawal of daylily.ready is held.
+    const removeFault = failCall(ddbClient(), isTransaction, { nth: 2 });
+    const holdWithdraw = holdCall(
+      s3(),
+      (c) => c.command === 'DeleteObjectsCommand' && (c.input.Delete?.Objects ?? []).some((o: { Key?: string }) => String(o.Key).endsWith('/daylily.ready')),
+    );
+    let holdFlip: ReturnType<typeof holdCall> | undefined;
+    try {
+      const first = create(customerId, body, { 'Idempotency-Key': key });
+      await holdWithdraw.held;
+      // Request B, same key: resumes, writes its files and daylily.ready; its flip is held.
+      holdFlip = holdCall(ddbClient(), isFlip);
+      const second = create(customerId, body, { 'Idempotency-Key': key });
+      await holdFlip.held;
+      // A's withdrawal lands after B's daylily.ready, and A answers while the record is registering.
+      holdWithdraw.release();
+      const answeredA = await first;
+      expect(answeredA.status).toBe(503);
+      // Only then B's flip goes out.
+      holdFlip.release();
+      const answeredB = await second;
+
+      const [stuck] = (await call('ListCustomerWorksets', { path: { customer_id: customerId } })).json.worksets;
+      const id = stuck.workset_id as string;
+      const readyFile = await aws.getText(`${folderOf(id)}daylily.ready`);
+      // The invariant: ready in DynamoDB exactly when the monitor can find daylily.ready.
+      expect({ state: (await record(id))?.state, readyFile: readyFile !== undefined }).toEqual({ state: 'registering', readyFile: false });
+      // B's flip was fenced off: nothing advertised, and B asks for a retry with the same key.
+      expect(answeredB.status).toBe(503);
+      expect(answeredB.json.detail).toContain('same Idempotency-Key');
+      expect(answeredB.json).not.toHaveProperty('ready_withdrawals');
+
+      const retried = await create(customerId, body, { 'Idempotency-Key': key });
+      expect(retried.status).toBe(201);
+      expect(retried.json.workset_id).toBe(id);
+      expect(retried.json).not.toHaveProperty('ready_withdrawals');
+      expect(await record(id)).toMatchObject({ state: 'ready' });
+      expect(await filesOf(id)).toHaveLength(5);
+      const replay = await create(customerId, body, { 'Idempotency-Key': key });
+      expect(replay.text).toBe(retried.text);
+    } finally {
+      holdWithdraw.release();
+      holdWithdraw.remove();
+      holdFlip?.release();
+      holdFlip?.remove();
       removeFault();
     }
   });

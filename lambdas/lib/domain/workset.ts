@@ -76,6 +76,13 @@ export interface WorksetRecord {
   readonly created_at: string;
   readonly updated_at: string;
   readonly state_history: readonly StateHistoryEntry[];
+  /**
+   * How many times a request withdrew `daylily.ready` from the folder while the record was
+   * `registering` (absent: never). The flip to `ready` is conditioned on the count its request read
+   * before writing its own `daylily.ready` (flows/registration/register-workset.ts). Internal: no
+   * answer shows it.
+   */
+  readonly ready_withdrawals?: number;
 }
 
 /** The one JSON shape of a workset in every response. */

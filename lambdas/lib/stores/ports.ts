@@ -41,15 +41,26 @@ export interface WorksetStore {
    */
   beginRegistration(record: WorksetRecord, idempotency?: IdempotencyRecord): Promise<BeginRegistrationResult>;
   /**
-   * `registering` → `ready`, recording the response for idempotent replays. Returns false when the
-   * record is no longer `registering` (a concurrent request completed it first).
+   * `registering` → `ready`, recording the response for idempotent replays, only while
+   * `ready_withdrawals` is still `withdrawals`. Returns false when refused: the record is no longer
+   * `registering` (a concurrent request completed it first, or it was deleted), or a request
+   * withdrew `daylily.ready` since (`fenceReadyWithdrawal`); read the record to tell which.
    */
   completeRegistration(input: {
     readonly worksetId: string;
     readonly at: string;
     readonly entry: StateHistoryEntry;
+    /** `ready_withdrawals` as read before this request wrote its `daylily.ready` (undefined: absent). */
+    readonly withdrawals: number | undefined;
     readonly idempotency?: { readonly key: string; readonly response: StoredResponse };
   }): Promise<boolean>;
+  /**
+   * After `daylily.ready` was withdrawn from a `registering` record's folder: counts the withdrawal
+   * (`ready_withdrawals` + 1) if the record is still `registering`, which refuses every flip
+   * decided on an earlier count. Returns the record after the count, or undefined when it is not
+   * `registering` (or gone).
+   */
+  fenceReadyWithdrawal(worksetId: string): Promise<WorksetRecord | undefined>;
   /** Removes a record still `registering` (a failed registration nobody can resume); false when it is not. */
   abandonRegistration(worksetId: string): Promise<boolean>;
   getWorkset(worksetId: string): Promise<WorksetRecord | undefined>;

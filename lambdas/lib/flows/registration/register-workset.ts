@@ -10,6 +10,13 @@
  * take effect makes its `daylily.ready` match the record as it is then (see `settleReady`): kept
  * when a same-key request completed it, withdrawn otherwise; a registration its customer deleted
  * meanwhile answers 409, and one whose record is gone removes every file it wrote.
+ *
+ * A withdrawal may land on the `daylily.ready` a same-key request has just written. So each
+ * withdrawal from a `registering` record is followed by a fence (`ready_withdrawals` + 1, while
+ * still `registering`), and each flip is conditioned on the count its request read before writing
+ * its own `daylily.ready`: a request whose file a withdrawal may have removed cannot mark the
+ * record `ready` (it withdraws too and answers 503; a retry completes), and one that read the count
+ * after the fence wrote its file after the withdrawal.
  */
 import { ConflictError, InvalidInputError, NotConfiguredError, NotFoundError, UpstreamError } from '../../errors.ts';
 import type { ControlBucketSetting } from '../../config/settings.ts';
@@ -209,10 +216,13 @@ function advertises(record: WorksetRecord, current: WorksetRecord | undefined): 
  * whose delete may have listed the folder before these files landed), every file this request
  * wrote goes too, `daylily.ready` first.
  *
- * S3 does not order this request's delete against a concurrent same-key request's put (which may
- * complete the registration just before the delete lands), so like the lifecycle's sentinel syncs
- * (flows/lifecycle/sentinels.ts) it re-reads the record after applying, and applies again when the
- * answer changed. Best effort: a failed S3 call or read is logged. Returns the record as last read.
+ * S3 does not order this request's delete against a concurrent same-key request's put, so a
+ * withdrawal from a `registering` record is then fenced (`fenceReadyWithdrawal`): once that count
+ * is taken, no request whose `daylily.ready` the delete may have removed can flip the record, and
+ * the withdrawal stands. Otherwise (the fence found the record no longer `registering`, or the
+ * step was a restore or a removal) it re-reads the record, like the lifecycle's sentinel syncs
+ * (flows/lifecycle/sentinels.ts), and applies again when the answer changed. Best effort: a failed
+ * S3 call, fence or read is logged. Returns the record as last read.
  */
 async function settleReady(
   deps: RegistrationDeps,
@@ -239,6 +249,20 @@ async function settleReady(
       );
       return seen;
     }
+    if (!wanted && seen?.state === 'registering') {
+      try {
+        const fenced = await deps.worksets.fenceReadyWithdrawal(record.workset_id);
+        // Still `registering` after the delete: every flip decided before now is refused.
+        if (fenced) return fenced;
+      } catch (error) {
+        logger.error(
+          'could not fence the withdrawal of daylily.ready; a same-key request may mark the workset ready without it, and its folder may need repair',
+          { workset_id: record.workset_id, error: error as Error },
+        );
+        return seen;
+      }
+      // No longer `registering` (completed, deleted or removed meanwhile): look again.
+    }
     let next: WorksetRecord | undefined;
     try {
       next = await deps.worksets.getWorkset(record.workset_id);
@@ -248,8 +272,8 @@ async function settleReady(
       return seen;
     }
     // Settled when the same step applies to the record as it is now (a record that disappeared
-    // after this pass still needs its files removed).
-    if (advertises(record, next) === wanted && (next !== undefined || seen === undefined)) return next;
+    // after this pass still needs its files removed; one `registering` now was not fenced yet).
+    if (advertises(record, next) === wanted && (next !== undefined || seen === undefined) && next?.state !== 'registering') return next;
     seen = next;
   }
   logger.error('the record of a registration kept changing while its daylily.ready was settled; its folder may need repair', {
@@ -332,6 +356,8 @@ export async function registerWorkset(deps: RegistrationDeps, command: RegisterW
       worksetId: record.workset_id,
       at,
       entry,
+      // As read before this request wrote its daylily.ready (absent for a new registration).
+      withdrawals: record.ready_withdrawals,
       ...(idempotencyKey ? { idempotency: { key: idempotencyKey, response } } : {}),
     });
   } catch (error) {
@@ -343,8 +369,9 @@ export async function registerWorkset(deps: RegistrationDeps, command: RegisterW
     return { ...response, replayed: resumed };
   }
 
-  // The flip was refused (no longer `registering`: completed by a same-key request, or deleted) or
-  // its outcome is unknown (the reply may be lost): look before cleaning anything up.
+  // The flip was refused (no longer `registering`: completed by a same-key request, or deleted; or
+  // still `registering` but fenced off by a request that withdrew daylily.ready since this one read
+  // the record) or its outcome is unknown (the reply may be lost): look before cleaning anything up.
   let current: WorksetRecord | undefined;
   try {
     current = await deps.worksets.getWorkset(record.workset_id);
@@ -361,7 +388,10 @@ export async function registerWorkset(deps: RegistrationDeps, command: RegisterW
   }
   const settled = await settleReady(deps, record, samples, current);
   if (!idempotencyKey && settled?.state === 'registering') {
-    await discard(deps, record, registrationObjects(record, samples).files.map((file) => file.key));
+    // daylily.ready too (first): settleReady may have failed to withdraw it, and once the record is
+    // gone nothing else would.
+    const { files, ready: readyObject } = registrationObjects(record, samples);
+    await discard(deps, record, [readyObject.key, ...files.map((file) => file.key)]);
   }
   return answerOfOther(deps, record, idempotencyKey, settled, failure);
 }

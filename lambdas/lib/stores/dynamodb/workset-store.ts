@@ -1,5 +1,6 @@
 /** The WorksetStore on DynamoDB: conditional writes only, every attribute name aliased. */
-import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { WorksetRecord } from '../../domain/workset.ts';
 import { WorksetIdCollision, type BeginRegistrationResult, type IdempotencyRecord, type WorksetPage, type WorksetStore } from '../ports.ts';
 import { WORKSET_INDEXES } from '../tables.ts';
@@ -80,15 +81,30 @@ export class DynamoWorksetStore implements WorksetStore {
   }
 
   async completeRegistration(input: Parameters<WorksetStore['completeRegistration']>[0]): Promise<boolean> {
+    // Fenced: no request withdrew daylily.ready since this one read the count (before its put).
+    const fence = input.withdrawals === undefined ? 'attribute_not_exists(#withdrawals)' : '#withdrawals = :withdrawals';
     const update = {
       Update: {
         TableName: this.tables.worksets,
         Key: { workset_id: input.worksetId },
         UpdateExpression:
           'SET #state = :ready, #updated_at = :at, #history = list_append(#history, :entry), #version = :version',
-        ConditionExpression: '#state = :registering',
-        ExpressionAttributeNames: { '#state': 'state', '#updated_at': 'updated_at', '#history': 'state_history', '#version': 'version' },
-        ExpressionAttributeValues: { ':ready': 'ready', ':registering': 'registering', ':at': input.at, ':entry': [input.entry], ':version': 1 },
+        ConditionExpression: `#state = :registering AND ${fence}`,
+        ExpressionAttributeNames: {
+          '#state': 'state',
+          '#updated_at': 'updated_at',
+          '#history': 'state_history',
+          '#version': 'version',
+          '#withdrawals': 'ready_withdrawals',
+        },
+        ExpressionAttributeValues: {
+          ':ready': 'ready',
+          ':registering': 'registering',
+          ':at': input.at,
+          ':entry': [input.entry],
+          ':version': 1,
+          ...(input.withdrawals === undefined ? {} : { ':withdrawals': input.withdrawals }),
+        },
       },
     };
     const respond = input.idempotency && {
@@ -108,9 +124,33 @@ export class DynamoWorksetStore implements WorksetStore {
       counterUpdate(this.tables.worksets, moveDelta('registering', 'ready'))!,
     ]);
     if (outcome.ok) return true;
-    // Refused by the first item: no longer `registering` (a concurrent request completed it).
+    // Refused by the first item: no longer `registering` (a concurrent request completed it, or it
+    // was deleted), or fenced off by a withdrawal of daylily.ready. The caller's re-read tells which.
     if (outcome.failedConditions.has(0)) return false;
     throw new Error(`the idempotency record of ${input.worksetId} vanished before registration completed`);
+  }
+
+  async fenceReadyWithdrawal(worksetId: string): Promise<WorksetRecord | undefined> {
+    try {
+      const result = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tables.worksets,
+          Key: { workset_id: worksetId },
+          // Neither the version nor updated_at: this is no state change, and the lifecycle's
+          // version-fenced writes must not be disturbed by it.
+          UpdateExpression: 'SET #withdrawals = if_not_exists(#withdrawals, :zero) + :one',
+          ConditionExpression: '#state = :registering',
+          ExpressionAttributeNames: { '#withdrawals': 'ready_withdrawals', '#state': 'state' },
+          ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':registering': 'registering' },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return result.Attributes as WorksetRecord | undefined;
+    } catch (error) {
+      // No longer `registering` (or gone): there is no flip left to fence.
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
   }
 
   async abandonRegistration(worksetId: string): Promise<boolean> {
