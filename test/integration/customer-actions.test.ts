@@ -18,6 +18,8 @@ const CUSTOMER = 'lab-c';
 const path = (worksetId: string, customerId = CUSTOMER) => ({ customer_id: customerId, workset_id: worksetId });
 const archivedFolder = (worksetId: string) => `${DEFAULT_ARCHIVE_PREFIX}${worksetId}/`;
 const FILES = ['daylily_info.yaml', 'daylily_work.yaml', 'results/out.vcf', 'sample_data/.keep', 'stage_samples.tsv'];
+/** A move's state change: the only DynamoDB transaction an archive or restore makes. */
+const stateWrite = (c: { command: string }) => c.command === 'TransactWriteCommand' || c.command === 'TransactWriteItemsCommand';
 
 describe('archive and restore', () => {
   it('archiving `ab` moves exactly its folder; `abc` (a longer id with the same start) is untouched', async () => {
@@ -128,7 +130,6 @@ describe('archive and restore', () => {
 
   it('a state write that fails outright leaves the workset where it was: no copy, no claim, and a retry archives it', async () => {
     const workset = await seed({ state: 'complete', customerId: CUSTOMER, files: FILES });
-    const stateWrite = (c: { command: string }) => c.command === 'TransactWriteCommand' || c.command === 'TransactWriteItemsCommand';
     const serverError = () => Object.assign(new Error('Internal server error'), { name: 'InternalServerError', $fault: 'server', $metadata: { httpStatusCode: 500 } });
     const remove = failCall(documentClient(aws.region), stateWrite, { error: serverError });
     const failed = await call('ArchiveWorkset', { path: path(workset.workset_id) }).finally(remove);
@@ -145,7 +146,6 @@ describe('archive and restore', () => {
 
   it('a state write whose reply is lost still completes the move: originals deleted, claim released', async () => {
     const workset = await seed({ state: 'complete', customerId: CUSTOMER, files: FILES });
-    const stateWrite = (c: { command: string }) => c.command === 'TransactWriteCommand' || c.command === 'TransactWriteItemsCommand';
     const remove = failCall(documentClient(aws.region), stateWrite, { afterSend: true });
     const archived = await call('ArchiveWorkset', { path: path(workset.workset_id) }).finally(remove);
     expect(archived.status).toBe(200);
