@@ -33,6 +33,9 @@ const folderOf = (worksetId: string) => `${aws.controlPrefix}${worksetId}/`;
 const filesOf = async (worksetId: string) =>
   (await aws.listKeys(folderOf(worksetId))).map((key) => key.slice(folderOf(worksetId).length));
 
+/** A DynamoDB transaction: registration's claim (1st) and its ready flip (2nd). */
+const isTransaction = (c: { command: string }) => c.command === 'TransactWriteCommand' || c.command === 'TransactWriteItemsCommand';
+
 describe('registering a workset', () => {
   it('answers the configuration guide’s curl with 201, a Location and a ready workset', async () => {
     const customerId = await newCustomer();
@@ -231,7 +234,7 @@ describe('registration under faults', () => {
   it('a failed DynamoDB write answers 503 (never 409) and writes nothing to S3', async () => {
     const customerId = await newCustomer();
     const recorder = recordCalls(s3());
-    const remove = failCall(ddbClient(), (c) => c.command === 'TransactWriteCommand' || c.command === 'TransactWriteItemsCommand');
+    const remove = failCall(ddbClient(), isTransaction);
     const failed = await create(customerId, CURL_BODY, { 'Idempotency-Key': `ddb-${customerId}` }).finally(() => {
       remove();
       recorder.stop();
@@ -244,7 +247,6 @@ describe('registration under faults', () => {
 
   it('a registration whose ready flip took effect but whose reply was lost answers 201 and keeps its files', async () => {
     const customerId = await newCustomer();
-    const isTransaction = (c: { command: string }) => c.command === 'TransactWriteCommand' || c.command === 'TransactWriteItemsCommand';
     const remove = failCall(ddbClient(), isTransaction, { nth: 2, afterSend: true });
     const response = await create(customerId, { ...CURL_BODY, samples: SAMPLES }).finally(remove);
     expect(response.status).toBe(201);
@@ -254,7 +256,6 @@ describe('registration under faults', () => {
 
   it('without an idempotency key, a failed ready flip removes the record, then its files', async () => {
     const customerId = await newCustomer();
-    const isTransaction = (c: { command: string }) => c.command === 'TransactWriteCommand' || c.command === 'TransactWriteItemsCommand';
     const recorder = recordCalls(s3());
     const remove = failCall(ddbClient(), isTransaction, { nth: 2 });
     const failed = await create(customerId, { ...CURL_BODY, workset_name: 'flip-no-key', samples: SAMPLES }).finally(() => {
@@ -269,7 +270,6 @@ describe('registration under faults', () => {
 
   it('without an idempotency key, a failed ready flip whose withdrawal of daylily.ready also fails leaves no lone daylily.ready', async () => {
     const customerId = await newCustomer();
-    const isTransaction = (c: { command: string }) => c.command === 'TransactWriteCommand' || c.command === 'TransactWriteItemsCommand';
     const recorder = recordCalls(s3());
     const removeFlipFault = failCall(ddbClient(), isTransaction, { nth: 2 });
     const removeWithdrawFault = failCall(s3(), (c) => c.command === 'DeleteObjectsCommand');
@@ -288,7 +288,7 @@ describe('registration under faults', () => {
   it('a failure marking the workset ready withdraws daylily.ready, and the retry completes', async () => {
     const customerId = await newCustomer();
     const key = `flip-${customerId}`;
-    const remove = failCall(ddbClient(), (c) => c.command === 'TransactWriteCommand' || c.command === 'TransactWriteItemsCommand', { nth: 2 });
+    const remove = failCall(ddbClient(), isTransaction, { nth: 2 });
     const failed = await create(customerId, CURL_BODY, { 'Idempotency-Key': key }).finally(remove);
     expect(failed.status).toBe(503);
     const [stuck] = (await call('ListCustomerWorksets', { path: { customer_id: customerId } })).json.worksets;
@@ -369,7 +369,6 @@ describe('idempotency', () => {
 describe('registration racing a delete or a same-key request', () => {
   const ddbClient = () => documentClient(aws.region);
   const s3 = () => s3Client(aws.region);
-  const isTransaction = (c: { command: string }) => c.command === 'TransactWriteCommand' || c.command === 'TransactWriteItemsCommand';
   const sentinelsOf = async (worksetId: string) => (await filesOf(worksetId)).filter((name) => name.startsWith('daylily.'));
 
   /** A keyed registration whose every put failed: a `registering` record, an empty folder. */
