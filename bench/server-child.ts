@@ -4,8 +4,8 @@
  * (middleware on the very clients the handlers use). Talks to the runner over IPC.
  */
 import { currentSettings } from '../lambdas/lib/config/current.ts';
-import { documentClient } from '../lambdas/lib/stores/dynamodb/client.ts';
-import { s3Client } from '../lambdas/lib/stores/s3/client.ts';
+import { documentClient } from '../lambdas/lib/stores/dynamodb/dynamodb-client.ts';
+import { s3Client } from '../lambdas/lib/stores/s3/s3-client.ts';
 import { startLocalServer } from '../infra/local/server.ts';
 
 const calls: Record<string, number> = {};

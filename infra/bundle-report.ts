@@ -1,7 +1,8 @@
 /**
  * `npm run bundle-report`: every route's Lambda bundle, built with the stack's esbuild options,
  * against its floor — a bare handler using the same AWS clients (DynamoDB, plus S3 for routes
- * that touch the control bucket). A route may exceed its floor by at most BUNDLE_BUDGET; a route
+ * that touch the control bucket). A route may exceed its floor by at most BUNDLE_BUDGET (or its
+ * allowance in BUNDLE_ALLOWANCES, with the reason); a route
  * without control-bucket access must not carry the S3 client or the YAML parser at all.
  * Exits 1 when a route breaks either rule. Import times are medians of fresh `node` processes.
  */
@@ -15,8 +16,18 @@ import { functionSize } from './function-sizes.ts';
 import { usesControlBucket } from './route-permissions.ts';
 import { ROUTES, type Route } from './routes.ts';
 
-/** A route's bundle may be at most this multiple of its floor. */
+/** A route's bundle may be at most this multiple of its floor... */
 export const BUNDLE_BUDGET = 1.15;
+
+/** ...except these, each with the reason it needs more. */
+export const BUNDLE_ALLOWANCES: Readonly<Record<string, { readonly budget: number; readonly reason: string }>> = {
+  CreateWorkset: { budget: 1.2, reason: 'parses yaml_content: the YAML parser (js-yaml, 39 KB) is the smallest maintained one' },
+};
+
+/** The budget of a route's bundle, as a multiple of its floor. */
+export function bundleBudget(routeId: string): number {
+  return BUNDLE_ALLOWANCES[routeId]?.budget ?? BUNDLE_BUDGET;
+}
 
 export type FloorName = 'dynamodb' | 'dynamodb+s3';
 
@@ -121,7 +132,7 @@ async function main(): Promise<void> {
       const bundle = await buildFloor(name, path.join(scratch, `floor-${name}`));
       floors.set(name, { ...bundle, cost: importCost(bundle.file) });
     }
-    const rows: string[][] = [['route', 'floor', 'size', 'floor size', 'ratio', 'import', 'rss', 'memory', 'verdict']];
+    const rows: string[][] = [['route', 'floor', 'size', 'floor size', 'ratio', 'budget', 'import', 'rss', 'memory', 'verdict']];
     const failures: string[] = [];
     for (const route of ROUTES) {
       const bundle = await buildLambdaBundle(routeEntry(route), path.join(scratch, route.id));
@@ -129,9 +140,10 @@ async function main(): Promise<void> {
       const floor = floors.get(floorName);
       if (!floor) throw new Error(`floor ${floorName} was not built`);
       const ratio = bundle.bytes / floor.bytes;
+      const budget = bundleBudget(route.id);
       const forbidden = forbiddenInputs(route, bundle);
       const problems = [
-        ...(ratio > BUNDLE_BUDGET ? [`${ratio.toFixed(2)}x its floor (budget ${BUNDLE_BUDGET}x)`] : []),
+        ...(ratio > budget ? [`${ratio.toFixed(3)}x its floor (budget ${budget.toFixed(2)}x)`] : []),
         ...(forbidden.length > 0 ? [`carries ${forbidden.join(', ')} without control-bucket access`] : []),
       ];
       if (problems.length > 0) {
@@ -139,16 +151,28 @@ async function main(): Promise<void> {
         failures.push(`${route.id}: ${problems.join('; ')}. Largest inputs: ${largest}`);
       }
       const cost = importCost(bundle.file);
-      rows.push([route.id, floorName, kb(bundle.bytes), kb(floor.bytes), `${ratio.toFixed(3)}x`, `${cost.ms.toFixed(0)} ms`, `${cost.rssMiB.toFixed(0)} MiB`, `${functionSize(route).memoryMiB} MiB`, problems.length ? 'OVER' : 'ok']);
+      rows.push([
+        route.id,
+        floorName,
+        kb(bundle.bytes),
+        kb(floor.bytes),
+        `${ratio.toFixed(3)}x`,
+        `${budget.toFixed(2)}x`,
+        `${cost.ms.toFixed(0)} ms`,
+        `${cost.rssMiB.toFixed(0)} MiB`,
+        `${functionSize(route).memoryMiB} MiB`,
+        problems.length ? 'OVER' : BUNDLE_ALLOWANCES[route.id] ? 'ok (allowance)' : 'ok',
+      ]);
     }
     for (const [name, floor] of floors) {
-      rows.push([`(floor ${name})`, '', kb(floor.bytes), '', '', `${floor.cost.ms.toFixed(0)} ms`, `${floor.cost.rssMiB.toFixed(0)} MiB`, '', '']);
+      rows.push([`(floor ${name})`, '', kb(floor.bytes), '', '', '', `${floor.cost.ms.toFixed(0)} ms`, `${floor.cost.rssMiB.toFixed(0)} MiB`, '', '']);
     }
     const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
     for (const row of rows) process.stdout.write(`${row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')}\n`);
     process.stdout.write(
       `\nNode ${process.version}; import and rss (peak resident memory after the import, Node included) = medians of 5 fresh\n` +
-        `processes with NODE_OPTIONS=${LAMBDA_NODE_OPTIONS}; memory = the function's configured memory (infra/function-sizes.ts).\n`,
+        `processes with NODE_OPTIONS=${LAMBDA_NODE_OPTIONS}; memory = the function's configured memory (infra/function-sizes.ts).\n` +
+        `Budget ${BUNDLE_BUDGET}x of the floor; allowances: ${Object.entries(BUNDLE_ALLOWANCES).map(([id, { budget, reason }]) => `${id} ${budget.toFixed(2)}x (${reason})`).join('; ')}.\n`,
     );
     if (failures.length > 0) {
       process.stderr.write(`\nOver budget:\n${failures.map((line) => `  ${line}`).join('\n')}\n`);

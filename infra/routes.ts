@@ -6,7 +6,7 @@
 import * as v from 'valibot';
 import type { GenericSchema } from 'valibot';
 import { WORKSET_INDEXES, type TableDefinition } from '../lambdas/lib/stores/tables.ts';
-import { CreateWorksetRequest, ListWorksetsQuery } from '../lambdas/lib/schemas/workset.ts';
+import { CreateWorksetRequest, ListWorksetsQuery } from '../lambdas/lib/schemas/registration-requests.ts';
 import {
   AcquireLeaseRequest,
   AdminListQuery,
@@ -19,7 +19,7 @@ import {
   RefreshLeaseRequest,
   ReleaseLeaseRequest,
   SetStateRequest,
-} from '../lambdas/lib/schemas/lifecycle.ts';
+} from '../lambdas/lib/schemas/lifecycle-requests.ts';
 import {
   FailureAnswerSchema,
   HardDeleteAnswerSchema,

@@ -16,7 +16,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { currentSettings } from '../../lambdas/lib/config/current.ts';
-import { flagsToEnv, ENV, CONFIG_DOCS, type SettingFlags, type Settings } from '../../lambdas/lib/config/settings.ts';
+import { flagsToEnv, ENV, CONFIG_DOCS, tableNames, type SettingFlags, type Settings } from '../../lambdas/lib/config/settings.ts';
 import type { RunningEmulator } from './emulators.ts';
 
 export const DEFAULT_DATA_DIR = '.daylily-local';
@@ -251,7 +251,7 @@ async function startEmbedded(options: CliOptions, settings: Settings, emulators:
 }
 
 async function prepareTables(settings: Settings, backend: Backend, logger: Logger): Promise<void> {
-  const [{ DynamoDBClient, ConditionalCheckFailedException }, { DynamoDBDocumentClient, PutCommand }, { ensureTables, tableNamesFromSettings }] =
+  const [{ DynamoDBClient, ConditionalCheckFailedException }, { DynamoDBDocumentClient, PutCommand }, { ensureTables }] =
     await Promise.all([
       import('@aws-sdk/client-dynamodb'),
       import('@aws-sdk/lib-dynamodb'),
@@ -260,7 +260,7 @@ async function prepareTables(settings: Settings, backend: Backend, logger: Logge
   // Endpoint and credentials come from the environment, exactly as the handlers' clients get them.
   const client = new DynamoDBClient({ region: settings.region });
   try {
-    const tables = tableNamesFromSettings(settings);
+    const tables = tableNames(settings);
     await ensureTables(client, tables);
     logger.info('Tables ready', { tables });
     if (backend !== 'embedded') return;

@@ -1,12 +1,12 @@
 /** PUT /worksets/{workset_id}/state — {state, reason, owner_id?, lease_epoch?, error_details?, cluster_name?, metrics?} */
 import { callerOf } from '../lib/http/caller.ts';
-import { defaultLifecycleDeps } from '../lib/flows/lifecycle/default-deps.ts';
+import { controlBucketDeps } from '../lib/wiring/control-bucket.ts';
 import { setState } from '../lib/flows/lifecycle/worker.ts';
 import { httpHandler } from '../lib/http/http-handler.ts';
 import { withLeaseQuery, worksetIdParameter } from '../lib/http/lifecycle-input.ts';
 import { jsonObjectBody } from '../lib/http/request.ts';
 import { json } from '../lib/http/responses.ts';
-import { SetStateRequest } from '../lib/schemas/lifecycle.ts';
+import { SetStateRequest } from '../lib/schemas/lifecycle-requests.ts';
 import { parseOrThrow } from '../lib/schemas/parse.ts';
 
 export const handler = httpHandler(async (event) => {
@@ -15,7 +15,7 @@ export const handler = httpHandler(async (event) => {
   const { owner_id, lease_epoch, state, reason, ...report } = input;
   return json(
     200,
-    await setState(defaultLifecycleDeps(), {
+    await setState(controlBucketDeps(), {
       worksetId,
       state,
       reason,

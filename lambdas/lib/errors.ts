@@ -57,3 +57,13 @@ export class UpstreamError extends WorksetApiError {
     super(message, options);
   }
 }
+
+/**
+ * A store's dependency (DynamoDB, S3) was unavailable or throttled the request: what adapters
+ * throw instead of the SDK's error. The message never names tables or buckets.
+ */
+export class StorageUnavailableError extends UpstreamError {
+  constructor(options?: { cause?: unknown }) {
+    super('A storage service was unavailable or throttled the request; retry it.', options);
+  }
+}

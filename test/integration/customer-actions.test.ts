@@ -5,8 +5,8 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ARCHIVE_PREFIX } from '../../lambdas/lib/config/settings.ts';
-import { documentClient } from '../../lambdas/lib/stores/dynamodb/client.ts';
-import { s3Client } from '../../lambdas/lib/stores/s3/client.ts';
+import { documentClient } from '../../lambdas/lib/stores/dynamodb/dynamodb-client.ts';
+import { s3Client } from '../../lambdas/lib/stores/s3/s3-client.ts';
 import { call } from '../support/api.ts';
 import { failCall, holdCall } from '../support/faults.ts';
 import { useLocalAws } from '../support/local-aws.ts';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { documentClient } from '../../lambdas/lib/stores/dynamodb/client.ts';
+import { documentClient } from '../../lambdas/lib/stores/dynamodb/dynamodb-client.ts';
 import { call } from '../support/api.ts';
 import { failCall } from '../support/faults.ts';
 import { useLocalAws } from '../support/local-aws.ts';

@@ -1,8 +1,8 @@
 import { load } from 'js-yaml';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { documentClient } from '../../lambdas/lib/stores/dynamodb/client.ts';
-import { s3Client } from '../../lambdas/lib/stores/s3/client.ts';
+import { documentClient } from '../../lambdas/lib/stores/dynamodb/dynamodb-client.ts';
+import { s3Client } from '../../lambdas/lib/stores/s3/s3-client.ts';
 import { call } from '../support/api.ts';
 import { failCall, holdCall, recordCalls } from '../support/faults.ts';
 import { useLocalAws } from '../support/local-aws.ts';

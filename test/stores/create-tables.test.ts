@@ -8,11 +8,10 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/emulators.ts';
-import { resolveSettings } from '../../lambdas/lib/config/settings.ts';
+import { resolveSettings, tableNames } from '../../lambdas/lib/config/settings.ts';
 import {
   createTableInput,
   ensureTables,
-  tableNamesFromSettings,
   type TableNames,
 } from '../../lambdas/lib/stores/dynamodb/create-tables.ts';
 import { TABLES, WORKSET_INDEXES, WORKSETS_TABLE } from '../../lambdas/lib/stores/tables.ts';
@@ -117,9 +116,9 @@ describe('createTableInput', () => {
   });
 });
 
-describe('tableNamesFromSettings', () => {
+describe('tableNames', () => {
   it('maps the settings to a name per logical table', () => {
     const settings = resolveSettings({ tableName: 'w', customersTable: 'c', idempotencyTable: 'i' }, {});
-    expect(tableNamesFromSettings(settings)).toEqual({ worksets: 'w', customers: 'c', idempotency: 'i' });
+    expect(tableNames(settings)).toEqual({ worksets: 'w', customers: 'c', idempotency: 'i' });
   });
 });

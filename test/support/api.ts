@@ -7,8 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { ROUTES, type Route } from '../../infra/routes.ts';
-import { documentClient } from '../../lambdas/lib/stores/dynamodb/client.ts';
-import { s3Client } from '../../lambdas/lib/stores/s3/client.ts';
+import { documentClient } from '../../lambdas/lib/stores/dynamodb/dynamodb-client.ts';
+import { s3Client } from '../../lambdas/lib/stores/s3/s3-client.ts';
 import { contractViolations } from './response-contract.ts';
 import { asRoute, guardClient } from './route-permissions-guard.ts';
 

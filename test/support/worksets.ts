@@ -6,12 +6,12 @@
 import { randomBytes } from 'node:crypto';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import type { LifecycleRecord } from '../../lambdas/lib/domain/lifecycle.ts';
+import type { WorksetRecord } from '../../lambdas/lib/domain/workset.ts';
 import { monitorReading, sentinelOf, type MonitorReading } from '../../lambdas/lib/domain/sentinel-rules.ts';
 import { SENTINELS } from '../../lambdas/lib/domain/sentinels.ts';
 import { queueOrder, type Priority, type WorksetState } from '../../lambdas/lib/domain/workset.ts';
 import { moveDelta } from '../../lambdas/lib/domain/queue-stats.ts';
-import { counterUpdate } from '../../lambdas/lib/stores/dynamodb/lifecycle-store.ts';
+import { counterUpdate } from '../../lambdas/lib/stores/dynamodb/expression.ts';
 import { DEFAULT_ARCHIVE_PREFIX } from '../../lambdas/lib/config/settings.ts';
 import type { LocalAws } from './local-aws.ts';
 
@@ -23,13 +23,13 @@ export interface SeedOptions {
   readonly worksetId?: string;
   /** Files of the control folder besides the state sentinel (default: the registration files). */
   readonly files?: readonly string[] | false;
-  readonly extra?: Partial<LifecycleRecord> & Record<string, unknown>;
+  readonly extra?: Partial<WorksetRecord> & Record<string, unknown>;
 }
 
 export const newId = (slug = 'ws'): string => `${slug}-${randomBytes(4).toString('hex')}`;
 
 export function worksetFixtures(aws: LocalAws) {
-  async function seed(options: SeedOptions = {}): Promise<LifecycleRecord> {
+  async function seed(options: SeedOptions = {}): Promise<WorksetRecord> {
     const state = options.state ?? 'ready';
     const priority = options.priority ?? 'normal';
     const createdAt = options.createdAt ?? new Date().toISOString();
@@ -57,7 +57,7 @@ export function worksetFixtures(aws: LocalAws) {
       state_history: [{ from: null, to: state, reason: 'seeded', actor: 'test', at: createdAt }],
       ...(state === 'archived' ? { archived_from: 'complete' as const, active_prefix: active } : {}),
       ...options.extra,
-    } as LifecycleRecord;
+    } as WorksetRecord;
     await aws.ddb.send(
       new TransactWriteCommand({
         TransactItems: [{ Put: { TableName: aws.tables.worksets, Item: record } }, counterUpdate(aws.tables.worksets, moveDelta(null, state))!],
@@ -75,9 +75,9 @@ export function worksetFixtures(aws: LocalAws) {
     return record;
   }
 
-  async function record(worksetId: string): Promise<LifecycleRecord | undefined> {
+  async function record(worksetId: string): Promise<WorksetRecord | undefined> {
     const result = await aws.ddb.send(new GetCommand({ TableName: aws.tables.worksets, Key: { workset_id: worksetId }, ConsistentRead: true }));
-    return result.Item as LifecycleRecord | undefined;
+    return result.Item as WorksetRecord | undefined;
   }
 
   /** The sentinel names in a folder. */

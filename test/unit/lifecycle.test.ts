@@ -10,14 +10,13 @@ import {
   isLockable,
   restoreTarget,
   TRANSITIONS,
-  type LifecycleRecord,
 } from '../../lambdas/lib/domain/lifecycle.ts';
 import { COUNTER_SHARD_IDS, moveDelta, sumShards } from '../../lambdas/lib/domain/queue-stats.ts';
 import { expectedReading, monitorReading, planForRecord, planForState, STATE_SENTINELS } from '../../lambdas/lib/domain/sentinel-rules.ts';
-import { INLINE_HISTORY_LIMIT, WORKSET_STATES } from '../../lambdas/lib/domain/workset.ts';
+import { INLINE_HISTORY_LIMIT, WORKSET_STATES, type WorksetRecord } from '../../lambdas/lib/domain/workset.ts';
 import { WORKSET_ID_PATTERN } from '../../lambdas/lib/domain/workset-id.ts';
 
-const record = (fields: Partial<LifecycleRecord>): LifecycleRecord => ({ workset_id: 'w-00000000', state: 'ready', ...fields }) as LifecycleRecord;
+const record = (fields: Partial<WorksetRecord>): WorksetRecord => ({ workset_id: 'w-00000000', state: 'ready', ...fields }) as WorksetRecord;
 
 describe('the transition table', () => {
   it('has a row for every state and names only known states', () => {

@@ -1,8 +1,8 @@
 /** A create request's samples, from `samples` or from `yaml_content` (flows/registration/request.ts). */
 import { describe, expect, it } from 'vitest';
-import { toRegistrationRequest } from '../../lambdas/lib/flows/registration/request.ts';
+import { toRegistrationRequest } from '../../lambdas/lib/flows/registration/registration-request.ts';
 import { parseOrThrow } from '../../lambdas/lib/schemas/parse.ts';
-import { CreateWorksetRequest } from '../../lambdas/lib/schemas/workset.ts';
+import { CreateWorksetRequest } from '../../lambdas/lib/schemas/registration-requests.ts';
 
 const BASE = { workset_name: 'batch', pipeline_type: 'snv', reference_genome: 'GRCh38' };
 const samplesOf = (yaml: string) => toRegistrationRequest(parseOrThrow(CreateWorksetRequest, { ...BASE, yaml_content: yaml }, 'request body')).samples;

@@ -42,13 +42,15 @@ export type ControlBucketSetting =
   | { readonly ok: true; readonly bucket: string; readonly prefix: string; readonly source: ControlBucketSource }
   | { readonly ok: false; readonly problem: string };
 
+export type ArchivePrefixSetting = { readonly ok: true; readonly prefix: string } | { readonly ok: false; readonly problem: string };
+
 export interface Settings {
   readonly controlBucket: ControlBucketSetting;
   readonly worksetTable: string;
   readonly customerTable: string;
   readonly idempotencyTable: string;
   /** Where archived control folders go (the monitor's `archive_prefix`). */
-  readonly archivePrefix: { readonly ok: true; readonly prefix: string } | { readonly ok: false; readonly problem: string };
+  readonly archivePrefix: ArchivePrefixSetting;
   readonly defaultLeaseSeconds: number;
   readonly region: string;
   /**
@@ -145,7 +147,7 @@ function resolveControlBucket(flags: SettingFlags, env: Env): ControlBucketSetti
   return { ok: true, bucket, prefix: prefix.prefix, source };
 }
 
-function resolveArchivePrefix(env: Env, control: ControlBucketSetting): Settings['archivePrefix'] {
+function resolveArchivePrefix(env: Env, control: ControlBucketSetting): ArchivePrefixSetting {
   const archive = normaliseControlPrefix(nonEmpty(env[ENV.archivePrefix]) ?? DEFAULT_ARCHIVE_PREFIX, ARCHIVE_PREFIX_SETTING);
   if (!archive.ok || !control.ok) return archive;
   // The monitor lists the control prefix one level deep: nested prefixes would make the archive
@@ -182,6 +184,11 @@ export function resolveSettings(flags: SettingFlags, env: Env): Settings {
       nonEmpty(flags.idempotencyTable) ?? nonEmpty(env[ENV.idempotencyTable]) ?? 'daylily-idempotency',
     region: nonEmpty(flags.region) ?? nonEmpty(env[ENV.region]) ?? 'us-west-2',
   };
+}
+
+/** Physical table names by logical table (stores/tables.ts names them). */
+export function tableNames(settings: Pick<Settings, 'worksetTable' | 'customerTable' | 'idempotencyTable'>): { worksets: string; customers: string; idempotency: string } {
+  return { worksets: settings.worksetTable, customers: settings.customerTable, idempotency: settings.idempotencyTable };
 }
 
 /** The settings of a running function: environment only (the stack sets it). */

@@ -3,13 +3,7 @@
  * fields of the record. Pure: every store and flow asks this module what is allowed and what a
  * change writes; nothing else decides a transition.
  */
-import {
-  INLINE_HISTORY_LIMIT,
-  WORKSET_STATES,
-  type StateHistoryEntry,
-  type WorksetRecord,
-  type WorksetState,
-} from './workset.ts';
+import { INLINE_HISTORY_LIMIT, WORKSET_STATES, type HistoryEntry, type WorksetRecord, type WorksetState } from './workset.ts';
 
 /**
  * How a transition is made, which also says who may make it:
@@ -127,55 +121,14 @@ export interface MoveClaim {
 /** Lambda's longest run: a claim older than this belongs to a request that is gone. */
 export const MOVE_CLAIM_SECONDS = 15 * 60;
 
-export interface LeaseFields {
-  readonly lock_owner?: string;
-  /** Fencing token: incremented by every new grant, never reset (a release keeps it). */
-  readonly lease_epoch?: number;
-  /** ISO-8601 UTC with milliseconds: fixed precision, so it compares as a string. */
-  readonly lease_expires_at?: string;
-  readonly lock_acquired_at?: string;
-}
-
-export interface LifecycleFields extends LeaseFields {
-  /** Incremented by every state change; each change is conditioned on the version it read. */
-  readonly version?: number;
-  readonly retry_count?: number;
-  readonly max_retries?: number;
-  readonly retry_after?: string;
-  readonly error_details?: string;
-  readonly error_category?: ErrorCategory;
-  readonly failed_step?: string;
-  readonly cluster_name?: string;
-  readonly metrics?: Readonly<Record<string, unknown>>;
-  readonly current_step?: string;
-  readonly started_at?: string;
-  readonly finished_at?: string;
-  readonly archived_from?: WorksetState;
-  /** The active folder an archived workset came from (restore moves it back there). */
-  readonly active_prefix?: string;
-  readonly archived_at?: string;
-  readonly restored_at?: string;
-  readonly deleted_at?: string;
-  readonly canceled_at?: string;
-  readonly cancel_reason?: string;
-  readonly sentinel_sync_pending?: SentinelSyncPending;
-  readonly move_claim?: MoveClaim;
-}
-
-export type LifecycleRecord = WorksetRecord & LifecycleFields;
-
-/** An audit entry: the inline history keeps the latest ones, the history items keep all. */
-export interface AuditEntry extends StateHistoryEntry {
-  readonly error_category?: ErrorCategory;
-}
-
-export function recordVersion(record: Pick<LifecycleFields, 'version'>): number {
+export function recordVersion(record: Pick<WorksetRecord, 'version'>): number {
   return record.version ?? 0;
 }
 
-/** The inline history after appending `entry`: the latest INLINE_HISTORY_LIMIT entries. */
-export function boundedHistory(current: readonly StateHistoryEntry[], entry: StateHistoryEntry): StateHistoryEntry[] {
-  return [...current, entry].slice(-INLINE_HISTORY_LIMIT);
+/** The inline history after appending `entry`: the latest INLINE_HISTORY_LIMIT entries, without `error_category`. */
+export function boundedHistory(current: readonly HistoryEntry[], entry: HistoryEntry): HistoryEntry[] {
+  const { from, to, reason, actor, at } = entry;
+  return [...current, { from, to, reason, actor, at }].slice(-INLINE_HISTORY_LIMIT);
 }
 
 /** Zero-padded so history entry ids sort in version order. */
@@ -194,12 +147,12 @@ export function leaseExpiry(now: Date, seconds: number): string {
   return new Date(now.getTime() + seconds * 1000).toISOString();
 }
 
-export function hasLiveLease(record: LeaseFields, now: Date): boolean {
+export function hasLiveLease(record: Pick<WorksetRecord, 'lock_owner' | 'lease_expires_at'>, now: Date): boolean {
   return record.lock_owner !== undefined && record.lease_expires_at !== undefined && record.lease_expires_at > now.toISOString();
 }
 
 /** Whether a new lease could be granted now (the condition the store writes, evaluated in memory). */
-export function isLockable(record: Pick<LifecycleRecord, 'state' | 'retry_after'>, now: Date): boolean {
+export function isLockable(record: Pick<WorksetRecord, 'state' | 'retry_after'>, now: Date): boolean {
   if (record.state === 'ready') return true;
   return record.state === 'retrying' && (record.retry_after === undefined || record.retry_after <= now.toISOString());
 }
@@ -211,7 +164,7 @@ export interface LeaseView {
   readonly lease_expires_at: string | null;
 }
 
-export function leaseView(record: LeaseFields): LeaseView {
+export function leaseView(record: Pick<WorksetRecord, 'lock_owner' | 'lease_epoch' | 'lease_expires_at'>): LeaseView {
   return {
     lock_owner: record.lock_owner ?? null,
     lease_epoch: record.lease_epoch ?? null,
@@ -241,7 +194,7 @@ export function backoffSeconds(retryCount: number): number {
 }
 
 export function decideFailure(
-  record: Pick<LifecycleFields, 'retry_count' | 'max_retries'>,
+  record: Pick<WorksetRecord, 'retry_count' | 'max_retries'>,
   category: ErrorCategory,
   now: Date,
 ): FailureDecision {

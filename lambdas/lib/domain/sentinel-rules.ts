@@ -5,9 +5,8 @@
  * holds exactly one state sentinel (or none), and stale ones are deleted BEFORE the new one is
  * written: between the two steps the folder has no state sentinel, which the monitor skips.
  */
-import type { LifecycleRecord } from './lifecycle.ts';
 import { SENTINELS, type SentinelName } from './sentinels.ts';
-import type { WorksetState } from './workset.ts';
+import type { WorksetRecord, WorksetState } from './workset.ts';
 
 /** The sentinels that say what state a workset is in (the lock is about the lease, not the state). */
 export const STATE_SENTINELS: readonly SentinelName[] = [
@@ -39,7 +38,7 @@ export const STATE_SENTINEL: Readonly<Record<WorksetState, SentinelName | undefi
   deleted: SENTINELS.ignore,
 };
 
-export function sentinelOf(record: Pick<LifecycleRecord, 'state' | 'archived_from'>): SentinelName | undefined {
+export function sentinelOf(record: Pick<WorksetRecord, 'state' | 'archived_from'>): SentinelName | undefined {
   if (record.state === 'archived') return record.archived_from ? STATE_SENTINEL[record.archived_from] : undefined;
   return STATE_SENTINEL[record.state];
 }
@@ -58,7 +57,7 @@ export interface SentinelPlan {
 /** Sentinel bodies are one line: the monitor's index files are `{workset}\t{content}` lines. */
 const oneLine = (text: string): string => text.replace(/[\t\r\n]+/g, ' ').trim().slice(0, 1000);
 
-export function stateSentinelBody(record: LifecycleRecord, at: string, reason: string): string {
+export function stateSentinelBody(record: WorksetRecord, at: string, reason: string): string {
   const details = oneLine(record.error_details ?? reason);
   const state = record.state === 'archived' ? record.archived_from : record.state;
   switch (state) {
@@ -76,7 +75,7 @@ export function stateSentinelBody(record: LifecycleRecord, at: string, reason: s
   }
 }
 
-export function lockSentinelBody(record: Pick<LifecycleRecord, 'lock_owner' | 'lease_epoch'>, at: string): string {
+export function leaseSentinelBody(record: Pick<WorksetRecord, 'lock_owner' | 'lease_epoch'>, at: string): string {
   return `${at}\tLocked by ${oneLine(record.lock_owner ?? '')} (lease_epoch ${record.lease_epoch ?? 0})`;
 }
 
@@ -84,7 +83,7 @@ export function lockSentinelBody(record: Pick<LifecycleRecord, 'lock_owner' | 'l
  * The plan after a state change: remove every other state sentinel (and the lock when nobody
  * holds the lease any more), then write the new state's sentinel.
  */
-export function planForState(record: LifecycleRecord, at: string, reason: string): SentinelPlan {
+export function planForState(record: WorksetRecord, at: string, reason: string): SentinelPlan {
   const wanted = sentinelOf(record);
   const stale = STATE_SENTINELS.filter((name) => name !== wanted);
   return {
@@ -94,9 +93,9 @@ export function planForState(record: LifecycleRecord, at: string, reason: string
 }
 
 /** The full plan that makes a folder match its record (used to repair an unsynced folder). */
-export function planForRecord(record: LifecycleRecord, at: string, reason: string): SentinelPlan {
+export function planForRecord(record: WorksetRecord, at: string, reason: string): SentinelPlan {
   const plan = planForState(record, at, reason);
-  return record.lock_owner ? { ...plan, put: [...plan.put, { name: SENTINELS.lock, body: lockSentinelBody(record, at) }] } : plan;
+  return record.lock_owner ? { ...plan, put: [...plan.put, { name: SENTINELS.lock, body: leaseSentinelBody(record, at) }] } : plan;
 }
 
 /**
@@ -116,7 +115,7 @@ export function monitorReading(present: Iterable<string>): MonitorReading {
 }
 
 /** What the monitor should read for a record: its state sentinel, without competing ones. */
-export function expectedReading(record: Pick<LifecycleRecord, 'state' | 'archived_from'>): MonitorReading {
+export function expectedReading(record: Pick<WorksetRecord, 'state' | 'archived_from'>): MonitorReading {
   const wanted = sentinelOf(record);
   switch (wanted) {
     case SENTINELS.ignore:

@@ -1,6 +1,6 @@
 /** The one JSON shape of a workset in every answer, customer and operator alike: the registration view plus its lifecycle. */
-import { DEFAULT_MAX_RETRIES, leaseView, type LeaseView, type LifecycleRecord, type SentinelSyncPending } from './lifecycle.ts';
-import { toWorksetView, type WorksetState, type WorksetView } from './workset.ts';
+import { DEFAULT_MAX_RETRIES, leaseView, type LeaseView, type SentinelSyncPending } from './lifecycle.ts';
+import { toWorksetView, type WorksetRecord, type WorksetState, type WorksetView } from './workset.ts';
 
 /** Whether the control folder matches the record; `pending` is what it should show. */
 export interface SentinelStatus {
@@ -29,11 +29,11 @@ export interface WorksetDetail extends WorksetView, LeaseView {
   readonly sentinels: SentinelStatus;
 }
 
-export function sentinelStatusOf(record: LifecycleRecord): SentinelStatus {
+export function sentinelStatusOf(record: WorksetRecord): SentinelStatus {
   return record.sentinel_sync_pending ? { in_sync: false, pending: record.sentinel_sync_pending } : { in_sync: true };
 }
 
-export function toWorksetDetail(record: LifecycleRecord, sentinels: SentinelStatus = sentinelStatusOf(record)): WorksetDetail {
+export function toWorksetDetail(record: WorksetRecord, sentinels: SentinelStatus = sentinelStatusOf(record)): WorksetDetail {
   return {
     ...toWorksetView(record),
     ...leaseView(record),

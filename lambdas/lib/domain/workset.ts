@@ -2,6 +2,7 @@
  * The workset's vocabulary: states, priorities, the stored record and its public view.
  * Pure: no AWS, no HTTP.
  */
+import type { ErrorCategory, MoveClaim, SentinelSyncPending } from './lifecycle.ts';
 
 /**
  * `registering` is the state of a record whose control folder is still being written; it never
@@ -42,18 +43,26 @@ export function timestamp(at: Date): string {
   return at.toISOString();
 }
 
-export interface StateHistoryEntry {
+/**
+ * One state change in the workset's history. The record keeps the latest ones inline (without
+ * `error_category`); one history item per change keeps them all (the history index).
+ */
+export interface HistoryEntry {
   readonly from: WorksetState | null;
   readonly to: WorksetState;
   readonly reason: string;
   readonly actor: string;
   readonly at: string;
+  readonly error_category?: ErrorCategory;
 }
 
 /** How many history entries the record keeps inline (the item must stay small). */
 export const INLINE_HISTORY_LIMIT = 20;
 
-/** The DynamoDB record of a workset. Samples are not here: they live in the control folder. */
+/**
+ * The DynamoDB record of a workset: the one type every flow and store reads and writes. Samples
+ * are not here: they live in the control folder.
+ */
 export interface WorksetRecord {
   readonly workset_id: string;
   readonly customer_id: string;
@@ -75,14 +84,48 @@ export interface WorksetRecord {
   readonly archive_results: boolean;
   readonly created_at: string;
   readonly updated_at: string;
-  readonly state_history: readonly StateHistoryEntry[];
+  /** The latest INLINE_HISTORY_LIMIT entries (without `error_category`). */
+  readonly state_history: readonly HistoryEntry[];
   /**
    * How many times a request withdrew `daylily.ready` from the folder while the record was
    * `registering` (absent: never). The flip to `ready` is conditioned on the count its request read
-   * before writing its own `daylily.ready` (flows/registration/register-workset.ts). Internal: no
+   * before writing its own `daylily.ready` (flows/registration/settle-ready.ts). Internal: no
    * answer shows it.
    */
   readonly ready_withdrawals?: number;
+
+  // The lease (daylily.lock in the folder). Attribute names are the reference's.
+  readonly lock_owner?: string;
+  /** Fencing token: incremented by every new grant, never reset (a release keeps it). */
+  readonly lease_epoch?: number;
+  /** ISO-8601 UTC with milliseconds: fixed precision, so it compares as a string. */
+  readonly lease_expires_at?: string;
+  readonly lock_acquired_at?: string;
+
+  // The lifecycle.
+  /** Incremented by every state change; each change is conditioned on the version it read. */
+  readonly version?: number;
+  readonly retry_count?: number;
+  readonly max_retries?: number;
+  readonly retry_after?: string;
+  readonly error_details?: string;
+  readonly error_category?: ErrorCategory;
+  readonly failed_step?: string;
+  readonly cluster_name?: string;
+  readonly metrics?: Readonly<Record<string, unknown>>;
+  readonly current_step?: string;
+  readonly started_at?: string;
+  readonly finished_at?: string;
+  readonly archived_from?: WorksetState;
+  /** The active folder an archived workset came from (restore moves it back there). */
+  readonly active_prefix?: string;
+  readonly archived_at?: string;
+  readonly restored_at?: string;
+  readonly deleted_at?: string;
+  readonly canceled_at?: string;
+  readonly cancel_reason?: string;
+  readonly sentinel_sync_pending?: SentinelSyncPending;
+  readonly move_claim?: MoveClaim;
 }
 
 /** The one JSON shape of a workset in every response. */
@@ -104,7 +147,7 @@ export interface WorksetView {
   readonly archive_results: boolean;
   readonly created_at: string;
   readonly updated_at: string;
-  readonly state_history: readonly StateHistoryEntry[];
+  readonly state_history: readonly HistoryEntry[];
 }
 
 /**

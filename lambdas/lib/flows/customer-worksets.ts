@@ -1,24 +1,21 @@
 /** Reading a customer's worksets. Ownership is by customer_id: another customer's workset is "not found". */
+import type { WorksetListing } from '../domain/answers.ts';
 import { toWorksetDetail, type WorksetDetail } from '../domain/workset-detail.ts';
-import { ownedRecord } from './ownership.ts';
 import type { WorksetState } from '../domain/workset.ts';
-import type { WorksetStore } from '../stores/ports.ts';
+import type { TableDeps } from './deps.ts';
+import { ownedRecord } from './ownership.ts';
 
-export async function getCustomerWorkset(store: WorksetStore, customerId: string, worksetId: string): Promise<WorksetDetail> {
-  return toWorksetDetail(ownedRecord(await store.getWorkset(worksetId), worksetId, customerId));
-}
-
-export interface WorksetListing {
-  readonly worksets: readonly WorksetDetail[];
-  readonly next_token: string | null;
+export async function getCustomerWorkset(deps: TableDeps, customerId: string, worksetId: string): Promise<WorksetDetail> {
+  return toWorksetDetail(ownedRecord(await deps.worksets.getWorkset(worksetId), worksetId, customerId));
 }
 
 export async function listCustomerWorksets(
-  store: WorksetStore,
+  deps: TableDeps,
   customerId: string,
   query: { readonly limit: number; readonly next_token?: string; readonly state?: WorksetState },
 ): Promise<WorksetListing> {
-  const page = await store.listCustomerWorksets(customerId, {
+  const page = await deps.worksets.listWorksets({
+    customerId,
     limit: query.limit,
     ...(query.next_token ? { nextToken: query.next_token } : {}),
     ...(query.state ? { state: query.state } : {}),

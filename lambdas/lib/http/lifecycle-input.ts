@@ -4,7 +4,7 @@ import { WORKSET_ID_PATTERN } from '../domain/workset-id.ts';
 import { InvalidInputError, NotFoundError } from '../errors.ts';
 import type { HttpEvent } from './http-handler.ts';
 import { parseOrThrow } from '../schemas/parse.ts';
-import { CustomerId } from '../schemas/workset.ts';
+import { CustomerId } from '../schemas/registration-requests.ts';
 import { callerOf } from './caller.ts';
 import { jsonObjectBody, pathParameter } from './request.ts';
 

@@ -10,7 +10,6 @@ import {
   WorksetApiError,
 } from '../errors.ts';
 import { logger } from '../logging.ts';
-import { isDependencyFailure } from '../stores/dependency-errors.ts';
 import { HttpProblem } from './http-errors.ts';
 import { problemResponse, problemType, type Problem } from './problem.ts';
 
@@ -37,16 +36,6 @@ function toProblem(error: unknown, instance: string): Problem {
   }
   if (error instanceof HttpProblem) {
     return { type: 'about:blank', title: error.title, status: error.status, detail: error.message, instance };
-  }
-  if (isDependencyFailure(error)) {
-    // Never the AWS text: it names tables and buckets.
-    return {
-      type: problemType('upstream-failure'),
-      title: 'Upstream service failure',
-      status: 503,
-      detail: 'A storage service was unavailable or throttled the request; retry it.',
-      instance,
-    };
   }
   return {
     type: 'about:blank',

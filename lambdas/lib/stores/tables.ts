@@ -90,3 +90,6 @@ export const IDEMPOTENCY_TABLE: TableDefinition = {
 };
 
 export const TABLES: readonly TableDefinition[] = [WORKSETS_TABLE, CUSTOMERS_TABLE, IDEMPOTENCY_TABLE];
+
+/** Physical table name per logical table (from the settings, or the stack). */
+export type TableNames = Record<TableDefinition['logicalName'], string>;

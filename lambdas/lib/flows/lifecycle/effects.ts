@@ -1,6 +1,6 @@
 /** What entering a state writes besides the state itself (one place, used by every route). */
-import type { LifecycleRecord, TransitionVia } from '../../domain/lifecycle.ts';
-import type { WorksetState } from '../../domain/workset.ts';
+import type { TransitionVia } from '../../domain/lifecycle.ts';
+import type { WorksetRecord, WorksetState } from '../../domain/workset.ts';
 import type { ChangeEffects } from './transition.ts';
 
 /** Fields of one run: a new run (back to `ready` after it ended) starts without them. */
@@ -13,7 +13,7 @@ export interface WorkerReport {
   readonly metrics?: Readonly<Record<string, unknown>>;
 }
 
-export function enteringEffects(record: LifecycleRecord, to: WorksetState, via: TransitionVia, now: Date, report: WorkerReport = {}): ChangeEffects {
+export function enteringEffects(record: WorksetRecord, to: WorksetState, via: TransitionVia, now: Date, report: WorkerReport = {}): ChangeEffects {
   const at = now.toISOString();
   const set: Record<string, unknown> = {};
   const remove: string[] = [];

@@ -1,17 +1,13 @@
 /** The operator's reads: one workset, filtered listings, exact queue statistics. */
 import type { QueueStats } from '../../domain/queue-stats.ts';
 import type { Priority, WorksetState } from '../../domain/workset.ts';
-import type { LifecycleReadDeps } from './deps.ts';
+import type { TableDeps } from '../deps.ts';
 import { ownedRecord } from '../ownership.ts';
 import { toWorksetDetail, type WorksetDetail } from '../../domain/workset-detail.ts';
+import type { WorksetListing } from '../../domain/answers.ts';
 
-export async function getWorkset(deps: LifecycleReadDeps, worksetId: string): Promise<WorksetDetail> {
-  return toWorksetDetail(ownedRecord(await deps.store.getRecord(worksetId), worksetId));
-}
-
-export interface WorksetDetailListing {
-  readonly worksets: readonly WorksetDetail[];
-  readonly next_token: string | null;
+export async function getWorkset(deps: TableDeps, worksetId: string): Promise<WorksetDetail> {
+  return toWorksetDetail(ownedRecord(await deps.worksets.getWorkset(worksetId), worksetId));
 }
 
 /**
@@ -19,10 +15,10 @@ export interface WorksetDetailListing {
  * state in turn; `priority` narrows either. Cursor pagination, never a Scan.
  */
 export async function listWorksets(
-  deps: LifecycleReadDeps,
+  deps: TableDeps,
   query: { state?: WorksetState; priority?: Priority; customer_id?: string; limit: number; next_token?: string },
-): Promise<WorksetDetailListing> {
-  const page = await deps.store.listWorksets({
+): Promise<WorksetListing> {
+  const page = await deps.worksets.listWorksets({
     limit: query.limit,
     ...(query.state ? { state: query.state } : {}),
     ...(query.priority ? { priority: query.priority } : {}),
@@ -33,6 +29,6 @@ export async function listWorksets(
 }
 
 /** Exact counts per state from the counter shards: one BatchGetItem, whatever the table holds. */
-export async function queueStats(deps: LifecycleReadDeps): Promise<QueueStats> {
-  return deps.store.queueStats();
+export async function queueStats(deps: TableDeps): Promise<QueueStats> {
+  return deps.worksets.queueStats();
 }

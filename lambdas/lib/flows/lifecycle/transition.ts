@@ -10,25 +10,23 @@ import {
   describeForbidden,
   isAllowed,
   recordVersion,
-  type AuditEntry,
-  type LifecycleRecord,
   type TransitionVia,
 } from '../../domain/lifecycle.ts';
 import { planForRecord, planForState } from '../../domain/sentinel-rules.ts';
-import type { WorksetState } from '../../domain/workset.ts';
+import type { HistoryEntry, WorksetRecord, WorksetState } from '../../domain/workset.ts';
 import { ConflictError } from '../../errors.ts';
 import { ownedRecord } from '../ownership.ts';
-import type { LeaseClaim, StateChange } from '../../stores/ports.ts';
-import type { LifecycleDeps } from './deps.ts';
-import { syncSentinels } from './sentinels.ts';
-import type { SentinelStatus } from '../../domain/workset-detail.ts';
+import type { LeaseClaim, StateChange, WriteOutcome } from '../../ports/worksets.ts';
+import type { ControlBucketDeps } from '../deps.ts';
+import { syncSentinels } from './sentinel-sync.ts';
+import { toWorksetDetail, type SentinelStatus, type WorksetDetail } from '../../domain/workset-detail.ts';
 
 /** How often a writer that lost a race re-reads and tries again. */
 const RACE_ATTEMPTS = 5;
 
 /** What a change writes besides state, version, history and updated_at. */
 export type ChangeEffects = Pick<StateChange, 'set' | 'remove' | 'metrics' | 'revokeLease' | 'noLiveLeaseAt'> & {
-  readonly entryExtra?: Partial<Pick<AuditEntry, 'error_category'>>;
+  readonly entryExtra?: Partial<Pick<HistoryEntry, 'error_category'>>;
   /** The reason in the audit entry, when it depends on the record (e.g. a failure decision). */
   readonly reason?: string;
 };
@@ -36,7 +34,7 @@ export type ChangeEffects = Pick<StateChange, 'set' | 'remove' | 'metrics' | 're
 export interface TransitionRequest {
   readonly worksetId: string;
   /** The target, or how to find it from the current record (restore, failure). */
-  readonly to: WorksetState | ((record: LifecycleRecord, now: Date) => WorksetState);
+  readonly to: WorksetState | ((record: WorksetRecord, now: Date) => WorksetState);
   /** The ways this caller may transition; the first allowed one is used. */
   readonly via: readonly TransitionVia[];
   /** Whose targets a 409 lists (default: `via`). */
@@ -48,14 +46,14 @@ export interface TransitionRequest {
   /** Worker writes: owner and fencing token. */
   readonly lease?: LeaseClaim;
   /** Further checks on the current record (throw to refuse). */
-  readonly check?: (record: LifecycleRecord, to: WorksetState, via: TransitionVia, now: Date) => void;
+  readonly check?: (record: WorksetRecord, to: WorksetState, via: TransitionVia, now: Date) => void;
   /** Extra effects of this change, decided on the current record. */
-  readonly effects?: (record: LifecycleRecord, to: WorksetState, via: TransitionVia, now: Date) => ChangeEffects;
+  readonly effects?: (record: WorksetRecord, to: WorksetState, via: TransitionVia, now: Date) => ChangeEffects;
   /**
    * Runs before the write (archive copies files). `undo` runs when the write then loses, with the
    * record as it is now (the winner's). Throwing RecordChanged makes the request decide again.
    */
-  readonly prepare?: (record: LifecycleRecord, change: StateChange) => Promise<{ undo?: (current: LifecycleRecord | undefined) => Promise<void> } | void>;
+  readonly prepare?: (record: WorksetRecord, change: StateChange) => Promise<{ undo?: (current: WorksetRecord | undefined) => Promise<void> } | void>;
 }
 
 /** Thrown by `prepare` when the record changed under it: the request re-reads and decides again. */
@@ -66,14 +64,19 @@ export class RecordChanged extends Error {
 }
 
 export interface TransitionResult {
-  readonly record: LifecycleRecord;
-  readonly previous: LifecycleRecord;
+  readonly record: WorksetRecord;
+  readonly previous: WorksetRecord;
   readonly sentinels: SentinelStatus;
+}
+
+/** The answer of a transition: the workset as it is now, with the state of its folder. */
+export function detailOf(result: TransitionResult): WorksetDetail {
+  return toWorksetDetail(result.record, result.sentinels);
 }
 
 
 /** 409 for a lease that is not the caller's (any more): the state tells a worker whether to stop. */
-export function leaseConflict(record: LifecycleRecord, message: string): ConflictError {
+export function leaseConflict(record: WorksetRecord, message: string): ConflictError {
   return new ConflictError(message, {
     current_state: record.state,
     lock_owner: record.lock_owner ?? null,
@@ -82,7 +85,7 @@ export function leaseConflict(record: LifecycleRecord, message: string): Conflic
   });
 }
 
-export function checkLease(record: LifecycleRecord, lease: LeaseClaim): void {
+export function checkLease(record: WorksetRecord, lease: LeaseClaim): void {
   if (record.lock_owner !== lease.owner) {
     throw leaseConflict(
       record,
@@ -99,12 +102,12 @@ export function checkLease(record: LifecycleRecord, lease: LeaseClaim): void {
   }
 }
 
-function forbidden(record: LifecycleRecord, to: WorksetState, via: readonly TransitionVia[]): ConflictError {
+function forbidden(record: WorksetRecord, to: WorksetState, via: readonly TransitionVia[]): ConflictError {
   const { message, details } = describeForbidden(record.state, to, via);
   return new ConflictError(`Workset ${record.workset_id}: ${message}`, { ...details });
 }
 
-function keptChanging(request: TransitionRequest, current: LifecycleRecord | undefined): ConflictError {
+function keptChanging(request: TransitionRequest, current: WorksetRecord | undefined): ConflictError {
   const record = ownedRecord(current, request.worksetId, request.customerId);
   return new ConflictError(`Workset ${request.worksetId} kept changing while this request tried to update it; retry.`, { current_state: record.state });
 }
@@ -116,15 +119,15 @@ function keptChanging(request: TransitionRequest, current: LifecycleRecord | und
  * write may have landed (a move's claim then expires on its own).
  */
 async function changeStateOrLook(
-  deps: LifecycleDeps,
+  deps: ControlBucketDeps,
   change: StateChange,
-  record: LifecycleRecord,
-  undo: ((current: LifecycleRecord | undefined) => Promise<void>) | undefined,
-): ReturnType<LifecycleDeps['store']['changeState']> {
+  record: WorksetRecord,
+  undo: ((current: WorksetRecord | undefined) => Promise<void>) | undefined,
+): Promise<WriteOutcome> {
   try {
-    return await deps.store.changeState(change, record);
+    return await deps.worksets.changeState(change, record);
   } catch (error) {
-    const current = await deps.store.getRecord(change.worksetId).catch(() => 'unknown' as const);
+    const current = await deps.worksets.getWorkset(change.worksetId).catch(() => 'unknown' as const);
     if (current === 'unknown') throw error;
     if (current && recordVersion(current) === change.version + 1 && current.updated_at === change.at && current.state === change.to) {
       return { ok: true, record: current };
@@ -134,9 +137,9 @@ async function changeStateOrLook(
   }
 }
 
-export async function transition(deps: LifecycleDeps, request: TransitionRequest): Promise<TransitionResult> {
+export async function transition(deps: ControlBucketDeps, request: TransitionRequest): Promise<TransitionResult> {
   for (let attempt = 1; ; attempt += 1) {
-    const record = ownedRecord(await deps.store.getRecord(request.worksetId), request.worksetId, request.customerId);
+    const record = ownedRecord(await deps.worksets.getWorkset(request.worksetId), request.worksetId, request.customerId);
     const now = deps.now();
     const to = typeof request.to === 'function' ? request.to(record, now) : request.to;
     const via = request.via.find((way) => isAllowed(record.state, to, way));
@@ -146,7 +149,7 @@ export async function transition(deps: LifecycleDeps, request: TransitionRequest
 
     const at = now.toISOString();
     const effects = request.effects?.(record, to, via, now) ?? {};
-    const entry: AuditEntry = {
+    const entry: HistoryEntry = {
       from: record.state,
       to,
       reason: effects.reason ?? request.reason,
@@ -161,7 +164,7 @@ export async function transition(deps: LifecycleDeps, request: TransitionRequest
       version: recordVersion(record),
       at,
       entry,
-      history: boundedHistory(record.state_history ?? [], { from: entry.from, to, reason: entry.reason, actor: entry.actor, at }),
+      history: boundedHistory(record.state_history ?? [], entry),
       ...(effects.set ? { set: effects.set } : {}),
       // The new state's plan rewrites the folder: an earlier unsynced state no longer matters.
       remove: [...(effects.remove ?? []), 'sentinel_sync_pending'],
@@ -171,12 +174,12 @@ export async function transition(deps: LifecycleDeps, request: TransitionRequest
       ...(request.lease ? { lease: request.lease } : {}),
       ...(request.customerId !== undefined ? { customerId: request.customerId } : {}),
     };
-    let prepared: { undo?: (current: LifecycleRecord | undefined) => Promise<void> } = {};
+    let prepared: { undo?: (current: WorksetRecord | undefined) => Promise<void> } = {};
     try {
       prepared = (await request.prepare?.(record, change)) ?? {};
     } catch (error) {
       if (!(error instanceof RecordChanged)) throw error;
-      if (attempt >= RACE_ATTEMPTS) throw keptChanging(request, await deps.store.getRecord(request.worksetId));
+      if (attempt >= RACE_ATTEMPTS) throw keptChanging(request, await deps.worksets.getWorkset(request.worksetId));
       continue;
     }
     const outcome = await changeStateOrLook(deps, change, record, prepared.undo);

@@ -8,17 +8,17 @@ import {
   hasLiveLease,
   LEASE_LIVE_STATES,
   type ErrorCategory,
-  type LifecycleRecord,
   type TransitionVia,
 } from '../../domain/lifecycle.ts';
-import type { WorksetState } from '../../domain/workset.ts';
+import type { WorksetRecord, WorksetState } from '../../domain/workset.ts';
 import { InvalidInputError } from '../../errors.ts';
-import type { LeaseClaim } from '../../stores/ports.ts';
-import type { LifecycleDeps, LifecycleReadDeps } from './deps.ts';
+import type { LeaseClaim } from '../../ports/worksets.ts';
+import type { ControlBucketDeps, TableDeps } from '../deps.ts';
 import { enteringEffects, type WorkerReport } from './effects.ts';
 import { notFound } from '../ownership.ts';
-import { checkLease, leaseConflict, transition, type TransitionResult } from './transition.ts';
+import { checkLease, detailOf, leaseConflict, transition } from './transition.ts';
 import { toWorksetDetail, type WorksetDetail } from '../../domain/workset-detail.ts';
+import type { FailureAnswer } from '../../domain/answers.ts';
 
 export interface SetStateCommand extends WorkerReport {
   readonly worksetId: string;
@@ -32,11 +32,7 @@ export interface SetStateCommand extends WorkerReport {
 /** The ways PUT …/state can move a workset (the customer routes and archive/restore/delete have their own). */
 const STATE_ROUTE_VIAS: readonly TransitionVia[] = ['lease', 'operator'];
 
-export function detailOf(result: TransitionResult): WorksetDetail {
-  return toWorksetDetail(result.record, result.sentinels);
-}
-
-export async function setState(deps: LifecycleDeps, command: SetStateCommand): Promise<WorksetDetail> {
+export async function setState(deps: ControlBucketDeps, command: SetStateCommand): Promise<WorksetDetail> {
   const result = await transition(deps, {
     worksetId: command.worksetId,
     to: command.state,
@@ -72,12 +68,12 @@ export interface ProgressCommand {
 }
 
 /** Progress never changes the state; it needs the lease and a workset that is still live. */
-export async function recordProgress(deps: LifecycleReadDeps, command: ProgressCommand): Promise<WorksetDetail> {
+export async function recordProgress(deps: TableDeps, command: ProgressCommand): Promise<WorksetDetail> {
   const set: Record<string, unknown> = {};
   for (const field of ['current_step', 'started_at', 'finished_at', 'cluster_name'] as const) {
     if (command[field] !== undefined) set[field] = command[field];
   }
-  const outcome = await deps.store.recordProgress({
+  const outcome = await deps.worksets.recordProgress({
     worksetId: command.worksetId,
     lease: command.lease,
     at: deps.now().toISOString(),
@@ -86,7 +82,7 @@ export async function recordProgress(deps: LifecycleReadDeps, command: ProgressC
     states: LEASE_LIVE_STATES,
   });
   if (outcome.ok) return toWorksetDetail(outcome.record);
-  const current: LifecycleRecord | undefined = outcome.current;
+  const current: WorksetRecord | undefined = outcome.current;
   if (!current) throw notFound(command.worksetId);
   checkLease(current, command.lease);
   throw leaseConflict(current, `Workset ${command.worksetId} is ${current.state}; stop working on it and release the lease.`);
@@ -106,7 +102,7 @@ export interface FailureCommand {
  * worth retrying, else `failed`. The run is over either way, so its lease ends (and its epoch
  * with it): after the backoff any worker may claim the workset again.
  */
-export async function recordFailure(deps: LifecycleDeps, command: FailureCommand): Promise<WorksetDetail & { retry_scheduled: boolean }> {
+export async function recordFailure(deps: ControlBucketDeps, command: FailureCommand): Promise<FailureAnswer> {
   const result = await transition(deps, {
     worksetId: command.worksetId,
     to: (record, now) => decideFailure(record, command.error_category, now).to,
@@ -132,5 +128,5 @@ export async function recordFailure(deps: LifecycleDeps, command: FailureCommand
       };
     },
   });
-  return { ...detailOf(result), retry_scheduled: result.record.state === 'retrying' };
+  return { retry_scheduled: result.record.state === 'retrying', workset: detailOf(result) };
 }

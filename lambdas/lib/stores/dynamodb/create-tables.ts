@@ -16,26 +16,15 @@ import {
   type KeySchemaElement,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
-import type { Settings } from '../../config/settings.ts';
-import { TABLES, type IndexDefinition, type KeyAttribute, type TableDefinition } from '../tables.ts';
+import { TABLES, type IndexDefinition, type KeyAttribute, type TableDefinition, type TableNames } from '../tables.ts';
 
-/** Physical table name per logical table. */
-export type TableNames = Record<TableDefinition['logicalName'], string>;
+export type { TableNames };
 
 export interface EnsureTablesOptions {
   /** How long to wait for a new table (and its indexes) to become ACTIVE. Default 5 minutes. */
   readonly timeoutMs?: number;
 }
 
-export function tableNamesFromSettings(
-  settings: Pick<Settings, 'worksetTable' | 'customerTable' | 'idempotencyTable'>,
-): TableNames {
-  return {
-    worksets: settings.worksetTable,
-    customers: settings.customerTable,
-    idempotency: settings.idempotencyTable,
-  };
-}
 
 /**
  * Creates every missing table with its indexes and TTL, then waits until each is ACTIVE.

@@ -6,6 +6,7 @@
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { translated } from '../aws-errors.ts';
 
 export type TransactWriteItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -28,11 +29,11 @@ export async function transactWrite(
       await db.send(new TransactWriteCommand({ TransactItems: [...build()] }));
       return { ok: true };
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
+      if (!(error instanceof TransactionCanceledException)) throw translated(error);
       const reasons = error.CancellationReasons ?? [];
       const failedConditions = new Set(reasons.flatMap((reason, index) => (reason.Code === 'ConditionalCheckFailed' ? [index] : [])));
       if (failedConditions.size > 0) return { ok: false, failedConditions };
-      if (!reasons.some((reason) => reason.Code === 'TransactionConflict') || attempt >= attempts) throw error;
+      if (!reasons.some((reason) => reason.Code === 'TransactionConflict') || attempt >= attempts) throw translated(error);
       await sleep(5 * attempt + random() * 20);
     }
   }

@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { ERROR_CATEGORIES, MAX_LEASE_SECONDS } from '../domain/lifecycle.ts';
 import { PRIORITIES, WORKSET_STATES } from '../domain/workset.ts';
 import { text } from './fields.ts';
-import { CustomerId } from './workset.ts';
+import { CustomerId } from './registration-requests.ts';
 
 /** A worker's id: host names, pids, ARNs, ids with `@`, `:`, `/`. */
 export const OwnerId = v.pipe(

@@ -10,10 +10,10 @@
  * as it is now — which can mean deletes and puts, so every route that syncs sentinels is granted
  * both on the active prefix.
  */
-import type { LifecycleRecord } from '../../domain/lifecycle.ts';
+import type { WorksetRecord } from '../../domain/workset.ts';
 import { planForRecord, type SentinelPlan } from '../../domain/sentinel-rules.ts';
 import { logger } from '../../logging.ts';
-import type { LifecycleDeps } from './deps.ts';
+import type { ControlBucketDeps } from '../deps.ts';
 import type { SentinelStatus } from '../../domain/workset-detail.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -21,16 +21,16 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Re-reads after a sync before giving the folder up to the pending flag (each one a full plan). */
 const RECONCILE_PASSES = 3;
 
-async function applyOnce(deps: LifecycleDeps, record: LifecycleRecord, plan: SentinelPlan): Promise<void> {
+async function applyOnce(deps: ControlBucketDeps, record: WorksetRecord, plan: SentinelPlan): Promise<void> {
   const folder = record.control_prefix;
   // Stale sentinels first: between the two steps the folder shows no state, which the monitor skips.
-  if (plan.delete.length > 0) await deps.folders.delete(record.control_bucket, plan.delete.map((name) => `${folder}${name}`));
+  if (plan.delete.length > 0) await deps.controlBucket.delete(record.control_bucket, plan.delete.map((name) => `${folder}${name}`));
   for (const put of plan.put) {
-    await deps.folders.put(record.control_bucket, { key: `${folder}${put.name}`, body: put.body, contentType: 'text/plain' });
+    await deps.controlBucket.put(record.control_bucket, { key: `${folder}${put.name}`, body: put.body, contentType: 'text/plain' });
   }
 }
 
-async function applyWithRetries(deps: LifecycleDeps, record: LifecycleRecord, plan: SentinelPlan): Promise<unknown> {
+async function applyWithRetries(deps: ControlBucketDeps, record: WorksetRecord, plan: SentinelPlan): Promise<unknown> {
   const attempts = deps.sentinelAttempts ?? 3;
   let delay = deps.sentinelBackoffMs ?? 50;
   let lastError: unknown;
@@ -48,22 +48,22 @@ async function applyWithRetries(deps: LifecycleDeps, record: LifecycleRecord, pl
 }
 
 /** Whether the record changed since `synced` was read: then this plan may be stale. */
-function movedOn(synced: LifecycleRecord, current: LifecycleRecord): boolean {
+function movedOn(synced: WorksetRecord, current: WorksetRecord): boolean {
   return current.version !== synced.version || current.lock_owner !== synced.lock_owner || current.lease_epoch !== synced.lease_epoch;
 }
 
 /** Takes back what a late plan put into a folder the record no longer uses (moved or hard-deleted). */
-async function withdrawPuts(deps: LifecycleDeps, record: LifecycleRecord, plan: SentinelPlan): Promise<void> {
+async function withdrawPuts(deps: ControlBucketDeps, record: WorksetRecord, plan: SentinelPlan): Promise<void> {
   if (plan.put.length === 0) return;
   try {
-    await deps.folders.delete(record.control_bucket, plan.put.map((put) => `${record.control_prefix}${put.name}`));
+    await deps.controlBucket.delete(record.control_bucket, plan.put.map((put) => `${record.control_prefix}${put.name}`));
   } catch (error) {
     logger.error('could not remove sentinels written into a folder the record left', { workset_id: record.workset_id, error: error as Error });
   }
 }
 
 /** Applies `plan` to the record's folder, then reconciles with newer changes; flags the record when it cannot. */
-export async function syncSentinels(deps: LifecycleDeps, record: LifecycleRecord, plan: SentinelPlan): Promise<SentinelStatus> {
+export async function syncSentinels(deps: ControlBucketDeps, record: WorksetRecord, plan: SentinelPlan): Promise<SentinelStatus> {
   let synced = record;
   // A flagged folder may be wrong in any sentinel: then the full plan, whatever the caller asked.
   let wanted = record.sentinel_sync_pending ? currentPlan(record, deps.now()) : plan;
@@ -72,9 +72,9 @@ export async function syncSentinels(deps: LifecycleDeps, record: LifecycleRecord
   for (let pass = 1; pass <= RECONCILE_PASSES; pass += 1) {
     failure = await applyWithRetries(deps, synced, wanted);
     if (failure !== undefined) break;
-    let current: LifecycleRecord | undefined;
+    let current: WorksetRecord | undefined;
     try {
-      current = await deps.store.getRecord(synced.workset_id);
+      current = await deps.worksets.getWorkset(synced.workset_id);
     } catch (error) {
       // The plan was applied; only the fence could not be checked.
       logger.error('could not re-read the record after a sentinel sync', { workset_id: synced.workset_id, error: error as Error });
@@ -88,7 +88,7 @@ export async function syncSentinels(deps: LifecycleDeps, record: LifecycleRecord
     }
     if (!movedOn(synced, current) && (full || !current.sentinel_sync_pending)) {
       if (synced.sentinel_sync_pending || current.sentinel_sync_pending) {
-        await deps.store.markSentinels({ worksetId: current.workset_id, version: current.version ?? 0, pending: undefined });
+        await deps.worksets.markSentinels({ worksetId: current.workset_id, version: current.version ?? 0, pending: undefined });
       }
       return { in_sync: true };
     }
@@ -105,7 +105,7 @@ export async function syncSentinels(deps: LifecycleDeps, record: LifecycleRecord
     ...(failure !== undefined ? { error: failure as Error } : { reason: 'the record kept changing' }),
   });
   try {
-    await deps.store.markSentinels({ worksetId: synced.workset_id, version: synced.version ?? 0, pending });
+    await deps.worksets.markSentinels({ worksetId: synced.workset_id, version: synced.version ?? 0, pending });
   } catch (error) {
     logger.error('could not flag the record for sentinel repair', { workset_id: synced.workset_id, error: error as Error });
   }
@@ -113,7 +113,7 @@ export async function syncSentinels(deps: LifecycleDeps, record: LifecycleRecord
 }
 
 /** The plan that makes a folder match `record` as it stands (state sentinel and lock). */
-export function currentPlan(record: LifecycleRecord, now: Date): SentinelPlan {
+export function currentPlan(record: WorksetRecord, now: Date): SentinelPlan {
   const entry = [...(record.state_history ?? [])].reverse().find((candidate) => candidate.to === record.state);
   return planForRecord(record, record.updated_at ?? now.toISOString(), entry?.reason ?? record.state);
 }

@@ -7,7 +7,7 @@ import { FAILSAFE_SCHEMA, load } from 'js-yaml';
 import { InvalidInputError } from '../../errors.ts';
 import { parseOrThrow } from '../../schemas/parse.ts';
 import { resolveSampleFiles, type Sample } from '../../domain/stage-samples.ts';
-import { YamlSamplesDocument, type CreateWorksetRequest } from '../../schemas/workset.ts';
+import { YamlSamplesDocument, type CreateWorksetRequest } from '../../schemas/registration-requests.ts';
 
 /** A create request with its samples resolved: what registration acts on. */
 export interface RegistrationRequest extends Omit<CreateWorksetRequest, 'samples' | 'yaml_content'> {

@@ -1,0 +1,20 @@
+/**
+ * The control bucket: the folders the cluster-side monitor reads. Adapters translate their SDK's
+ * failures into StorageUnavailableError (errors.ts).
+ */
+import type { ControlObject } from '../domain/control-folder.ts';
+
+export interface StoredObject {
+  readonly key: string;
+  readonly size: number;
+}
+
+export interface ControlBucketStore {
+  put(bucket: string, object: ControlObject): Promise<void>;
+  /** Deletes the given keys; missing keys are not an error. */
+  delete(bucket: string, keys: readonly string[]): Promise<void>;
+  /** Every object whose key starts with `prefix` (pass a folder prefix ending in `/`). */
+  list(bucket: string, prefix: string): Promise<StoredObject[]>;
+  /** Server-side copy inside the bucket (multipart above the single-request limit). */
+  copy(bucket: string, from: StoredObject, toKey: string): Promise<void>;
+}

@@ -1,0 +1,205 @@
+/**
+ * The worksets store: the one port over the worksets, customers and idempotency tables. The flows
+ * see only these types, never an SDK's, so they read as the protocol they implement. The port is
+ * composed of facets by job, and each function is wired with the facets its flows use
+ * (lambdas/lib/wiring/), so its bundle carries no more of the adapter than that.
+ *
+ * Adapters translate their SDK's failures: an unavailable or throttling dependency is a
+ * StorageUnavailableError (errors.ts), a condition that did not hold is an answer (`ok: false`,
+ * `false`, a result kind), never an exception.
+ */
+import type { QueueStats } from '../domain/queue-stats.ts';
+import type { MoveClaim, SentinelSyncPending } from '../domain/lifecycle.ts';
+import type { HistoryEntry, Priority, WorksetRecord, WorksetState } from '../domain/workset.ts';
+import type { WorksetDetail } from '../domain/workset-detail.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+
+export interface WorksetPage {
+  readonly items: readonly WorksetRecord[];
+  /** Opaque cursor of the next page; absent on the last page. */
+  readonly nextToken?: string;
+}
+
+export interface HistoryPage {
+  readonly entries: readonly HistoryEntry[];
+  readonly nextToken?: string;
+}
+
+/**
+ * Which worksets a listing returns: one customer's (newest first), one state's (queue order), or
+ * every state in turn; `priority` narrows any of them.
+ */
+export interface ListingFilter {
+  readonly customerId?: string;
+  readonly state?: WorksetState;
+  readonly priority?: Priority;
+  readonly limit: number;
+  readonly nextToken?: string;
+}
+
+export type QueueCandidate = Pick<WorksetRecord, 'workset_id' | 'queue_order' | 'state'>;
+
+export interface WorksetQueries {
+  /** A consistent read; undefined when there is no such workset. */
+  getWorkset(worksetId: string): Promise<WorksetRecord | undefined>;
+  /** Cursor pagination, never a scan. A cursor this listing did not issue is an InvalidInputError. */
+  listWorksets(filter: ListingFilter): Promise<WorksetPage>;
+  /**
+   * Candidates for a lease in queue order: unleased or expired, and for `retrying` past their
+   * backoff. Only `workset_id`, `queue_order` and `state` are returned.
+   */
+  queueCandidates(input: { state: 'ready' | 'retrying'; now: string; limit: number; startKey?: Record<string, unknown> }): Promise<{ items: QueueCandidate[]; lastKey?: Record<string, unknown> }>;
+  /** Exact counts per state, whatever the table holds. */
+  queueStats(): Promise<QueueStats>;
+  /** A workset's full history, oldest first. */
+  history(worksetId: string, options: { limit: number; nextToken?: string }): Promise<HistoryPage>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conditional writes
+
+/** A conditional write's answer: the record after it, or (refused) the record as it is now. */
+export type WriteOutcome = { readonly ok: true; readonly record: WorksetRecord } | { readonly ok: false; readonly current: WorksetRecord | undefined };
+
+export interface LeaseClaim {
+  readonly owner: string;
+  readonly epoch: number;
+}
+
+export interface WorksetLeases {
+  /** A new grant (epoch + 1) when lockable and unleased or expired; nothing else. `classify`: read the record when refused (default true). */
+  grantLease(input: { worksetId: string; owner: string; now: string; expiresAt: string; classify?: boolean }): Promise<WriteOutcome>;
+  /** Extends the live (unexpired) lease of `owner` at `epoch` while the workset is in `states`. */
+  renewLease(input: { worksetId: string; owner: string; epoch: number; now: string; expiresAt: string; states: readonly WorksetState[] }): Promise<WriteOutcome>;
+  /** Removes the lease fields (never the epoch, never the state). */
+  releaseLease(input: { worksetId: string; owner: string; epoch?: number; at: string }): Promise<WriteOutcome>;
+  /** Sets progress fields and merges metrics, fenced by the lease, state unchanged. */
+  recordProgress(input: {
+    worksetId: string;
+    lease: LeaseClaim;
+    at: string;
+    set: Readonly<Record<string, unknown>>;
+    metrics?: Readonly<Record<string, unknown>>;
+    states: readonly WorksetState[];
+  }): Promise<WriteOutcome>;
+}
+
+/** One conditional state change, as the lifecycle flows describe it to the store. */
+export interface StateChange {
+  readonly worksetId: string;
+  readonly from: WorksetState;
+  readonly to: WorksetState;
+  /** The version the decision was made on; the write is conditioned on it (and on `from`). */
+  readonly version: number;
+  readonly at: string;
+  readonly entry: HistoryEntry;
+  /** The new inline (bounded) history. */
+  readonly history: readonly HistoryEntry[];
+  /** Attributes to set besides state, version, updated_at and the history. */
+  readonly set?: Readonly<Record<string, unknown>>;
+  /** Attributes to remove. */
+  readonly remove?: readonly string[];
+  /** Metric keys merged into `metrics` (one level), keeping the others; `exists` as read. */
+  readonly metrics?: { readonly merge: Readonly<Record<string, unknown>>; readonly exists: boolean };
+  /** The writer must hold the lease, fenced by its epoch. */
+  readonly lease?: LeaseClaim;
+  /** Ends any lease and fences its holder off (a new run starts). */
+  readonly revokeLease?: boolean;
+  /** Only if nobody holds a live lease (an operator recovering an abandoned run). */
+  readonly noLiveLeaseAt?: string;
+  /** Only if the workset belongs to this customer. */
+  readonly customerId?: string;
+}
+
+export interface StateChanges {
+  /**
+   * One transaction: the guarded record update, its history item and the queue counters.
+   * `base` is the record the change was decided on; the answer is the record after it.
+   */
+  changeState(change: StateChange, base: WorksetRecord): Promise<WriteOutcome>;
+  /** Records (or clears, with undefined) an unsynced control folder, if the record is still at `version`. */
+  markSentinels(input: { worksetId: string; version: number; pending: SentinelSyncPending | undefined }): Promise<void>;
+  /** Removes a `deleted` record at `version` and its count; false when it is not that any more. */
+  removeRecord(input: { worksetId: string; version: number }): Promise<boolean>;
+}
+
+export interface FolderMoves {
+  /**
+   * Claims a folder move while the record is still at `version` and nobody else's claim is live;
+   * the mover releases it once the move's originals are deleted (or the move is given up). The
+   * version is not changed.
+   */
+  claimMove(input: { worksetId: string; version: number; claim: MoveClaim; now: string }): Promise<WriteOutcome>;
+  /** Drops the claim with `token` (a move given up, or finished and its originals deleted); someone else's claim is kept. */
+  releaseMove(input: { worksetId: string; token: string }): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Registration
+
+export interface IdempotencyRecord {
+  readonly idempotency_key: string;
+  readonly request_hash: string;
+  readonly workset_id: string;
+  /** Epoch seconds: DynamoDB TTL removes the record after this; an expired one no longer counts. */
+  readonly expires_at: number;
+  /** The first answer, replayed as it was (byte for byte once rendered) to a retry with the same key. */
+  readonly answer?: WorksetDetail;
+}
+
+export type BeginRegistrationResult =
+  | { readonly kind: 'created' }
+  | { readonly kind: 'unknown-customer' }
+  | { readonly kind: 'key-in-use'; readonly existing: IdempotencyRecord };
+
+/** A generated workset id already exists (32 random bits collided); the flow draws another. */
+export class WorksetIdCollision extends Error {
+  constructor(readonly worksetId: string) {
+    super(`workset id ${worksetId} already exists`);
+  }
+}
+
+export interface Registrations {
+  /** The same consistent read as WorksetQueries' (registration re-reads its own record). */
+  getWorkset(worksetId: string): Promise<WorksetRecord | undefined>;
+  /**
+   * One atomic write: the customer exists, the idempotency key (if any) is unclaimed, and the
+   * `registering` record is new. Never overwrites. Throws WorksetIdCollision.
+   */
+  beginRegistration(record: WorksetRecord, idempotency?: IdempotencyRecord): Promise<BeginRegistrationResult>;
+  /**
+   * `registering` → `ready`, recording the answer for idempotent replays, only while
+   * `ready_withdrawals` is still `withdrawals`. Returns false when refused: the record is no longer
+   * `registering` (a concurrent request completed it first, or it was deleted), or a request
+   * withdrew `daylily.ready` since (`fenceReadyWithdrawal`); read the record to tell which.
+   */
+  completeRegistration(input: {
+    readonly worksetId: string;
+    readonly at: string;
+    readonly entry: HistoryEntry;
+    /** `ready_withdrawals` as read before this request wrote its `daylily.ready` (undefined: absent). */
+    readonly withdrawals: number | undefined;
+    readonly idempotency?: { readonly key: string; readonly answer: WorksetDetail };
+  }): Promise<boolean>;
+  /**
+   * After `daylily.ready` was withdrawn from a `registering` record's folder: counts the withdrawal
+   * (`ready_withdrawals` + 1) if the record is still `registering`, which refuses every flip
+   * decided on an earlier count. Returns the record after the count, or undefined when it is not
+   * `registering` (or gone).
+   */
+  fenceReadyWithdrawal(worksetId: string): Promise<WorksetRecord | undefined>;
+  /** Removes a record still `registering` (a failed registration nobody can resume); false when it is not. */
+  abandonRegistration(worksetId: string): Promise<boolean>;
+  getIdempotencyRecord(key: string): Promise<IdempotencyRecord | undefined>;
+}
+
+/** What a function without control-bucket access is wired with: reads, lease renewals, progress. */
+export type WorksetReads = WorksetQueries & WorksetLeases;
+
+/** What the lifecycle's writers are wired with: the reads plus state changes and folder moves. */
+export type WorksetLifecycle = WorksetReads & StateChanges & FolderMoves;
+
+/** The whole port, as one implementation provides it. */
+export interface WorksetStore extends WorksetQueries, WorksetLeases, StateChanges, FolderMoves, Registrations {}

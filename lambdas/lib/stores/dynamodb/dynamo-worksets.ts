@@ -1,0 +1,30 @@
+/**
+ * The worksets store on DynamoDB, assembled from its modules by job. Each assembly is what one
+ * kind of function is wired with: a bundle carries only the modules its assembly names.
+ */
+import type { Registrations, WorksetLifecycle, WorksetReads, WorksetStore } from '../../ports/worksets.ts';
+import { dynamoFolderMoves } from './folder-moves.ts';
+import type { DynamoContext } from './records.ts';
+import { dynamoRegistrations } from './registrations.ts';
+import { dynamoStateChanges } from './state-changes.ts';
+import { dynamoWorksetLeases } from './workset-leases.ts';
+import { dynamoWorksetQueries } from './workset-queries.ts';
+
+export type { DynamoContext };
+
+export function dynamoWorksetReads(ctx: DynamoContext): WorksetReads {
+  return { ...dynamoWorksetQueries(ctx), ...dynamoWorksetLeases(ctx) };
+}
+
+export function dynamoWorksetLifecycle(ctx: DynamoContext): WorksetLifecycle {
+  return { ...dynamoWorksetReads(ctx), ...dynamoStateChanges(ctx), ...dynamoFolderMoves(ctx) };
+}
+
+export function dynamoRegistrationStore(ctx: DynamoContext): Registrations {
+  return dynamoRegistrations(ctx);
+}
+
+/** The whole port (tools and tests). */
+export function dynamoWorksetStore(ctx: DynamoContext): WorksetStore {
+  return { ...dynamoWorksetLifecycle(ctx), ...dynamoRegistrations(ctx) };
+}

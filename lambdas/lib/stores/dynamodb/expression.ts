@@ -1,0 +1,80 @@
+/**
+ * The expression kit every module of the worksets adapter writes with: expressions with every
+ * attribute name and value aliased (DynamoDB reserves hundreds of words, `state` and `metrics`
+ * among them), and the two items that ride along with every state change (its history item and
+ * its queue counter update).
+ */
+import type { TransactWriteItem } from './transactions.ts';
+import { historyEntryId } from '../../domain/lifecycle.ts';
+import { randomShardId, type CountDelta } from '../../domain/queue-stats.ts';
+import type { HistoryEntry } from '../../domain/workset.ts';
+import { HISTORY_ITEM_SEPARATOR } from '../tables.ts';
+
+export class Expression {
+  readonly names: Record<string, string> = {};
+  readonly values: Record<string, unknown> = {};
+  private count = 0;
+
+  name(attribute: string): string {
+    const existing = Object.entries(this.names).find(([, value]) => value === attribute);
+    if (existing) return existing[0];
+    const alias = `#n${this.count++}`;
+    this.names[alias] = attribute;
+    return alias;
+  }
+
+  /** A nested path, each segment aliased. */
+  path(...segments: string[]): string {
+    return segments.map((segment) => this.name(segment)).join('.');
+  }
+
+  value(value: unknown): string {
+    const alias = `:v${this.count++}`;
+    this.values[alias] = value;
+    return alias;
+  }
+
+  /** `#state IN (:a, :b)` */
+  oneOf(attribute: string, options: readonly string[]): string {
+    return `${this.name(attribute)} IN (${options.map((option) => this.value(option)).join(', ')})`;
+  }
+
+  params(): { ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> } {
+    return {
+      ExpressionAttributeNames: this.names,
+      ...(Object.keys(this.values).length > 0 ? { ExpressionAttributeValues: this.values } : {}),
+    };
+  }
+}
+
+/** The counter update of one state move, on a random shard (none when nothing changes). */
+export function counterUpdate(table: string, delta: CountDelta, random: () => number = Math.random): TransactWriteItem | undefined {
+  const entries = Object.entries(delta).filter(([, value]) => value !== 0);
+  if (entries.length === 0) return undefined;
+  const expression = new Expression();
+  const adds = entries.map(([state, value]) => `${expression.name(state)} ${expression.value(value)}`);
+  return { Update: { TableName: table, Key: { workset_id: randomShardId(random) }, UpdateExpression: `ADD ${adds.join(', ')}`, ...expression.params() } };
+}
+
+/** The history item of an entry: its own key, findable by workset through the history index. */
+export function historyPut(table: string, worksetId: string, version: number, entry: HistoryEntry): TransactWriteItem {
+  const entryId = historyEntryId(version);
+  // Fixed key order in what is stored: DynamoDB keeps no map order, readers rebuild it anyway.
+  const { from, to, reason, actor, at, error_category } = entry;
+  return {
+    Put: {
+      TableName: table,
+      Item: {
+        workset_id: `${worksetId}${HISTORY_ITEM_SEPARATOR}${entryId}`,
+        history_of: worksetId,
+        entry_id: entryId,
+        from,
+        to,
+        reason,
+        actor,
+        at,
+        ...(error_category ? { error_category } : {}),
+      },
+    },
+  };
+}

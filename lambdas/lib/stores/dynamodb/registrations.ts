@@ -1,0 +1,200 @@
+/**
+ * Registration's writes in the worksets adapter: the first transaction (customer exists, key
+ * claimed, `registering` record created), the ready flip, the withdrawal fence and the rollback.
+ * Conditional writes only, every attribute name aliased.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { moveDelta } from '../../domain/queue-stats.ts';
+import type { WorksetRecord } from '../../domain/workset.ts';
+import type { WorksetDetail } from '../../domain/workset-detail.ts';
+import { WorksetIdCollision, type IdempotencyRecord, type Registrations } from '../../ports/worksets.ts';
+import { sdkCall, translated } from '../aws-errors.ts';
+import { counterUpdate, historyPut } from './expression.ts';
+import { readRecord, type DynamoContext } from './records.ts';
+import { transactWrite, type TransactWriteItem } from './transactions.ts';
+
+/** Claims of an idempotency key that expired between the failed write and the read that saw it. */
+const EXPIRED_KEY_RETRIES = 3;
+
+/**
+ * How an idempotency record is stored: the first answer as JSON text, since DynamoDB keeps no map
+ * key order and a replay must render byte for byte what the first request answered. (`response`
+ * is the earlier form, `{status, body, location}`, still read while such records live.)
+ */
+interface StoredIdempotencyItem extends Omit<IdempotencyRecord, 'answer'> {
+  readonly answer?: string;
+  readonly response?: { readonly body?: string };
+}
+
+function fromItem(item: StoredIdempotencyItem | undefined): IdempotencyRecord | undefined {
+  if (!item) return undefined;
+  const { answer, response, ...rest } = item;
+  const text = answer ?? response?.body;
+  return { ...rest, ...(text !== undefined ? { answer: JSON.parse(text) as WorksetDetail } : {}) };
+}
+
+export function dynamoRegistrations(ctx: DynamoContext): Registrations {
+  const { tables } = ctx;
+
+  async function getIdempotencyRecord(key: string): Promise<IdempotencyRecord | undefined> {
+    const result = await sdkCall(() => ctx.db.send(new GetCommand({ TableName: tables.idempotency, Key: { idempotency_key: key }, ConsistentRead: true })));
+    return fromItem(result.Item as StoredIdempotencyItem | undefined);
+  }
+
+  return {
+    getWorkset: (worksetId) => readRecord(ctx, worksetId),
+    getIdempotencyRecord,
+
+    async beginRegistration(record, idempotency) {
+      // Positions matter: the outcome names failed conditions by index.
+      const [CUSTOMER, WORKSET, KEY] = [0, 1, 2];
+      const items = (): TransactWriteItem[] => [
+        {
+          ConditionCheck: {
+            TableName: tables.customers,
+            Key: { customer_id: record.customer_id },
+            ConditionExpression: 'attribute_exists(#customer_id)',
+            ExpressionAttributeNames: { '#customer_id': 'customer_id' },
+          },
+        },
+        {
+          Put: {
+            TableName: tables.worksets,
+            Item: record,
+            ConditionExpression: 'attribute_not_exists(#workset_id)',
+            ExpressionAttributeNames: { '#workset_id': 'workset_id' },
+          },
+        },
+        ...(idempotency
+          ? [
+              {
+                Put: {
+                  TableName: tables.idempotency,
+                  Item: idempotency,
+                  // An expired record (TTL deletion lags by hours) no longer holds the key.
+                  ConditionExpression: 'attribute_not_exists(#key) OR #expires_at < :now',
+                  ExpressionAttributeNames: { '#key': 'idempotency_key', '#expires_at': 'expires_at' },
+                  ExpressionAttributeValues: { ':now': Math.floor(Date.now() / 1000) },
+                },
+              },
+            ]
+          : []),
+        // The history and the queue counters move in the same transaction, as for every state change.
+        ...(record.state_history[0] ? [historyPut(tables.worksets, record.workset_id, 0, record.state_history[0])] : []),
+        counterUpdate(tables.worksets, moveDelta(null, 'registering'), ctx.random)!,
+      ];
+      for (let claim = 0; ; claim += 1) {
+        const outcome = await transactWrite(ctx.db, items, { random: ctx.random });
+        if (outcome.ok) return { kind: 'created' };
+        const failed = outcome.failedConditions;
+        if (failed.has(CUSTOMER)) return { kind: 'unknown-customer' };
+        if (idempotency && failed.has(KEY)) {
+          const existing = await getIdempotencyRecord(idempotency.idempotency_key);
+          if (existing && existing.expires_at >= Math.floor(Date.now() / 1000)) return { kind: 'key-in-use', existing };
+          if (claim < EXPIRED_KEY_RETRIES) continue; // expired (or removed) since the write: claim it afresh
+        }
+        // 32 random bits collided with an existing id: the caller draws another id.
+        if (failed.has(WORKSET)) throw new WorksetIdCollision(record.workset_id);
+        throw new Error(`registration transaction refused by conditions ${[...failed].join(', ')}`);
+      }
+    },
+
+    async completeRegistration(input) {
+      // Fenced: no request withdrew daylily.ready since this one read the count (before its put).
+      const fence = input.withdrawals === undefined ? 'attribute_not_exists(#withdrawals)' : '#withdrawals = :withdrawals';
+      const update = {
+        Update: {
+          TableName: tables.worksets,
+          Key: { workset_id: input.worksetId },
+          UpdateExpression: 'SET #state = :ready, #updated_at = :at, #history = list_append(#history, :entry), #version = :version',
+          ConditionExpression: `#state = :registering AND ${fence}`,
+          ExpressionAttributeNames: {
+            '#state': 'state',
+            '#updated_at': 'updated_at',
+            '#history': 'state_history',
+            '#version': 'version',
+            '#withdrawals': 'ready_withdrawals',
+          },
+          ExpressionAttributeValues: {
+            ':ready': 'ready',
+            ':registering': 'registering',
+            ':at': input.at,
+            ':entry': [input.entry],
+            ':version': 1,
+            ...(input.withdrawals === undefined ? {} : { ':withdrawals': input.withdrawals }),
+          },
+        },
+      };
+      const respond = input.idempotency && {
+        Update: {
+          TableName: tables.idempotency,
+          Key: { idempotency_key: input.idempotency.key },
+          UpdateExpression: 'SET #answer = :answer',
+          ConditionExpression: 'attribute_exists(#key)',
+          ExpressionAttributeNames: { '#answer': 'answer', '#key': 'idempotency_key' },
+          ExpressionAttributeValues: { ':answer': JSON.stringify(input.idempotency.answer) },
+        },
+      };
+      const outcome = await transactWrite(
+        ctx.db,
+        () => [
+          update,
+          ...(respond ? [respond] : []),
+          historyPut(tables.worksets, input.worksetId, 1, input.entry),
+          counterUpdate(tables.worksets, moveDelta('registering', 'ready'), ctx.random)!,
+        ],
+        { random: ctx.random },
+      );
+      if (outcome.ok) return true;
+      // Refused by the first item: no longer `registering` (a concurrent request completed it, or it
+      // was deleted), or fenced off by a withdrawal of daylily.ready. The caller's re-read tells which.
+      if (outcome.failedConditions.has(0)) return false;
+      throw new Error(`the idempotency record of ${input.worksetId} vanished before registration completed`);
+    },
+
+    async fenceReadyWithdrawal(worksetId) {
+      try {
+        const result = await ctx.db.send(
+          new UpdateCommand({
+            TableName: tables.worksets,
+            Key: { workset_id: worksetId },
+            // Neither the version nor updated_at: this is no state change, and the lifecycle's
+            // version-fenced writes must not be disturbed by it.
+            UpdateExpression: 'SET #withdrawals = if_not_exists(#withdrawals, :zero) + :one',
+            ConditionExpression: '#state = :registering',
+            ExpressionAttributeNames: { '#withdrawals': 'ready_withdrawals', '#state': 'state' },
+            ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':registering': 'registering' },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return result.Attributes as WorksetRecord | undefined;
+      } catch (error) {
+        // No longer `registering` (or gone): there is no flip left to fence.
+        if (error instanceof ConditionalCheckFailedException) return undefined;
+        throw translated(error);
+      }
+    },
+
+    async abandonRegistration(worksetId) {
+      // Refused when no longer `registering`: then there is nothing to abandon.
+      const outcome = await transactWrite(
+        ctx.db,
+        () => [
+          {
+            Delete: {
+              TableName: tables.worksets,
+              Key: { workset_id: worksetId },
+              ConditionExpression: '#state = :registering',
+              ExpressionAttributeNames: { '#state': 'state' },
+              ExpressionAttributeValues: { ':registering': 'registering' },
+            },
+          },
+          counterUpdate(tables.worksets, moveDelta('registering', null), ctx.random)!,
+        ],
+        { random: ctx.random },
+      );
+      return outcome.ok;
+    },
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * State changes of the worksets adapter. Every change is ONE TransactWriteItems: the record update
+ * conditioned on its state and version (and on the lease or the customer where the flow says so),
+ * the history item, and the queue counters. When a condition fails, the record is read afterwards
+ * (never before) to say why.
+ */
+import { moveDelta } from '../../domain/queue-stats.ts';
+import type { WorksetRecord } from '../../domain/workset.ts';
+import type { StateChange, StateChanges } from '../../ports/worksets.ts';
+import { counterUpdate, Expression, historyPut } from './expression.ts';
+import { readRecord, transactGuarded, updateUnlessChanged, type DynamoContext } from './records.ts';
+import { LEASE_ATTRIBUTES, leaseCondition } from './workset-leases.ts';
+import type { TransactWriteItem } from './transactions.ts';
+
+/** The record after a change the store wrote (what the update expression did, in memory). */
+export function applyStateChange(base: WorksetRecord, change: StateChange): WorksetRecord {
+  const next: Record<string, unknown> = {
+    ...base,
+    ...change.set,
+    state: change.to,
+    version: change.version + 1,
+    updated_at: change.at,
+    state_history: change.history,
+  };
+  for (const attribute of change.remove ?? []) delete next[attribute];
+  if (change.metrics) next.metrics = { ...(change.metrics.exists ? base.metrics : {}), ...change.metrics.merge };
+  if (change.revokeLease) {
+    for (const attribute of LEASE_ATTRIBUTES) delete next[attribute];
+    next.lease_epoch = (base.lease_epoch ?? 0) + 1;
+  }
+  return next as unknown as WorksetRecord;
+}
+
+function recordUpdate(ctx: DynamoContext, change: StateChange): TransactWriteItem {
+  const e = new Expression();
+  const set = [
+    `${e.name('state')} = ${e.value(change.to)}`,
+    `${e.name('version')} = ${e.value(change.version + 1)}`,
+    `${e.name('updated_at')} = ${e.value(change.at)}`,
+    `${e.name('state_history')} = ${e.value(change.history)}`,
+  ];
+  const remove: string[] = [];
+  const conditions = [
+    `${e.name('state')} = ${e.value(change.from)}`,
+    change.version === 0
+      ? `(attribute_not_exists(${e.name('version')}) OR ${e.name('version')} = ${e.value(0)})`
+      : `${e.name('version')} = ${e.value(change.version)}`,
+  ];
+  for (const [attribute, value] of Object.entries(change.set ?? {})) set.push(`${e.name(attribute)} = ${e.value(value)}`);
+  for (const attribute of change.remove ?? []) remove.push(e.name(attribute));
+  if (change.metrics) {
+    if (change.metrics.exists) {
+      for (const [key, value] of Object.entries(change.metrics.merge)) set.push(`${e.path('metrics', key)} = ${e.value(value)}`);
+      conditions.push(`attribute_exists(${e.name('metrics')})`);
+    } else {
+      set.push(`${e.name('metrics')} = ${e.value(change.metrics.merge)}`);
+      // A progress write (which does not change the version) may have created it since.
+      conditions.push(`attribute_not_exists(${e.name('metrics')})`);
+    }
+  }
+  if (change.lease) conditions.push(leaseCondition(e, change.lease));
+  if (change.revokeLease) {
+    remove.push(...LEASE_ATTRIBUTES.map((attribute) => e.name(attribute)));
+    set.push(`${e.name('lease_epoch')} = if_not_exists(${e.name('lease_epoch')}, ${e.value(0)}) + ${e.value(1)}`);
+  }
+  if (change.noLiveLeaseAt) {
+    conditions.push(`(attribute_not_exists(${e.name('lock_owner')}) OR ${e.name('lease_expires_at')} <= ${e.value(change.noLiveLeaseAt)})`);
+  }
+  if (change.customerId !== undefined) conditions.push(`${e.name('customer_id')} = ${e.value(change.customerId)}`);
+  return {
+    Update: {
+      TableName: ctx.tables.worksets,
+      Key: { workset_id: change.worksetId },
+      UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
+      ConditionExpression: conditions.join(' AND '),
+      ...e.params(),
+    },
+  };
+}
+
+export function dynamoStateChanges(ctx: DynamoContext): StateChanges {
+  const table = ctx.tables.worksets;
+  return {
+    async changeState(change, base) {
+      const update = recordUpdate(ctx, change);
+      const ok = await transactGuarded(
+        ctx,
+        () => [update, historyPut(table, change.worksetId, change.version + 1, change.entry), counterUpdate(table, moveDelta(change.from, change.to), ctx.random)],
+        'state change',
+      );
+      if (!ok) return { ok: false, current: await readRecord(ctx, change.worksetId) };
+      return { ok: true, record: applyStateChange(base, change) };
+    },
+
+    markSentinels(input) {
+      const e = new Expression();
+      const attribute = e.name('sentinel_sync_pending');
+      return updateUnlessChanged(ctx, input.worksetId, e, {
+        UpdateExpression: input.pending ? `SET ${attribute} = ${e.value(input.pending)}` : `REMOVE ${attribute}`,
+        // A newer state change owns the folder now (and repairs it with its own plan).
+        ConditionExpression: `${e.name('version')} = ${e.value(input.version)}`,
+      });
+    },
+
+    removeRecord(input) {
+      const e = new Expression();
+      return transactGuarded(
+        ctx,
+        () => [
+          {
+            Delete: {
+              TableName: table,
+              Key: { workset_id: input.worksetId },
+              ConditionExpression: `${e.name('state')} = ${e.value('deleted')} AND ${e.name('version')} = ${e.value(input.version)}`,
+              ...e.params(),
+            },
+          },
+          counterUpdate(table, moveDelta('deleted', null), ctx.random),
+        ],
+        'record removal',
+      );
+    },
+  };
+}

@@ -1,0 +1,173 @@
+/** Reads of the worksets adapter: one record, listings (by customer, by state), the queue, counters, history. */
+import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { COUNTER_SHARD_IDS, sumShards } from '../../domain/queue-stats.ts';
+import { PRIORITIES, WORKSET_STATES, type HistoryEntry, type WorksetRecord, type WorksetState } from '../../domain/workset.ts';
+import { InvalidInputError } from '../../errors.ts';
+import type { ListingFilter, WorksetPage, WorksetQueries } from '../../ports/worksets.ts';
+import { sdkCall } from '../aws-errors.ts';
+import { WORKSET_INDEXES } from '../tables.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import { Expression } from './expression.ts';
+import { readRecord, type DynamoContext } from './records.ts';
+
+/** Queries one listing page may make when a filter discards most items (bounds the latency). */
+const MAX_FILTERED_QUERIES = 10;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const CUSTOMER_CURSOR_FIELDS = ['workset_id', 'customer_id', 'created_at'] as const;
+
+/** One customer's worksets, newest first; `state` and `priority` filter (pages are still filled, within bounds). */
+async function listByCustomer(ctx: DynamoContext, filter: ListingFilter & { customerId: string }): Promise<WorksetPage> {
+  let startKey: Record<string, unknown> | undefined = filter.nextToken
+    ? decodeCursor(filter.nextToken, { fields: CUSTOMER_CURSOR_FIELDS, partition: ['customer_id', filter.customerId] })
+    : undefined;
+  const items: WorksetRecord[] = [];
+  for (let query = 0; query < MAX_FILTERED_QUERIES && items.length < filter.limit; query += 1) {
+    const e = new Expression();
+    const filters = [
+      ...(filter.state ? [`${e.name('state')} = ${e.value(filter.state)}`] : []),
+      ...(filter.priority ? [`${e.name('priority')} = ${e.value(filter.priority)}`] : []),
+    ];
+    const result = await sdkCall(() =>
+      ctx.db.send(
+        new QueryCommand({
+          TableName: ctx.tables.worksets,
+          IndexName: WORKSET_INDEXES.byCustomer,
+          KeyConditionExpression: `${e.name('customer_id')} = ${e.value(filter.customerId)}`,
+          ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
+          ...e.params(),
+          ScanIndexForward: false,
+          // Never evaluate more than the page still needs: every evaluated item is then either
+          // returned or filtered out, and LastEvaluatedKey is an exact resume point.
+          Limit: filter.limit - items.length,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      ),
+    );
+    items.push(...((result.Items ?? []) as WorksetRecord[]));
+    startKey = result.LastEvaluatedKey;
+    if (!startKey) break;
+  }
+  const nextToken = encodeCursor(startKey);
+  return { items, ...(nextToken ? { nextToken } : {}) };
+}
+
+function decodeStateCursor(token: string | undefined, states: readonly WorksetState[]): { stateIndex: number; startKey?: Record<string, string> } {
+  if (!token) return { stateIndex: 0 };
+  let state: unknown;
+  try {
+    state = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'))?.state;
+  } catch {
+    state = undefined;
+  }
+  const stateIndex = states.indexOf(state as WorksetState);
+  if (stateIndex < 0) throw new InvalidInputError('next_token is not a cursor this listing issued.', [{ field: 'next_token', message: 'is invalid' }]);
+  try {
+    return { stateIndex, startKey: decodeCursor(token, { fields: ['workset_id', 'state', 'queue_order'], partition: ['state', states[stateIndex]!] }) };
+  } catch {
+    // The start of the next state: a cursor carrying only the state.
+    decodeCursor(token, { fields: ['state'], partition: ['state', states[stateIndex]!] });
+    return { stateIndex };
+  }
+}
+
+/** By state, in queue order; without a state filter, state after state (WORKSET_STATES order). */
+async function listByState(ctx: DynamoContext, filter: ListingFilter): Promise<WorksetPage> {
+  const states = filter.state ? [filter.state] : WORKSET_STATES;
+  let { stateIndex, startKey } = decodeStateCursor(filter.nextToken, states);
+  const items: WorksetRecord[] = [];
+  while (stateIndex < states.length && items.length < filter.limit) {
+    const state = states[stateIndex]!;
+    const e = new Expression();
+    const key = [`${e.name('state')} = ${e.value(state)}`];
+    // queue_order = `{priority rank}#{created_at}`: a priority is a key prefix, not a filter.
+    if (filter.priority) key.push(`begins_with(${e.name('queue_order')}, ${e.value(`${PRIORITIES.indexOf(filter.priority)}#`)})`);
+    const result = await sdkCall(() =>
+      ctx.db.send(
+        new QueryCommand({
+          TableName: ctx.tables.worksets,
+          IndexName: WORKSET_INDEXES.byState,
+          KeyConditionExpression: key.join(' AND '),
+          ...e.params(),
+          Limit: filter.limit - items.length,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      ),
+    );
+    items.push(...((result.Items ?? []) as WorksetRecord[]));
+    startKey = result.LastEvaluatedKey;
+    if (!startKey) stateIndex += 1;
+  }
+  const nextToken = stateIndex >= states.length ? undefined : encodeCursor(startKey ?? { state: states[stateIndex]! });
+  return { items, ...(nextToken ? { nextToken } : {}) };
+}
+
+export function dynamoWorksetQueries(ctx: DynamoContext): WorksetQueries {
+  return {
+    getWorkset: (worksetId) => readRecord(ctx, worksetId),
+
+    listWorksets: (filter) => (filter.customerId !== undefined ? listByCustomer(ctx, { ...filter, customerId: filter.customerId }) : listByState(ctx, filter)),
+
+    async queueCandidates(input) {
+      const e = new Expression();
+      const now = e.value(input.now);
+      const filters = [`(attribute_not_exists(${e.name('lock_owner')}) OR ${e.name('lease_expires_at')} <= ${now})`];
+      if (input.state === 'retrying') filters.push(`(attribute_not_exists(${e.name('retry_after')}) OR ${e.name('retry_after')} <= ${now})`);
+      const result = await sdkCall(() =>
+        ctx.db.send(
+          new QueryCommand({
+            TableName: ctx.tables.worksets,
+            IndexName: WORKSET_INDEXES.byState,
+            KeyConditionExpression: `${e.name('state')} = ${e.value(input.state)}`,
+            FilterExpression: filters.join(' AND '),
+            // Only what ordering and the grant need: a page of whole records would be ~100x larger.
+            ProjectionExpression: [e.name('workset_id'), e.name('queue_order'), e.name('state')].join(', '),
+            ...e.params(),
+            Limit: input.limit,
+            ...(input.startKey ? { ExclusiveStartKey: input.startKey } : {}),
+          }),
+        ),
+      );
+      return { items: (result.Items ?? []) as WorksetRecord[], ...(result.LastEvaluatedKey ? { lastKey: result.LastEvaluatedKey } : {}) };
+    },
+
+    async queueStats() {
+      const table = ctx.tables.worksets;
+      const shards: Record<string, unknown>[] = [];
+      let keys: Record<string, unknown>[] = COUNTER_SHARD_IDS.map((id) => ({ workset_id: id }));
+      for (let attempt = 0; keys.length > 0; attempt += 1) {
+        if (attempt > 0) await sleep(Math.min(20 * 2 ** attempt, 500));
+        const result = await sdkCall(() => ctx.db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } })));
+        shards.push(...(result.Responses?.[table] ?? []));
+        keys = (result.UnprocessedKeys?.[table]?.Keys ?? []) as Record<string, unknown>[];
+        if (attempt > 8 && keys.length > 0) throw new Error('queue counters could not be read (unprocessed keys)');
+      }
+      return sumShards(shards);
+    },
+
+    async history(worksetId, options) {
+      const e = new Expression();
+      const result = await sdkCall(() =>
+        ctx.db.send(
+          new QueryCommand({
+            TableName: ctx.tables.worksets,
+            IndexName: WORKSET_INDEXES.history,
+            KeyConditionExpression: `${e.name('history_of')} = ${e.value(worksetId)}`,
+            ...e.params(),
+            Limit: options.limit,
+            ...(options.nextToken
+              ? { ExclusiveStartKey: decodeCursor(options.nextToken, { fields: ['workset_id', 'history_of', 'entry_id'], partition: ['history_of', worksetId] }) }
+              : {}),
+          }),
+        ),
+      );
+      const entries = (result.Items ?? []).map((item): HistoryEntry => {
+        const { from, to, reason, actor, at, error_category } = item as HistoryEntry;
+        return { from: from ?? null, to, reason, actor, at, ...(error_category ? { error_category } : {}) };
+      });
+      const nextToken = encodeCursor(result.LastEvaluatedKey);
+      return { entries, ...(nextToken ? { nextToken } : {}) };
+    },
+  };
+}

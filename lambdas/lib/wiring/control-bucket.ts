@@ -1,0 +1,26 @@
+/**
+ * The wiring of the lifecycle's writers (functions with control-bucket access): the lifecycle
+ * part of the worksets adapter, the control bucket on S3, and where archived folders go. Built
+ * once per cold start.
+ */
+import { currentSettings } from '../config/current.ts';
+import type { ControlBucketDeps } from '../flows/deps.ts';
+import { dynamoWorksetLifecycle } from '../stores/dynamodb/dynamo-worksets.ts';
+import { s3ControlBucket } from './s3.ts';
+import { dynamoContext } from './table.ts';
+
+let deps: ControlBucketDeps | undefined;
+
+export function controlBucketDeps(): ControlBucketDeps {
+  if (!deps) {
+    const settings = currentSettings();
+    deps = {
+      worksets: dynamoWorksetLifecycle(dynamoContext(settings)),
+      controlBucket: s3ControlBucket(settings),
+      archivePrefix: settings.archivePrefix,
+      defaultLeaseSeconds: settings.defaultLeaseSeconds,
+      now: () => new Date(),
+    };
+  }
+  return deps;
+}

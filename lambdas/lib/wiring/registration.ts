@@ -1,0 +1,27 @@
+/**
+ * The wiring of registration: the registration part of the worksets adapter, the control bucket
+ * on S3, where control folders go, and the random source of new workset ids. Built once per cold
+ * start.
+ */
+import { randomBytes } from 'node:crypto';
+import { currentSettings } from '../config/current.ts';
+import type { RegistrationDeps } from '../flows/deps.ts';
+import { dynamoRegistrationStore } from '../stores/dynamodb/dynamo-worksets.ts';
+import { s3ControlBucket } from './s3.ts';
+import { dynamoContext } from './table.ts';
+
+let deps: RegistrationDeps | undefined;
+
+export function registrationDeps(): RegistrationDeps {
+  if (!deps) {
+    const settings = currentSettings();
+    deps = {
+      worksets: dynamoRegistrationStore(dynamoContext(settings)),
+      controlBucket: s3ControlBucket(settings),
+      controlLocation: settings.controlBucket,
+      now: () => new Date(),
+      randomHex: () => randomBytes(4).toString('hex'),
+    };
+  }
+  return deps;
+}
