@@ -11,10 +11,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { buildLambdaBundle, LAMBDA_NODE_OPTIONS, REPO_ROOT, routeEntry, type BuiltBundle } from './bundling.ts';
+import { buildLambdaBundle, LAMBDA_NODE_OPTIONS, REPO_ROOT, handlerPath, type BuiltBundle } from './bundling.ts';
 import { functionSize } from './function-sizes.ts';
-import { usesControlBucket } from './route-permissions.ts';
-import { ROUTES, type Route } from './routes.ts';
+import { usesControlBucket } from './entry-permissions.ts';
+import { ENTRY_POINTS, type EntryPoint } from './entry-points.ts';
 
 /** A route's bundle may be at most this multiple of its floor... */
 export const BUNDLE_BUDGET = 1.15;
@@ -66,7 +66,7 @@ const FLOOR_SOURCES: Readonly<Record<FloorName, string>> = {
 /** Packages a route without control-bucket access has no business loading. */
 export const READ_ROUTE_FORBIDDEN = ['node_modules/@aws-sdk/client-s3/', 'node_modules/js-yaml/'] as const;
 
-export function floorOf(route: Route): FloorName {
+export function floorOf(route: EntryPoint): FloorName {
   return usesControlBucket(route) ? 'dynamodb+s3' : 'dynamodb';
 }
 
@@ -75,7 +75,7 @@ export function buildFloor(name: FloorName, outdir: string): Promise<BuiltBundle
 }
 
 /** The forbidden packages a bundle contains (empty when the route may use them or does not). */
-export function forbiddenInputs(route: Route, bundle: BuiltBundle): string[] {
+export function forbiddenInputs(route: EntryPoint, bundle: BuiltBundle): string[] {
   if (usesControlBucket(route)) return [];
   const inputs = Object.keys(bundle.metafile.inputs);
   return READ_ROUTE_FORBIDDEN.filter((pkg) => inputs.some((input) => input.includes(pkg)));
@@ -134,8 +134,8 @@ async function main(): Promise<void> {
     }
     const rows: string[][] = [['route', 'floor', 'size', 'floor size', 'ratio', 'budget', 'import', 'rss', 'memory', 'verdict']];
     const failures: string[] = [];
-    for (const route of ROUTES) {
-      const bundle = await buildLambdaBundle(routeEntry(route), path.join(scratch, route.id));
+    for (const route of ENTRY_POINTS) {
+      const bundle = await buildLambdaBundle(handlerPath(route), path.join(scratch, route.id));
       const floorName = floorOf(route);
       const floor = floors.get(floorName);
       if (!floor) throw new Error(`floor ${floorName} was not built`);
@@ -183,8 +183,26 @@ async function main(): Promise<void> {
   }
 }
 
+/** `--inputs <EntryId>`: every input of one entry's bundle with its bytes, largest first (what to cut). */
+async function printInputs(entryId: string): Promise<void> {
+  const entry = ENTRY_POINTS.find((candidate) => candidate.id === entryId);
+  if (!entry) throw new Error(`No entry ${entryId}; entries: ${ENTRY_POINTS.map((candidate) => candidate.id).join(', ')}`);
+  const scratch = await mkdtemp(path.join(tmpdir(), 'daylily-bundle-inputs-'));
+  try {
+    const bundle = await buildLambdaBundle(handlerPath(entry), scratch);
+    const inputs = Object.values(bundle.metafile.outputs).flatMap((output) => Object.entries(output.inputs));
+    for (const [input, { bytesInOutput }] of inputs.sort((a, b) => b[1].bytesInOutput - a[1].bytesInOutput)) {
+      if (bytesInOutput > 0) process.stdout.write(`${String(bytesInOutput).padStart(8)}  ${input}\n`);
+    }
+    process.stdout.write(`${String(bundle.bytes).padStart(8)}  (bundle)\n`);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main().catch((error: unknown) => {
+  const inputsOf = process.argv.indexOf('--inputs');
+  (inputsOf > 0 ? printInputs(process.argv[inputsOf + 1] ?? '') : main()).catch((error: unknown) => {
     process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exitCode = 1;
   });

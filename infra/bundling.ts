@@ -7,13 +7,13 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
-import type { Route } from './routes.ts';
+import type { EntryPoint } from './entry-points.ts';
 
-/** The repository root: route handlers (`Route.handler`) and the lock file are relative to it. */
+/** The repository root: entry handlers (`EntryPoint.handler`) and the lock file are relative to it. */
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 
 /** Absolute path of the module a route's function is built from (the local server loads the same). */
-export function routeEntry(route: Route): string {
+export function handlerPath(route: EntryPoint): string {
   return path.join(REPO_ROOT, route.handler);
 }
 

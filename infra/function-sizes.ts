@@ -3,8 +3,8 @@
  * the stack applies it, and `npm run bundle-report` prints it next to each bundle's measured
  * import time and resident memory.
  */
-import { bucketGrants, isWriter } from './route-permissions.ts';
-import type { Route } from './routes.ts';
+import { bucketGrants, isWriter } from './entry-permissions.ts';
+import type { EntryPoint } from './entry-points.ts';
 
 export interface FunctionSize {
   readonly memoryMiB: number;
@@ -29,7 +29,7 @@ export const FUNCTION_SIZES = {
 } as const satisfies Record<string, FunctionSize>;
 
 /** A route that lists a prefix walks a workset's folder object by object: it is a mover. */
-export function functionSize(route: Route): FunctionSize {
+export function functionSize(route: EntryPoint): FunctionSize {
   if (bucketGrants(route.access).some((grant) => grant.actions.includes('list'))) return FUNCTION_SIZES.mover;
   return isWriter(route) ? FUNCTION_SIZES.writer : FUNCTION_SIZES.reader;
 }

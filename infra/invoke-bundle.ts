@@ -14,25 +14,25 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildLambdaBundle, LAMBDA_NODE_OPTIONS, REPO_ROOT, routeEntry } from './bundling.ts';
-import { ROUTES, type Route } from './routes.ts';
+import { buildLambdaBundle, LAMBDA_NODE_OPTIONS, REPO_ROOT, handlerPath } from './bundling.ts';
+import { ENTRY_POINTS, type EntryPoint } from './entry-points.ts';
 
 export const EVENTS_DIR = path.join(REPO_ROOT, 'events');
 const RUNNER = path.join(REPO_ROOT, 'infra', 'bundle-runner.mjs');
 
 /** Where a route's sample API Gateway v2 event lives. */
-export function sampleEventFile(route: Route): string {
+export function sampleEventFile(route: EntryPoint): string {
   return path.join(EVENTS_DIR, `${route.id}.json`);
 }
 
-export function routeById(id: string): Route {
-  const route = ROUTES.find((candidate) => candidate.id === id);
-  if (!route) throw new Error(`No route "${id}" in infra/routes.ts. Known: ${ROUTES.map((r) => r.id).join(', ')}.`);
+export function routeById(id: string): EntryPoint {
+  const route = ENTRY_POINTS.find((candidate) => candidate.id === id);
+  if (!route) throw new Error(`No route "${id}" in infra/entry-points.ts. Known: ${ENTRY_POINTS.map((r) => r.id).join(', ')}.`);
   return route;
 }
 
 /** The bundle `cdk synth` produced for the route's function (found through the template's asset metadata). */
-export async function bundleFromCloudAssembly(route: Route, cdkOut: string): Promise<string> {
+export async function bundleFromCloudAssembly(route: EntryPoint, cdkOut: string): Promise<string> {
   const templates = (await readdir(cdkOut)).filter((name) => name.endsWith('.template.json'));
   for (const name of templates) {
     const template = JSON.parse(await readFile(path.join(cdkOut, name), 'utf8')) as {
@@ -122,7 +122,7 @@ async function main(): Promise<void> {
   const [routeId] = positionals;
   if (values.help || !routeId) {
     process.stdout.write('usage: npx tsx infra/invoke-bundle.ts <RouteId> [--event <file>] [--cdk-out <dir>] [--node <binary>]\n');
-    process.stdout.write(`routes: ${ROUTES.map((route) => route.id).join(', ')}\n`);
+    process.stdout.write(`routes: ${ENTRY_POINTS.map((route) => route.id).join(', ')}\n`);
     process.exitCode = routeId || values.help ? 0 : 2;
     return;
   }
@@ -135,7 +135,7 @@ async function main(): Promise<void> {
       bundle = await bundleFromCloudAssembly(route, path.resolve(values['cdk-out']));
     } else {
       buildDir = await mkdtemp(path.join(tmpdir(), `daylily-bundle-${route.id}-`));
-      bundle = (await buildLambdaBundle(routeEntry(route), buildDir)).file;
+      bundle = (await buildLambdaBundle(handlerPath(route), buildDir)).file;
     }
     const { result, importMs, invokeMs } = await invokeBundle(bundle, event, values.node ? { node: values.node } : {});
     process.stderr.write(`${route.id}: import ${importMs.toFixed(0)} ms, handler ${invokeMs.toFixed(0)} ms\n`);

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { toJsonSchema } from '@valibot/to-json-schema';
 import type { GenericSchema } from 'valibot';
-import { ROUTES, type Route } from './routes.ts';
+import { HTTP_ENTRIES, type HttpEntry } from './entry-points.ts';
 
 type Json = Record<string, unknown>;
 
@@ -44,37 +44,56 @@ const PROBLEM_RESPONSES: Record<string, string> = {
 };
 
 /** The problem statuses a route documents (a 500 is never documented: it is always a bug). */
-export function problemStatuses(route: Route): number[] {
-  const { contract } = route;
+export function problemStatuses(route: HttpEntry): number[] {
+  const { request } = route.contract;
   const applies: Record<string, boolean> = {
-    400: route.path.includes('{') || Boolean(contract.query || contract.body),
-    404: route.path.includes('{'),
-    409: route.method !== 'GET',
-    415: Boolean(contract.body),
-    503: route.auth === 'iam',
+    400: Boolean(request.path || request.query || request.body || request.headers),
+    404: route.trigger.path.includes('{'),
+    409: route.trigger.method !== 'GET',
+    415: Boolean(request.body),
+    503: route.trigger.auth !== 'none',
   };
   return Object.keys(PROBLEM_RESPONSES).filter((status) => applies[status]).map(Number);
 }
 
-function operation(route: Route): Json {
-  const { contract } = route;
-  const parameters: Json[] = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
-    name,
-    in: 'path',
-    required: true,
-    schema: { type: 'string' },
-  }));
-  if (contract.query) {
-    const query = schemaOf(contract.query) as { properties?: Record<string, Json>; required?: string[] };
+/** The path parameters of a route's template, in order. */
+export function templateParameters(path: string): string[] {
+  return [...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => name!);
+}
+
+function parametersOf(route: HttpEntry): Json[] {
+  const { request } = route.contract;
+  const declared = Object.keys(request.path ?? {});
+  const template = templateParameters(route.trigger.path);
+  if (declared.join() !== template.join()) {
+    throw new Error(`${route.id}: its contract reads path parameters [${declared.join(', ')}] but its path ${route.trigger.path} has [${template.join(', ')}].`);
+  }
+  const parameters: Json[] = Object.entries(request.path ?? {}).map(([name, parameter]) => ({ name, in: 'path', required: true, schema: schemaOf(parameter.schema) }));
+  if (request.query) {
+    const query = schemaOf(request.query) as { properties?: Record<string, Json>; required?: string[] };
     for (const [name, schema] of Object.entries(query.properties ?? {})) {
       parameters.push({ name, in: 'query', required: query.required?.includes(name) ?? false, schema });
     }
   }
-  for (const [name, description] of Object.entries(contract.headers ?? {})) {
-    parameters.push({ name, in: 'header', required: false, description, schema: { type: 'string' } });
+  if (request.body?.alsoFromQuery) {
+    const body = schemaOf(request.body.schema) as { properties?: Record<string, Json> };
+    for (const name of request.body.alsoFromQuery) {
+      parameters.push({ name, in: 'query', required: false, description: 'May be sent in the body instead; sent in both, they must agree.', schema: body.properties?.[name] ?? {} });
+    }
   }
+  for (const [name, header] of Object.entries(request.headers ?? {})) {
+    parameters.push({ name, in: 'header', required: false, description: header.description, schema: schemaOf(header.schema) });
+  }
+  return parameters;
+}
+
+const SECURITY: Readonly<Record<HttpEntry['trigger']['auth'], Json[]>> = { none: [], iam: [{ sigv4: [] }], jwt: [{ bearer: [] }] };
+
+function operation(route: HttpEntry): Json {
+  const { request, responses: documented } = route.contract;
+  const parameters = parametersOf(route);
   const responses: Json = {};
-  for (const [status, response] of Object.entries(contract.responses)) {
+  for (const [status, response] of Object.entries(documented)) {
     responses[status] = {
       description: response.description,
       ...(response.schema ? { content: { 'application/json': { schema: schemaOf(response.schema) } } } : {}),
@@ -86,30 +105,33 @@ function operation(route: Route): Json {
   return {
     operationId: route.id,
     summary: route.summary,
-    ...(route.auth === 'iam' ? { security: [{ sigv4: [] }] } : { security: [] }),
+    security: SECURITY[route.trigger.auth],
     ...(parameters.length > 0 ? { parameters } : {}),
-    ...(contract.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(contract.body) } } } } : {}),
+    ...(request.body ? { requestBody: { required: request.body.required, content: { 'application/json': { schema: schemaOf(request.body.schema) } } } } : {}),
     responses,
   };
 }
 
-export function buildOpenApi(routes: readonly Route[] = ROUTES): Json {
+export function buildOpenApi(routes: readonly HttpEntry[] = HTTP_ENTRIES): Json {
   const paths: Record<string, Json> = {};
   for (const route of routes) {
-    paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operation(route) };
+    paths[route.trigger.path] = { ...paths[route.trigger.path], [route.trigger.method.toLowerCase()]: operation(route) };
   }
   return {
     openapi: '3.0.3',
     info: {
       title: 'Daylily workset API',
       version: '0.1.0',
-      description: 'Registration and lifecycle of Daylily worksets. Generated from infra/routes.ts.',
+      description: 'Registration and lifecycle of Daylily worksets. Generated from infra/entry-points.ts.',
     },
     paths,
     components: {
       schemas: { Problem: PROBLEM },
       securitySchemes: {
         sigv4: { type: 'apiKey', name: 'Authorization', in: 'header', description: 'AWS SigV4 (API Gateway IAM authorization).' },
+        ...(routes.some((route) => route.trigger.auth === 'jwt')
+          ? { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: "A signed-in customer's access token (API Gateway JWT authorizer)." } }
+          : {}),
       },
     },
   };

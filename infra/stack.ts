@@ -1,7 +1,8 @@
 /**
  * The deployable service: the DynamoDB tables of `TABLES`, the S3 control bucket the cluster
- * monitor polls, and one Lambda function plus one HTTP API route per entry of `ROUTES`. Nothing
- * here names a route or a table: add an entry to either list and the stack follows.
+ * monitor polls, and one Lambda function per entry of the entry-point table, wired to its trigger
+ * (an HTTP API route). Nothing here names an entry or a table: add one to either list and the
+ * stack follows.
  */
 import path from 'node:path';
 import { App, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
@@ -28,9 +29,9 @@ import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js'
 import type { Construct } from 'constructs';
 import { ENV } from '../lambdas/lib/config/settings.ts';
 import { TABLES, type KeyAttribute } from '../lambdas/lib/stores/tables.ts';
-import { LAMBDA_BUNDLE, LAMBDA_NODE_OPTIONS, REPO_ROOT, routeEntry } from './bundling.ts';
-import { ROUTES, type Route } from './routes.ts';
-import { routeStatements, routeWildcards, type Resources, type Statement, type TableName } from './route-permissions.ts';
+import { handlerPath, LAMBDA_BUNDLE, LAMBDA_NODE_OPTIONS, REPO_ROOT } from './bundling.ts';
+import { ENTRY_POINTS, type EntryPoint } from './entry-points.ts';
+import { entryStatements, entryWildcards, type Resources, type Statement, type TableName } from './entry-permissions.ts';
 import { functionSize } from './function-sizes.ts';
 import { stackConfigFromContext, type StackConfig } from './stack-config.ts';
 
@@ -66,19 +67,22 @@ export function nodejsBundling(): BundlingOptions {
   };
 }
 
-/** One route's deployed pieces: what the drift and permission tests inspect. */
-export interface RouteFunction {
-  readonly route: Route;
+/** One entry's deployed pieces: what the drift and permission tests inspect. */
+export interface EntryFunction {
+  readonly entry: EntryPoint;
   readonly fn: NodejsFunction;
   readonly role: Role;
-  /** Absolute path of the bundled entry (the route's `handler`). */
-  readonly entry: string;
+  /** Absolute path of the bundled module (the entry's `handler`). */
+  readonly handlerPath: string;
   readonly statements: readonly Statement[];
-  readonly httpRoute: HttpRoute;
+  /** The API route of an HTTP entry. */
+  readonly httpRoute?: HttpRoute;
 }
 
 export interface WorksetApiStackProps extends StackProps {
   readonly config: StackConfig;
+  /** Default: the entry-point table (tests pass others). */
+  readonly entries?: readonly EntryPoint[];
 }
 
 const pascal = (name: string): string => name.charAt(0).toUpperCase() + name.slice(1);
@@ -100,8 +104,8 @@ export class WorksetApiStack extends Stack {
   readonly accessLogBucket: Bucket | undefined;
   readonly api: HttpApi;
   readonly stage: HttpStage;
-  /** routeId → its function, entry and permissions, for every route of the route table. */
-  readonly routeFunctions: ReadonlyMap<string, RouteFunction>;
+  /** entry id → its function, handler and permissions, for every entry of the entry-point table. */
+  readonly entryFunctions: ReadonlyMap<string, EntryFunction>;
 
   constructor(scope: Construct, id: string, props: WorksetApiStackProps) {
     super(scope, id, props);
@@ -154,7 +158,7 @@ export class WorksetApiStack extends Stack {
     const apiAccessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: LOG_RETENTION, removalPolicy });
     this.api = new HttpApi(this, 'Api', {
       apiName: id,
-      description: 'Daylily workset control plane (routes generated from infra/routes.ts)',
+      description: 'Daylily workset control plane (routes generated from infra/entry-points.ts)',
       createDefaultStage: false,
     });
     this.stage = this.api.addStage('DefaultStage', {
@@ -183,11 +187,12 @@ export class WorksetApiStack extends Stack {
     });
     const iamAuthorizer = new HttpIamAuthorizer();
 
-    const routeFunctions = new Map<string, RouteFunction>();
-    for (const route of ROUTES) {
-      routeFunctions.set(route.id, this.routeFunction(route, { environment, resources, removalPolicy, iamAuthorizer }));
+    const entryFunctions = new Map<string, EntryFunction>();
+    for (const entry of props.entries ?? ENTRY_POINTS) {
+      const deployed = this.entryFunction(entry, { environment, resources, removalPolicy });
+      entryFunctions.set(entry.id, { ...deployed, ...this.wireTrigger(entry, deployed.fn, { iamAuthorizer }) });
     }
-    this.routeFunctions = routeFunctions;
+    this.entryFunctions = entryFunctions;
 
     new CfnOutput(this, 'ApiUrl', { value: this.stage.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'ControlBucketName', {
@@ -255,22 +260,22 @@ export class WorksetApiStack extends Stack {
     return { controlBucket, accessLogBucket };
   }
 
-  private routeFunction(
-    route: Route,
-    shared: { environment: Record<string, string>; resources: Resources; removalPolicy: RemovalPolicy; iamAuthorizer: HttpIamAuthorizer },
-  ): RouteFunction {
-    const entry = routeEntry(route);
-    const size = functionSize(route);
-    const logGroup = new LogGroup(this, `${route.id}Logs`, { retention: LOG_RETENTION, removalPolicy: shared.removalPolicy });
+  private entryFunction(
+    entry: EntryPoint,
+    shared: { environment: Record<string, string>; resources: Resources; removalPolicy: RemovalPolicy },
+  ): Omit<EntryFunction, 'httpRoute'> {
+    const modulePath = handlerPath(entry);
+    const size = functionSize(entry);
+    const logGroup = new LogGroup(this, `${entry.id}Logs`, { retention: LOG_RETENTION, removalPolicy: shared.removalPolicy });
 
     // An own role instead of the default one: the default attaches AWSLambdaBasicExecutionRole,
     // which may write to any log group; this one may write to its function's log group only.
-    const role = new Role(this, `${route.id}Role`, {
+    const role = new Role(this, `${entry.id}Role`, {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `${route.method} ${route.path}: the access its route table entry declares`,
+      description: `${describeTrigger(entry)}: the access its entry declares`,
     });
     logGroup.grantWrite(role);
-    const statements = routeStatements(route, shared.resources);
+    const statements = entryStatements(entry, shared.resources);
     for (const statement of statements) {
       role.addToPolicy(new PolicyStatement({
         sid: statement.sid,
@@ -279,14 +284,14 @@ export class WorksetApiStack extends Stack {
         ...(statement.conditions ? { conditions: statement.conditions } : {}),
       }));
     }
-    for (const wildcard of routeWildcards(route, shared.resources)) {
+    for (const wildcard of entryWildcards(entry, shared.resources)) {
       Validations.of(role).acknowledge({ id: wildcardFindingId(this, wildcard.resource), reason: wildcard.reason });
     }
 
-    const fn = new NodejsFunction(this, `${route.id}Function`, {
-      entry,
+    const fn = new NodejsFunction(this, `${entry.id}Function`, {
+      entry: modulePath,
       handler: 'handler',
-      description: `${route.method} ${route.path}`,
+      description: describeTrigger(entry),
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: size.memoryMiB,
@@ -303,20 +308,45 @@ export class WorksetApiStack extends Stack {
       depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
       bundling: nodejsBundling(),
     });
+    return { entry, fn, role, handlerPath: modulePath, statements };
+  }
 
-    const httpRoute = new HttpRoute(this, `${route.id}Route`, {
-      httpApi: this.api,
-      routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
-      integration: new HttpLambdaIntegration(`${route.id}Integration`, fn),
-      authorizer: route.auth === 'iam' ? shared.iamAuthorizer : new HttpNoneAuthorizer(),
-    });
-    if (route.auth === 'none') {
-      Validations.of(httpRoute).acknowledge({
-        id: 'AwsSolutions-APIG4',
-        reason: `${route.method} ${route.path} is marked auth 'none' in the route table: it is the public health check and its function holds no data permissions.`,
-      });
+  /** Connects the entry's function to what triggers it. */
+  private wireTrigger(entry: EntryPoint, fn: NodejsFunction, shared: { iamAuthorizer: HttpIamAuthorizer }): Pick<EntryFunction, 'httpRoute'> {
+    const { trigger } = entry;
+    switch (trigger.kind) {
+      case 'http': {
+        if (trigger.auth === 'jwt') throw new Error(`${entry.id}: JWT routes need the sign-in resources, which this stack does not create yet.`);
+        const httpRoute = new HttpRoute(this, `${entry.id}Route`, {
+          httpApi: this.api,
+          routeKey: HttpRouteKey.with(trigger.path, HttpMethod[trigger.method]),
+          integration: new HttpLambdaIntegration(`${entry.id}Integration`, fn),
+          authorizer: trigger.auth === 'iam' ? shared.iamAuthorizer : new HttpNoneAuthorizer(),
+        });
+        if (trigger.auth === 'none') {
+          Validations.of(httpRoute).acknowledge({
+            id: 'AwsSolutions-APIG4',
+            reason: `${trigger.method} ${trigger.path} is marked auth 'none' in the entry-point table: it is the public health check and its function holds no data permissions.`,
+          });
+        }
+        return { httpRoute };
+      }
+      default:
+        throw new Error(`${entry.id}: the stack cannot wire a ${trigger.kind} trigger yet.`);
     }
-    return { route, fn, role, entry, statements, httpRoute };
+  }
+}
+
+/** What runs an entry's function, in words: `GET /worksets`, `the worksets table's stream`, `every 5 min`. */
+export function describeTrigger(entry: EntryPoint): string {
+  const { trigger } = entry;
+  switch (trigger.kind) {
+    case 'http':
+      return `${trigger.method} ${trigger.path}`;
+    case 'stream':
+      return `the ${trigger.table} table's stream`;
+    case 'schedule':
+      return `every ${trigger.rate.minutes} min`;
   }
 }
 

@@ -12,7 +12,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { problemResponse } from '../../lambdas/lib/http/problem.ts';
-import type { Route } from '../routes.ts';
+import type { HttpEntry } from '../entry-points.ts';
 import { localLogger as logger } from './log.ts';
 import { createRouter, unmatchedResponse } from './router.ts';
 
@@ -64,7 +64,7 @@ export function newRequestId(): string {
 export interface EventInput {
   readonly req: IncomingMessage;
   readonly body: Buffer;
-  readonly route: Pick<Route, 'method' | 'path'>;
+  readonly route: Pick<HttpEntry, 'trigger'>;
   readonly pathParameters: Readonly<Record<string, string>>;
   readonly requestId: string;
   readonly now?: Date;
@@ -100,7 +100,7 @@ export function toApiGatewayEvent(input: EventInput): APIGatewayProxyEventV2 {
   }
 
   const domainName = headers.host ?? 'localhost';
-  const routeKey = `${route.method} ${route.path}`;
+  const routeKey = `${route.trigger.method} ${route.trigger.path}`;
   const hasBody = body.length > 0;
   const textBody = isTextMediaType(headers['content-type']);
 
@@ -139,7 +139,7 @@ export function toApiGatewayEvent(input: EventInput): APIGatewayProxyEventV2 {
 /** Default Lambda timeout of the local server's functions (API Gateway gives up at 30 s). */
 const FUNCTION_TIMEOUT_MS = 29_000;
 
-export function lambdaContext(route: Pick<Route, 'id'>, region = process.env.AWS_REGION ?? 'us-west-2'): Context {
+export function lambdaContext(route: Pick<HttpEntry, 'id'>, region = process.env.AWS_REGION ?? 'us-west-2'): Context {
   const deadline = Date.now() + FUNCTION_TIMEOUT_MS;
   const functionName = `daylily-workset-api-${route.id}`;
   const unsupported = (): never => {
@@ -214,7 +214,7 @@ export function writeResult(res: ServerResponse, result: APIGatewayProxyStructur
 }
 
 export interface RequestListenerOptions {
-  readonly routes: readonly Route[];
+  readonly routes: readonly HttpEntry[];
   /** Directory the routes' `handler` paths are relative to. Default: the repository root. */
   readonly root?: string;
 }
@@ -266,7 +266,7 @@ export function createRequestListener(options: RequestListenerOptions): (req: In
     });
   };
 
-  const invoke = async (route: Route, event: APIGatewayProxyEventV2, requestId: string): Promise<APIGatewayProxyStructuredResultV2> => {
+  const invoke = async (route: HttpEntry, event: APIGatewayProxyEventV2, requestId: string): Promise<APIGatewayProxyStructuredResultV2> => {
     try {
       const handler = await modules.load(route.handler);
       return normaliseResult(await handler(event, lambdaContext(route)));

@@ -6,10 +6,10 @@
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { problemResponse } from '../../lambdas/lib/http/problem.ts';
-import type { HttpMethod, Route } from '../routes.ts';
+import type { HttpMethod, HttpEntry } from '../entry-points.ts';
 
 export type RouteMatch =
-  | { readonly kind: 'found'; readonly route: Route; readonly pathParameters: Readonly<Record<string, string>> }
+  | { readonly kind: 'found'; readonly route: HttpEntry; readonly pathParameters: Readonly<Record<string, string>> }
   | { readonly kind: 'not-found'; readonly method: string; readonly path: string }
   | { readonly kind: 'method-not-allowed'; readonly method: string; readonly path: string; readonly allowed: readonly HttpMethod[] };
 
@@ -27,7 +27,7 @@ type Segment =
 const RANK: Record<Segment['kind'], number> = { literal: 2, param: 1, greedy: 0 };
 
 interface CompiledRoute {
-  readonly route: Route;
+  readonly route: HttpEntry;
   readonly segments: readonly Segment[];
 }
 
@@ -36,14 +36,14 @@ function splitPath(path: string): string[] {
   return path === '/' ? [] : path.replace(/^\//, '').split('/');
 }
 
-function compile(route: Route): CompiledRoute {
-  const parts = splitPath(route.path);
+function compile(route: HttpEntry): CompiledRoute {
+  const parts = splitPath(route.trigger.path);
   const segments = parts.map((part, index): Segment => {
     const param = /^\{([A-Za-z0-9_.-]+)(\+?)\}$/.exec(part);
     if (!param) return { kind: 'literal', value: part };
     const [, name = '', greedy] = param;
     if (greedy && index !== parts.length - 1) {
-      throw new Error(`Route ${route.id}: greedy parameter {${name}+} must be the last segment of ${route.path}.`);
+      throw new Error(`Route ${route.id}: greedy parameter {${name}+} must be the last segment of ${route.trigger.path}.`);
     }
     return greedy ? { kind: 'greedy', name } : { kind: 'param', name };
   });
@@ -99,11 +99,11 @@ function bySpecificity(a: CompiledRoute, b: CompiledRoute): number {
   return 0;
 }
 
-export function createRouter(routes: readonly Route[]): Router {
+export function createRouter(routes: readonly HttpEntry[]): Router {
   const compiled = routes.map(compile);
   const seen = new Set<string>();
   for (const { route, segments } of compiled) {
-    const shape = `${route.method} /${segments.map((s) => (s.kind === 'literal' ? s.value : `{${s.kind}}`)).join('/')}`;
+    const shape = `${route.trigger.method} /${segments.map((s) => (s.kind === 'literal' ? s.value : `{${s.kind}}`)).join('/')}`;
     if (seen.has(shape)) throw new Error(`Route ${route.id}: another route already answers ${shape}.`);
     seen.add(shape);
   }
@@ -116,12 +116,12 @@ export function createRouter(routes: readonly Route[]): Router {
         .map((candidate) => ({ candidate, params: fit(candidate, rawSegments) }))
         .filter((entry): entry is { candidate: CompiledRoute; params: Record<string, string> } => entry.params !== undefined);
       const forMethod = fitting
-        .filter(({ candidate }) => candidate.route.method === upperMethod)
+        .filter(({ candidate }) => candidate.route.trigger.method === upperMethod)
         .sort((a, b) => bySpecificity(a.candidate, b.candidate));
       const best = forMethod[0];
       if (best) return { kind: 'found', route: best.candidate.route, pathParameters: best.params };
       if (fitting.length === 0) return { kind: 'not-found', method: upperMethod, path: rawPath };
-      const allowed = [...new Set(fitting.map(({ candidate }) => candidate.route.method))].sort();
+      const allowed = [...new Set(fitting.map(({ candidate }) => candidate.route.trigger.method))].sort();
       return { kind: 'method-not-allowed', method: upperMethod, path: rawPath, allowed };
     },
   };

@@ -1,7 +1,7 @@
 /** The local HTTP server: the route table's handlers behind a Node HTTP server. */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ROUTES, type Route } from '../routes.ts';
+import { HTTP_ENTRIES, type HttpEntry } from '../entry-points.ts';
 import { createRequestListener } from './http-adapter.ts';
 
 export interface LocalServerOptions {
@@ -10,7 +10,7 @@ export interface LocalServerOptions {
   /** Default 8001; 0 picks a free port (read it from `url`). */
   readonly port?: number;
   /** Default: the route table. */
-  readonly routes?: readonly Route[];
+  readonly routes?: readonly HttpEntry[];
   /** Directory the routes' `handler` paths are relative to. Default: the repository root. */
   readonly root?: string;
 }
@@ -27,7 +27,7 @@ export interface LocalServer {
 
 export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
   const host = options.host ?? '127.0.0.1';
-  const listener = createRequestListener({ routes: options.routes ?? ROUTES, ...(options.root ? { root: options.root } : {}) });
+  const listener = createRequestListener({ routes: options.routes ?? HTTP_ENTRIES, ...(options.root ? { root: options.root } : {}) });
 
   let closing = false;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {

@@ -1,12 +1,19 @@
 /** POST /api/customers/{customer_id}/worksets/{workset_id}/archive — {reason?}: a finished workset → archived; its control folder moves to the archive prefix */
+import { actorOf } from '../lib/domain/principal.ts';
 import { archiveWorkset } from '../lib/flows/lifecycle/archive-restore.ts';
-import { controlBucketDeps } from '../lib/wiring/control-bucket.ts';
-import { httpHandler } from '../lib/http/http-handler.ts';
-import { customerActionInput } from '../lib/http/lifecycle-input.ts';
+import { httpEntry } from '../lib/http/http-entry.ts';
 import { json } from '../lib/http/responses.ts';
-import { CustomerActionRequest } from '../lib/schemas/lifecycle-requests.ts';
+import { CustomerActionContract } from '../lib/schemas/customer-requests.ts';
+import { controlBucketDeps } from '../lib/wiring/control-bucket.ts';
 
-export const handler = httpHandler(async (event) => {
-  const { body: _body, ...command } = customerActionInput(event, CustomerActionRequest);
-  return json(200, await archiveWorkset(controlBucketDeps(), command));
-});
+export const handler = httpEntry(CustomerActionContract, async ({ path, body, principal }) =>
+  json(
+    200,
+    await archiveWorkset(controlBucketDeps(), {
+      customerId: path.customer_id,
+      worksetId: path.workset_id,
+      actor: actorOf(principal, `customer:${path.customer_id}`),
+      ...(body.reason ? { reason: body.reason } : {}),
+    }),
+  ),
+);

@@ -1,12 +1,19 @@
 /** POST /api/customers/{customer_id}/worksets/{workset_id}/cancel — {reason?}: ready, retrying or in_progress → canceled; a worker holding the lease sees it on its next heartbeat or write */
+import { actorOf } from '../lib/domain/principal.ts';
 import { cancelWorkset } from '../lib/flows/lifecycle/cancel-retry.ts';
-import { controlBucketDeps } from '../lib/wiring/control-bucket.ts';
-import { httpHandler } from '../lib/http/http-handler.ts';
-import { customerActionInput } from '../lib/http/lifecycle-input.ts';
+import { httpEntry } from '../lib/http/http-entry.ts';
 import { json } from '../lib/http/responses.ts';
-import { CustomerActionRequest } from '../lib/schemas/lifecycle-requests.ts';
+import { CustomerActionContract } from '../lib/schemas/customer-requests.ts';
+import { controlBucketDeps } from '../lib/wiring/control-bucket.ts';
 
-export const handler = httpHandler(async (event) => {
-  const { body: _body, ...command } = customerActionInput(event, CustomerActionRequest);
-  return json(200, await cancelWorkset(controlBucketDeps(), command));
-});
+export const handler = httpEntry(CustomerActionContract, async ({ path, body, principal }) =>
+  json(
+    200,
+    await cancelWorkset(controlBucketDeps(), {
+      customerId: path.customer_id,
+      worksetId: path.workset_id,
+      actor: actorOf(principal, `customer:${path.customer_id}`),
+      ...(body.reason ? { reason: body.reason } : {}),
+    }),
+  ),
+);

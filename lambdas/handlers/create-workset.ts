@@ -1,25 +1,19 @@
 /** POST /api/customers/{customer_id}/worksets — register a workset (see flows/registration). */
+import { actorOf } from '../lib/domain/principal.ts';
 import { registerWorkset } from '../lib/flows/registration/register-workset.ts';
 import { toRegistrationRequest } from '../lib/flows/registration/registration-request.ts';
-import { callerOf } from '../lib/http/caller.ts';
-import { httpHandler } from '../lib/http/http-handler.ts';
-import { header, jsonObjectBody, pathParameter } from '../lib/http/request.ts';
+import { httpEntry } from '../lib/http/http-entry.ts';
 import { json } from '../lib/http/responses.ts';
-import { parseOrThrow } from '../lib/schemas/parse.ts';
-import { CreateWorksetRequest, CustomerId, IdempotencyKey } from '../lib/schemas/registration-requests.ts';
+import { CreateWorksetContract } from '../lib/schemas/registration-requests.ts';
 import { registrationDeps } from '../lib/wiring/registration.ts';
 
-export const handler = httpHandler(async (event) => {
-  const customerId = parseOrThrow(CustomerId, pathParameter(event, 'customer_id'), 'customer id', 'customer_id');
-  const rawKey = header(event, 'idempotency-key');
-  const idempotencyKey = rawKey === undefined ? undefined : parseOrThrow(IdempotencyKey, rawKey, 'Idempotency-Key header', 'Idempotency-Key');
-  const request = toRegistrationRequest(parseOrThrow(CreateWorksetRequest, jsonObjectBody(event), 'request body'));
-
+export const handler = httpEntry(CreateWorksetContract, async ({ path, headers, body, principal }) => {
+  const idempotencyKey = headers['Idempotency-Key'];
   const { workset, replayed } = await registerWorkset(registrationDeps(), {
-    customerId,
-    request,
+    customerId: path.customer_id,
+    request: toRegistrationRequest(body),
     ...(idempotencyKey ? { idempotencyKey } : {}),
-    actor: callerOf(event, `customer:${customerId}`),
+    actor: actorOf(principal, `customer:${path.customer_id}`),
   });
   return json(201, workset, {
     location: `/api/customers/${encodeURIComponent(workset.customer_id)}/worksets/${encodeURIComponent(workset.workset_id)}`,

@@ -3,14 +3,22 @@
  * Soft by default (state `deleted`); hard removes the workset's own control files, then its record.
  * Refused while in_progress.
  */
+import { actorOf } from '../lib/domain/principal.ts';
 import { deleteWorkset } from '../lib/flows/lifecycle/delete-workset.ts';
-import { controlBucketDeps } from '../lib/wiring/control-bucket.ts';
-import { httpHandler } from '../lib/http/http-handler.ts';
-import { customerActionInput } from '../lib/http/lifecycle-input.ts';
+import { httpEntry } from '../lib/http/http-entry.ts';
 import { json } from '../lib/http/responses.ts';
-import { DeleteRequest } from '../lib/schemas/lifecycle-requests.ts';
+import { DeleteWorksetContract } from '../lib/schemas/customer-requests.ts';
+import { controlBucketDeps } from '../lib/wiring/control-bucket.ts';
 
-export const handler = httpHandler(async (event) => {
-  const { body, ...command } = customerActionInput(event, DeleteRequest);
-  return json(200, await deleteWorkset(controlBucketDeps(), { ...command, hardDelete: body.hard_delete }));
-});
+export const handler = httpEntry(DeleteWorksetContract, async ({ path, body, principal }) =>
+  json(
+    200,
+    await deleteWorkset(controlBucketDeps(), {
+      customerId: path.customer_id,
+      worksetId: path.workset_id,
+      actor: actorOf(principal, `customer:${path.customer_id}`),
+      hardDelete: body.hard_delete,
+      ...(body.reason ? { reason: body.reason } : {}),
+    }),
+  ),
+);

@@ -1,8 +1,8 @@
 /** GET /worksets/{workset_id} (operator view, with lease and retry fields) */
-import { tableDeps } from '../lib/wiring/table.ts';
 import { getWorkset } from '../lib/flows/lifecycle/operator.ts';
-import { httpHandler } from '../lib/http/http-handler.ts';
-import { worksetIdParameter } from '../lib/http/lifecycle-input.ts';
+import { httpEntry } from '../lib/http/http-entry.ts';
 import { json } from '../lib/http/responses.ts';
+import { GetWorksetContract } from '../lib/schemas/worker-requests.ts';
+import { tableDeps } from '../lib/wiring/table.ts';
 
-export const handler = httpHandler(async (event) => json(200, await getWorkset(tableDeps(), worksetIdParameter(event))));
+export const handler = httpEntry(GetWorksetContract, async ({ path }) => json(200, await getWorkset(tableDeps(), path.workset_id)));

@@ -1,9 +1,10 @@
 /** GET / — liveness and whether registration can work (no secrets: no bucket names, no keys). */
 import { currentSettings } from '../lib/config/current.ts';
-import { httpHandler } from '../lib/http/http-handler.ts';
+import { httpEntry } from '../lib/http/http-entry.ts';
 import { json } from '../lib/http/responses.ts';
+import { NO_INPUT } from '../lib/schemas/contract.ts';
 
-export const handler = httpHandler(async () => {
+export const handler = httpEntry(NO_INPUT, async () => {
   const { controlBucket, warnings } = currentSettings();
   return json(200, {
     status: 'healthy',

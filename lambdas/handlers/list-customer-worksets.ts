@@ -1,14 +1,8 @@
 /** GET /api/customers/{customer_id}/worksets?limit=&next_token=&state= */
 import { listCustomerWorksets } from '../lib/flows/customer-worksets.ts';
-import { httpHandler } from '../lib/http/http-handler.ts';
-import { pathParameter } from '../lib/http/request.ts';
+import { httpEntry } from '../lib/http/http-entry.ts';
 import { json } from '../lib/http/responses.ts';
-import { parseOrThrow } from '../lib/schemas/parse.ts';
-import { CustomerId, ListWorksetsQuery } from '../lib/schemas/registration-requests.ts';
+import { ListCustomerWorksetsContract } from '../lib/schemas/customer-requests.ts';
 import { tableDeps } from '../lib/wiring/table.ts';
 
-export const handler = httpHandler(async (event) => {
-  const customerId = parseOrThrow(CustomerId, pathParameter(event, 'customer_id'), 'customer id', 'customer_id');
-  const query = parseOrThrow(ListWorksetsQuery, event.queryStringParameters ?? {}, 'query');
-  return json(200, await listCustomerWorksets(tableDeps(), customerId, query));
-});
+export const handler = httpEntry(ListCustomerWorksetsContract, async ({ path, query }) => json(200, await listCustomerWorksets(tableDeps(), path.customer_id, query)));

@@ -1,12 +1,8 @@
 /** GET /worksets?state=&priority=&customer_id=&limit=&next_token= (operator listing) */
-import { tableDeps } from '../lib/wiring/table.ts';
 import { listWorksets } from '../lib/flows/lifecycle/operator.ts';
-import { httpHandler } from '../lib/http/http-handler.ts';
+import { httpEntry } from '../lib/http/http-entry.ts';
 import { json } from '../lib/http/responses.ts';
-import { AdminListQuery } from '../lib/schemas/lifecycle-requests.ts';
-import { parseOrThrow } from '../lib/schemas/parse.ts';
+import { ListWorksetsContract } from '../lib/schemas/worker-requests.ts';
+import { tableDeps } from '../lib/wiring/table.ts';
 
-export const handler = httpHandler(async (event) => {
-  const query = parseOrThrow(AdminListQuery, event.queryStringParameters ?? {}, 'query');
-  return json(200, await listWorksets(tableDeps(), query));
-});
+export const handler = httpEntry(ListWorksetsContract, async ({ query }) => json(200, await listWorksets(tableDeps(), query)));

@@ -1,10 +1,11 @@
 /** GET /worksets/next — the workset a claim would take next; 204 when the queue is empty */
-import { tableDeps } from '../lib/wiring/table.ts';
 import { nextWorkset } from '../lib/flows/lifecycle/queue.ts';
-import { httpHandler } from '../lib/http/http-handler.ts';
-import { json } from '../lib/http/responses.ts';
+import { httpEntry } from '../lib/http/http-entry.ts';
+import { json, noContent } from '../lib/http/responses.ts';
+import { NO_INPUT } from '../lib/schemas/contract.ts';
+import { tableDeps } from '../lib/wiring/table.ts';
 
-export const handler = httpHandler(async () => {
+export const handler = httpEntry(NO_INPUT, async () => {
   const next = await nextWorkset(tableDeps());
-  return next ? json(200, next) : { statusCode: 204, headers: { 'cache-control': 'no-store' } };
+  return next ? json(200, next) : noContent();
 });

@@ -1,20 +1,18 @@
-/** GET /api/customers/{customer_id}/worksets/{workset_id}/logs?limit=&next_token= — the full audit history, oldest first */
+/** GET /api/customers/{customer_id}/worksets/{workset_id}/logs?limit=&next_token= — the full history, oldest first */
 import { worksetHistory } from '../lib/flows/lifecycle/workset-history.ts';
-import { tableDeps } from '../lib/wiring/table.ts';
-import { httpHandler } from '../lib/http/http-handler.ts';
-import { worksetIdParameter } from '../lib/http/lifecycle-input.ts';
-import { pathParameter } from '../lib/http/request.ts';
+import { httpEntry } from '../lib/http/http-entry.ts';
 import { json } from '../lib/http/responses.ts';
-import { LogsQuery } from '../lib/schemas/lifecycle-requests.ts';
-import { parseOrThrow } from '../lib/schemas/parse.ts';
-import { CustomerId } from '../lib/schemas/registration-requests.ts';
+import { WorksetLogsContract } from '../lib/schemas/customer-requests.ts';
+import { tableDeps } from '../lib/wiring/table.ts';
 
-export const handler = httpHandler(async (event) => {
-  const customerId = parseOrThrow(CustomerId, pathParameter(event, 'customer_id'), 'customer id', 'customer_id');
-  const worksetId = worksetIdParameter(event);
-  const query = parseOrThrow(LogsQuery, event.queryStringParameters ?? {}, 'query');
-  return json(
+export const handler = httpEntry(WorksetLogsContract, async ({ path, query }) =>
+  json(
     200,
-    await worksetHistory(tableDeps(), { customerId, worksetId, limit: query.limit, ...(query.next_token ? { nextToken: query.next_token } : {}) }),
-  );
-});
+    await worksetHistory(tableDeps(), {
+      customerId: path.customer_id,
+      worksetId: path.workset_id,
+      limit: query.limit,
+      ...(query.next_token ? { nextToken: query.next_token } : {}),
+    }),
+  ),
+);

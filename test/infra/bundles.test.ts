@@ -9,11 +9,11 @@ import path from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forbiddenInputs, importCost } from '../../infra/bundle-report.ts';
-import { buildLambdaBundle, routeEntry, type BuiltBundle } from '../../infra/bundling.ts';
+import { buildLambdaBundle, handlerPath, type BuiltBundle } from '../../infra/bundling.ts';
 import { invokeBundle, routeById, sampleEventFile } from '../../infra/invoke-bundle.ts';
 import { functionSize } from '../../infra/function-sizes.ts';
-import { usesControlBucket } from '../../infra/route-permissions.ts';
-import { ROUTES, type Route } from '../../infra/routes.ts';
+import { usesControlBucket } from '../../infra/entry-permissions.ts';
+import { ENTRY_POINTS, type EntryPoint } from '../../infra/entry-points.ts';
 import { useLocalAws } from '../support/local-aws.ts';
 
 const aws = useLocalAws('bundles');
@@ -21,17 +21,17 @@ const aws = useLocalAws('bundles');
 let scratch: string;
 const bundles = new Map<string, BuiltBundle>();
 
-async function bundleOf(routeId: string): Promise<{ route: Route; bundle: BuiltBundle }> {
+async function bundleOf(routeId: string): Promise<{ route: EntryPoint; bundle: BuiltBundle }> {
   const route = routeById(routeId);
   let bundle = bundles.get(routeId);
   if (!bundle) {
-    bundle = await buildLambdaBundle(routeEntry(route), path.join(scratch, route.id));
+    bundle = await buildLambdaBundle(handlerPath(route), path.join(scratch, route.id));
     bundles.set(routeId, bundle);
   }
   return { route, bundle };
 }
 
-const sampleEvent = async (route: Route) => JSON.parse(await readFile(sampleEventFile(route), 'utf8')) as { pathParameters?: Record<string, string> };
+const sampleEvent = async (route: EntryPoint) => JSON.parse(await readFile(sampleEventFile(route), 'utf8')) as { pathParameters?: Record<string, string> };
 
 beforeAll(async () => {
   scratch = await mkdtemp(path.join(tmpdir(), 'daylily-bundles-test-'));
@@ -66,7 +66,7 @@ describe('route bundles under plain Node', () => {
     expect(Item?.state).toBe('ready');
   });
 
-  it.each(ROUTES.filter((route) => !usesControlBucket(route)).map((route) => [route.id]))(
+  it.each(ENTRY_POINTS.filter((route) => !usesControlBucket(route)).map((route) => [route.id]))(
     '%s: without control-bucket access, its bundle carries neither the S3 client nor the YAML parser',
     async (routeId) => {
       const { route, bundle } = await bundleOf(routeId);

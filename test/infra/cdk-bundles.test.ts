@@ -6,9 +6,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildLambdaBundle, routeEntry } from '../../infra/bundling.ts';
+import { buildLambdaBundle, handlerPath } from '../../infra/bundling.ts';
 import { bundleFromCloudAssembly } from '../../infra/invoke-bundle.ts';
-import { ROUTES } from '../../infra/routes.ts';
+import { ENTRY_POINTS } from '../../infra/entry-points.ts';
 import { createApp } from '../../infra/stack.ts';
 
 let scratch: string;
@@ -23,9 +23,9 @@ beforeAll(async () => {
 afterAll(() => rm(scratch, { recursive: true, force: true }));
 
 describe('cdk synth bundles', () => {
-  it.each(ROUTES.map((route) => [route.id, route] as const))('%s: the deployed bundle is the one the tests build', async (_id, route) => {
+  it.each(ENTRY_POINTS.map((route) => [route.id, route] as const))('%s: the deployed bundle is the one the tests build', async (_id, route) => {
     const deployed = await readFile(await bundleFromCloudAssembly(route, cdkOut));
-    const built = await buildLambdaBundle(routeEntry(route), path.join(scratch, route.id));
+    const built = await buildLambdaBundle(handlerPath(route), path.join(scratch, route.id));
     expect(deployed.equals(await readFile(built.file))).toBe(true);
   });
 });

@@ -6,36 +6,36 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2WithIAMAuthorizer } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { EVENTS_DIR, sampleEventFile } from '../../infra/invoke-bundle.ts';
-import { ROUTES, type Route } from '../../infra/routes.ts';
+import { HTTP_ENTRIES, type HttpEntry } from '../../infra/entry-points.ts';
 
-const eventOf = (route: Route) => JSON.parse(readFileSync(sampleEventFile(route), 'utf8')) as APIGatewayProxyEventV2WithIAMAuthorizer;
-const pathParameterNames = (route: Route) => [...route.path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]);
+const eventOf = (route: HttpEntry) => JSON.parse(readFileSync(sampleEventFile(route), 'utf8')) as APIGatewayProxyEventV2WithIAMAuthorizer;
+const pathParameterNames = (route: HttpEntry) => [...route.trigger.path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]);
 
 describe('sample events', () => {
   it('exist for every route, and only for routes', () => {
     const files = readdirSync(EVENTS_DIR).filter((name) => name.endsWith('.json')).sort();
-    expect(files).toEqual(ROUTES.map((route) => `${route.id}.json`).sort());
+    expect(files).toEqual(HTTP_ENTRIES.map((route) => `${route.id}.json`).sort());
   });
 
-  it.each(ROUTES.map((route) => [route.id, route] as const))('%s: is a v2 event for the route\'s method and path', (_id, route) => {
+  it.each(HTTP_ENTRIES.map((route) => [route.id, route] as const))('%s: is a v2 event for the route\'s method and path', (_id, route) => {
     const event = eventOf(route);
     expect(event.version).toBe('2.0');
-    expect(event.routeKey).toBe(`${route.method} ${route.path}`);
+    expect(event.routeKey).toBe(`${route.trigger.method} ${route.trigger.path}`);
     expect(event.requestContext.routeKey).toBe(event.routeKey);
-    expect(event.requestContext.http.method).toBe(route.method);
+    expect(event.requestContext.http.method).toBe(route.trigger.method);
     expect(event.requestContext.http.path).toBe(event.rawPath);
     expect(Object.keys(event.pathParameters ?? {}).sort()).toEqual(pathParameterNames(route).sort());
-    const concretePath = route.path.replace(/\{([^}]+)\}/g, (_match, name: string) => encodeURIComponent(event.pathParameters![name]!));
+    const concretePath = route.trigger.path.replace(/\{([^}]+)\}/g, (_match, name: string) => encodeURIComponent(event.pathParameters![name]!));
     expect(event.rawPath).toBe(concretePath);
   });
 
-  it.each(ROUTES.map((route) => [route.id, route] as const))('%s: carries an IAM caller exactly when the route needs SigV4', (_id, route) => {
+  it.each(HTTP_ENTRIES.map((route) => [route.id, route] as const))('%s: carries an IAM caller exactly when the route needs SigV4', (_id, route) => {
     const event = eventOf(route);
-    if (route.auth === 'iam') expect(event.requestContext.authorizer?.iam?.userArn).toMatch(/^arn:aws:sts::\d{12}:/);
+    if (route.trigger.auth === 'iam') expect(event.requestContext.authorizer?.iam?.userArn).toMatch(/^arn:aws:sts::\d{12}:/);
     else expect(event.requestContext.authorizer).toBeUndefined();
   });
 
-  it.each(ROUTES.map((route) => [route.id, route] as const))('%s: sends a body only as JSON, with its content type', (_id, route) => {
+  it.each(HTTP_ENTRIES.map((route) => [route.id, route] as const))('%s: sends a body only as JSON, with its content type', (_id, route) => {
     const event = eventOf(route);
     if (event.body === undefined) return;
     expect(event.headers['content-type']).toBe('application/json');

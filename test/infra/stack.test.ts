@@ -11,7 +11,7 @@ import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { lambdaBuildOptions, LAMBDA_NODE_OPTIONS, REPO_ROOT } from '../../infra/bundling.ts';
 import { REPO_ROOT as LOCAL_SERVER_ROOT } from '../../infra/local/http-adapter.ts';
-import { ROUTES, type Route } from '../../infra/routes.ts';
+import { HTTP_ENTRIES, type HttpEntry } from '../../infra/entry-points.ts';
 import { functionSize } from '../../infra/function-sizes.ts';
 import { nodejsBundling, TABLE_ENV } from '../../infra/stack.ts';
 import { DEFAULT_ARCHIVE_PREFIX, DEFAULT_CONTROL_PREFIX, ENV } from '../../lambdas/lib/config/settings.ts';
@@ -35,8 +35,8 @@ interface PolicyStatement {
 }
 
 /** The identity policy statements of a route's function, resources flattened like cdk-nag does. */
-function statementsOf(route: Route): Array<{ sid?: string; actions: string[]; resources: string[]; condition?: PolicyStatement['Condition'] }> {
-  const roleId = stack.getLogicalId(stack.routeFunctions.get(route.id)!.role.node.defaultChild as CfnRole);
+function statementsOf(route: HttpEntry): Array<{ sid?: string; actions: string[]; resources: string[]; condition?: PolicyStatement['Condition'] }> {
+  const roleId = stack.getLogicalId(stack.entryFunctions.get(route.id)!.role.node.defaultChild as CfnRole);
   return ofType('AWS::IAM::Policy')
     .filter(([, policy]) => (policy.Properties.Roles as unknown[]).some((role) => JSON.stringify(role) === JSON.stringify({ Ref: roleId })))
     .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as PolicyStatement[])
@@ -48,7 +48,7 @@ function statementsOf(route: Route): Array<{ sid?: string; actions: string[]; re
     }));
 }
 
-const actionsOf = (route: Route): string[] => statementsOf(route).flatMap((statement) => statement.actions);
+const actionsOf = (route: HttpEntry): string[] => statementsOf(route).flatMap((statement) => statement.actions);
 const TABLE_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem'];
 const keySchema = (partitionKey: KeyAttribute, sortKey?: KeyAttribute) => [
   { AttributeName: partitionKey.name, KeyType: 'HASH' },
@@ -129,8 +129,8 @@ describe('control bucket', () => {
 
 describe('functions', () => {
   it('runs every route on Node.js 24, arm64, with source-mapped stack traces', () => {
-    for (const route of ROUTES) {
-      const fn = resources[logicalId(stack.routeFunctions.get(route.id)!.fn)]!;
+    for (const route of HTTP_ENTRIES) {
+      const fn = resources[logicalId(stack.entryFunctions.get(route.id)!.fn)]!;
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
@@ -153,13 +153,13 @@ describe('functions', () => {
   });
 
   it('sizes movers at 512 MB / 29 s, other writers at 512 MB / 10 s and readers at 256 MB / 5 s', () => {
-    const sizeOf = (id: string) => functionSize(ROUTES.find((route) => route.id === id)!);
+    const sizeOf = (id: string) => functionSize(HTTP_ENTRIES.find((route) => route.id === id)!);
     expect(['ArchiveWorkset', 'RestoreWorkset', 'DeleteWorkset'].map(sizeOf)).toEqual(Array(3).fill({ memoryMiB: 512, timeoutSeconds: 29 }));
     expect(['CreateWorkset', 'ClaimWorkset', 'CancelWorkset'].map(sizeOf)).toEqual(Array(3).fill({ memoryMiB: 512, timeoutSeconds: 10 }));
     expect(['Health', 'GetWorkset', 'QueueStats'].map(sizeOf)).toEqual(Array(3).fill({ memoryMiB: 256, timeoutSeconds: 5 }));
-    for (const route of ROUTES) {
+    for (const route of HTTP_ENTRIES) {
       const size = functionSize(route);
-      const fn = resources[logicalId(stack.routeFunctions.get(route.id)!.fn)]!;
+      const fn = resources[logicalId(stack.entryFunctions.get(route.id)!.fn)]!;
       expect({ route: route.id, memory: fn.Properties.MemorySize, timeout: fn.Properties.Timeout }).toEqual({
         route: route.id,
         memory: size.memoryMiB,
@@ -169,15 +169,15 @@ describe('functions', () => {
   });
 
   it('logs each function to its own log group, kept for a month and retained', () => {
-    for (const route of ROUTES) {
-      const fn = resources[logicalId(stack.routeFunctions.get(route.id)!.fn)]!;
+    for (const route of HTTP_ENTRIES) {
+      const fn = resources[logicalId(stack.entryFunctions.get(route.id)!.fn)]!;
       const logGroupId = (fn.Properties.LoggingConfig.LogGroup as { Ref: string }).Ref;
       expect(resources[logGroupId]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 30 }, DeletionPolicy: 'Retain' });
       // Structured records with request ids come from the runtime's JSON log format.
       expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON', ApplicationLogLevel: 'INFO' });
     }
     const logGroups = ofType('AWS::Lambda::Function').map(([, fn]) => JSON.stringify(fn.Properties.LoggingConfig.LogGroup));
-    expect(new Set(logGroups).size).toBe(ROUTES.length);
+    expect(new Set(logGroups).size).toBe(HTTP_ENTRIES.length);
   });
 
   it('bundles with the esbuild options the tests and bundle-report use', () => {
@@ -217,36 +217,36 @@ describe('functions', () => {
 
 describe('the route table and the stack do not drift', () => {
   it('turns every route into exactly one function, built from the handler file the local server loads', () => {
-    expect([...stack.routeFunctions.keys()]).toEqual(ROUTES.map((route) => route.id));
-    for (const route of ROUTES) {
-      const { entry } = stack.routeFunctions.get(route.id)!;
+    expect([...stack.entryFunctions.keys()]).toEqual(HTTP_ENTRIES.map((route) => route.id));
+    for (const route of HTTP_ENTRIES) {
+      const { handlerPath: entry } = stack.entryFunctions.get(route.id)!;
       expect(path.relative(REPO_ROOT, entry)).toBe(route.handler);
       // The local server imports `resolve(its root, route.handler)`: the same file.
       expect(entry).toBe(path.resolve(LOCAL_SERVER_ROOT, route.handler));
     }
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(ROUTES.length);
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(HTTP_ENTRIES.length);
   });
 
   it('turns every route into exactly one API route that invokes that route\'s function', () => {
-    expect(ofType('AWS::ApiGatewayV2::Route')).toHaveLength(ROUTES.length);
-    for (const route of ROUTES) {
-      const apiRoutes = ofType('AWS::ApiGatewayV2::Route').filter(([, r]) => r.Properties.RouteKey === `${route.method} ${route.path}`);
-      expect(apiRoutes, `${route.method} ${route.path}`).toHaveLength(1);
+    expect(ofType('AWS::ApiGatewayV2::Route')).toHaveLength(HTTP_ENTRIES.length);
+    for (const route of HTTP_ENTRIES) {
+      const apiRoutes = ofType('AWS::ApiGatewayV2::Route').filter(([, r]) => r.Properties.RouteKey === `${route.trigger.method} ${route.trigger.path}`);
+      expect(apiRoutes, `${route.trigger.method} ${route.trigger.path}`).toHaveLength(1);
       const integrationId = flattenCfnReference(apiRoutes[0]![1].Properties.Target).replace(/^integrations\/<|>$/g, '');
       const integration = resources[integrationId]!;
       expect(integration.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
-      expect(flattenCfnReference(integration.Properties.IntegrationUri)).toBe(`<${logicalId(stack.routeFunctions.get(route.id)!.fn)}.Arn>`);
+      expect(flattenCfnReference(integration.Properties.IntegrationUri)).toBe(`<${logicalId(stack.entryFunctions.get(route.id)!.fn)}.Arn>`);
     }
   });
 
   it('requires SigV4 (IAM) on every route the table marks iam, and on no other', () => {
-    for (const route of ROUTES) {
+    for (const route of HTTP_ENTRIES) {
       template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
-        RouteKey: `${route.method} ${route.path}`,
-        AuthorizationType: route.auth === 'iam' ? 'AWS_IAM' : 'NONE',
+        RouteKey: `${route.trigger.method} ${route.trigger.path}`,
+        AuthorizationType: route.trigger.auth === 'iam' ? 'AWS_IAM' : 'NONE',
       });
     }
-    expect(ROUTES.filter((route) => route.auth === 'none').map((route) => `${route.method} ${route.path}`)).toEqual(['GET /']);
+    expect(HTTP_ENTRIES.filter((route) => route.trigger.auth === 'none').map((route) => `${route.trigger.method} ${route.trigger.path}`)).toEqual(['GET /']);
   });
 });
 
@@ -254,7 +254,7 @@ describe('least privilege, from each route\'s access', () => {
   const tableArn = (name: string) => `<${tableId(name)}.Arn>`;
 
   it('lets a function reach only the tables its route names, and query only the indexes it names', () => {
-    for (const route of ROUTES) {
+    for (const route of HTTP_ENTRIES) {
       const named = Object.keys(route.access.tables ?? {});
       const allowed = TABLES.filter((definition) => named.includes(definition.logicalName)).flatMap((definition) => [
         tableArn(definition.logicalName),
@@ -269,7 +269,7 @@ describe('least privilege, from each route\'s access', () => {
 
   it('lets only the listing, queue and history routes query an index, each only the one it reads', () => {
     const queried = Object.fromEntries(
-      ROUTES.map((route) => [route.id, statementsOf(route).filter((statement) => statement.actions.includes('dynamodb:Query')).flatMap((statement) => statement.resources).filter((resource) => resource.includes('/index/')).map((resource) => resource.split('/index/')[1]).sort()]),
+      HTTP_ENTRIES.map((route) => [route.id, statementsOf(route).filter((statement) => statement.actions.includes('dynamodb:Query')).flatMap((statement) => statement.resources).filter((resource) => resource.includes('/index/')).map((resource) => resource.split('/index/')[1]).sort()]),
     );
     expect(Object.fromEntries(Object.entries(queried).filter(([, indexes]) => indexes.length > 0))).toEqual({
       ListCustomerWorksets: ['customer-created-index'],
@@ -281,7 +281,7 @@ describe('least privilege, from each route\'s access', () => {
   });
 
   it('gives a read route no way to write the tables it reads, and only deleting routes DeleteItem', () => {
-    for (const route of ROUTES) {
+    for (const route of HTTP_ENTRIES) {
       for (const [name, level] of Object.entries(route.access.tables ?? {})) {
         const onTable = statementsOf(route).filter((statement) => statement.resources.includes(tableArn(name))).flatMap((s) => s.actions);
         expect(onTable, `${route.id} on ${name}`).toContain('dynamodb:GetItem');
@@ -297,7 +297,7 @@ describe('least privilege, from each route\'s access', () => {
   it('gives S3 permissions only to routes with bucket access, and each action only on the prefix that asks for it', () => {
     const bucketArn = `<${logicalId(stack.controlBucket as never)}.Arn>`;
     const prefixOf = { controlBucket: DEFAULT_CONTROL_PREFIX, archive: DEFAULT_ARCHIVE_PREFIX } as const;
-    for (const route of ROUTES) {
+    for (const route of HTTP_ENTRIES) {
       const s3Statements = statementsOf(route).filter((statement) => statement.actions.some((action) => action.startsWith('s3:')));
       const grants = (Object.keys(prefixOf) as Array<keyof typeof prefixOf>).filter((key) => (route.access[key] ?? []).length > 0);
       if (grants.length === 0) expect(s3Statements, route.id).toEqual([]);
@@ -310,13 +310,13 @@ describe('least privilege, from each route\'s access', () => {
   });
 
   it('confines the registration route\'s object writes to the control prefix', () => {
-    const put = statementsOf(ROUTES.find((route) => route.id === 'CreateWorkset')!).filter((statement) => statement.actions.includes('s3:PutObject'));
+    const put = statementsOf(HTTP_ENTRIES.find((route) => route.id === 'CreateWorkset')!).filter((statement) => statement.actions.includes('s3:PutObject'));
     expect(put).toHaveLength(1);
     expect(put[0]!.resources).toEqual([`<${logicalId(stack.controlBucket as never)}.Arn>/${DEFAULT_CONTROL_PREFIX}*`]);
   });
 
   it('grants no wildcard action and no resource wider than the control or archive prefix of the control bucket', () => {
-    for (const route of ROUTES) {
+    for (const route of HTTP_ENTRIES) {
       for (const statement of statementsOf(route)) {
         expect(statement.actions.filter((action) => action.includes('*')), route.id).toEqual([]);
         for (const resource of statement.resources.filter((r) => r.includes('*'))) {
@@ -330,9 +330,9 @@ describe('least privilege, from each route\'s access', () => {
 
   it('attaches no managed policy: each function may write only to its own log group', () => {
     for (const [, role] of ofType('AWS::IAM::Role')) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
-    for (const route of ROUTES) {
+    for (const route of HTTP_ENTRIES) {
       const logs = statementsOf(route).filter((statement) => statement.actions.some((action) => action.startsWith('logs:')));
-      const fn = resources[logicalId(stack.routeFunctions.get(route.id)!.fn)]!;
+      const fn = resources[logicalId(stack.entryFunctions.get(route.id)!.fn)]!;
       expect(logs.flatMap((statement) => statement.resources)).toEqual([`<${fn.Properties.LoggingConfig.LogGroup.Ref}.Arn>`]);
     }
   });
@@ -381,8 +381,8 @@ describe('cdk-nag', () => {
 
   it('acknowledges a wildcard only where the role holds it, and only as a literal prefix of the control bucket that the reason names', () => {
     const bucketArn = `<${logicalId(stack.controlBucket as never)}.Arn>`;
-    for (const route of ROUTES) {
-      const acknowledged = acknowledgementsOf(stack.routeFunctions.get(route.id)!.role)
+    for (const route of HTTP_ENTRIES) {
+      const acknowledged = acknowledgementsOf(stack.entryFunctions.get(route.id)!.role)
         .flatMap(([id, reason]) => {
           const resource = /^(?:Annotation::)?AwsSolutions-IAM5\[Resource::(.+)\]$/.exec(id)?.[1];
           return resource ? [{ resource, reason }] : [];

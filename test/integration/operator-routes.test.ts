@@ -1,7 +1,7 @@
 /** The operator's reads: listings with filters and cursors, one workset, and the route table's literals. */
 import { describe, expect, it } from 'vitest';
 import { createRouter } from '../../infra/local/router.ts';
-import { ROUTES } from '../../infra/routes.ts';
+import { HTTP_ENTRIES } from '../../infra/entry-points.ts';
 import { call } from '../support/api.ts';
 import { useLocalAws } from '../support/local-aws.ts';
 import { worksetFixtures } from '../support/worksets.ts';
@@ -24,7 +24,7 @@ async function allPages(query: Record<string, string>): Promise<string[]> {
 
 describe('operator routes', () => {
   it('routes /worksets/next and /worksets/claim to their own handlers, not /worksets/{workset_id}', () => {
-    const router = createRouter(ROUTES);
+    const router = createRouter(HTTP_ENTRIES);
     expect(router.match('GET', '/worksets/next')).toMatchObject({ kind: 'found', route: { id: 'NextWorkset' } });
     expect(router.match('POST', '/worksets/claim')).toMatchObject({ kind: 'found', route: { id: 'ClaimWorkset' } });
     expect(router.match('GET', '/worksets/ws-00000000')).toMatchObject({ kind: 'found', route: { id: 'GetWorkset' } });

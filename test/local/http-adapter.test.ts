@@ -2,21 +2,19 @@ import { Agent, request } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalServer, type LocalServer } from '../../infra/local/server.ts';
-import type { HttpMethod, Route } from '../../infra/routes.ts';
+import type { HttpMethod, HttpEntry } from '../../infra/entry-points.ts';
 import { BYTES } from '../fixtures/handlers/binary.ts';
 
-const fixture = (id: string, method: HttpMethod, path: string, file: string): Route => ({
+const fixture = (id: string, method: HttpMethod, path: string, file: string): HttpEntry => ({
   id,
-  method,
-  path,
+  trigger: { kind: 'http', method, path, auth: 'none' },
   handler: `test/fixtures/handlers/${file}.ts`,
-  auth: 'none',
   access: {},
   summary: id,
-  contract: { responses: {} },
+  contract: { request: {}, responses: {} },
 });
 
-const ROUTES: Route[] = [
+const FIXTURE_ROUTES: HttpEntry[] = [
   fixture('EchoItem', 'POST', '/things/{thing_id}/items/{item}', 'echo'),
   fixture('EchoGet', 'GET', '/things/{thing_id}', 'echo'),
   fixture('Binary', 'GET', '/binary', 'binary'),
@@ -56,7 +54,7 @@ describe('local server (API Gateway HTTP API v2 adapter)', () => {
   let server: LocalServer;
 
   beforeAll(async () => {
-    server = await startLocalServer({ host: '127.0.0.1', port: 0, routes: ROUTES });
+    server = await startLocalServer({ host: '127.0.0.1', port: 0, routes: FIXTURE_ROUTES });
   });
   afterAll(async () => {
     await server?.close(1_000);
@@ -195,7 +193,7 @@ describe('local server (API Gateway HTTP API v2 adapter)', () => {
 
 describe('local server shutdown', () => {
   it('lets a request in flight finish, then stops accepting connections', async () => {
-    const server = await startLocalServer({ port: 0, routes: ROUTES });
+    const server = await startLocalServer({ port: 0, routes: FIXTURE_ROUTES });
     // A keep-alive client, as browsers and SDKs are: its idle socket must not hold shutdown open.
     const agent = new Agent({ keepAlive: true });
     expect((await send(`${server.url}/binary`, { agent })).status).toBe(201);

@@ -1,16 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { createRouter, unmatchedResponse } from '../../infra/local/router.ts';
-import { ROUTES, type HttpMethod, type Route } from '../../infra/routes.ts';
+import { HTTP_ENTRIES, type HttpMethod, type HttpEntry } from '../../infra/entry-points.ts';
 
-const route = (id: string, method: HttpMethod, path: string): Route => ({
+const route = (id: string, method: HttpMethod, path: string): HttpEntry => ({
   id,
-  method,
-  path,
+  trigger: { kind: 'http', method, path, auth: 'none' },
   handler: `test/fixtures/handlers/${id}.ts`,
-  auth: 'none',
   access: {},
   summary: id,
-  contract: { responses: {} },
+  contract: { request: {}, responses: {} },
 });
 
 describe('local router', () => {
@@ -36,7 +34,7 @@ describe('local router', () => {
   });
 
   it('matches the real route table, URL-decoding path parameters', () => {
-    const router = createRouter(ROUTES);
+    const router = createRouter(HTTP_ENTRIES);
     expect(router.match('GET', '/')).toMatchObject({ kind: 'found', route: { id: 'Health' } });
     expect(router.match('POST', '/api/customers/acme%20labs/worksets')).toMatchObject({
       kind: 'found',
@@ -51,7 +49,7 @@ describe('local router', () => {
   });
 
   it('answers a path no route has with a 404 problem', () => {
-    const match = createRouter(ROUTES).match('GET', '/api/customers');
+    const match = createRouter(HTTP_ENTRIES).match('GET', '/api/customers');
     expect(match.kind).toBe('not-found');
     if (match.kind === 'found') return;
     const response = unmatchedResponse(match, 'req-1');
@@ -67,13 +65,13 @@ describe('local router', () => {
   });
 
   it('does not match an empty parameter or a trailing slash', () => {
-    const router = createRouter(ROUTES);
+    const router = createRouter(HTTP_ENTRIES);
     expect(router.match('GET', '/api/customers//worksets').kind).toBe('not-found');
     expect(router.match('GET', '/api/customers/c1/worksets/').kind).toBe('not-found');
   });
 
   it('answers a known path with the wrong method with a 405 problem listing the allowed methods', () => {
-    const match = createRouter(ROUTES).match('DELETE', '/api/customers/c1/worksets');
+    const match = createRouter(HTTP_ENTRIES).match('DELETE', '/api/customers/c1/worksets');
     expect(match).toMatchObject({ kind: 'method-not-allowed', allowed: ['GET', 'POST'] });
     if (match.kind === 'found') return;
     const response = unmatchedResponse(match, 'req-2');

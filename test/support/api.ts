@@ -1,16 +1,16 @@
 /**
  * Calls a route's real handler with an API Gateway HTTP API (v2) event, the way API Gateway would:
  * the route comes from the route table, so a test exercises the handler file the stack deploys,
- * its AWS requests are held to the permissions the stack grants it (route-permissions-guard.ts),
+ * its AWS requests are held to the permissions the stack grants it (permissions-guard.ts),
  * and its answer to the contract docs/openapi.json documents (response-contract.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { ROUTES, type Route } from '../../infra/routes.ts';
+import { HTTP_ENTRIES, type HttpEntry } from '../../infra/entry-points.ts';
 import { documentClient } from '../../lambdas/lib/stores/dynamodb/dynamodb-client.ts';
 import { s3Client } from '../../lambdas/lib/stores/s3/s3-client.ts';
 import { contractViolations } from './response-contract.ts';
-import { asRoute, guardClient } from './route-permissions-guard.ts';
+import { asRoute, guardClient } from './permissions-guard.ts';
 
 export interface CallInput {
   readonly path?: Readonly<Record<string, string>>;
@@ -58,15 +58,15 @@ function lambdaContext(): Context {
   };
 }
 
-function routeById(routeId: string): Route {
-  const route = ROUTES.find((candidate) => candidate.id === routeId);
+function routeById(routeId: string): HttpEntry {
+  const route = HTTP_ENTRIES.find((candidate) => candidate.id === routeId);
   if (!route) throw new Error(`no route ${routeId} in the route table`);
   return route;
 }
 
-export function buildEvent(routeId: string | Route, input: CallInput = {}): APIGatewayProxyEventV2 {
+export function buildEvent(routeId: string | HttpEntry, input: CallInput = {}): APIGatewayProxyEventV2 {
   const route = typeof routeId === 'string' ? routeById(routeId) : routeId;
-  const rawPath = route.path.replace(/\{(\w+)\}/g, (_match, name: string) => encodeURIComponent(input.path?.[name] ?? ''));
+  const rawPath = route.trigger.path.replace(/\{(\w+)\}/g, (_match, name: string) => encodeURIComponent(input.path?.[name] ?? ''));
   const headers: Record<string, string> = Object.fromEntries(
     Object.entries(input.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
   );
@@ -79,7 +79,7 @@ export function buildEvent(routeId: string | Route, input: CallInput = {}): APIG
   const query = input.query ?? {};
   return {
     version: '2.0',
-    routeKey: `${route.method} ${route.path}`,
+    routeKey: `${route.trigger.method} ${route.trigger.path}`,
     rawPath,
     rawQueryString: new URLSearchParams(query as Record<string, string>).toString(),
     headers,
@@ -90,9 +90,9 @@ export function buildEvent(routeId: string | Route, input: CallInput = {}): APIG
       apiId: 'local',
       domainName: 'localhost',
       domainPrefix: 'localhost',
-      http: { method: route.method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
+      http: { method: route.trigger.method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
       requestId: randomUUID(),
-      routeKey: `${route.method} ${route.path}`,
+      routeKey: `${route.trigger.method} ${route.trigger.path}`,
       stage: '$default',
       time: new Date().toUTCString(),
       timeEpoch: Date.now(),
@@ -107,7 +107,7 @@ export function call(routeId: string, input: CallInput = {}): Promise<CallResult
 }
 
 /** Like `call`, for a route given whole: a test can run a handler under other permissions. */
-export async function callRoute(route: Route, input: CallInput = {}): Promise<CallResult> {
+export async function callRoute(route: HttpEntry, input: CallInput = {}): Promise<CallResult> {
   const event = buildEvent(route, input);
   // The handlers' clients are per-process singletons; the region only matters to the first caller.
   const region = process.env.AWS_REGION ?? 'us-west-2';

@@ -18,7 +18,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION, localAwsEnv } from '../../infra/local/
 import { ENV, resolveSettings } from '../../lambdas/lib/config/settings.ts';
 import { ensureTables, type TableNames } from '../../lambdas/lib/stores/dynamodb/create-tables.ts';
 import type {} from './global-setup.ts';
-import { takeViolations } from './route-permissions-guard.ts';
+import { takeViolations } from './permissions-guard.ts';
 
 export interface LocalAwsOptions {
   /** Sets DAYLILY_CONTROL_PREFIX; the settings' default prefix otherwise. */

@@ -8,7 +8,7 @@
 import * as v from 'valibot';
 import type { GenericSchema } from 'valibot';
 import { problemStatuses } from '../../infra/openapi.ts';
-import type { Route } from '../../infra/routes.ts';
+import type { HttpEntry } from '../../infra/entry-points.ts';
 
 export interface Answer {
   readonly status: number;
@@ -56,7 +56,7 @@ export function undocumentedFields(schema: GenericSchema, value: unknown, path =
 }
 
 /** What is wrong with `answer` as an answer of `route` (nothing: an empty list). */
-export function contractViolations(route: Route, answer: Answer): string[] {
+export function contractViolations(route: HttpEntry, answer: Answer): string[] {
   const where = `${route.id} answered ${answer.status}`;
   const documented = route.contract.responses[answer.status];
   if (documented) {

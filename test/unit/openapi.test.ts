@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildOpenApi, OPENAPI_FILE, renderOpenApi } from '../../infra/openapi.ts';
-import { ROUTES } from '../../infra/routes.ts';
+import { HTTP_ENTRIES } from '../../infra/entry-points.ts';
 
 describe('the OpenAPI document', () => {
   it('is up to date with the route table (run `npm run openapi` after changing a route or schema)', () => {
@@ -13,11 +13,11 @@ describe('the OpenAPI document', () => {
     const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
       Object.entries(methods).map(([method, operation]) => ({ path, method: method.toUpperCase(), ...operation })),
     );
-    expect(operations.map((operation) => operation.operationId).sort()).toEqual(ROUTES.map((route) => route.id).sort());
-    for (const route of ROUTES) {
+    expect(operations.map((operation) => operation.operationId).sort()).toEqual(HTTP_ENTRIES.map((route) => route.id).sort());
+    for (const route of HTTP_ENTRIES) {
       const operation = operations.find((candidate) => candidate.operationId === route.id)!;
-      expect(operation).toMatchObject({ path: route.path, method: route.method });
-      expect(operation.security.length > 0).toBe(route.auth === 'iam');
+      expect(operation).toMatchObject({ path: route.trigger.path, method: route.trigger.method });
+      expect(operation.security.length > 0).toBe(route.trigger.auth === 'iam');
     }
   });
 

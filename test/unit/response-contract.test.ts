@@ -4,7 +4,7 @@
  */
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import type { Route } from '../../infra/routes.ts';
+import type { HttpEntry } from '../../infra/entry-points.ts';
 import { contractViolations, undocumentedFields } from '../support/response-contract.ts';
 
 const Thing = v.object({
@@ -14,15 +14,13 @@ const Thing = v.object({
   extra: v.optional(v.string()),
 });
 
-const route: Route = {
+const route: HttpEntry = {
   id: 'Probe',
-  method: 'POST',
-  path: '/things/{id}',
+  trigger: { kind: 'http', method: 'POST', path: '/things/{id}', auth: 'iam' },
   handler: 'lambdas/handlers/probe.ts',
-  auth: 'iam',
   access: {},
   summary: 'probe',
-  contract: { body: v.object({}), responses: { 200: { description: 'the thing', schema: Thing }, 204: { description: 'nothing' } } },
+  contract: { request: { body: { schema: v.object({}), required: true } }, responses: { 200: { description: 'the thing', schema: Thing }, 204: { description: 'nothing' } } },
 };
 
 const json = (status: number, body: unknown, contentType = 'application/json') => ({

@@ -5,7 +5,8 @@ import * as v from 'valibot';
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
 /** Free text (names): trimmed, non-empty, bounded, no control characters. */
-export const text = (max: number) =>
+// Marked free of side effects (as valibot's own builders are), so a bundle drops unused schemas.
+export const text = /* @__NO_SIDE_EFFECTS__ */ (max: number) =>
   v.pipe(
     v.string(),
     v.trim(),
@@ -61,3 +62,19 @@ export const tsvValue = v.pipe(
   v.maxLength(1024, 'must be at most 1024 characters'),
   v.check((value) => !/[\t\r\n]/.test(value), 'must not contain a tab, CR or LF'),
 );
+
+/** A page size in a query string: digits, from 1 to `max`, `fallback` when absent. */
+export const pageLimit = /* @__NO_SIDE_EFFECTS__ */ (max: number, fallback: string) =>
+  v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d+$/, `must be an integer from 1 to ${max}`),
+      v.transform(Number),
+      v.minValue(1, `must be an integer from 1 to ${max}`),
+      v.maxValue(max, `must be an integer from 1 to ${max}`),
+    ),
+    fallback,
+  );
+
+/** A listing's cursor, as the previous page gave it. */
+export const nextToken = /* @__NO_SIDE_EFFECTS__ */ () => v.optional(v.pipe(v.string(), v.nonEmpty('must not be empty'), v.maxLength(2048, 'is too long')));

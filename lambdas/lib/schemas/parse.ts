@@ -25,6 +25,15 @@ export function fieldErrors(issues: readonly v.BaseIssue<unknown>[], prefix = ''
   return issues.map((issue) => ({ field: fieldPath(issue, prefix), message: fieldMessage(issue) }));
 }
 
+/** The error naming every bad field, its message summing up the first few. */
+export function invalidInput(what: string, errors: readonly FieldError[]): InvalidInputError {
+  const summary = errors
+    .slice(0, 3)
+    .map((error) => `${error.field} ${error.message}`)
+    .join('; ');
+  return new InvalidInputError(`The ${what} is invalid: ${summary}${errors.length > 3 ? '; …' : ''}`, errors);
+}
+
 /** Parses `input` or throws an InvalidInputError naming every bad field. */
 export function parseOrThrow<TSchema extends v.GenericSchema>(
   schema: TSchema,
@@ -34,10 +43,5 @@ export function parseOrThrow<TSchema extends v.GenericSchema>(
 ): v.InferOutput<TSchema> {
   const result = v.safeParse(schema, input, { abortEarly: false });
   if (result.success) return result.output;
-  const errors = fieldErrors(result.issues, prefix);
-  const summary = errors
-    .slice(0, 3)
-    .map((error) => `${error.field} ${error.message}`)
-    .join('; ');
-  throw new InvalidInputError(`The ${what} is invalid: ${summary}${errors.length > 3 ? '; …' : ''}`, errors);
+  throw invalidInput(what, fieldErrors(result.issues, prefix));
 }

@@ -3,15 +3,18 @@
  * (`InferOutput`) and the OpenAPI document (`@valibot/to-json-schema`).
  */
 import * as v from 'valibot';
-import { PRIORITIES, WORKSET_STATES } from '../domain/workset.ts';
+import { PRIORITIES } from '../domain/workset.ts';
 import { SAMPLE_TSV_FIELDS, type Sample } from '../domain/stage-samples.ts';
+import type { HeaderParameter, RequestContract } from './contract.ts';
 import { bucketName, email, identifier, keyPrefix, s3Uri, text, tsvValue } from './fields.ts';
+import { customerIdParameter } from './path-parameters.ts';
 
 export const MAX_SAMPLES = 20_000;
 export const MAX_YAML_BYTES = 5 * 1024 * 1024;
 
 const optionalTsv = v.optional(tsvValue);
-const tsvFields = Object.fromEntries(SAMPLE_TSV_FIELDS.map((name) => [name, optionalTsv])) as {
+// Pure (annotated): a bundle without registration drops it and the schemas built on it.
+const tsvFields = /* @__PURE__ */ Object.fromEntries(SAMPLE_TSV_FIELDS.map((name) => [name, optionalTsv])) as {
   [K in (typeof SAMPLE_TSV_FIELDS)[number]]: typeof optionalTsv;
 };
 
@@ -85,11 +88,6 @@ export type CreateWorksetRequest = v.InferOutput<typeof CreateWorksetRequest>;
 /** A YAML document given as `yaml_content`: only its `samples` list is read. */
 export const YamlSamplesDocument = v.looseObject({ samples: v.optional(SampleList) });
 
-export const CustomerId = v.pipe(
-  v.string(),
-  v.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/, 'must be a customer id ([A-Za-z0-9_-], at most 128 characters)'),
-);
-
 export const IdempotencyKey = v.pipe(
   v.string(),
   v.trim(),
@@ -98,18 +96,14 @@ export const IdempotencyKey = v.pipe(
   v.regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces'),
 );
 
-export const ListWorksetsQuery = v.strictObject({
-  limit: v.optional(
-    v.pipe(
-      v.string(),
-      v.regex(/^\d+$/, 'must be an integer from 1 to 100'),
-      v.transform(Number),
-      v.minValue(1, 'must be an integer from 1 to 100'),
-      v.maxValue(100, 'must be an integer from 1 to 100'),
-    ),
-    '50',
-  ),
-  next_token: v.optional(v.pipe(v.string(), v.nonEmpty('must not be empty'), v.maxLength(2048, 'is too long'))),
-  state: v.optional(v.picklist(WORKSET_STATES, `must be one of ${WORKSET_STATES.join(', ')}`)),
-});
-export type ListWorksetsQuery = v.InferOutput<typeof ListWorksetsQuery>;
+const idempotencyKeyHeader = {
+  schema: IdempotencyKey,
+  description: 'Makes retries safe for 24 h: the same key and body replay the first answer; a different body is a 409.',
+} satisfies HeaderParameter;
+
+/** POST /api/customers/{customer_id}/worksets */
+export const CreateWorksetContract = {
+  path: { customer_id: customerIdParameter },
+  headers: { 'Idempotency-Key': idempotencyKeyHeader },
+  body: { schema: CreateWorksetRequest, required: true },
+} satisfies RequestContract;

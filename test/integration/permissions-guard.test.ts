@@ -1,11 +1,11 @@
 /**
  * The guard that holds handlers to their route's IAM policy on the emulators
- * (test/support/route-permissions-guard.ts): its translation of SDK requests into IAM
+ * (test/support/permissions-guard.ts): its translation of SDK requests into IAM
  * authorizations, its policy evaluation, and that it really stops a handler whose route does not
  * grant what the handler does.
  */
 import { describe, expect, it } from 'vitest';
-import { ROUTES, type Route, type RouteAccess } from '../../infra/routes.ts';
+import { HTTP_ENTRIES, type HttpEntry, type EntryAccess } from '../../infra/entry-points.ts';
 import { callRoute } from '../support/api.ts';
 import {
   dynamodbAuthorizations,
@@ -13,7 +13,7 @@ import {
   s3Authorizations,
   statementsFor,
   takeViolations,
-} from '../support/route-permissions-guard.ts';
+} from '../support/permissions-guard.ts';
 import { useLocalAws } from '../support/local-aws.ts';
 
 const aws = useLocalAws('route-permissions-guard');
@@ -71,7 +71,7 @@ describe('SDK requests as IAM authorizations', () => {
 });
 
 describe('policy evaluation against the route table', () => {
-  const route = (id: string): Route => ROUTES.find((candidate) => candidate.id === id)!;
+  const route = (id: string): HttpEntry => HTTP_ENTRIES.find((candidate) => candidate.id === id)!;
   const env = { ...aws.env };
   const bucket = `arn:aws:s3:::${aws.bucket}`;
 
@@ -98,10 +98,10 @@ describe('policy evaluation against the route table', () => {
 });
 
 describe('the guard on a running handler', () => {
-  const CREATE = ROUTES.find((candidate) => candidate.id === 'CreateWorkset')!;
+  const CREATE = HTTP_ENTRIES.find((candidate) => candidate.id === 'CreateWorkset')!;
   const BODY = { workset_name: 'guarded', pipeline_type: 'snv', reference_genome: 'GRCh38', samples: [{ sample_id: 'S1' }] };
 
-  async function registerAs(access: RouteAccess): Promise<number> {
+  async function registerAs(access: EntryAccess): Promise<number> {
     await aws.seedCustomer('guard-lab');
     const result = await callRoute({ ...CREATE, access }, { path: { customer_id: 'guard-lab' }, body: BODY });
     return result.status;

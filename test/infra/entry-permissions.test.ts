@@ -1,10 +1,10 @@
 /**
- * Route access → IAM statements, for access shapes the route table does not use yet (the stack
+ * Entry access → IAM statements, for access shapes the entry-point table does not use yet (the stack
  * tests cover the ones it does): reads and listings of the control bucket.
  */
 import { describe, expect, it } from 'vitest';
-import { bucketGrants, isWriter, routeStatements, routeWildcards, usesControlBucket, type Resources } from '../../infra/route-permissions.ts';
-import { ROUTES, type Route } from '../../infra/routes.ts';
+import { bucketGrants, isWriter, entryStatements, entryWildcards, usesControlBucket, type Resources } from '../../infra/entry-permissions.ts';
+import { ENTRY_POINTS, type EntryPoint } from '../../infra/entry-points.ts';
 
 const resources: Resources = {
   table: (name) => ({ table: `arn:${name}` }),
@@ -13,21 +13,19 @@ const resources: Resources = {
   prefixes: { active: 'active/', archive: 'archived/' },
 };
 
-const route = (access: Route['access']): Route => ({
+const route = (access: EntryPoint['access']): EntryPoint => ({
   id: 'Probe',
-  method: 'GET',
-  path: '/probe',
+  trigger: { kind: 'http', method: 'GET', path: '/probe', auth: 'iam' },
   handler: 'lambdas/handlers/probe.ts',
-  auth: 'iam',
   access,
   summary: 'probe',
-  contract: { responses: {} },
+  contract: { request: {}, responses: {} },
 });
 
 describe('route permissions', () => {
   it('gives a monitor-style reader object reads and a listing confined to the control prefix', () => {
     const reader = route({ controlBucket: ['get', 'list'] });
-    expect(routeStatements(reader, resources)).toEqual([
+    expect(entryStatements(reader, resources)).toEqual([
       { sid: 'ControlBucketActiveObjects', actions: ['s3:GetObject'], resources: ['arn:bucket/active/*'] },
       {
         sid: 'ControlBucketActiveList',
@@ -41,15 +39,15 @@ describe('route permissions', () => {
   });
 
   it('acknowledges exactly the object wildcards it grants, and none for a listing alone', () => {
-    expect(routeWildcards(route({ controlBucket: ['list'] }), resources)).toEqual([]);
-    const wildcards = routeWildcards(route({ controlBucket: ['put', 'list'] }), resources);
+    expect(entryWildcards(route({ controlBucket: ['list'] }), resources)).toEqual([]);
+    const wildcards = entryWildcards(route({ controlBucket: ['put', 'list'] }), resources);
     expect(wildcards.map((wildcard) => wildcard.resource)).toEqual(['arn:bucket/active/*']);
     expect(wildcards[0]!.reason).toMatch(/only under the active prefix "active\/"/);
   });
 
   it('lets a writer abort the multipart upload of a large copy wherever it may put objects', () => {
     const mover = route({ controlBucket: ['get', 'put', 'delete', 'list'], archive: ['put'] });
-    const objects = routeStatements(mover, resources).filter((statement) => statement.sid.endsWith('Objects'));
+    const objects = entryStatements(mover, resources).filter((statement) => statement.sid.endsWith('Objects'));
     expect(objects).toEqual([
       { sid: 'ControlBucketActiveObjects', actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'], resources: ['arn:bucket/active/*'] },
       { sid: 'ControlBucketArchiveObjects', actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: ['arn:bucket/archived/*'] },
@@ -60,27 +58,27 @@ describe('route permissions', () => {
     // Archive syncs only its destination, under the archive prefix.
     const syncing = ['ClaimWorkset', 'AcquireLease', 'ReleaseLease', 'SetWorksetState', 'RecordFailure', 'CancelWorkset', 'RetryWorkset', 'RestoreWorkset', 'DeleteWorkset'];
     for (const id of syncing) {
-      const entry = ROUTES.find((candidate) => candidate.id === id)!;
+      const entry = ENTRY_POINTS.find((candidate) => candidate.id === id)!;
       expect(entry.access.controlBucket, id).toEqual(expect.arrayContaining(['put', 'delete']));
     }
   });
 
   it('grants nothing on the bucket or on unnamed tables to a route that asks for nothing', () => {
-    expect(routeStatements(route({}), resources)).toEqual([]);
+    expect(entryStatements(route({}), resources)).toEqual([]);
     expect(bucketGrants({})).toEqual([]);
   });
 
   it('grants queries only on the indexes a route names: each one lists worksets across customers', () => {
-    expect(routeStatements(route({ tables: { worksets: 'read', customers: 'read' } }), resources).map((statement) => statement.sid)).toEqual([
+    expect(entryStatements(route({ tables: { worksets: 'read', customers: 'read' } }), resources).map((statement) => statement.sid)).toEqual([
       'WorksetsTableRead',
       'CustomersTableRead',
     ]);
-    const statements = routeStatements(route({ tables: { worksets: 'read' }, indexes: { worksets: ['state-queue-index'] } }), resources);
+    const statements = entryStatements(route({ tables: { worksets: 'read' }, indexes: { worksets: ['state-queue-index'] } }), resources);
     expect(statements).toContainEqual({ sid: 'WorksetsIndexQuery', actions: ['dynamodb:Query'], resources: ['arn:worksets/index/state-queue-index'] });
   });
 
   it('refuses an index the table does not define, or one whose table the route cannot read', () => {
-    expect(() => routeStatements(route({ tables: { worksets: 'read' }, indexes: { worksets: ['no-such-index'] } }), resources)).toThrow(/Probe: .*unknown: no-such-index/);
-    expect(() => routeStatements(route({ indexes: { worksets: ['state-queue-index'] } }), resources)).toThrow(/Probe: .*need the table in its access/);
+    expect(() => entryStatements(route({ tables: { worksets: 'read' }, indexes: { worksets: ['no-such-index'] } }), resources)).toThrow(/Probe: .*unknown: no-such-index/);
+    expect(() => entryStatements(route({ indexes: { worksets: ['state-queue-index'] } }), resources)).toThrow(/Probe: .*need the table in its access/);
   });
 });

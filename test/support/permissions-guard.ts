@@ -4,13 +4,13 @@
  * test and then fail with AccessDenied in AWS. While `call()` (api.ts) runs a route's handler,
  * every request the handler's AWS clients send is translated into the IAM authorizations AWS would
  * check and evaluated against the statements the stack gives that route's function
- * (infra/route-permissions.ts). A request they do not allow fails the way AWS fails it, and is
+ * (infra/entry-permissions.ts). A request they do not allow fails the way AWS fails it, and is
  * reported after the test even if the handler swallowed the error.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { MiddlewareStack } from '@smithy/types';
-import { routeStatements, type Resources, type Statement } from '../../infra/route-permissions.ts';
-import type { Route } from '../../infra/routes.ts';
+import { entryStatements, type Resources, type Statement } from '../../infra/entry-permissions.ts';
+import type { HttpEntry } from '../../infra/entry-points.ts';
 import { resolveSettings } from '../../lambdas/lib/config/settings.ts';
 import type { TableDefinition } from '../../lambdas/lib/stores/tables.ts';
 
@@ -154,9 +154,9 @@ export function isAllowed(statements: readonly Statement[], request: Authorizati
 }
 
 /** The statements the stack would give the route, with the names the handler sees in `env`. */
-export function statementsFor(route: Route, env: Readonly<Record<string, string | undefined>>): Statement[] {
+export function statementsFor(route: HttpEntry, env: Readonly<Record<string, string | undefined>>): Statement[] {
   const settings = resolveSettings({}, env);
-  if (!settings.controlBucket.ok) return routeStatements(route, withoutBucket(settings.region, tableNames(settings)));
+  if (!settings.controlBucket.ok) return entryStatements(route, withoutBucket(settings.region, tableNames(settings)));
   const names = tableNames(settings);
   const bucketArn = `arn:aws:s3:::${settings.controlBucket.bucket}`;
   const resources: Resources = {
@@ -168,7 +168,7 @@ export function statementsFor(route: Route, env: Readonly<Record<string, string 
       archive: settings.archivePrefix.ok ? settings.archivePrefix.prefix : 'invalid-archive-prefix/',
     },
   };
-  return routeStatements(route, resources);
+  return entryStatements(route, resources);
 }
 
 function tableNames(settings: ReturnType<typeof resolveSettings>): Record<TableDefinition['logicalName'], string> {
@@ -188,12 +188,12 @@ function withoutBucket(region: string, names: Record<TableDefinition['logicalNam
 // ---------------------------------------------------------------------------------------------
 // The guard: which route is running (per async context), and the middleware that checks it.
 
-const running = new AsyncLocalStorage<Route>();
+const running = new AsyncLocalStorage<HttpEntry>();
 const violations: Violation[] = [];
 const guarded = new WeakSet<object>();
 
 /** Runs `work` as the given route: the guarded clients check its requests against its permissions. */
-export function asRoute<T>(route: Route, work: () => Promise<T>): Promise<T> {
+export function asRoute<T>(route: HttpEntry, work: () => Promise<T>): Promise<T> {
   return running.run(route, work);
 }
 

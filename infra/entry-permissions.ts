@@ -4,7 +4,7 @@
  * means. Plain data in, plain statements out (ARNs are whatever strings or tokens the caller
  * passes), so the stack, the tests and a reviewer all read the same policy.
  */
-import type { ControlBucketAction, Route, RouteAccess, TableAccess } from './routes.ts';
+import type { ControlBucketAction, EntryPoint, EntryAccess, TableAccess } from './entry-points.ts';
 import { TABLES, type TableDefinition } from '../lambdas/lib/stores/tables.ts';
 
 export type TableName = TableDefinition['logicalName'];
@@ -43,10 +43,10 @@ export interface ControlPrefixes {
   readonly archive: string;
 }
 
-/** The keys of `RouteAccess` that list control-bucket actions (`controlBucket`, `archive`). */
+/** The keys of `EntryAccess` that list control-bucket actions (`controlBucket`, `archive`). */
 export type BucketAccessKey = {
-  [K in keyof RouteAccess]-?: NonNullable<RouteAccess[K]> extends readonly ControlBucketAction[] ? K : never;
-}[keyof RouteAccess];
+  [K in keyof EntryAccess]-?: NonNullable<EntryAccess[K]> extends readonly ControlBucketAction[] ? K : never;
+}[keyof EntryAccess];
 
 /**
  * Which prefix each bucket-access key of the route table is confined to. Typed over every such
@@ -88,19 +88,19 @@ export interface Wildcard {
 const pascal = (name: string): string => name.charAt(0).toUpperCase() + name.slice(1);
 
 /** The bucket grants a route's access asks for: each prefix with the actions on it. */
-export function bucketGrants(access: RouteAccess): Array<{ prefix: keyof ControlPrefixes; actions: readonly ControlBucketAction[] }> {
+export function bucketGrants(access: EntryAccess): Array<{ prefix: keyof ControlPrefixes; actions: readonly ControlBucketAction[] }> {
   return (Object.keys(PREFIX_OF_ACCESS) as BucketAccessKey[])
     .map((key) => ({ prefix: PREFIX_OF_ACCESS[key], actions: access[key] ?? [] }))
     .filter((grant) => grant.actions.length > 0);
 }
 
 /** Whether the route's function touches the control bucket at all (it then bundles the S3 client). */
-export function usesControlBucket(route: Route): boolean {
+export function usesControlBucket(route: EntryPoint): boolean {
   return bucketGrants(route.access).length > 0;
 }
 
 /** Whether the route changes anything: writers get the larger memory and timeout. */
-export function isWriter(route: Route): boolean {
+export function isWriter(route: EntryPoint): boolean {
   const tableWrite = Object.values(route.access.tables ?? {}).some((level) => level !== 'read');
   const bucketWrite = bucketGrants(route.access).some((grant) =>
     grant.actions.some((action) => action === 'put' || action === 'delete'),
@@ -109,7 +109,7 @@ export function isWriter(route: Route): boolean {
 }
 
 /** Every statement the route's function needs, and nothing else. */
-export function routeStatements(route: Route, resources: Resources): Statement[] {
+export function entryStatements(route: EntryPoint, resources: Resources): Statement[] {
   const statements: Statement[] = [];
   for (const [name, level] of Object.entries(route.access.tables ?? {}) as Array<[TableName, TableAccess]>) {
     const arns = resources.table(name);
@@ -125,7 +125,7 @@ export function routeStatements(route: Route, resources: Resources): Statement[]
     const defined = TABLES.find((definition) => definition.logicalName === name)?.indexes.map((index) => index.name) ?? [];
     const unknown = indexes.filter((index) => !defined.includes(index));
     if (unknown.length > 0 || !route.access.tables?.[name]) {
-      throw new Error(`Route ${route.id}: indexes ${JSON.stringify(indexes)} of table "${name}" need the table in its access and must be defined in TABLES (unknown: ${unknown.join(', ') || 'none'}).`);
+      throw new Error(`Entry ${route.id}: indexes ${JSON.stringify(indexes)} of table "${name}" need the table in its access and must be defined in TABLES (unknown: ${unknown.join(', ') || 'none'}).`);
     }
   }
   for (const grant of bucketGrants(route.access)) {
@@ -151,8 +151,8 @@ export function routeStatements(route: Route, resources: Resources): Statement[]
   return statements;
 }
 
-/** The wildcard resources among `routeStatements`, each with why it cannot be narrower. */
-export function routeWildcards(route: Route, resources: Resources): Wildcard[] {
+/** The wildcard resources among `entryStatements`, each with why it cannot be narrower. */
+export function entryWildcards(route: EntryPoint, resources: Resources): Wildcard[] {
   return bucketGrants(route.access).flatMap((grant) => {
     const prefix = resources.prefixes[grant.prefix];
     const objectActions = grant.actions.filter((action) => action !== 'list');

@@ -1,9 +1,13 @@
-/** Request schemas of the lifecycle routes (worker, operator and customer actions). */
+/**
+ * What the worker and operator routes (`/worksets…`, `/queue/stats`) read: leases and the fenced
+ * writes of a worker, an operator's listing.
+ */
 import * as v from 'valibot';
 import { ERROR_CATEGORIES, MAX_LEASE_SECONDS } from '../domain/lifecycle.ts';
 import { PRIORITIES, WORKSET_STATES } from '../domain/workset.ts';
-import { text } from './fields.ts';
-import { CustomerId } from './registration-requests.ts';
+import type { RequestContract } from './contract.ts';
+import { nextToken, pageLimit, text } from './fields.ts';
+import { CustomerId, worksetIdParameter } from './path-parameters.ts';
 
 /** A worker's id: host names, pids, ARNs, ids with `@`, `:`, `/`. */
 export const OwnerId = v.pipe(
@@ -14,11 +18,12 @@ export const OwnerId = v.pipe(
   v.regex(/^[A-Za-z0-9._:@/+=-]+$/, 'may contain only letters, digits and . _ : @ / + = -'),
 );
 
-const positiveInteger = (max: number, what: string) =>
+// Builders marked free of side effects (as valibot's own are): a bundle drops the schemas it does not use.
+const positiveInteger = /* @__NO_SIDE_EFFECTS__ */ (max: number, what: string) =>
   v.pipe(v.number(`must be ${what}`), v.integer(`must be ${what}`), v.minValue(1, `must be ${what}`), v.maxValue(max, `must be ${what}`));
 
 /** Integers arrive as JSON numbers in bodies and as digits in query strings. */
-const integerField = (max: number, what: string) =>
+const integerField = /* @__NO_SIDE_EFFECTS__ */ (max: number, what: string) =>
   v.union(
     [positiveInteger(max, what), v.pipe(v.string(), v.regex(/^\d{1,15}$/, `must be ${what}`), v.transform(Number), positiveInteger(max, what))],
     `must be ${what}`,
@@ -56,7 +61,7 @@ export const ReleaseLeaseRequest = v.strictObject({ owner_id: OwnerId, lease_epo
 export const ClaimRequest = v.strictObject({ owner_id: OwnerId, lease_seconds: v.optional(LeaseSeconds) });
 
 /** Targets settable through PUT …/state (`registering` belongs to registration only). */
-const SETTABLE_STATES = WORKSET_STATES.filter((state) => state !== 'registering');
+const SETTABLE_STATES = /* @__PURE__ */ WORKSET_STATES.filter((state) => state !== 'registering');
 
 export const SetStateRequest = v.pipe(
   v.strictObject({
@@ -92,28 +97,25 @@ export const FailureRequest = v.strictObject({
   failed_step: v.optional(text(256)),
 });
 
-export const CustomerActionRequest = v.strictObject({ reason: v.optional(v.nullable(reason)) });
-export const DeleteRequest = v.strictObject({ reason: v.optional(v.nullable(reason)), hard_delete: v.optional(v.boolean(), false) });
-
-const limit = (max: number, fallback: string) =>
-  v.optional(
-    v.pipe(
-      v.string(),
-      v.regex(/^\d+$/, `must be an integer from 1 to ${max}`),
-      v.transform(Number),
-      v.minValue(1, `must be an integer from 1 to ${max}`),
-      v.maxValue(max, `must be an integer from 1 to ${max}`),
-    ),
-    fallback,
-  );
-const nextToken = v.optional(v.pipe(v.string(), v.nonEmpty('must not be empty'), v.maxLength(2048, 'is too long')));
-
 export const AdminListQuery = v.strictObject({
   state: v.optional(v.picklist(WORKSET_STATES, `must be one of ${WORKSET_STATES.join(', ')}`)),
   priority: v.optional(v.picklist(PRIORITIES, `must be one of ${PRIORITIES.join(', ')}`)),
   customer_id: v.optional(CustomerId),
-  limit: limit(1000, '100'),
-  next_token: nextToken,
+  limit: pageLimit(1000, '100'),
+  next_token: nextToken(),
 });
 
-export const LogsQuery = v.strictObject({ limit: limit(1000, '100'), next_token: nextToken });
+/** A worker's identity may also come in the query string, as the reference API took it. */
+const OWNER = ['owner_id'] as const;
+const OWNER_AND_EPOCH = ['owner_id', 'lease_epoch'] as const;
+const workset = { workset_id: worksetIdParameter } as const;
+
+export const ListWorksetsContract = { query: AdminListQuery } satisfies RequestContract;
+export const GetWorksetContract = { path: workset } satisfies RequestContract;
+export const ClaimWorksetContract = { body: { schema: ClaimRequest, required: false, alsoFromQuery: OWNER } } satisfies RequestContract;
+export const AcquireLeaseContract = { path: workset, body: { schema: AcquireLeaseRequest, required: false, alsoFromQuery: OWNER } } satisfies RequestContract;
+export const RefreshLeaseContract = { path: workset, body: { schema: RefreshLeaseRequest, required: false, alsoFromQuery: OWNER_AND_EPOCH } } satisfies RequestContract;
+export const ReleaseLeaseContract = { path: workset, body: { schema: ReleaseLeaseRequest, required: false, alsoFromQuery: OWNER_AND_EPOCH } } satisfies RequestContract;
+export const SetWorksetStateContract = { path: workset, body: { schema: SetStateRequest, required: true, alsoFromQuery: OWNER_AND_EPOCH } } satisfies RequestContract;
+export const RecordProgressContract = { path: workset, body: { schema: ProgressRequest, required: true, alsoFromQuery: OWNER_AND_EPOCH } } satisfies RequestContract;
+export const RecordFailureContract = { path: workset, body: { schema: FailureRequest, required: true, alsoFromQuery: OWNER_AND_EPOCH } } satisfies RequestContract;

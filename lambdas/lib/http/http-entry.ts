@@ -1,0 +1,35 @@
+/**
+ * An HTTP entry point's handler, built from its request contract in one line: the input is
+ * resolved and validated before the handler's own code runs (which reads nothing else of the
+ * event), the principal comes from the authorizer, and errors become `application/problem+json`
+ * (problem-errors.ts). The request id reaches the logs through the Lambda runtime's JSON format.
+ */
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { Principal } from '../domain/principal.ts';
+import type { RequestContract, RequestInput } from '../schemas/contract.ts';
+import { principalOf } from './principal.ts';
+import { problemErrors } from './problem-errors.ts';
+import { resolveInput } from './request-input.ts';
+
+export type HttpEvent = APIGatewayProxyEventV2;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+export interface EntryInput<C extends RequestContract> extends RequestInput<C> {
+  readonly principal: Principal;
+}
+
+export type EntryRun<C extends RequestContract> = (input: EntryInput<C>, context: Context) => Promise<HttpResult>;
+
+export type HttpEntryHandler<C extends RequestContract> = ((event: HttpEvent, context: Context) => Promise<HttpResult>) & {
+  /** The contract the input is resolved by (the entry-point table documents the same object). */
+  readonly contract: C;
+  /** The handler's own code, given resolved input. */
+  readonly run: EntryRun<C>;
+};
+
+export function httpEntry<C extends RequestContract>(contract: C, run: EntryRun<C>): HttpEntryHandler<C> {
+  const resolved = async (event: HttpEvent, context: Context): Promise<HttpResult> => run({ ...resolveInput(contract, event), principal: principalOf(event) }, context);
+  const handler = middy<HttpEvent, HttpResult>(resolved).use(problemErrors());
+  return Object.assign(handler, { contract, run });
+}

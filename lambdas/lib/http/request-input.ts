@@ -1,0 +1,88 @@
+/**
+ * A request's input, resolved from an API Gateway v2 event by the entry's contract before its
+ * handler runs: path parameters, query string, headers and the JSON body, each validated with the
+ * contract's schemas. Every bad field is named at once (a 400); a path parameter that names
+ * nothing that can exist is a 404; a body that is not JSON is a 415.
+ */
+import * as v from 'valibot';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
+import type { BodyContract, RequestContract, RequestInput } from '../schemas/contract.ts';
+import { fieldErrors, invalidInput } from '../schemas/parse.ts';
+import { HttpProblem } from './http-errors.ts';
+
+const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
+/** The body as a JSON object; 415 for another media type, 400 for malformed JSON or a non-object. */
+function jsonObjectBody(event: APIGatewayProxyEventV2, contract: BodyContract): Record<string, unknown> {
+  const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
+  // An action whose inputs are all optional may be sent without a body.
+  if (!contract.required && raw.trim() === '') return {};
+  if (!JSON_MEDIA_TYPE.test(event.headers?.['content-type'] ?? '')) {
+    throw new HttpProblem(415, 'Unsupported Media Type', 'The request body must be JSON, sent with Content-Type: application/json.');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new InvalidInputError('The request body is not valid JSON.', [{ field: '(body)', message: 'is not valid JSON' }]);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new InvalidInputError('The request body must be a JSON object.', [{ field: '(body)', message: 'must be a JSON object' }]);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** Body fields also accepted from the query string; given in both places, they must agree. */
+function withQueryFields(body: Record<string, unknown>, names: readonly string[], query: Readonly<Record<string, string | undefined>>): Record<string, unknown> {
+  const merged = { ...body };
+  for (const name of names) {
+    const fromQuery = query[name];
+    if (fromQuery === undefined) continue;
+    if (merged[name] !== undefined && String(merged[name]) !== fromQuery) {
+      throw new InvalidInputError(`${name} differs between the query string and the body.`, [{ field: name, message: 'differs between query string and body' }]);
+    }
+    merged[name] ??= fromQuery;
+  }
+  return merged;
+}
+
+export function resolveInput<C extends RequestContract>(contract: C, event: APIGatewayProxyEventV2): RequestInput<C> {
+  const errors: FieldError[] = [];
+  const parse = (schema: v.GenericSchema, value: unknown, prefix: string): unknown => {
+    const result = v.safeParse(schema, value, { abortEarly: false });
+    if (result.success) return result.output;
+    errors.push(...fieldErrors(result.issues, prefix));
+    return undefined;
+  };
+
+  const path: Record<string, unknown> = {};
+  for (const [name, parameter] of Object.entries(contract.path ?? {})) {
+    const value = event.pathParameters?.[name];
+    if (value === undefined) {
+      errors.push({ field: name, message: 'is required' });
+    } else if (parameter.notFoundAs !== undefined && !v.safeParse(parameter.schema, value).success) {
+      throw new NotFoundError(`${parameter.notFoundAs} ${value.slice(0, 100)} not found.`);
+    } else {
+      path[name] = parse(parameter.schema, value, name);
+    }
+  }
+
+  const rawQuery = event.queryStringParameters ?? {};
+  const query = contract.query ? parse(contract.query, rawQuery, '') : {};
+
+  const headers: Record<string, unknown> = {};
+  for (const [name, parameter] of Object.entries(contract.headers ?? {})) {
+    const value = event.headers?.[name.toLowerCase()];
+    if (value !== undefined) headers[name] = parse(parameter.schema, value, name);
+  }
+
+  let body: unknown;
+  if (contract.body) {
+    const raw = withQueryFields(jsonObjectBody(event, contract.body), contract.body.alsoFromQuery ?? [], rawQuery);
+    body = parse(contract.body.schema, raw, '');
+  }
+
+  if (errors.length > 0) throw invalidInput('request', errors);
+  return { path, query, headers, body } as RequestInput<C>;
+}
