@@ -7,7 +7,7 @@
  *   create, peak RSS of the server process; then the lifecycle figures (bench/lifecycle.ts): claim
  *   throughput with 10 workers, queue stats p50 at 100 and 10,000 worksets.
  */
-import { lifecycleFigures } from './lifecycle.ts';
+import { lifecycleFigures } from './lifecycle-figures.ts';
 import { startBenchStack } from './local-stack.ts';
 import { percentile, printFigures, type Figures } from './stats.ts';
 

@@ -1,9 +1,9 @@
 /** POST /worksets/{workset_id}/lock — {owner_id, lease_seconds?} (owner_id also accepted in the query) */
 import { acquireLease } from '../lib/flows/lifecycle/leases.ts';
 import { httpEntry } from '../lib/http/http-entry.ts';
-import { json } from '../lib/http/responses.ts';
+import { json } from '../lib/http/json-responses.ts';
 import { AcquireLeaseContract } from '../lib/schemas/worker-requests.ts';
-import { controlBucketDeps } from '../lib/wiring/control-bucket.ts';
+import { controlBucketDeps } from '../lib/wiring/control-bucket-deps.ts';
 
 export const handler = httpEntry(AcquireLeaseContract, async ({ path, body }) => {
   const { workset, granted } = await acquireLease(controlBucketDeps(), {

@@ -2,9 +2,9 @@
 import { actorOf } from '../lib/domain/principal.ts';
 import { archiveWorkset } from '../lib/flows/lifecycle/archive-restore.ts';
 import { httpEntry } from '../lib/http/http-entry.ts';
-import { json } from '../lib/http/responses.ts';
+import { json } from '../lib/http/json-responses.ts';
 import { CustomerActionContract } from '../lib/schemas/customer-requests.ts';
-import { controlBucketDeps } from '../lib/wiring/control-bucket.ts';
+import { controlBucketDeps } from '../lib/wiring/control-bucket-deps.ts';
 
 export const handler = httpEntry(CustomerActionContract, async ({ path, body, principal }) =>
   json(

@@ -3,9 +3,9 @@ import { actorOf } from '../lib/domain/principal.ts';
 import { registerWorkset } from '../lib/flows/registration/register-workset.ts';
 import { toRegistrationRequest } from '../lib/flows/registration/registration-request.ts';
 import { httpEntry } from '../lib/http/http-entry.ts';
-import { json } from '../lib/http/responses.ts';
+import { json } from '../lib/http/json-responses.ts';
 import { CreateWorksetContract } from '../lib/schemas/registration-requests.ts';
-import { registrationDeps } from '../lib/wiring/registration.ts';
+import { registrationDeps } from '../lib/wiring/registration-deps.ts';
 
 export const handler = httpEntry(CreateWorksetContract, async ({ path, headers, body, principal }) => {
   const idempotencyKey = headers['Idempotency-Key'];

@@ -4,11 +4,11 @@
  * Refused while in_progress.
  */
 import { actorOf } from '../lib/domain/principal.ts';
-import { deleteWorkset } from '../lib/flows/lifecycle/delete-workset.ts';
+import { deleteWorkset } from '../lib/flows/lifecycle/deletion.ts';
 import { httpEntry } from '../lib/http/http-entry.ts';
-import { json } from '../lib/http/responses.ts';
+import { json } from '../lib/http/json-responses.ts';
 import { DeleteWorksetContract } from '../lib/schemas/customer-requests.ts';
-import { controlBucketDeps } from '../lib/wiring/control-bucket.ts';
+import { controlBucketDeps } from '../lib/wiring/control-bucket-deps.ts';
 
 export const handler = httpEntry(DeleteWorksetContract, async ({ path, body, principal }) =>
   json(

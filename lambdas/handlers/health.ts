@@ -1,7 +1,7 @@
 /** GET / — liveness and whether registration can work (no secrets: no bucket names, no keys). */
 import { currentSettings } from '../lib/config/current.ts';
 import { httpEntry } from '../lib/http/http-entry.ts';
-import { json } from '../lib/http/responses.ts';
+import { json } from '../lib/http/json-responses.ts';
 import { NO_INPUT } from '../lib/schemas/contract.ts';
 
 export const handler = httpEntry(NO_INPUT, async () => {

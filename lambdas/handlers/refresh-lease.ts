@@ -1,9 +1,9 @@
 /** POST /worksets/{workset_id}/lock/refresh — the owner's heartbeat: {owner_id, lease_epoch, lease_seconds?} */
 import { refreshLease } from '../lib/flows/lifecycle/leases.ts';
 import { httpEntry } from '../lib/http/http-entry.ts';
-import { json } from '../lib/http/responses.ts';
+import { json } from '../lib/http/json-responses.ts';
 import { RefreshLeaseContract } from '../lib/schemas/worker-requests.ts';
-import { tableDeps } from '../lib/wiring/table.ts';
+import { tableDeps } from '../lib/wiring/table-deps.ts';
 
 export const handler = httpEntry(RefreshLeaseContract, async ({ path, body }) =>
   json(

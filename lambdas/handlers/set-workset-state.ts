@@ -2,9 +2,9 @@
 import { actorOf } from '../lib/domain/principal.ts';
 import { setState } from '../lib/flows/lifecycle/worker.ts';
 import { httpEntry } from '../lib/http/http-entry.ts';
-import { json } from '../lib/http/responses.ts';
+import { json } from '../lib/http/json-responses.ts';
 import { SetWorksetStateContract } from '../lib/schemas/worker-requests.ts';
-import { controlBucketDeps } from '../lib/wiring/control-bucket.ts';
+import { controlBucketDeps } from '../lib/wiring/control-bucket-deps.ts';
 
 export const handler = httpEntry(SetWorksetStateContract, async ({ path, body, principal }) => {
   const { owner_id, lease_epoch, state, reason, ...report } = body;

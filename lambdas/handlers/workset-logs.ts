@@ -1,9 +1,9 @@
 /** GET /api/customers/{customer_id}/worksets/{workset_id}/logs?limit=&next_token= — the full history, oldest first */
 import { worksetHistory } from '../lib/flows/lifecycle/workset-history.ts';
 import { httpEntry } from '../lib/http/http-entry.ts';
-import { json } from '../lib/http/responses.ts';
+import { json } from '../lib/http/json-responses.ts';
 import { WorksetLogsContract } from '../lib/schemas/customer-requests.ts';
-import { tableDeps } from '../lib/wiring/table.ts';
+import { tableDeps } from '../lib/wiring/table-deps.ts';
 
 export const handler = httpEntry(WorksetLogsContract, async ({ path, query }) =>
   json(

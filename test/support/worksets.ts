@@ -10,7 +10,7 @@ import type { WorksetRecord } from '../../lambdas/lib/domain/workset.ts';
 import { monitorReading, sentinelOf, type MonitorReading } from '../../lambdas/lib/domain/sentinel-rules.ts';
 import { SENTINELS } from '../../lambdas/lib/domain/sentinels.ts';
 import { queueOrder, type Priority, type WorksetState } from '../../lambdas/lib/domain/workset.ts';
-import { moveDelta } from '../../lambdas/lib/domain/queue-stats.ts';
+import { moveDelta } from '../../lambdas/lib/domain/queue-counters.ts';
 import { counterUpdate } from '../../lambdas/lib/stores/dynamodb/expression.ts';
 import { DEFAULT_ARCHIVE_PREFIX } from '../../lambdas/lib/config/settings.ts';
 import type { LocalAws } from './local-aws.ts';

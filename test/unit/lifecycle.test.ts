@@ -11,7 +11,7 @@ import {
   restoreTarget,
   TRANSITIONS,
 } from '../../lambdas/lib/domain/lifecycle.ts';
-import { COUNTER_SHARD_IDS, moveDelta, sumShards } from '../../lambdas/lib/domain/queue-stats.ts';
+import { COUNTER_SHARD_IDS, moveDelta, sumShards } from '../../lambdas/lib/domain/queue-counters.ts';
 import { expectedReading, monitorReading, planForRecord, planForState, STATE_SENTINELS } from '../../lambdas/lib/domain/sentinel-rules.ts';
 import { INLINE_HISTORY_LIMIT, WORKSET_STATES, type WorksetRecord } from '../../lambdas/lib/domain/workset.ts';
 import { WORKSET_ID_PATTERN } from '../../lambdas/lib/domain/workset-id.ts';

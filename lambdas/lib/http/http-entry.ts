@@ -8,7 +8,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Principal } from '../domain/principal.ts';
 import type { RequestContract, RequestInput } from '../schemas/contract.ts';
-import { principalOf } from './principal.ts';
+import { principalOf } from './authorizer-principal.ts';
 import { problemErrors } from './problem-errors.ts';
 import { resolveInput } from './request-input.ts';
 

@@ -8,7 +8,7 @@
  * StorageUnavailableError (errors.ts), a condition that did not hold is an answer (`ok: false`,
  * `false`, a result kind), never an exception.
  */
-import type { QueueStats } from '../domain/queue-stats.ts';
+import type { QueueStats } from '../domain/queue-counters.ts';
 import type { MoveClaim, SentinelSyncPending } from '../domain/lifecycle.ts';
 import type { HistoryEntry, Priority, WorksetRecord, WorksetState } from '../domain/workset.ts';
 import type { WorksetDetail } from '../domain/workset-detail.ts';

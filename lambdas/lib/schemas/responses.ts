@@ -5,7 +5,7 @@
  */
 import * as v from 'valibot';
 import { ERROR_CATEGORIES } from '../domain/lifecycle.ts';
-import type { QueueStats } from '../domain/queue-stats.ts';
+import type { QueueStats } from '../domain/queue-counters.ts';
 import { PRIORITIES, WORKSET_STATES, type WorksetView } from '../domain/workset.ts';
 import type { HistoryAnswer, MoveAnswer } from '../domain/answers.ts';
 import type { WorksetDetail } from '../domain/workset-detail.ts';

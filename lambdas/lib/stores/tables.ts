@@ -49,7 +49,7 @@ export const WORKSET_INDEXES = {
  * keys contain `#`, which no workset id does, and which lack `state` and `customer_id`, so the
  * workset indexes never see them:
  * - history entries, `{workset id}#history#{entry id}`, one per state change (history index);
- * - queue counters, `#queue-stats#{shard}`, one attribute per state (domain/queue-stats.ts).
+ * - queue counters, `#queue-stats#{shard}`, one attribute per state (domain/queue-counters.ts).
  */
 export const HISTORY_ITEM_SEPARATOR = '#history#';
 

@@ -1,5 +1,5 @@
 /** The operator's reads: one workset, filtered listings, exact queue statistics. */
-import type { QueueStats } from '../../domain/queue-stats.ts';
+import type { QueueStats } from '../../domain/queue-counters.ts';
 import type { Priority, WorksetState } from '../../domain/workset.ts';
 import type { TableDeps } from '../deps.ts';
 import { ownedRecord } from '../ownership.ts';

@@ -6,7 +6,7 @@
  */
 import type { TransactWriteItem } from './transactions.ts';
 import { historyEntryId } from '../../domain/lifecycle.ts';
-import { randomShardId, type CountDelta } from '../../domain/queue-stats.ts';
+import { randomShardId, type CountDelta } from '../../domain/queue-counters.ts';
 import type { HistoryEntry } from '../../domain/workset.ts';
 import { HISTORY_ITEM_SEPARATOR } from '../tables.ts';
 

@@ -4,7 +4,7 @@
  * the history item, and the queue counters. When a condition fails, the record is read afterwards
  * (never before) to say why.
  */
-import { moveDelta } from '../../domain/queue-stats.ts';
+import { moveDelta } from '../../domain/queue-counters.ts';
 import type { WorksetRecord } from '../../domain/workset.ts';
 import type { StateChange, StateChanges } from '../../ports/worksets.ts';
 import { counterUpdate, Expression, historyPut } from './expression.ts';

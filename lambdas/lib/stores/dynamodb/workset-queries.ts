@@ -1,6 +1,6 @@
 /** Reads of the worksets adapter: one record, listings (by customer, by state), the queue, counters, history. */
 import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { COUNTER_SHARD_IDS, sumShards } from '../../domain/queue-stats.ts';
+import { COUNTER_SHARD_IDS, sumShards } from '../../domain/queue-counters.ts';
 import { PRIORITIES, WORKSET_STATES, type HistoryEntry, type WorksetRecord, type WorksetState } from '../../domain/workset.ts';
 import { InvalidInputError } from '../../errors.ts';
 import type { ListingFilter, WorksetPage, WorksetQueries } from '../../ports/worksets.ts';

@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { currentSettings } from '../config/current.ts';
 import type { RegistrationDeps } from '../flows/deps.ts';
 import { dynamoRegistrationStore } from '../stores/dynamodb/dynamo-worksets.ts';
-import { s3ControlBucket } from './s3.ts';
-import { dynamoContext } from './table.ts';
+import { s3ControlBucket } from './control-bucket-store.ts';
+import { dynamoContext } from './table-deps.ts';
 
 let deps: RegistrationDeps | undefined;
 

@@ -9,7 +9,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { BatchWriteCommand, type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { counterShardId } from '../lambdas/lib/domain/queue-stats.ts';
+import { counterShardId } from '../lambdas/lib/domain/queue-counters.ts';
 import { queueOrder, type Priority } from '../lambdas/lib/domain/workset.ts';
 import { startBenchStack } from './local-stack.ts';
 import { percentile, printFigures, type Figures } from './stats.ts';

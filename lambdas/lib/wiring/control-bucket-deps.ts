@@ -6,8 +6,8 @@
 import { currentSettings } from '../config/current.ts';
 import type { ControlBucketDeps } from '../flows/deps.ts';
 import { dynamoWorksetLifecycle } from '../stores/dynamodb/dynamo-worksets.ts';
-import { s3ControlBucket } from './s3.ts';
-import { dynamoContext } from './table.ts';
+import { s3ControlBucket } from './control-bucket-store.ts';
+import { dynamoContext } from './table-deps.ts';
 
 let deps: ControlBucketDeps | undefined;
 
