@@ -1,6 +1,6 @@
 /**
  * The API under benchmark, in its own process so its CPU time and memory are its own: the local
- * server with the route table's handlers, plus counters of every AWS call the handlers make
+ * server with the entry-point table's handlers, plus counters of every AWS call the handlers make
  * (middleware on the very clients the handlers use). Talks to the runner over IPC.
  */
 import { currentSettings } from '../lambdas/lib/config/current.ts';

@@ -1,5 +1,5 @@
 /**
- * A route's `access` (from the route table) turned into IAM statements: the only place that knows
+ * A route's `access` (from the entry-point table) turned into IAM statements: the only place that knows
  * which DynamoDB and S3 actions a table 'read', 'write' or 'delete' or a control-bucket 'put'
  * means. Plain data in, plain statements out (ARNs are whatever strings or tokens the caller
  * passes), so the stack, the tests and a reviewer all read the same policy.
@@ -49,8 +49,8 @@ export type BucketAccessKey = {
 }[keyof EntryAccess];
 
 /**
- * Which prefix each bucket-access key of the route table is confined to. Typed over every such
- * key: when the route table gains another one, this map stops compiling until it is given its
+ * Which prefix each bucket-access key of the entry-point table is confined to. Typed over every such
+ * key: when the entry-point table gains another one, this map stops compiling until it is given its
  * prefix.
  */
 export const PREFIX_OF_ACCESS: Readonly<Record<BucketAccessKey, keyof ControlPrefixes>> = {

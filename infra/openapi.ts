@@ -1,5 +1,5 @@
 /**
- * The OpenAPI 3.0 document, generated from the route table and the routes' valibot schemas (the
+ * The OpenAPI 3.0 document, generated from the entry-point table and the routes' valibot schemas (the
  * ones the handlers validate with). `npm run openapi` writes docs/openapi.json; a test keeps the
  * committed file equal to what this produces.
  */

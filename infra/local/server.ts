@@ -1,4 +1,4 @@
-/** The local HTTP server: the route table's handlers behind a Node HTTP server. */
+/** The local HTTP server: the entry-point table's handlers behind a Node HTTP server. */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HTTP_ENTRIES, type HttpEntry } from '../entry-points.ts';
@@ -9,7 +9,7 @@ export interface LocalServerOptions {
   readonly host?: string;
   /** Default 8001; 0 picks a free port (read it from `url`). */
   readonly port?: number;
-  /** Default: the route table. */
+  /** Default: the entry-point table. */
   readonly routes?: readonly HttpEntry[];
   /** Directory the routes' `handler` paths are relative to. Default: the repository root. */
   readonly root?: string;

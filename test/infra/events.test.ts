@@ -1,5 +1,5 @@
 /**
- * The sample API Gateway v2 events in events/: one per route of the route table, each shaped like
+ * The sample API Gateway v2 events in events/: one per route of the entry-point table, each shaped like
  * what API Gateway sends that route (the bundle tests and `infra/invoke-bundle.ts` replay them).
  */
 import { readdirSync, readFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * The default stack (no context): what an operator gets from a plain `cdk deploy`. Every
- * expectation is derived from the route table and the table definitions, never listed by hand.
+ * expectation is derived from the entry-point table and the table definitions, never listed by hand.
  */
 import path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
@@ -215,7 +215,7 @@ describe('functions', () => {
   });
 });
 
-describe('the route table and the stack do not drift', () => {
+describe('the entry-point table and the stack do not drift', () => {
   it('turns every route into exactly one function, built from the handler file the local server loads', () => {
     expect([...stack.entryFunctions.keys()]).toEqual(HTTP_ENTRIES.map((route) => route.id));
     for (const route of HTTP_ENTRIES) {

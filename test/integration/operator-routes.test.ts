@@ -1,4 +1,4 @@
-/** The operator's reads: listings with filters and cursors, one workset, and the route table's literals. */
+/** The operator's reads: listings with filters and cursors, one workset, and the entry-point table's literals. */
 import { describe, expect, it } from 'vitest';
 import { createRouter } from '../../infra/local/router.ts';
 import { HTTP_ENTRIES } from '../../infra/entry-points.ts';

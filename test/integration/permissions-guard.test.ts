@@ -70,7 +70,7 @@ describe('SDK requests as IAM authorizations', () => {
   });
 });
 
-describe('policy evaluation against the route table', () => {
+describe('policy evaluation against the entry-point table', () => {
   const route = (id: string): HttpEntry => HTTP_ENTRIES.find((candidate) => candidate.id === id)!;
   const env = { ...aws.env };
   const bucket = `arn:aws:s3:::${aws.bucket}`;
@@ -128,7 +128,7 @@ describe('the guard on a running handler', () => {
     expect(denied).toContain('s3:PutObject');
   });
 
-  it('lets the route table\'s own access through', async () => {
+  it('lets the entry-point table\'s own access through', async () => {
     expect(await registerAs(CREATE.access)).toBe(201);
     expect(takeViolations()).toEqual([]);
   });

@@ -33,7 +33,7 @@ describe('local router', () => {
     expect(router.match('GET', '/files/a/b%2Fc/d')).toMatchObject({ route: { id: 'Any' }, pathParameters: { proxy: 'a/b/c/d' } });
   });
 
-  it('matches the real route table, URL-decoding path parameters', () => {
+  it('matches the real entry-point table, URL-decoding path parameters', () => {
     const router = createRouter(HTTP_ENTRIES);
     expect(router.match('GET', '/')).toMatchObject({ kind: 'found', route: { id: 'Health' } });
     expect(router.match('POST', '/api/customers/acme%20labs/worksets')).toMatchObject({
@@ -80,7 +80,7 @@ describe('local router', () => {
     expect(JSON.parse(response.body ?? '')).toMatchObject({ type: 'about:blank', title: 'Method Not Allowed', status: 405 });
   });
 
-  it('refuses a route table with two routes for the same method and path shape', () => {
+  it('refuses a entry-point table with two routes for the same method and path shape', () => {
     expect(() => createRouter([route('A', 'GET', '/x/{a}'), route('B', 'GET', '/x/{b}')])).toThrow(/already answers/);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Calls a route's real handler with an API Gateway HTTP API (v2) event, the way API Gateway would:
- * the route comes from the route table, so a test exercises the handler file the stack deploys,
+ * the route comes from the entry-point table, so a test exercises the handler file the stack deploys,
  * its AWS requests are held to the permissions the stack grants it (permissions-guard.ts),
  * and its answer to the contract docs/openapi.json documents (response-contract.ts).
  */
@@ -60,7 +60,7 @@ function lambdaContext(): Context {
 
 function routeById(routeId: string): HttpEntry {
   const route = HTTP_ENTRIES.find((candidate) => candidate.id === routeId);
-  if (!route) throw new Error(`no route ${routeId} in the route table`);
+  if (!route) throw new Error(`no route ${routeId} in the entry-point table`);
   return route;
 }
 

@@ -109,7 +109,7 @@ export function useLocalAws(name: string, options: LocalAwsOptions = {}): LocalA
   });
   // A request a route's IAM policy would refuse fails the test, even when the handler recovered.
   afterEach(() => {
-    expect(takeViolations(), 'AWS requests the route table does not grant to their route').toEqual([]);
+    expect(takeViolations(), 'AWS requests the entry-point table does not grant to their route').toEqual([]);
   });
   afterAll(() => {
     ddb.destroy();

@@ -1,5 +1,5 @@
 /**
- * The route table's IAM permissions, enforced on the emulators. DynamoDB Local and s3rver accept
+ * The entry-point table's IAM permissions, enforced on the emulators. DynamoDB Local and s3rver accept
  * any credentials, so a handler that needs an action its route does not grant would pass every
  * test and then fail with AccessDenied in AWS. While `call()` (api.ts) runs a route's handler,
  * every request the handler's AWS clients send is translated into the IAM authorizations AWS would

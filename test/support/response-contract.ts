@@ -1,6 +1,6 @@
 /**
  * Every answer a test receives through `call()` is held to what docs/openapi.json promises for its
- * route (the route table's contract): a success body parses with the schema documented for its
+ * route (the entry-point table's contract): a success body parses with the schema documented for its
  * status and carries no field the schema does not name; an error is an RFC 9457 problem with a
  * documented status (or 500, which is never documented). A handler that drifts from its documented
  * shape fails whichever test saw the drift.

@@ -4,7 +4,7 @@ import { buildOpenApi, OPENAPI_FILE, renderOpenApi } from '../../infra/openapi.t
 import { HTTP_ENTRIES } from '../../infra/entry-points.ts';
 
 describe('the OpenAPI document', () => {
-  it('is up to date with the route table (run `npm run openapi` after changing a route or schema)', () => {
+  it('is up to date with the entry-point table (run `npm run openapi` after changing a route or schema)', () => {
     expect(readFileSync(OPENAPI_FILE, 'utf8')).toBe(renderOpenApi());
   });
 

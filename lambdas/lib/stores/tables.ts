@@ -37,7 +37,7 @@ export const WORKSET_INDEXES = {
    */
   byState: 'state-queue-index',
   /**
-   * A workset's full audit history, oldest first: partition `history_of` (the workset id), sort
+   * A workset's full history, oldest first: partition `history_of` (the workset id), sort
    * `entry_id` (the zero-padded record version the entry produced). Only history items carry
    * these attributes, so the index holds nothing else.
    */

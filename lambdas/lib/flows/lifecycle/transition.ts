@@ -27,7 +27,7 @@ const RACE_ATTEMPTS = 5;
 /** What a change writes besides state, version, history and updated_at. */
 export type ChangeEffects = Pick<StateChange, 'set' | 'remove' | 'metrics' | 'revokeLease' | 'noLiveLeaseAt'> & {
   readonly entryExtra?: Partial<Pick<HistoryEntry, 'error_category'>>;
-  /** The reason in the audit entry, when it depends on the record (e.g. a failure decision). */
+  /** The reason in the history entry, when it depends on the record (e.g. a failure decision). */
   readonly reason?: string;
 };
 
