@@ -31,3 +31,34 @@ describe('samples from yaml_content', () => {
     expect(() => samplesOf('- a\n- b')).toThrow(/yaml_content must be a YAML mapping/);
   });
 });
+
+describe('limits on yaml_content, enforced while it is read', () => {
+  const refusal = (yaml: string): unknown => {
+    try {
+      samplesOf(yaml);
+    } catch (error) {
+      return error;
+    }
+    return undefined;
+  };
+
+  it('refuses anchors and aliases, so a few hundred bytes cannot expand into gigabytes', () => {
+    const laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let level = 1; level < 10; level += 1) laughs.push(`${String.fromCharCode(97 + level)}: &${String.fromCharCode(97 + level)} [${Array(9).fill(`*${String.fromCharCode(96 + level)}`).join(',')}]`);
+    laughs.push('samples: *j');
+    const started = performance.now();
+    const error = refusal(laughs.join('\n'));
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(error).toMatchObject({ errors: [{ field: 'yaml_content', message: 'must not use anchors or aliases (&name, *name)' }] });
+    expect(refusal('samples:\n  - &s {sample_id: S1}\n  - *s\n')).toMatchObject({ errors: [{ field: 'yaml_content' }] });
+  });
+
+  it('refuses a document nested deeper than the limit', () => {
+    const deep = `samples:\n  - sample_id: ${'['.repeat(20)}x${']'.repeat(20)}\n`;
+    expect(refusal(deep)).toMatchObject({ errors: [{ field: 'yaml_content', message: 'must not nest deeper than 8 levels' }] });
+  });
+
+  it('still reads asterisks and ampersands inside values', () => {
+    expect(samplesOf('samples:\n  - sample_id: "R&D*1"\n    lib_prep: a&b\n').map((sample) => sample.sample_id)).toEqual(['R&D*1']);
+  });
+});

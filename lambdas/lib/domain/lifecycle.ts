@@ -3,6 +3,7 @@
  * fields of the record. Pure: every store and flow asks this module what is allowed and what a
  * change writes; nothing else decides a transition.
  */
+import { hasLoneSurrogate } from './plain-text.ts';
 import { INLINE_HISTORY_LIMIT, WORKSET_STATES, type HistoryEntry, type WorksetRecord, type WorksetState } from './workset.ts';
 
 /**
@@ -98,6 +99,44 @@ export type ErrorCategory = (typeof ERROR_CATEGORIES)[number];
 export const RETRYABLE_CATEGORIES: readonly ErrorCategory[] = ['transient', 'resource'];
 
 export const DEFAULT_MAX_RETRIES = 3;
+
+// ---------------------------------------------------------------------------------------------
+// Metrics: what a worker reports, bounded so a record (and a listing of records) stays small
+// ---------------------------------------------------------------------------------------------
+
+/** Keys a workset's metrics may hold in all (each progress call merges into them). */
+export const MAX_METRIC_KEYS_PER_WORKSET = 100;
+export const MAX_METRIC_TEXT = 256;
+export const MAX_METRIC_DEPTH = 4;
+export const MAX_METRIC_VALUE_BYTES = 512;
+
+/** A number DynamoDB stores as given: finite, and 0 or between 1e-130 and 1e126 in magnitude (38 digits is more than a double has). */
+export function isStorableNumber(value: number): boolean {
+  const magnitude = Math.abs(value);
+  return Number.isFinite(value) && (magnitude === 0 || (magnitude >= 1e-130 && magnitude < 1e126));
+}
+
+/**
+ * A metric value: text (without unpaired surrogates), a storable number, a boolean, null, or a list
+ * or map of those, at most MAX_METRIC_DEPTH levels and MAX_METRIC_VALUE_BYTES as JSON.
+ */
+export function isMetricValue(value: unknown): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node === 'boolean') continue;
+    if (typeof node === 'number') {
+      if (!isStorableNumber(node)) return false;
+    } else if (typeof node === 'string') {
+      if (node.length > MAX_METRIC_TEXT || hasLoneSurrogate(node)) return false;
+    } else if (typeof node === 'object' && depth < MAX_METRIC_DEPTH) {
+      for (const child of Object.values(node)) stack.push([child, depth + 1]);
+    } else {
+      return false;
+    }
+  }
+  return JSON.stringify(value).length <= MAX_METRIC_VALUE_BYTES;
+}
 export const RETRY_BASE_SECONDS = 2;
 export const RETRY_CAP_SECONDS = 60 * 60;
 

@@ -3,6 +3,7 @@
  * their source field and their default are declared once, here; the request schema reads the same
  * list to know which per-sample fields it accepts.
  */
+import { isTsvCell } from './plain-text.ts';
 
 /** Per-sample fields that map onto a TSV column (beyond sample_id / r1_file / r2_file). */
 export const SAMPLE_TSV_FIELDS = [
@@ -63,20 +64,17 @@ export const STAGE_SAMPLES_COLUMNS: readonly Column[] = [
   { header: 'EXTERNAL_SAMPLE_ID', value: field('external_sample_id', (sample) => sample.sample_id) },
 ];
 
-/** A value that would split a TSV cell or row. Validation rejects these before rendering. */
-export const TSV_UNSAFE = /[\t\r\n]/;
-
 /**
  * Renders the manifest: LF line endings and no trailing newline, as the reference writes it.
- * Throws on a tab/CR/LF in a value — the request schema rejects them first with a 400, so this
- * is a last guard that no malformed row ever reaches the monitor.
+ * Throws on a cell a reader could misparse (domain/plain-text.ts) — the request schema rejects
+ * them first with a 400, so this is a last guard that no malformed row ever reaches the monitor.
  */
 export function renderStageSamples(worksetId: string, samples: readonly Sample[]): string {
   const lines = [STAGE_SAMPLES_COLUMNS.map((column) => column.header).join('\t')];
   for (const sample of samples) {
     const cells = STAGE_SAMPLES_COLUMNS.map((column) => column.value(sample, worksetId));
-    const unsafe = cells.find((cell) => TSV_UNSAFE.test(cell));
-    if (unsafe !== undefined) throw new Error(`sample ${JSON.stringify(sample.sample_id)} has a tab or line break in a TSV value`);
+    const unsafe = cells.find((cell) => !isTsvCell(cell));
+    if (unsafe !== undefined) throw new Error(`sample ${JSON.stringify(sample.sample_id)} has a TSV value a reader could misparse`);
     lines.push(cells.join('\t'));
   }
   return lines.join('\n');

@@ -13,6 +13,24 @@ import { HttpProblem } from './http-errors.ts';
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
+/**
+ * How deep a JSON body may nest. DynamoDB stores at most 32 levels, and a value nested deep enough
+ * overflows the stack of whatever walks it recursively; no contract needs more than a few.
+ */
+export const MAX_JSON_DEPTH = 16;
+
+/** Whether `value` nests deeper than `limit` (walked without recursion, so any depth is safe to ask). */
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** The body as a JSON object; 415 for another media type, 400 for malformed JSON or a non-object. */
 function jsonObjectBody(event: APIGatewayProxyEventV2, contract: BodyContract): Record<string, unknown> {
   const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
@@ -29,6 +47,9 @@ function jsonObjectBody(event: APIGatewayProxyEventV2, contract: BodyContract): 
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new InvalidInputError('The request body must be a JSON object.', [{ field: '(body)', message: 'must be a JSON object' }]);
+  }
+  if (nestsDeeperThan(parsed, MAX_JSON_DEPTH)) {
+    throw new InvalidInputError(`The request body nests deeper than ${MAX_JSON_DEPTH} levels.`, [{ field: '(body)', message: `must not nest deeper than ${MAX_JSON_DEPTH} levels` }]);
   }
   return parsed as Record<string, unknown>;
 }

@@ -1,10 +1,15 @@
 /** Reusable field schemas: one definition of what a valid name, identifier or S3 location is. */
 import * as v from 'valibot';
+import { hasControlCharacter, hasLineSeparator, hasLoneSurrogate } from '../domain/plain-text.ts';
 
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+/** What makes text plain (domain/plain-text.ts), one check and one message each. */
+const plainText = [
+  v.check((value: string) => !hasControlCharacter(value), 'must not contain control characters'),
+  v.check((value: string) => !hasLineSeparator(value), 'must not contain line separators (U+2028, U+2029)'),
+  v.check((value: string) => !hasLoneSurrogate(value), 'must not contain unpaired surrogates'),
+] as const;
 
-/** Free text (names): trimmed, non-empty, bounded, no control characters. */
+/** Free text (names): trimmed, non-empty, bounded, no control characters, line separators or lone surrogates. */
 // Marked free of side effects (as valibot's own builders are), so a bundle drops unused schemas.
 export const text = /* @__NO_SIDE_EFFECTS__ */ (max: number) =>
   v.pipe(
@@ -12,7 +17,7 @@ export const text = /* @__NO_SIDE_EFFECTS__ */ (max: number) =>
     v.trim(),
     v.nonEmpty('must not be empty'),
     v.maxLength(max, `must be at most ${max} characters`),
-    v.check((value) => !CONTROL_CHARS.test(value), 'must not contain control characters'),
+    ...plainText,
   );
 
 /** Pipeline types, reference genomes: identifiers the cluster tooling receives. */
@@ -31,7 +36,7 @@ export const bucketName = v.pipe(
 );
 
 const keyPrefixCheck = (value: string) =>
-  !CONTROL_CHARS.test(value) && !value.split('/').some((segment) => segment === '..' || segment === '.');
+  !hasControlCharacter(value) && !hasLoneSurrogate(value) && !value.split('/').some((segment) => segment === '..' || segment === '.');
 
 /** A key prefix inside a bucket: no control characters, no `.`/`..` segments; normalised to end in `/`. */
 export const keyPrefix = v.pipe(
@@ -55,12 +60,19 @@ export const s3Uri = v.pipe(
 
 export const email = v.pipe(v.string(), v.trim(), v.maxLength(254, 'must be at most 254 characters'), v.email('must be an email address'));
 
-/** A TSV cell: strings, numbers and booleans are accepted and written as text. */
+/**
+ * A TSV cell: strings, numbers and booleans are accepted and written as text. Refused rather than
+ * escaped (the stager reads `stage_samples.tsv` with Python's csv module, and `daylily_info.yaml`
+ * must carry the same text): tabs, line breaks and every other control character or line
+ * separator, unpaired surrogates, and a leading `"` (csv takes it as the start of a quoted cell,
+ * running it on into the next rows).
+ */
 export const tsvValue = v.pipe(
   v.union([v.string(), v.number(), v.boolean()], 'must be a string, number or boolean'),
   v.transform((value) => String(value).trim()),
   v.maxLength(1024, 'must be at most 1024 characters'),
-  v.check((value) => !/[\t\r\n]/.test(value), 'must not contain a tab, CR or LF'),
+  ...plainText,
+  v.check((value) => !value.startsWith('"'), 'must not start with a double quote'),
 );
 
 /** A page size in a query string: digits, from 1 to `max`, `fallback` when absent. */

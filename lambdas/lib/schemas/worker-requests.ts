@@ -3,7 +3,16 @@
  * writes of a worker, an operator's listing.
  */
 import * as v from 'valibot';
-import { ERROR_CATEGORIES, MAX_LEASE_SECONDS } from '../domain/lifecycle.ts';
+import {
+  ERROR_CATEGORIES,
+  isMetricValue,
+  MAX_LEASE_SECONDS,
+  MAX_METRIC_DEPTH,
+  MAX_METRIC_KEYS_PER_WORKSET,
+  MAX_METRIC_TEXT,
+  MAX_METRIC_VALUE_BYTES,
+} from '../domain/lifecycle.ts';
+import { hasLoneSurrogate } from '../domain/plain-text.ts';
 import { PRIORITIES, WORKSET_STATES } from '../domain/workset.ts';
 import type { RequestContract } from './contract.ts';
 import { nextToken, pageLimit, text } from './fields.ts';
@@ -42,16 +51,29 @@ export const Timestamp = v.pipe(
 
 const MAX_METRIC_KEYS = 100;
 const MAX_METRICS_BYTES = 16 * 1024;
+const METRIC_VALUE_RULE =
+  `must be text of at most ${MAX_METRIC_TEXT} characters, a number DynamoDB can store (finite, 0 or 1e-130 ≤ |x| < 1e126), ` +
+  `a boolean, null, or a list or map of those at most ${MAX_METRIC_DEPTH} levels deep and ${MAX_METRIC_VALUE_BYTES} bytes as JSON`;
 
 /** One level of named values, merged key by key into the record's `metrics`. */
 export const Metrics = v.pipe(
-  v.record(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'metric names may contain only letters, digits and _ . : -')), v.unknown()),
+  v.record(
+    v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'metric names may contain only letters, digits and _ . : -')),
+    v.custom(isMetricValue, METRIC_VALUE_RULE),
+  ),
   v.check((value) => Object.keys(value).length <= MAX_METRIC_KEYS, `must have at most ${MAX_METRIC_KEYS} keys`),
   v.check((value) => JSON.stringify(value).length <= MAX_METRICS_BYTES, `must be at most ${MAX_METRICS_BYTES} bytes as JSON`),
+  v.description(
+    `Merged key by key into the workset's metrics, which keep at most ${MAX_METRIC_KEYS_PER_WORKSET} keys. ${METRIC_VALUE_RULE[0]!.toUpperCase()}${METRIC_VALUE_RULE.slice(1)}.`,
+  ),
 );
 
 const reason = text(1000);
-const errorDetails = v.pipe(v.string(), v.maxLength(10_000, 'must be at most 10000 characters'));
+const errorDetails = v.pipe(
+  v.string(),
+  v.maxLength(10_000, 'must be at most 10000 characters'),
+  v.check((value) => !hasLoneSurrogate(value), 'must not contain unpaired surrogates'),
+);
 const clusterName = v.pipe(v.string(), v.trim(), v.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'must be a cluster name ([A-Za-z0-9._-], at most 128 characters)'));
 
 export const AcquireLeaseRequest = v.strictObject({ owner_id: OwnerId, lease_seconds: v.optional(LeaseSeconds) });

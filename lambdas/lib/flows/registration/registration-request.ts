@@ -28,13 +28,48 @@ function withoutNulls(value: unknown): unknown {
   );
 }
 
+/** How deep `yaml_content` may nest: `samples:` → list → sample → value is 4. */
+export const MAX_YAML_DEPTH = 8;
+/** Nodes `yaml_content` may hold: the sample limit times every sample field, with room. */
+export const MAX_YAML_NODES = 1_000_000;
+
+/** A document over a limit: refused while it is read, before it costs more. */
+class YamlLimitExceeded extends Error {}
+
+/**
+ * The failsafe schema keeps every scalar as the text the customer wrote: sample "00123" must not
+ * become the number 123, nor "1e3" 1000; it also allows no custom tags (no code execution).
+ * Anchors are refused as soon as one is defined: aliases to them make a few hundred bytes expand
+ * into gigabytes once the document is walked.
+ */
+function loadLimited(yamlContent: string): unknown {
+  let depth = 0;
+  let nodes = 0;
+  return load(yamlContent, {
+    schema: FAILSAFE_SCHEMA,
+    listener(event, state) {
+      const { anchor, anchorMap } = state as unknown as { anchor?: string | null; anchorMap: Record<string, unknown> };
+      if (anchor != null || Object.keys(anchorMap).length > 0) throw new YamlLimitExceeded('must not use anchors or aliases (&name, *name)');
+      if (event === 'close') {
+        depth -= 1;
+        return;
+      }
+      depth += 1;
+      nodes += 1;
+      if (depth > MAX_YAML_DEPTH) throw new YamlLimitExceeded(`must not nest deeper than ${MAX_YAML_DEPTH} levels`);
+      if (nodes > MAX_YAML_NODES) throw new YamlLimitExceeded(`must have at most ${MAX_YAML_NODES} nodes`);
+    },
+  });
+}
+
 function samplesFromYaml(yamlContent: string): readonly Sample[] {
   let document: unknown;
   try {
-    // The failsafe schema keeps every scalar as the text the customer wrote: sample "00123" must
-    // not become the number 123, nor "1e3" 1000. It also allows no custom tags (no code execution).
-    document = withoutNulls(load(yamlContent, { schema: FAILSAFE_SCHEMA }));
+    document = withoutNulls(loadLimited(yamlContent));
   } catch (error) {
+    if (error instanceof YamlLimitExceeded) {
+      throw new InvalidInputError(`yaml_content ${error.message}.`, [{ field: 'yaml_content', message: error.message }]);
+    }
     const reason = error instanceof Error ? error.message.split('\n')[0] : 'unreadable';
     throw new InvalidInputError(`yaml_content is not valid YAML: ${reason}`, [{ field: 'yaml_content', message: 'is not valid YAML' }]);
   }
