@@ -53,9 +53,14 @@ export class MemoryControlBucket implements ControlBucketStore {
     return objects;
   }
 
+  /** A fixture: puts an object without the fault hook. */
+  seedObject(bucket: string, object: ControlObject): void {
+    this.objects(bucket).set(object.key, { body: object.body, contentType: object.contentType, size: Buffer.byteLength(object.body, 'utf8') });
+  }
+
   async put(bucket: string, object: ControlObject): Promise<void> {
     checkFault(this.fail, 'put', { bucket, object });
-    this.objects(bucket).set(object.key, { body: object.body, contentType: object.contentType, size: Buffer.byteLength(object.body, 'utf8') });
+    this.seedObject(bucket, object);
   }
 
   async delete(bucket: string, keys: readonly string[]): Promise<void> {
