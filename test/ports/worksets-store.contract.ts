@@ -147,11 +147,11 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
         const answer = (await store.getWorkset(record.workset_id)) as unknown as { metrics: Record<string, unknown>; state_history: HistoryEntry[] };
         answer.metrics.reads = 99;
         answer.state_history.push(entry('ready', 'failed', at(1)));
+        const granted = await store.grantLease({ worksetId: record.workset_id, owner: 'w', now: at(20_000), expiresAt: at(30_000) });
+        (granted as unknown as { record: { metrics: Record<string, unknown> } }).record.metrics.reads = 98;
         const change = changeOf(record, 'canceled', { set: { cluster_name: 'c1' } });
         await store.changeState(change, record);
         (change.set as Record<string, unknown>).cluster_name = 'changed later';
-        const granted = await store.grantLease({ worksetId: record.workset_id, owner: 'w', now: at(20_000), expiresAt: at(30_000) });
-        (granted as unknown as { record: { metrics: Record<string, unknown> } }).record.metrics.reads = 98;
         const again = await store.getWorkset(record.workset_id);
         expect(again?.metrics).toEqual({ reads: 3 });
         expect(again?.state_history).toHaveLength(2);
