@@ -1,0 +1,504 @@
+/**
+ * The worksets store in memory: the worksets, customers and idempotency tables as maps, with the
+ * DynamoDB adapter's semantics (stores/dynamodb/): the same conditions, the same writes, exact
+ * queue counters, one history item per state change, the same listing order, page limits and
+ * cursor checks. It lets flow tests run without Java or emulators; the port contract tests
+ * (test/ports/) hold both implementations to the same behaviour.
+ *
+ * Values are copied in and out, so no caller can alias what is stored; and, like the document
+ * client (removeUndefinedValues), an attribute set to undefined is not stored at all.
+ */
+import { historyEntryId } from '../../domain/lifecycle.ts';
+import { moveDelta, sumShards, type CountDelta, type QueueStats } from '../../domain/queue-stats.ts';
+import { PRIORITIES, WORKSET_STATES, type HistoryEntry, type WorksetRecord, type WorksetState } from '../../domain/workset.ts';
+import type { WorksetDetail } from '../../domain/workset-detail.ts';
+import {
+  WorksetIdCollision,
+  type BeginRegistrationResult,
+  type HistoryPage,
+  type IdempotencyRecord,
+  type LeaseClaim,
+  type ListingFilter,
+  type QueueCandidate,
+  type StateChange,
+  type WorksetPage,
+  type WorksetStore,
+  type WriteOutcome,
+} from '../../ports/worksets.ts';
+import { checkFault, type FaultHook } from './faults.ts';
+import { compareUtf8, decodeCursor, encodeCursor, inOrder, invalidCursor, queryPage, type Position } from './pages.ts';
+
+/** A record being written: any attribute may be set or removed. */
+type Item = Record<string, unknown>;
+
+const LEASE_ATTRIBUTES = ['lock_owner', 'lease_expires_at', 'lock_acquired_at'] as const;
+
+/** Queries one filtered listing page may make (the DynamoDB adapter's bound, so pages match). */
+const MAX_FILTERED_QUERIES = 10;
+
+/** As the DynamoDB adapter stores an idempotency record: the first answer as JSON text. */
+interface StoredIdempotency extends Omit<IdempotencyRecord, 'answer'> {
+  readonly answer?: string;
+}
+
+export interface MemoryWorksetStoreOptions {
+  /** Customers that exist (`addCustomer` adds more). */
+  readonly customers?: readonly string[];
+  /**
+   * The clock that decides whether an idempotency key has expired. The DynamoDB adapter reads the
+   * wall clock there (beginRegistration takes no time); a test with a fixed clock passes it here.
+   */
+  readonly now?: () => Date;
+  readonly fail?: FaultHook;
+}
+
+// ---------------------------------------------------------------------------------------------
+// What DynamoDB would do with a value
+
+function withoutUndefined(value: unknown): unknown {
+  if (Array.isArray(value)) return value.filter((element) => element !== undefined).map(withoutUndefined);
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, attribute]) => attribute !== undefined)
+        .map(([name, attribute]) => [name, withoutUndefined(attribute)]),
+    );
+  }
+  return value;
+}
+
+/** A copy of what DynamoDB keeps of a value. */
+function stored<T>(value: T): T {
+  return structuredClone(withoutUndefined(value)) as T;
+}
+
+/** `a <= b` for strings as DynamoDB compares them; false when `a` is absent or not a string. */
+function notAfter(a: unknown, b: string): boolean {
+  return typeof a === 'string' && compareUtf8(a, b) <= 0;
+}
+
+function isAfter(a: unknown, b: string): boolean {
+  return typeof a === 'string' && compareUtf8(a, b) > 0;
+}
+
+function without(item: object, attributes: readonly string[]): Item {
+  const next: Item = { ...item };
+  for (const attribute of attributes) delete next[attribute];
+  return next;
+}
+
+/** DynamoDB refuses an update naming an attribute twice, or a map and one of its keys ("Two document paths overlap"). */
+function assertNoOverlap(paths: ReadonlyArray<readonly string[]>): void {
+  const overlaps = (a: readonly string[], b: readonly string[]) => a.slice(0, b.length).every((segment, i) => segment === b[i]) || b.slice(0, a.length).every((segment, i) => segment === a[i]);
+  paths.forEach((a, i) => {
+    const other = paths.slice(i + 1).find((b) => overlaps(a, b));
+    if (other) throw new Error(`invalid update: the paths ${a.join('.')} and ${other.join('.')} overlap`);
+  });
+}
+
+/** DynamoDB has no undefined: an update expression setting an attribute to it is invalid (the value is dropped, its alias left undefined). */
+function assertDefined(set: Readonly<Record<string, unknown>>): void {
+  const missing = Object.keys(set).find((name) => set[name] === undefined);
+  if (missing !== undefined) throw new Error(`invalid update: ${missing} is set to undefined`);
+}
+
+/** The paths a metrics merge writes: each key (one level) into an existing map, or the whole map. */
+function metricPaths(metrics: { readonly merge: Readonly<Record<string, unknown>>; readonly exists: boolean }): string[][] {
+  return metrics.exists ? Object.keys(metrics.merge).map((key) => ['metrics', key]) : [['metrics']];
+}
+
+function holdsLease(record: WorksetRecord, lease: { owner: string; epoch?: number | undefined }): boolean {
+  return record.lock_owner === lease.owner && (lease.epoch === undefined || record.lease_epoch === lease.epoch);
+}
+
+function changeHolds(record: WorksetRecord, change: StateChange): boolean {
+  const version = change.version === 0 ? record.version === undefined || record.version === 0 : record.version === change.version;
+  return (
+    record.state === change.from &&
+    version &&
+    (!change.metrics || (change.metrics.exists ? record.metrics !== undefined : record.metrics === undefined)) &&
+    (!change.lease || holdsLease(record, change.lease)) &&
+    (!change.noLiveLeaseAt || record.lock_owner === undefined || notAfter(record.lease_expires_at, change.noLiveLeaseAt)) &&
+    (change.customerId === undefined || record.customer_id === change.customerId)
+  );
+}
+
+/** What a state change writes, applied to `base` (the stored record, or the one the change was decided on). */
+function applyStateChange(base: WorksetRecord, change: StateChange): Item {
+  let next: Item = { ...base, ...change.set, state: change.to, version: change.version + 1, updated_at: change.at, state_history: change.history };
+  next = without(next, change.remove ?? []);
+  if (change.metrics) next.metrics = { ...(change.metrics.exists ? base.metrics : {}), ...change.metrics.merge };
+  if (change.revokeLease) next = { ...without(next, LEASE_ATTRIBUTES), lease_epoch: (base.lease_epoch ?? 0) + 1 };
+  return next;
+}
+
+function fromStored(item: StoredIdempotency): IdempotencyRecord {
+  const { answer, ...rest } = structuredClone(item);
+  return { ...rest, ...(answer !== undefined ? { answer: JSON.parse(answer) as WorksetDetail } : {}) };
+}
+
+// Index positions: a customer's worksets newest first, a state's in queue order (ties by id, which
+// DynamoDB leaves unspecified).
+const byCreation = (record: WorksetRecord): Position => ({ sort: record.created_at, id: record.workset_id });
+const byQueueOrder = (record: WorksetRecord): Position => ({ sort: record.queue_order, id: record.workset_id });
+
+const isListing = (listing: Readonly<Record<string, string>>, expected: Readonly<Record<string, string>>): boolean =>
+  Object.keys(listing).length === Object.keys(expected).length && Object.entries(expected).every(([name, value]) => listing[name] === value);
+
+export class MemoryWorksetStore implements WorksetStore {
+  /** Checked before every operation with the port method's name and its first argument; assign it any time. */
+  fail: FaultHook | undefined;
+  private readonly now: () => Date;
+  private readonly worksets = new Map<string, WorksetRecord>();
+  /** History items by workset, then entry id. Like DynamoDB's, they outlive a removed record. */
+  private readonly histories = new Map<string, Map<string, HistoryEntry>>();
+  private readonly counts = new Map<WorksetState, number>();
+  private readonly customers = new Set<string>();
+  private readonly idempotency = new Map<string, StoredIdempotency>();
+
+  constructor(options: MemoryWorksetStoreOptions = {}) {
+    this.now = options.now ?? (() => new Date());
+    this.fail = options.fail;
+    for (const customerId of options.customers ?? []) this.customers.add(customerId);
+  }
+
+  addCustomer(customerId: string): void {
+    this.customers.add(customerId);
+  }
+
+  /** A fixture: puts a record as it is, with its queue count (no history item), replacing one with its id. */
+  seedWorkset(record: WorksetRecord): void {
+    this.count(moveDelta(this.worksets.get(record.workset_id)?.state ?? null, record.state));
+    this.worksets.set(record.workset_id, stored(record));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The tables
+
+  /** A record by id; ids with '#' are history and counter items in DynamoDB, never worksets. */
+  private record(worksetId: string): WorksetRecord | undefined {
+    return worksetId.includes('#') ? undefined : this.worksets.get(worksetId);
+  }
+
+  private copyOf(worksetId: string): WorksetRecord | undefined {
+    const record = this.record(worksetId);
+    return record && structuredClone(record);
+  }
+
+  private write(item: Item): WorksetRecord {
+    const record = stored(item) as unknown as WorksetRecord;
+    this.worksets.set(record.workset_id, record);
+    return structuredClone(record);
+  }
+
+  private count(delta: CountDelta): void {
+    for (const [state, change] of Object.entries(delta) as Array<[WorksetState, number]>) this.counts.set(state, (this.counts.get(state) ?? 0) + change);
+  }
+
+  private putHistory(worksetId: string, version: number, entry: HistoryEntry): void {
+    const { from, to, reason, actor, at, error_category } = entry;
+    const entries = this.histories.get(worksetId) ?? new Map<string, HistoryEntry>();
+    entries.set(historyEntryId(version), stored({ from, to, reason, actor, at, ...(error_category ? { error_category } : {}) }));
+    this.histories.set(worksetId, entries);
+  }
+
+  /** One conditional update: the record after it, or (refused, or missing) the record as it is. */
+  private conditional(worksetId: string, holds: (record: WorksetRecord) => boolean, next: (record: WorksetRecord) => Item, classify = true): WriteOutcome {
+    const record = this.record(worksetId);
+    if (!record || !holds(record)) return { ok: false, current: classify ? this.copyOf(worksetId) : undefined };
+    return { ok: true, record: this.write(next(record)) };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // WorksetQueries
+
+  async getWorkset(worksetId: string): Promise<WorksetRecord | undefined> {
+    checkFault(this.fail, 'getWorkset', worksetId);
+    return this.copyOf(worksetId);
+  }
+
+  async listWorksets(filter: ListingFilter): Promise<WorksetPage> {
+    checkFault(this.fail, 'listWorksets', filter);
+    return filter.customerId !== undefined ? this.listByCustomer({ ...filter, customerId: filter.customerId }) : this.listByState(filter);
+  }
+
+  /** Newest first, `state` and `priority` filtering what each query evaluated (so a page may come back short). */
+  private listByCustomer(filter: ListingFilter & { customerId: string }): WorksetPage {
+    const listing = { customer: filter.customerId };
+    let start = filter.nextToken === undefined ? undefined : decodeCursor(filter.nextToken, (issued) => isListing(issued, listing)).after;
+    if (filter.nextToken !== undefined && start === undefined) throw invalidCursor();
+    const ordered = inOrder([...this.worksets.values()].filter((record) => record.customer_id === filter.customerId), byCreation, -1);
+    const items: WorksetRecord[] = [];
+    for (let query = 0; query < MAX_FILTERED_QUERIES && items.length < filter.limit; query += 1) {
+      const page = queryPage(ordered, byCreation, -1, start, filter.limit - items.length);
+      items.push(...page.items.filter((record) => (!filter.state || record.state === filter.state) && (!filter.priority || record.priority === filter.priority)));
+      start = page.last;
+      if (!start) break;
+    }
+    return { items: items.map((record) => structuredClone(record)), ...(start ? { nextToken: encodeCursor({ listing, after: start }) } : {}) };
+  }
+
+  /** Queue order within a state; without a state, state after state (WORKSET_STATES order). */
+  private listByState(filter: ListingFilter): WorksetPage {
+    const states: readonly WorksetState[] = filter.state ? [filter.state] : WORKSET_STATES;
+    let stateIndex = 0;
+    let start: Position | undefined;
+    if (filter.nextToken !== undefined) {
+      const cursor = decodeCursor(filter.nextToken, (issued) => states.some((state) => isListing(issued, { state })));
+      stateIndex = states.indexOf(cursor.listing.state as WorksetState);
+      start = cursor.after;
+    }
+    // queue_order = `{priority rank}#{created_at}`: a priority is a key prefix, not a filter.
+    const rank = filter.priority ? `${PRIORITIES.indexOf(filter.priority)}#` : '';
+    const items: WorksetRecord[] = [];
+    while (stateIndex < states.length && items.length < filter.limit) {
+      const state = states[stateIndex]!;
+      const ordered = inOrder([...this.worksets.values()].filter((record) => record.state === state && record.queue_order.startsWith(rank)), byQueueOrder, 1);
+      const page = queryPage(ordered, byQueueOrder, 1, start, filter.limit - items.length);
+      items.push(...page.items);
+      start = page.last;
+      if (!start) stateIndex += 1;
+    }
+    const nextToken = stateIndex >= states.length ? undefined : encodeCursor({ listing: { state: states[stateIndex]! }, ...(start ? { after: start } : {}) });
+    return { items: items.map((record) => structuredClone(record)), ...(nextToken ? { nextToken } : {}) };
+  }
+
+  async queueCandidates(input: { state: 'ready' | 'retrying'; now: string; limit: number; startKey?: Record<string, unknown> }): Promise<{ items: QueueCandidate[]; lastKey?: Record<string, unknown> }> {
+    checkFault(this.fail, 'queueCandidates', input);
+    let start: Position | undefined;
+    if (input.startKey) {
+      const { workset_id: id, queue_order: sort, state } = input.startKey;
+      // Like DynamoDB's ValidationException: a start key this query did not return is a bug, not input.
+      if (typeof id !== 'string' || typeof sort !== 'string' || state !== input.state) throw new Error('queueCandidates: startKey is not a key this query returned');
+      start = { sort, id };
+    }
+    const ordered = inOrder([...this.worksets.values()].filter((record) => record.state === input.state), byQueueOrder, 1);
+    const page = queryPage(ordered, byQueueOrder, 1, start, input.limit);
+    // The limit applies before the filter, as in DynamoDB: a page may hold none of its candidates.
+    const items = page.items
+      .filter((record) => record.lock_owner === undefined || notAfter(record.lease_expires_at, input.now))
+      .filter((record) => input.state !== 'retrying' || record.retry_after === undefined || notAfter(record.retry_after, input.now))
+      .map(({ workset_id, queue_order, state }) => ({ workset_id, queue_order, state }));
+    return { items, ...(page.last ? { lastKey: { workset_id: page.last.id, state: input.state, queue_order: page.last.sort } } : {}) };
+  }
+
+  async queueStats(): Promise<QueueStats> {
+    checkFault(this.fail, 'queueStats', undefined);
+    return sumShards([Object.fromEntries(this.counts)]);
+  }
+
+  async history(worksetId: string, options: { limit: number; nextToken?: string }): Promise<HistoryPage> {
+    checkFault(this.fail, 'history', worksetId);
+    const listing = { history_of: worksetId };
+    const start = options.nextToken === undefined ? undefined : decodeCursor(options.nextToken, (issued) => isListing(issued, listing)).after;
+    if (options.nextToken !== undefined && start === undefined) throw invalidCursor();
+    const position = ([entryId]: [string, HistoryEntry]): Position => ({ sort: entryId, id: worksetId });
+    const ordered = inOrder(this.histories.get(worksetId) ?? [], position, 1);
+    const page = queryPage(ordered, position, 1, start, options.limit);
+    const entries = page.items.map(([, entry]): HistoryEntry => {
+      const { from, to, reason, actor, at, error_category } = structuredClone(entry);
+      return { from: from ?? null, to, reason, actor, at, ...(error_category ? { error_category } : {}) };
+    });
+    return { entries, ...(page.last ? { nextToken: encodeCursor({ listing, after: page.last }) } : {}) };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // WorksetLeases
+
+  async grantLease(input: { worksetId: string; owner: string; now: string; expiresAt: string; classify?: boolean }): Promise<WriteOutcome> {
+    checkFault(this.fail, 'grantLease', input);
+    return this.conditional(
+      input.worksetId,
+      (record) =>
+        (record.state === 'ready' || (record.state === 'retrying' && (record.retry_after === undefined || notAfter(record.retry_after, input.now)))) &&
+        (record.lock_owner === undefined || notAfter(record.lease_expires_at, input.now)),
+      (record) => ({
+        ...record,
+        lock_owner: input.owner,
+        lease_expires_at: input.expiresAt,
+        lock_acquired_at: input.now,
+        lease_epoch: (record.lease_epoch ?? 0) + 1,
+        // Progress merges metrics key by key, which needs the map to exist.
+        metrics: record.metrics ?? {},
+        updated_at: input.now,
+      }),
+      input.classify ?? true,
+    );
+  }
+
+  async renewLease(input: { worksetId: string; owner: string; epoch: number; now: string; expiresAt: string; states: readonly WorksetState[] }): Promise<WriteOutcome> {
+    checkFault(this.fail, 'renewLease', input);
+    return this.conditional(
+      input.worksetId,
+      // An expired lease is up for grabs: renewing it would race a takeover.
+      (record) => holdsLease(record, input) && isAfter(record.lease_expires_at, input.now) && input.states.includes(record.state),
+      (record) => ({ ...record, lease_expires_at: input.expiresAt, updated_at: input.now }),
+    );
+  }
+
+  async releaseLease(input: { worksetId: string; owner: string; epoch?: number; at: string }): Promise<WriteOutcome> {
+    checkFault(this.fail, 'releaseLease', input);
+    return this.conditional(
+      input.worksetId,
+      (record) => holdsLease(record, input),
+      (record) => ({ ...without(record, LEASE_ATTRIBUTES), updated_at: input.at }),
+    );
+  }
+
+  async recordProgress(input: {
+    worksetId: string;
+    lease: LeaseClaim;
+    at: string;
+    set: Readonly<Record<string, unknown>>;
+    metrics?: Readonly<Record<string, unknown>>;
+    states: readonly WorksetState[];
+  }): Promise<WriteOutcome> {
+    checkFault(this.fail, 'recordProgress', input);
+    const metrics = input.metrics && Object.keys(input.metrics).length > 0 ? input.metrics : undefined;
+    const record = this.record(input.worksetId);
+    // The DynamoDB adapter's first attempt always writes metrics key by key.
+    assertDefined(input.set);
+    assertDefined(metrics ?? {});
+    assertNoOverlap([['updated_at'], ...Object.keys(input.set).map((name) => [name]), ...(metrics ? metricPaths({ merge: metrics, exists: record?.metrics !== undefined }) : [])]);
+    return this.conditional(
+      input.worksetId,
+      (current) => holdsLease(current, input.lease) && input.states.includes(current.state),
+      (current) => ({ ...current, updated_at: input.at, ...input.set, ...(metrics ? { metrics: { ...current.metrics, ...metrics } } : {}) }),
+    );
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // StateChanges
+
+  async changeState(change: StateChange, base: WorksetRecord): Promise<WriteOutcome> {
+    checkFault(this.fail, 'changeState', change);
+    assertDefined(change.set ?? {});
+    if (change.metrics?.exists) assertDefined(change.metrics.merge);
+    assertNoOverlap([
+      ['state'],
+      ['version'],
+      ['updated_at'],
+      ['state_history'],
+      ...Object.keys(change.set ?? {}).map((name) => [name]),
+      ...(change.remove ?? []).map((name) => [name]),
+      ...(change.metrics ? metricPaths(change.metrics) : []),
+      ...(change.revokeLease ? [...LEASE_ATTRIBUTES, 'lease_epoch'].map((name) => [name]) : []),
+    ]);
+    const record = this.record(change.worksetId);
+    if (!record || !changeHolds(record, change)) return { ok: false, current: this.copyOf(change.worksetId) };
+    this.write(applyStateChange(record, change));
+    this.putHistory(change.worksetId, change.version + 1, change.entry);
+    this.count(moveDelta(change.from, change.to));
+    // The DynamoDB adapter answers the change applied to the record it was decided on.
+    return { ok: true, record: stored(applyStateChange(base, change)) as unknown as WorksetRecord };
+  }
+
+  async markSentinels(input: { worksetId: string; version: number; pending: WorksetRecord['sentinel_sync_pending'] }): Promise<void> {
+    checkFault(this.fail, 'markSentinels', input);
+    // A newer state change owns the folder now (and repairs it with its own plan).
+    this.conditional(
+      input.worksetId,
+      (record) => record.version === input.version,
+      (record) => (input.pending ? { ...record, sentinel_sync_pending: input.pending } : without(record, ['sentinel_sync_pending'])),
+      false,
+    );
+  }
+
+  async removeRecord(input: { worksetId: string; version: number }): Promise<boolean> {
+    checkFault(this.fail, 'removeRecord', input);
+    const record = this.record(input.worksetId);
+    if (!record || record.state !== 'deleted' || record.version !== input.version) return false;
+    this.worksets.delete(input.worksetId);
+    this.count(moveDelta('deleted', null));
+    return true;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // FolderMoves
+
+  async claimMove(input: { worksetId: string; version: number; claim: NonNullable<WorksetRecord['move_claim']>; now: string }): Promise<WriteOutcome> {
+    checkFault(this.fail, 'claimMove', input);
+    return this.conditional(
+      input.worksetId,
+      (record) => record.version === input.version && (record.move_claim === undefined || notAfter(record.move_claim.expires_at, input.now)),
+      (record) => ({ ...record, move_claim: input.claim }),
+    );
+  }
+
+  async releaseMove(input: { worksetId: string; token: string }): Promise<void> {
+    checkFault(this.fail, 'releaseMove', input);
+    this.conditional(
+      input.worksetId,
+      (record) => record.move_claim?.token === input.token,
+      (record) => without(record, ['move_claim']),
+      false,
+    );
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Registrations
+
+  async beginRegistration(record: WorksetRecord, idempotency?: IdempotencyRecord): Promise<BeginRegistrationResult> {
+    checkFault(this.fail, 'beginRegistration', record);
+    // The DynamoDB transaction's conditions, in the order its adapter reads their failures.
+    if (!this.customers.has(record.customer_id)) return { kind: 'unknown-customer' };
+    const existing = idempotency && this.idempotency.get(idempotency.idempotency_key);
+    // An expired record (TTL deletion lags by hours) no longer holds the key.
+    if (existing && existing.expires_at >= Math.floor(this.now().getTime() / 1000)) return { kind: 'key-in-use', existing: fromStored(existing) };
+    if (this.worksets.has(record.workset_id)) throw new WorksetIdCollision(record.workset_id);
+
+    this.write(record as unknown as Item);
+    if (idempotency) {
+      const { answer, ...rest } = idempotency;
+      this.idempotency.set(idempotency.idempotency_key, stored({ ...rest, ...(answer !== undefined ? { answer: JSON.stringify(answer) } : {}) }));
+    }
+    if (record.state_history[0]) this.putHistory(record.workset_id, 0, record.state_history[0]);
+    this.count(moveDelta(null, 'registering'));
+    return { kind: 'created' };
+  }
+
+  async completeRegistration(input: {
+    readonly worksetId: string;
+    readonly at: string;
+    readonly entry: HistoryEntry;
+    readonly withdrawals: number | undefined;
+    readonly idempotency?: { readonly key: string; readonly answer: WorksetDetail };
+  }): Promise<boolean> {
+    checkFault(this.fail, 'completeRegistration', input);
+    const record = this.worksets.get(input.worksetId);
+    // Fenced: no request withdrew daylily.ready since this one read the count (before its put).
+    if (!record || record.state !== 'registering' || record.ready_withdrawals !== input.withdrawals) return false;
+    const respond = input.idempotency && this.idempotency.get(input.idempotency.key);
+    if (input.idempotency && !respond) throw new Error(`the idempotency record of ${input.worksetId} vanished before registration completed`);
+
+    this.write({ ...record, state: 'ready', updated_at: input.at, state_history: [...record.state_history, input.entry], version: 1 });
+    if (input.idempotency && respond) this.idempotency.set(input.idempotency.key, { ...respond, answer: JSON.stringify(input.idempotency.answer) });
+    this.putHistory(input.worksetId, 1, input.entry);
+    this.count(moveDelta('registering', 'ready'));
+    return true;
+  }
+
+  async fenceReadyWithdrawal(worksetId: string): Promise<WorksetRecord | undefined> {
+    checkFault(this.fail, 'fenceReadyWithdrawal', worksetId);
+    const record = this.worksets.get(worksetId);
+    // No longer `registering` (or gone): there is no flip left to fence. Neither the version nor
+    // updated_at changes: this is no state change.
+    if (!record || record.state !== 'registering') return undefined;
+    return this.write({ ...record, ready_withdrawals: (record.ready_withdrawals ?? 0) + 1 });
+  }
+
+  async abandonRegistration(worksetId: string): Promise<boolean> {
+    checkFault(this.fail, 'abandonRegistration', worksetId);
+    const record = this.worksets.get(worksetId);
+    if (!record || record.state !== 'registering') return false;
+    this.worksets.delete(worksetId);
+    this.count(moveDelta('registering', null));
+    return true;
+  }
+
+  async getIdempotencyRecord(key: string): Promise<IdempotencyRecord | undefined> {
+    checkFault(this.fail, 'getIdempotencyRecord', key);
+    const item = this.idempotency.get(key);
+    return item && fromStored(item);
+  }
+}

@@ -1,0 +1,52 @@
+/** The queue on the in-memory stores: what `next` shows and the order `claim` leases in. */
+import { describe, expect, it } from 'vitest';
+import { claimNext, nextWorkset } from '../../lambdas/lib/flows/lifecycle/queue.ts';
+import { queueStats } from '../../lambdas/lib/flows/lifecycle/operator.ts';
+import { inMemory } from '../support/in-memory.ts';
+
+const at = (seconds: number) => new Date(Date.UTC(2026, 1, 1) + seconds * 1000).toISOString();
+
+describe('the queue', () => {
+  it('claims urgent before normal before low, oldest first, due retries merged in, leased and waiting ones skipped', async () => {
+    const world = inMemory();
+    const low = world.seed({ priority: 'low', createdAt: at(0) });
+    const normalNew = world.seed({ createdAt: at(30) });
+    const normalOld = world.seed({ createdAt: at(10) });
+    const urgent = world.seed({ priority: 'urgent', createdAt: at(50) });
+    const dueRetry = world.seed({ state: 'retrying', createdAt: at(20), extra: { retry_after: at(0) } });
+    world.seed({ state: 'retrying', priority: 'urgent', createdAt: at(0), extra: { retry_after: '2026-03-01T13:00:00.000Z' } });
+    world.seed({ priority: 'urgent', createdAt: at(1), extra: { lock_owner: 'other', lease_epoch: 1, lease_expires_at: '2026-03-01T12:30:00.000Z' } });
+
+    expect((await nextWorkset(world.lifecycle))?.workset_id).toBe(urgent.workset_id);
+    expect((await world.record(urgent.workset_id))?.lock_owner).toBeUndefined();
+
+    const order: string[] = [];
+    for (let claimed = await claimNext(world.lifecycle, { owner: 'w' }); claimed; claimed = await claimNext(world.lifecycle, { owner: 'w' })) {
+      expect(claimed).toMatchObject({ lock_owner: 'w', lease_epoch: 1 });
+      order.push(claimed.workset_id);
+    }
+    expect(order).toEqual([urgent, normalOld, dueRetry, normalNew, low].map((workset) => workset.workset_id));
+    expect(world.sentinels(urgent.control_prefix)).toContain('daylily.lock');
+    expect(await nextWorkset(world.lifecycle)).toBeUndefined();
+  });
+
+  it('reads past a head of leased worksets longer than one page', async () => {
+    const world = inMemory();
+    for (let i = 0; i < 150; i += 1) {
+      world.seed({ priority: 'urgent', createdAt: at(i), files: false, extra: { lock_owner: `w-${i}`, lease_epoch: 1, lease_expires_at: '2026-03-01T18:00:00.000Z' } });
+    }
+    const last = world.seed({ priority: 'low', createdAt: at(0) });
+    expect((await claimNext(world.lifecycle, { owner: 'late' }))?.workset_id).toBe(last.workset_id);
+    expect(await claimNext(world.lifecycle, { owner: 'late' })).toBeUndefined();
+  });
+
+  it('an expired lease puts a workset back in the queue, and claims leave the counters unchanged', async () => {
+    const world = inMemory();
+    const workset = world.seed();
+    await claimNext(world.lifecycle, { owner: 'w1', leaseSeconds: 60 });
+    expect(await claimNext(world.lifecycle, { owner: 'w2' })).toBeUndefined();
+    world.advance(60);
+    expect(await claimNext(world.lifecycle, { owner: 'w2' })).toMatchObject({ workset_id: workset.workset_id, lock_owner: 'w2', lease_epoch: 2 });
+    expect(await queueStats(world.lifecycle)).toMatchObject({ total_worksets: 1, ready_worksets: 1 });
+  });
+});

@@ -1,0 +1,129 @@
+/** Registration on the in-memory stores: the folder protocol, failures and keyed retries. */
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONTROL_PREFIX } from '../../lambdas/lib/config/settings.ts';
+import { ConflictError, InvalidInputError, NotConfiguredError, NotFoundError, StorageUnavailableError, UpstreamError } from '../../lambdas/lib/errors.ts';
+import { registerWorkset } from '../../lambdas/lib/flows/registration/register-workset.ts';
+import { CONTROL_BUCKET, failing, inMemory, registrationRequest, START } from '../support/in-memory.ts';
+
+const SAMPLES = [
+  { sample_id: 'S1', r1_file: 's3://lab-data/S1_R1.fastq.gz', r2_file: 's3://lab-data/S1_R2.fastq.gz' },
+  { sample_id: 'S2', r1_file: 's3://lab-data/S2_R1.fastq.gz' },
+];
+const REGISTRATION_FILES = ['daylily.ready', 'daylily_info.yaml', 'daylily_work.yaml', 'sample_data/.keep', 'stage_samples.tsv'];
+
+const folderOf = (worksetId: string) => `${DEFAULT_CONTROL_PREFIX}${worksetId}/`;
+const command = (body: Record<string, unknown> = {}, idempotencyKey?: string) => ({
+  customerId: 'lab-1',
+  actor: 'lab-1',
+  request: registrationRequest(body),
+  ...(idempotencyKey ? { idempotencyKey } : {}),
+});
+const isReady = (input: { object?: { key: string } }) => input.object?.key.endsWith('/daylily.ready') === true;
+
+describe('registering a workset', () => {
+  it('writes the four registration files, then daylily.ready last, and answers the workset ready', async () => {
+    const world = inMemory();
+    const puts: string[] = [];
+    world.bucket.fail = (operation, input: any) => void (operation === 'put' && puts.push(input.object.key.split('/').pop()));
+
+    const { workset, replayed } = await registerWorkset(world.registration, command({ workset_name: 'Exome batch 7', samples: SAMPLES }));
+
+    expect(replayed).toBe(false);
+    expect(workset).toMatchObject({ workset_id: 'exome-batch-7-00000001', state: 'ready', customer_id: 'lab-1', sample_count: 2, version: 0 });
+    expect(workset.state_history.map((entry) => entry.to)).toEqual(['registering', 'ready']);
+    expect(world.files(folderOf(workset.workset_id))).toEqual(REGISTRATION_FILES);
+    expect(puts).toHaveLength(5);
+    expect(puts.at(-1)).toBe('daylily.ready');
+    expect(await world.record(workset.workset_id)).toMatchObject({ state: 'ready', version: 1, updated_at: START });
+    expect((await world.worksets.queueStats()).queue_depth).toMatchObject({ registering: 0, ready: 1 });
+  });
+
+  it('without samples, writes only the two manifests before daylily.ready', async () => {
+    const world = inMemory();
+    const { workset } = await registerWorkset(world.registration, command());
+    expect(world.files(folderOf(workset.workset_id))).toEqual(['daylily.ready', 'daylily_info.yaml', 'daylily_work.yaml']);
+    expect(world.body(`${folderOf(workset.workset_id)}daylily.ready`)).toBe(START);
+  });
+
+  it('a failed S3 put answers UpstreamError and leaves no daylily.ready; without a key nothing stays behind', async () => {
+    const world = inMemory();
+    world.bucket.fail = failing((operation, input) => operation === 'put' && input.object.key.endsWith('/stage_samples.tsv'), {
+      error: () => new StorageUnavailableError(),
+    });
+
+    const error = await registerWorkset(world.registration, command({ samples: SAMPLES })).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(UpstreamError);
+    expect((error as Error).message).toMatch(/send an Idempotency-Key/);
+    expect(world.bucket.keys(CONTROL_BUCKET)).toEqual([]);
+    expect(await world.record('batch-00000001')).toBeUndefined();
+    expect((await world.worksets.queueStats()).total_worksets).toBe(0);
+  });
+
+  it('a retry with the same key completes a registration whose daylily.ready put failed, and a third request replays it', async () => {
+    const world = inMemory();
+    world.bucket.fail = failing((operation, input) => operation === 'put' && isReady(input), { times: 1 });
+
+    await expect(registerWorkset(world.registration, command({ samples: SAMPLES }, 'key-1'))).rejects.toBeInstanceOf(UpstreamError);
+    expect(await world.record('batch-00000001')).toMatchObject({ state: 'registering' });
+    expect(world.files(folderOf('batch-00000001'))).not.toContain('daylily.ready');
+
+    world.advance(30);
+    const retried = await registerWorkset(world.registration, command({ samples: SAMPLES }, 'key-1'));
+    expect(retried.replayed).toBe(true);
+    expect(retried.workset).toMatchObject({ workset_id: 'batch-00000001', state: 'ready' });
+    expect(world.files(folderOf('batch-00000001'))).toEqual(REGISTRATION_FILES);
+
+    const replay = await registerWorkset(world.registration, command({ samples: SAMPLES }, 'key-1'));
+    expect(JSON.stringify(replay.workset)).toBe(JSON.stringify(retried.workset));
+    expect((await world.worksets.queueStats()).queue_depth).toMatchObject({ registering: 0, ready: 1 });
+  });
+
+  it('a key reused with another body is a conflict naming the first workset', async () => {
+    const world = inMemory();
+    await registerWorkset(world.registration, command({}, 'key-1'));
+    const error = await registerWorkset(world.registration, command({ priority: 'urgent' }, 'key-1')).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConflictError);
+    expect((error as ConflictError).details).toEqual({ workset_id: 'batch-00000001' });
+  });
+
+  it('once a key’s window has passed, the same key registers a new workset', async () => {
+    const world = inMemory();
+    const first = await registerWorkset(world.registration, command({}, 'key-1'));
+    world.advance(24 * 3600 + 1);
+    const second = await registerWorkset(world.registration, command({}, 'key-1'));
+    expect(second.replayed).toBe(false);
+    expect(second.workset.workset_id).not.toBe(first.workset.workset_id);
+  });
+
+  it('an unknown customer is not found, and nothing is written', async () => {
+    const world = inMemory();
+    await expect(registerWorkset(world.registration, { ...command(), customerId: 'lab-nobody' })).rejects.toBeInstanceOf(NotFoundError);
+    expect(world.bucket.keys(CONTROL_BUCKET)).toEqual([]);
+  });
+
+  it('a colliding workset id is drawn again', async () => {
+    const world = inMemory();
+    world.drawHex('aaaaaaaa', 'aaaaaaaa', 'bbbbbbbb');
+    const first = await registerWorkset(world.registration, command());
+    const second = await registerWorkset(world.registration, command());
+    expect([first.workset.workset_id, second.workset.workset_id]).toEqual(['batch-aaaaaaaa', 'batch-bbbbbbbb']);
+  });
+
+  it('a failed ready flip without a key withdraws daylily.ready and discards the registration', async () => {
+    const world = inMemory();
+    world.worksets.fail = failing((operation) => operation === 'completeRegistration', { error: () => new StorageUnavailableError() });
+    await expect(registerWorkset(world.registration, command({ samples: SAMPLES }))).rejects.toBeInstanceOf(UpstreamError);
+    expect(world.bucket.keys(CONTROL_BUCKET)).toEqual([]);
+    expect(await world.record('batch-00000001')).toBeUndefined();
+    expect((await world.worksets.queueStats()).total_worksets).toBe(0);
+  });
+
+  it('refuses an export_uri inside the control bucket, and answers NotConfigured without one', async () => {
+    const world = inMemory();
+    await expect(registerWorkset(world.registration, command({ export_uri: `s3://${CONTROL_BUCKET}/elsewhere/` }))).rejects.toBeInstanceOf(InvalidInputError);
+    const unconfigured = { ...world.registration, controlLocation: { ok: false as const, problem: 'No control bucket is configured.' } };
+    await expect(registerWorkset(unconfigured, command())).rejects.toBeInstanceOf(NotConfiguredError);
+    expect(await world.record('batch-00000001')).toBeUndefined();
+  });
+});

@@ -1,0 +1,141 @@
+/**
+ * The flows wired to the in-memory stores with a clock the test moves: no Java, no emulators, no
+ * network. Each call builds a fresh world (its own tables and bucket), so tests share nothing.
+ *
+ *   const world = inMemory();
+ *   const workset = world.seed({ state: 'complete' });
+ *   await archiveWorkset(world.lifecycle, { customerId: 'lab-1', worksetId: workset.workset_id, actor: 'lab-1' });
+ */
+import { DEFAULT_ARCHIVE_PREFIX, DEFAULT_CONTROL_PREFIX } from '../../lambdas/lib/config/settings.ts';
+import { sentinelOf } from '../../lambdas/lib/domain/sentinel-rules.ts';
+import { SENTINELS } from '../../lambdas/lib/domain/sentinels.ts';
+import { queueOrder, type Priority, type WorksetRecord, type WorksetState } from '../../lambdas/lib/domain/workset.ts';
+import type { ControlBucketDeps, RegistrationDeps } from '../../lambdas/lib/flows/deps.ts';
+import type { RegistrationRequest } from '../../lambdas/lib/flows/registration/registration-request.ts';
+import { toRegistrationRequest } from '../../lambdas/lib/flows/registration/registration-request.ts';
+import { parseOrThrow } from '../../lambdas/lib/schemas/parse.ts';
+import { CreateWorksetRequest } from '../../lambdas/lib/schemas/registration-requests.ts';
+import type { FaultHook } from '../../lambdas/lib/stores/memory/faults.ts';
+import { MemoryControlBucket } from '../../lambdas/lib/stores/memory/memory-control-bucket.ts';
+import { MemoryWorksetStore } from '../../lambdas/lib/stores/memory/memory-worksets.ts';
+
+export const CONTROL_BUCKET = 'daylily-control-test';
+export const START = '2026-03-01T12:00:00.000Z';
+export const CUSTOMERS = ['lab-1', 'lab-2'] as const;
+
+export interface SeedOptions {
+  readonly state?: WorksetState;
+  readonly priority?: Priority;
+  readonly customerId?: string;
+  readonly createdAt?: string;
+  readonly worksetId?: string;
+  /** Files of the control folder besides its sentinels (default: the registration files; false: no folder). */
+  readonly files?: readonly string[] | false;
+  readonly extra?: Partial<WorksetRecord>;
+}
+
+/** A create request as the route hands it to the flow (schema defaults applied). */
+export function registrationRequest(body: Record<string, unknown> = {}): RegistrationRequest {
+  return toRegistrationRequest(parseOrThrow(CreateWorksetRequest, { workset_name: 'batch', pipeline_type: 'snv', reference_genome: 'GRCh38', ...body }, 'request body'));
+}
+
+/** A fault hook failing the calls `matches` picks, `times` times (default: every time). */
+export function failing(matches: (operation: string, input: any) => boolean, options: { times?: number; error?: () => Error } = {}): FaultHook {
+  let left = options.times ?? Infinity;
+  return (operation, input) => {
+    if (left <= 0 || !matches(operation, input)) return undefined;
+    left -= 1;
+    return options.error?.() ?? Object.assign(new Error(`injected fault in ${operation}`), { name: 'InjectedFault' });
+  };
+}
+
+let ids = 0;
+
+export function inMemory() {
+  let now = Date.parse(START);
+  const clock = () => new Date(now);
+  const worksets = new MemoryWorksetStore({ customers: CUSTOMERS, now: clock });
+  const bucket = new MemoryControlBucket({ buckets: [CONTROL_BUCKET] });
+  let draws = 0;
+  const hex: string[] = [];
+
+  const lifecycle: ControlBucketDeps = {
+    worksets,
+    controlBucket: bucket,
+    archivePrefix: { ok: true, prefix: DEFAULT_ARCHIVE_PREFIX },
+    defaultLeaseSeconds: 3600,
+    now: clock,
+    // The sentinel retries' pauses are real timers: none in tests.
+    sentinelBackoffMs: 0,
+  };
+  const registration: RegistrationDeps = {
+    worksets,
+    controlBucket: bucket,
+    controlLocation: { ok: true, bucket: CONTROL_BUCKET, prefix: DEFAULT_CONTROL_PREFIX, source: 'DAYLILY_CONTROL_BUCKET' },
+    now: clock,
+    randomHex: () => hex.shift() ?? (draws += 1).toString(16).padStart(8, '0'),
+  };
+
+  /** A workset as the lifecycle finds it (version 1), with its folder and state sentinel. */
+  function seed(options: SeedOptions = {}): WorksetRecord {
+    const state = options.state ?? 'ready';
+    const priority = options.priority ?? 'normal';
+    const createdAt = options.createdAt ?? new Date(now).toISOString();
+    const worksetId = options.worksetId ?? `ws-${(ids += 1).toString(16).padStart(8, '0')}`;
+    const active = `${DEFAULT_CONTROL_PREFIX}${worksetId}/`;
+    const folder = state === 'archived' ? `${DEFAULT_ARCHIVE_PREFIX}${worksetId}/` : active;
+    const record: WorksetRecord = {
+      workset_id: worksetId,
+      customer_id: options.customerId ?? 'lab-1',
+      workset_name: worksetId,
+      state,
+      priority,
+      queue_order: queueOrder(priority, createdAt),
+      pipeline_type: 'snv',
+      reference_genome: 'GRCh38',
+      sample_count: 1,
+      control_bucket: CONTROL_BUCKET,
+      control_prefix: folder,
+      export_uri: `s3://${CONTROL_BUCKET}/${folder}results/`,
+      enable_qc: true,
+      archive_results: true,
+      created_at: createdAt,
+      updated_at: createdAt,
+      version: 1,
+      state_history: [{ from: null, to: state, reason: 'seeded', actor: 'test', at: createdAt }],
+      ...(state === 'archived' ? { archived_from: 'complete' as const, active_prefix: active } : {}),
+      ...options.extra,
+    };
+    worksets.seedWorkset(record);
+    if (options.files !== false) {
+      const sentinel = sentinelOf(record);
+      const names = [...(options.files ?? ['daylily_work.yaml', 'daylily_info.yaml', 'stage_samples.tsv', 'sample_data/.keep']), ...(sentinel ? [sentinel] : []), ...(record.lock_owner ? [SENTINELS.lock] : [])];
+      for (const name of names) bucket.seedObject(CONTROL_BUCKET, { key: `${folder}${name}`, body: name, contentType: 'text/plain' });
+    }
+    return record;
+  }
+
+  /** The names in a folder, relative to it. */
+  const files = (folder: string): string[] => bucket.keys(CONTROL_BUCKET, folder).map((key) => key.slice(folder.length));
+  const sentinels = (folder: string): string[] => files(folder).filter((name) => name.startsWith('daylily.'));
+  const body = (key: string): string | undefined => bucket.object(CONTROL_BUCKET, key)?.body;
+
+  return {
+    worksets,
+    bucket,
+    lifecycle,
+    registration,
+    seed,
+    files,
+    sentinels,
+    body,
+    /** The next ids' random suffixes, in order (then 00000001, 00000002, …). */
+    drawHex: (...values: string[]) => void hex.push(...values),
+    now: clock,
+    advance: (seconds: number) => void (now += seconds * 1000),
+    /** The current record, as stored. */
+    record: (worksetId: string) => worksets.getWorkset(worksetId),
+  };
+}
+
+export type InMemoryWorld = ReturnType<typeof inMemory>;
