@@ -5,7 +5,7 @@ import type { HardDeleteAnswer } from '../../lambdas/lib/domain/answers.ts';
 import { ConflictError, NotConfiguredError, NotFoundError, StorageUnavailableError, UpstreamError } from '../../lambdas/lib/errors.ts';
 import { archiveWorkset, restoreWorkset } from '../../lambdas/lib/flows/lifecycle/archive-restore.ts';
 import { cancelWorkset, retryWorkset } from '../../lambdas/lib/flows/lifecycle/cancel-retry.ts';
-import { deleteWorkset } from '../../lambdas/lib/flows/lifecycle/delete-workset.ts';
+import { deleteWorkset } from '../../lambdas/lib/flows/lifecycle/deletion.ts';
 import { acquireLease } from '../../lambdas/lib/flows/lifecycle/leases.ts';
 import { setState } from '../../lambdas/lib/flows/lifecycle/worker.ts';
 import { CONTROL_BUCKET, failing, inMemory } from '../support/in-memory.ts';

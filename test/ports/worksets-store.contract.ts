@@ -7,7 +7,7 @@ import { beforeEach, afterEach, describe, expect, it } from 'vitest';
 import { historyEntryId } from '../../lambdas/lib/domain/lifecycle.ts';
 import { toWorksetDetail } from '../../lambdas/lib/domain/workset-detail.ts';
 import { queueOrder, WORKSET_STATES, type HistoryEntry, type Priority, type WorksetRecord, type WorksetState } from '../../lambdas/lib/domain/workset.ts';
-import { COUNTER_SHARD_IDS } from '../../lambdas/lib/domain/queue-stats.ts';
+import { COUNTER_SHARD_IDS } from '../../lambdas/lib/domain/queue-counters.ts';
 import { InvalidInputError } from '../../lambdas/lib/errors.ts';
 import { WorksetIdCollision, type IdempotencyRecord, type StateChange, type WorksetStore } from '../../lambdas/lib/ports/worksets.ts';
 

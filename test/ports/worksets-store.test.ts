@@ -8,7 +8,7 @@ import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll } from 'vitest';
 import { LOCAL_CREDENTIALS } from '../../infra/local/emulators.ts';
-import { moveDelta } from '../../lambdas/lib/domain/queue-stats.ts';
+import { moveDelta } from '../../lambdas/lib/domain/queue-counters.ts';
 import { ensureTables } from '../../lambdas/lib/stores/dynamodb/create-tables.ts';
 import { dynamoWorksetStore } from '../../lambdas/lib/stores/dynamodb/dynamo-worksets.ts';
 import { counterUpdate } from '../../lambdas/lib/stores/dynamodb/expression.ts';

@@ -9,7 +9,7 @@
  * client (removeUndefinedValues), an attribute set to undefined is not stored at all.
  */
 import { historyEntryId } from '../../domain/lifecycle.ts';
-import { moveDelta, sumShards, type CountDelta, type QueueStats } from '../../domain/queue-stats.ts';
+import { moveDelta, sumShards, type CountDelta, type QueueStats } from '../../domain/queue-counters.ts';
 import { PRIORITIES, WORKSET_STATES, type HistoryEntry, type WorksetRecord, type WorksetState } from '../../domain/workset.ts';
 import type { WorksetDetail } from '../../domain/workset-detail.ts';
 import {
