@@ -29,7 +29,8 @@ describe('registering a workset', () => {
     const { workset, replayed } = await registerWorkset(world.registration, command({ workset_name: 'Exome batch 7', samples: SAMPLES }));
 
     expect(replayed).toBe(false);
-    expect(workset).toMatchObject({ workset_id: 'exome-batch-7-00000001', state: 'ready', customer_id: 'lab-1', sample_count: 2, version: 0 });
+    // The answer's version is the stored record's: the ready flip is version 1.
+    expect(workset).toMatchObject({ workset_id: 'exome-batch-7-00000001', state: 'ready', customer_id: 'lab-1', sample_count: 2, version: 1 });
     expect(workset.state_history.map((entry) => entry.to)).toEqual(['registering', 'ready']);
     expect(world.files(folderOf(workset.workset_id))).toEqual(REGISTRATION_FILES);
     expect(puts).toHaveLength(5);

@@ -207,11 +207,11 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
         expect((await store.queueStats()).queue_depth.registering).toBe(1);
       });
 
-      it('claims an expired key afresh (expires_at before now no longer holds it)', async () => {
+      it("claims an expired key afresh (expires_at before the new registration's time no longer holds it)", async () => {
         await harness.addCustomer('lab-1');
         const first = registeringRecord();
         await store.beginRegistration(first, idempotencyRecord('lab-1#old', first.workset_id, { expires_at: nowSeconds() - 60 }));
-        const second = registeringRecord();
+        const second = registeringRecord({ created_at: new Date().toISOString() });
         expect(await store.beginRegistration(second, idempotencyRecord('lab-1#old', second.workset_id))).toEqual({ kind: 'created' });
         expect((await store.getIdempotencyRecord('lab-1#old'))?.workset_id).toBe(second.workset_id);
       });

@@ -54,7 +54,7 @@ let ids = 0;
 export function inMemory() {
   let now = Date.parse(START);
   const clock = () => new Date(now);
-  const worksets = new MemoryWorksetStore({ customers: CUSTOMERS, now: clock });
+  const worksets = new MemoryWorksetStore({ customers: CUSTOMERS });
   const bucket = new MemoryControlBucket({ buckets: [CONTROL_BUCKET] });
   let draws = 0;
   const hex: string[] = [];

@@ -165,10 +165,11 @@ export interface Registrations {
   /** The same consistent read as WorksetQueries' (registration re-reads its own record). */
   getWorkset(worksetId: string): Promise<WorksetRecord | undefined>;
   /**
-   * One atomic write: the customer exists, the idempotency key (if any) is unclaimed, and the
-   * `registering` record is new. Never overwrites. Throws WorksetIdCollision.
+   * One atomic write: the customer exists, the idempotency key (if any) is unclaimed — or its
+   * window ended before the record's `created_at` —, and the `registering` record is new. Never
+   * overwrites. Throws WorksetIdCollision.
    */
-  beginRegistration(record: WorksetRecord, idempotency?: IdempotencyRecord): Promise<BeginRegistrationResult>;
+  beginRegistration(record: WorksetRecord, idempotency?: Omit<IdempotencyRecord, 'answer'>): Promise<BeginRegistrationResult>;
   /**
    * `registering` → `ready`, recording the answer for idempotent replays, only while
    * `ready_withdrawals` is still `withdrawals`. Returns false when refused: the record is no longer

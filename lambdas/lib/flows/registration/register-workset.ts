@@ -85,7 +85,8 @@ export async function registerWorkset(deps: RegistrationDeps, command: RegisterW
 
   const at = timestamp(deps.now());
   const entry: HistoryEntry = { from: 'registering', to: 'ready', reason: 'Control folder written', actor: command.actor, at };
-  const ready: WorksetRecord = { ...record, state: 'ready', updated_at: at, state_history: [...record.state_history, entry] };
+  // As completeRegistration writes it: the ready flip is the record's first version.
+  const ready: WorksetRecord = { ...record, state: 'ready', version: 1, updated_at: at, state_history: [...record.state_history, entry] };
   const workset = toWorksetDetail(ready);
   const failure: { message: string; cause?: unknown } = {
     message: `Registration of workset ${record.workset_id} failed while marking it ready. ${retryHint}`,

@@ -47,6 +47,8 @@ export function dynamoRegistrations(ctx: DynamoContext): Registrations {
     getIdempotencyRecord,
 
     async beginRegistration(record, idempotency) {
+      // Whether a key's window has passed is decided at the registration's own time (its clock).
+      const now = Math.floor(Date.parse(record.created_at) / 1000);
       // Positions matter: the outcome names failed conditions by index.
       const [CUSTOMER, WORKSET, KEY] = [0, 1, 2];
       const items = (): TransactWriteItem[] => [
@@ -75,7 +77,7 @@ export function dynamoRegistrations(ctx: DynamoContext): Registrations {
                   // An expired record (TTL deletion lags by hours) no longer holds the key.
                   ConditionExpression: 'attribute_not_exists(#key) OR #expires_at < :now',
                   ExpressionAttributeNames: { '#key': 'idempotency_key', '#expires_at': 'expires_at' },
-                  ExpressionAttributeValues: { ':now': Math.floor(Date.now() / 1000) },
+                  ExpressionAttributeValues: { ':now': now },
                 },
               },
             ]
@@ -91,7 +93,7 @@ export function dynamoRegistrations(ctx: DynamoContext): Registrations {
         if (failed.has(CUSTOMER)) return { kind: 'unknown-customer' };
         if (idempotency && failed.has(KEY)) {
           const existing = await getIdempotencyRecord(idempotency.idempotency_key);
-          if (existing && existing.expires_at >= Math.floor(Date.now() / 1000)) return { kind: 'key-in-use', existing };
+          if (existing && existing.expires_at >= now) return { kind: 'key-in-use', existing };
           if (claim < EXPIRED_KEY_RETRIES) continue; // expired (or removed) since the write: claim it afresh
         }
         // 32 random bits collided with an existing id: the caller draws another id.

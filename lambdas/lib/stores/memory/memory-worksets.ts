@@ -44,11 +44,6 @@ interface StoredIdempotency extends Omit<IdempotencyRecord, 'answer'> {
 export interface MemoryWorksetStoreOptions {
   /** Customers that exist (`addCustomer` adds more). */
   readonly customers?: readonly string[];
-  /**
-   * The clock that decides whether an idempotency key has expired. The DynamoDB adapter reads the
-   * wall clock there (beginRegistration takes no time); a test with a fixed clock passes it here.
-   */
-  readonly now?: () => Date;
   readonly fail?: FaultHook;
 }
 
@@ -66,6 +61,9 @@ function withoutUndefined(value: unknown): unknown {
   }
   return value;
 }
+
+/** A registration's time (its record's `created_at`) in the unit of `expires_at`. */
+const epochSeconds = (at: string): number => Math.floor(Date.parse(at) / 1000);
 
 /** A copy of what DynamoDB keeps of a value. */
 function stored<T>(value: T): T {
@@ -148,7 +146,6 @@ const isListing = (listing: Readonly<Record<string, string>>, expected: Readonly
 export class MemoryWorksetStore implements WorksetStore {
   /** Checked before every operation with the port method's name and its first argument; assign it any time. */
   fail: FaultHook | undefined;
-  private readonly now: () => Date;
   private readonly worksets = new Map<string, WorksetRecord>();
   /** History items by workset, then entry id. Like DynamoDB's, they outlive a removed record. */
   private readonly histories = new Map<string, Map<string, HistoryEntry>>();
@@ -157,7 +154,6 @@ export class MemoryWorksetStore implements WorksetStore {
   private readonly idempotency = new Map<string, StoredIdempotency>();
 
   constructor(options: MemoryWorksetStoreOptions = {}) {
-    this.now = options.now ?? (() => new Date());
     this.fail = options.fail;
     for (const customerId of options.customers ?? []) this.customers.add(customerId);
   }
@@ -438,20 +434,17 @@ export class MemoryWorksetStore implements WorksetStore {
   // -------------------------------------------------------------------------------------------
   // Registrations
 
-  async beginRegistration(record: WorksetRecord, idempotency?: IdempotencyRecord): Promise<BeginRegistrationResult> {
+  async beginRegistration(record: WorksetRecord, idempotency?: Omit<IdempotencyRecord, 'answer'>): Promise<BeginRegistrationResult> {
     checkFault(this.fail, 'beginRegistration', record);
     // The DynamoDB transaction's conditions, in the order its adapter reads their failures.
     if (!this.customers.has(record.customer_id)) return { kind: 'unknown-customer' };
     const existing = idempotency && this.idempotency.get(idempotency.idempotency_key);
     // An expired record (TTL deletion lags by hours) no longer holds the key.
-    if (existing && existing.expires_at >= Math.floor(this.now().getTime() / 1000)) return { kind: 'key-in-use', existing: fromStored(existing) };
+    if (existing && existing.expires_at >= epochSeconds(record.created_at)) return { kind: 'key-in-use', existing: fromStored(existing) };
     if (this.worksets.has(record.workset_id)) throw new WorksetIdCollision(record.workset_id);
 
     this.write(record as unknown as Item);
-    if (idempotency) {
-      const { answer, ...rest } = idempotency;
-      this.idempotency.set(idempotency.idempotency_key, stored({ ...rest, ...(answer !== undefined ? { answer: JSON.stringify(answer) } : {}) }));
-    }
+    if (idempotency) this.idempotency.set(idempotency.idempotency_key, stored(idempotency));
     if (record.state_history[0]) this.putHistory(record.workset_id, 0, record.state_history[0]);
     this.count(moveDelta(null, 'registering'));
     return { kind: 'created' };
