@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { toJsonSchema } from '@valibot/to-json-schema';
 import type { GenericSchema } from 'valibot';
+import { MAX_PROBLEM_ERRORS } from '../lambdas/lib/http/problem-errors.ts';
 import { HTTP_ENTRIES, type HttpEntry } from './entry-points.ts';
 
 type Json = Record<string, unknown>;
@@ -29,9 +30,11 @@ const PROBLEM = {
     instance: { type: 'string', description: 'The request id.' },
     errors: {
       type: 'array',
-      description: 'Per-field problems of an invalid request.',
+      maxItems: MAX_PROBLEM_ERRORS,
+      description: `Per-field problems of an invalid request: the first ${MAX_PROBLEM_ERRORS}.`,
       items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } }, required: ['field', 'message'] },
     },
+    errors_omitted: { type: 'integer', description: 'How many more field problems there were than `errors` lists.' },
   },
 };
 

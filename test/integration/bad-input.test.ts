@@ -97,10 +97,65 @@ describe('bad input to registration', () => {
     expect(response.json.errors[0].field).toBe('Idempotency-Key');
   });
 
+  it('lists at most 20 field errors and counts the rest, however large the invalid request', async () => {
+    const samples = Array.from({ length: 5_000 }, (_, i) => ({ sample_id: `S${i}`, colour: 'blue' }));
+    const response = await create({ ...VALID, samples });
+    expect(response.status).toBe(400);
+    expect(response.json.errors).toHaveLength(20);
+    expect(response.json.errors[0]).toEqual({ field: 'samples[0].colour', message: 'is not a known field' });
+    expect(response.json.errors_omitted).toBe(4_980);
+    expect(response.text.length).toBeLessThan(4_000);
+  });
+
   it('reports every bad field at once', async () => {
     const response = await create({ workset_name: '', pipeline_type: 3, priority: 'high' });
     expect(response.json.errors.map((error: { field: string }) => error.field).sort()).toEqual(
       ['pipeline_type', 'priority', 'reference_genome', 'workset_name'].sort(),
     );
+  });
+});
+
+describe('forged cursors', () => {
+  const token = (key: Record<string, unknown>) => Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+  const at = '2026-01-01T00:00:00.000Z';
+  const worksetId = 'forged-00000000';
+
+  it.each([
+    ['empty key fields', { workset_id: '', customer_id: CUSTOMER, created_at: '' }],
+    ['a malformed timestamp', { workset_id: worksetId, customer_id: CUSTOMER, created_at: 'yesterday' }],
+    ['a key of another index', { workset_id: worksetId, state: 'ready', queue_order: `1#${at}` }],
+    ['a number for a key', { workset_id: worksetId, customer_id: CUSTOMER, created_at: 5 }],
+  ])("answers a customer listing's cursor with %s with a 400 naming next_token", async (_what, key) => {
+    const response = await call('ListCustomerWorksets', { path: { customer_id: CUSTOMER }, query: { next_token: token(key) } });
+    expect(response.status).toBe(400);
+    expect(response.json.errors).toEqual([{ field: 'next_token', message: 'is invalid' }]);
+  });
+
+  it.each([
+    ['empty key fields', { workset_id: '', state: 'ready', queue_order: '' }],
+    ['a queue order without a priority', { workset_id: worksetId, state: 'ready', queue_order: at }],
+    ['an unknown state', { state: 'sleeping' }],
+  ])("answers an operator listing's cursor with %s with a 400 naming next_token", async (_what, key) => {
+    const response = await call('ListWorksets', { query: { state: 'ready', next_token: token(key) } });
+    expect(response.status).toBe(400);
+    expect(response.json.errors).toEqual([{ field: 'next_token', message: 'is invalid' }]);
+  });
+
+  it("answers a history cursor that names another item than its entry's with a 400", async () => {
+    const registered = await create(VALID);
+    const worksetId = registered.json.workset_id as string;
+    const path = { customer_id: CUSTOMER, workset_id: worksetId };
+    for (const key of [
+      { workset_id: '', history_of: worksetId, entry_id: '' },
+      { workset_id: worksetId, history_of: worksetId, entry_id: '0000000001' },
+      { workset_id: `${worksetId}#history#0000000002`, history_of: worksetId, entry_id: '0000000001' },
+    ]) {
+      const response = await call('WorksetLogs', { path, query: { next_token: token(key) } });
+      expect(response.status, JSON.stringify(key)).toBe(400);
+    }
+    const real = token({ workset_id: `${worksetId}#history#0000000000`, history_of: worksetId, entry_id: '0000000000' });
+    const page = await call('WorksetLogs', { path, query: { next_token: real } });
+    expect(page.status).toBe(200);
+    expect(page.json.logs.map((entry: { to: string }) => entry.to)).toEqual(['ready']);
   });
 });

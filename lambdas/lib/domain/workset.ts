@@ -24,6 +24,9 @@ export const WORKSET_STATES = [
 ] as const;
 export type WorksetState = (typeof WORKSET_STATES)[number];
 
+/** A customer id: what a path's `customer_id` must look like (it names a partition of the indexes). */
+export const CUSTOMER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+
 /** Execution order: urgent before normal before low. */
 export const PRIORITIES = ['urgent', 'normal', 'low'] as const;
 export type Priority = (typeof PRIORITIES)[number];

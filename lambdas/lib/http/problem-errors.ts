@@ -13,6 +13,9 @@ import { logger } from '../logging.ts';
 import { HttpProblem } from './http-errors.ts';
 import { problemResponse, problemType, type Problem } from './problem.ts';
 
+/** Field errors an answer lists at most: an invalid request of N elements must not get an answer of N entries. */
+export const MAX_PROBLEM_ERRORS = 20;
+
 const STATUS: ReadonlyArray<[new (...args: never[]) => WorksetApiError, number]> = [
   [InvalidInputError, 400],
   [NotFoundError, 404],
@@ -30,7 +33,12 @@ function toProblem(error: unknown, instance: string): Problem {
       status,
       detail: error.message,
       instance,
-      ...(error instanceof InvalidInputError && error.errors.length > 0 ? { errors: error.errors } : {}),
+      ...(error instanceof InvalidInputError && error.errors.length > 0
+        ? {
+            errors: error.errors.slice(0, MAX_PROBLEM_ERRORS),
+            ...(error.errors.length > MAX_PROBLEM_ERRORS ? { errors_omitted: error.errors.length - MAX_PROBLEM_ERRORS } : {}),
+          }
+        : {}),
       ...(error instanceof ConflictError ? error.details : {}),
     };
   }

@@ -2,11 +2,10 @@
 import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { COUNTER_SHARD_IDS, sumShards } from '../../domain/queue-counters.ts';
 import { PRIORITIES, WORKSET_STATES, type HistoryEntry, type WorksetRecord, type WorksetState } from '../../domain/workset.ts';
-import { InvalidInputError } from '../../errors.ts';
 import type { ListingFilter, WorksetPage, WorksetQueries } from '../../ports/worksets.ts';
 import { sdkCall } from '../aws-errors.ts';
 import { WORKSET_INDEXES } from '../tables.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { decodeCursor, encodeCursor, invalidCursor } from './cursor.ts';
 import { Expression } from './expression.ts';
 import { readRecord, type DynamoContext } from './records.ts';
 
@@ -62,7 +61,7 @@ function decodeStateCursor(token: string | undefined, states: readonly WorksetSt
     state = undefined;
   }
   const stateIndex = states.indexOf(state as WorksetState);
-  if (stateIndex < 0) throw new InvalidInputError('next_token is not a cursor this listing issued.', [{ field: 'next_token', message: 'is invalid' }]);
+  if (stateIndex < 0) throw invalidCursor();
   try {
     return { stateIndex, startKey: decodeCursor(token, { fields: ['workset_id', 'state', 'queue_order'], partition: ['state', states[stateIndex]!] }) };
   } catch {
