@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, InvalidInputError, StorageUnavailableError } from '../../lambdas/lib/errors.ts';
 import { acquireLease } from '../../lambdas/lib/flows/lifecycle/leases.ts';
-import { recordFailure, recordProgress, setState } from '../../lambdas/lib/flows/lifecycle/worker.ts';
+import { overrideState, recordFailure, recordProgress, setState } from '../../lambdas/lib/flows/lifecycle/worker.ts';
 import { cancelWorkset } from '../../lambdas/lib/flows/lifecycle/cancel-retry.ts';
 import type { StateChange, WriteOutcome } from '../../lambdas/lib/ports/worksets.ts';
 import type { WorksetRecord } from '../../lambdas/lib/domain/workset.ts';
@@ -66,15 +66,15 @@ describe('a worker holding the lease', () => {
     expect(await world.record(workset.workset_id)).toMatchObject({ state: 'ready', version: 1, lock_owner: 'worker-b' });
   });
 
-  it('a worker transition without a lease is invalid input; an operator cannot end a run under a live lease', async () => {
+  it('a worker transition needs the lease it names; an operator override cannot end a run under a live lease', async () => {
     const world = inMemory();
     const { workset, lease } = await leased(world);
-    await expect(setState(world.lifecycle, { worksetId: workset.workset_id, state: 'in_progress', reason: 'r', actor: 'op' })).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(setState(world.lifecycle, { worksetId: workset.workset_id, state: 'in_progress', reason: 'r', actor: 'op', lease: { ...lease, owner: 'someone-else' } })).rejects.toBeInstanceOf(ConflictError);
 
     await setState(world.lifecycle, { worksetId: workset.workset_id, state: 'in_progress', reason: 'started', actor: 'worker-a', lease });
-    await expect(setState(world.lifecycle, { worksetId: workset.workset_id, state: 'error', reason: 'stuck', actor: 'op' })).rejects.toBeInstanceOf(ConflictError);
+    await expect(overrideState(world.lifecycle, { worksetId: workset.workset_id, state: 'error', reason: 'stuck', actor: 'op' })).rejects.toBeInstanceOf(ConflictError);
     world.advance(601);
-    expect(await setState(world.lifecycle, { worksetId: workset.workset_id, state: 'error', reason: 'stuck', actor: 'op', error_details: 'worker vanished' })).toMatchObject({
+    expect(await overrideState(world.lifecycle, { worksetId: workset.workset_id, state: 'error', reason: 'stuck', actor: 'op', error_details: 'worker vanished' })).toMatchObject({
       state: 'error',
       error_details: 'worker vanished',
     });

@@ -274,8 +274,8 @@ describe('least privilege, from each route\'s access', () => {
     expect(Object.fromEntries(Object.entries(queried).filter(([, indexes]) => indexes.length > 0))).toEqual({
       ListCustomerWorksets: ['customer-created-index'],
       ListWorksets: ['customer-created-index', 'state-queue-index'],
-      NextWorkset: ['state-queue-index'],
-      ClaimWorkset: ['state-queue-index'],
+      NextWorkset: ['claimable-index', 'lease-expiry-index'],
+      ClaimWorkset: ['claimable-index', 'lease-expiry-index'],
       WorksetLogs: ['history-index'],
     });
   });

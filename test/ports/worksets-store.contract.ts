@@ -169,7 +169,7 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
 
         // DynamoDB has no undefined: an update expression naming one is invalid.
         await expect(store.changeState(changeOf(stored, 'deleted', { set: { deleted_at: undefined } }), stored)).rejects.toThrow();
-        await expect(store.changeState(changeOf(stored, 'deleted', { metrics: { merge: { reads: undefined }, exists: true } }), stored)).rejects.toThrow();
+        await expect(store.changeState(changeOf(stored, 'deleted', { metrics: { merge: { reads: undefined }, exists: true, keysAtMost: 100 } }), stored)).rejects.toThrow();
         expect(await store.getWorkset(record.workset_id)).toEqual(stored);
       });
     });
@@ -428,7 +428,7 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
           lease,
           at: at(300),
           set: { current_step: 'align', cluster_name: 'c1' },
-          metrics: { samples: 4, qc: { coverage: 0.9 } },
+          metrics: { merge: { samples: 4, qc: { coverage: 0.9 } }, keysAtMost: 100 },
           states: ['in_progress'],
         });
         const expected = { ...record, current_step: 'align', cluster_name: 'c1', updated_at: at(300), metrics: { reads: 1, samples: 4, qc: { coverage: 0.9 } } };
@@ -439,7 +439,7 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
       it('creates metrics on a record without them, and leaves them alone when none are sent', async () => {
         const { metrics: _m, ...bare } = worksetRecord({ state: 'in_progress', lock_owner: 'worker-a', lease_epoch: 2, lease_expires_at: at(700) });
         await harness.seed(bare);
-        const first = await store.recordProgress({ worksetId: bare.workset_id, lease, at: at(300), set: {}, metrics: { reads: 5 }, states: ['in_progress'] });
+        const first = await store.recordProgress({ worksetId: bare.workset_id, lease, at: at(300), set: {}, metrics: { merge: { reads: 5 }, keysAtMost: 100 }, states: ['in_progress'] });
         expect(first.ok && first.record.metrics).toEqual({ reads: 5 });
         const second = await store.recordProgress({ worksetId: bare.workset_id, lease, at: at(301), set: { current_step: 'call' }, states: ['in_progress'] });
         expect(second.ok && second.record).toMatchObject({ metrics: { reads: 5 }, current_step: 'call', updated_at: at(301) });
@@ -525,19 +525,19 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
 
       it('merges metrics one level into the map as read, and is refused when that read is out of date', async () => {
         const withMetrics = await seeded({ state: 'in_progress', metrics: { reads: 1, qc: { a: 1 } } });
-        const outcome = await store.changeState(changeOf(withMetrics, 'complete', { metrics: { merge: { qc: { b: 2 }, samples: 3 }, exists: true } }), withMetrics);
+        const outcome = await store.changeState(changeOf(withMetrics, 'complete', { metrics: { merge: { qc: { b: 2 }, samples: 3 }, exists: true, keysAtMost: 100 } }), withMetrics);
         expect(outcome.ok && outcome.record.metrics).toEqual({ reads: 1, qc: { b: 2 }, samples: 3 });
         expect((await store.getWorkset(withMetrics.workset_id))?.metrics).toEqual({ reads: 1, qc: { b: 2 }, samples: 3 });
 
         const { metrics: _m, ...bare } = worksetRecord({ state: 'in_progress' });
         await harness.seed(bare);
         // Decided on a record with metrics that has none: a progress write did not create them.
-        expect((await store.changeState(changeOf(bare, 'complete', { metrics: { merge: { x: 1 }, exists: true } }), bare)).ok).toBe(false);
-        const created = await store.changeState(changeOf(bare, 'complete', { metrics: { merge: { x: 1 }, exists: false } }), bare);
+        expect((await store.changeState(changeOf(bare, 'complete', { metrics: { merge: { x: 1 }, exists: true, keysAtMost: 100 } }), bare)).ok).toBe(false);
+        const created = await store.changeState(changeOf(bare, 'complete', { metrics: { merge: { x: 1 }, exists: false, keysAtMost: 100 } }), bare);
         expect(created.ok && created.record.metrics).toEqual({ x: 1 });
         // Decided on "no metrics" after a progress write created them.
         const raced = await seeded({ state: 'in_progress', metrics: { y: 1 } });
-        expect((await store.changeState(changeOf(raced, 'complete', { metrics: { merge: { x: 1 }, exists: false } }), raced)).ok).toBe(false);
+        expect((await store.changeState(changeOf(raced, 'complete', { metrics: { merge: { x: 1 }, exists: false, keysAtMost: 100 } }), raced)).ok).toBe(false);
       });
 
       it('refuses an update that names an attribute twice', async () => {
@@ -717,27 +717,32 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
     });
 
     describe('queueCandidates', () => {
-      it('answers unleased or expired candidates of one state in queue order, with only id, queue_order and state', async () => {
+      const candidate = ({ workset_id, queue_order, state }: WorksetRecord) => ({ workset_id, queue_order, state });
+      const queued = async (state: 'ready' | 'retrying', now = at(500)) => (await store.queueCandidates({ state, now, limit: 10 })).items.map((item) => item.workset_id);
+
+      it('answers the unleased candidates of one state in queue order, with only id, queue_order and state', async () => {
         const urgent = await seeded({ priority: 'urgent', created_at: at(5), metrics: { a: 1 } });
+        const normal = await seeded({ created_at: at(3) });
         const leased = await seeded({ priority: 'urgent', created_at: at(1), lock_owner: 'w', lease_epoch: 1, lease_expires_at: at(1000) });
+        // A lease that ran out is found through expiredLeases, not the queue.
         const expired = await seeded({ created_at: at(2), lock_owner: 'w', lease_epoch: 1, lease_expires_at: at(500) });
         await seeded({ state: 'complete' });
 
         const answer = await store.queueCandidates({ state: 'ready', now: at(500), limit: 10 });
-        expect(answer).toEqual({ items: [urgent, expired].map(({ workset_id, queue_order, state }) => ({ workset_id, queue_order, state })) });
-        expect(answer.items.map((item) => item.workset_id)).not.toContain(leased.workset_id);
+        expect(answer).toEqual({ items: [urgent, normal].map(candidate) });
+        expect(answer.items.map((item) => item.workset_id)).not.toEqual(expect.arrayContaining([leased.workset_id, expired.workset_id]));
       });
 
       it('answers retrying ones only from their retry_after on', async () => {
         const due = await seeded({ state: 'retrying', created_at: at(1), retry_after: at(100) });
         const waiting = await seeded({ state: 'retrying', created_at: at(0), retry_after: at(101) });
         const noBackoff = await seeded({ state: 'retrying', created_at: at(2) });
-        const ids = (await store.queueCandidates({ state: 'retrying', now: at(100), limit: 10 })).items.map((item) => item.workset_id);
+        const ids = await queued('retrying', at(100));
         expect(ids).toEqual([due.workset_id, noBackoff.workset_id]);
         expect(ids).not.toContain(waiting.workset_id);
       });
 
-      it('pages with lastKey, the limit counting items before the lease filter', async () => {
+      it('pages with lastKey, leased worksets costing nothing: the limit counts claimable ones only', async () => {
         const records = [];
         for (let i = 0; i < 4; i += 1) {
           records.push(await seeded({ created_at: at(i), ...(i % 2 === 0 ? { lock_owner: 'w', lease_epoch: 1, lease_expires_at: at(9_999) } : {}) }));
@@ -749,7 +754,70 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
           pages.push(answer.items.map((item) => item.workset_id));
           startKey = answer.lastKey;
         } while (startKey && pages.length < 10);
-        expect(pages).toEqual([[], [records[1]!.workset_id], [], [records[3]!.workset_id], []]);
+        expect(pages).toEqual([[records[1]!.workset_id], [records[3]!.workset_id], []]);
+      });
+
+      it('follows the lease: a grant takes a workset out of the queue, a release before it started puts it back', async () => {
+        const record = await seeded({ created_at: at(1) });
+        expect(await queued('ready')).toEqual([record.workset_id]);
+        expect((await store.grantLease({ worksetId: record.workset_id, owner: 'w', now: at(10), expiresAt: at(1000) })).ok).toBe(true);
+        expect(await queued('ready')).toEqual([]);
+        expect((await store.releaseLease({ worksetId: record.workset_id, owner: 'w', at: at(20) })).ok).toBe(true);
+        expect(await queued('ready')).toEqual([record.workset_id]);
+        expect(await store.getWorkset(record.workset_id)).not.toHaveProperty('claimable');
+      });
+
+      it('follows the state: a run that starts leaves it, a failure (lease revoked) brings it back as retrying, a ready flip adds it', async () => {
+        await harness.addCustomer('lab-1');
+        const running = await seeded({ state: 'in_progress', created_at: at(1), lock_owner: 'w', lease_epoch: 1, lease_expires_at: at(1000) });
+        expect(await queued('retrying')).toEqual([]);
+        const failed = await store.changeState(changeOf(running, 'retrying', { revokeLease: true }), running);
+        expect(failed.ok).toBe(true);
+        expect(await queued('retrying', at(20_000))).toEqual([running.workset_id]);
+
+        const fresh = registeringRecord({ created_at: at(2) });
+        await store.beginRegistration(fresh);
+        expect(await queued('ready')).toEqual([]);
+        await store.completeRegistration({ worksetId: fresh.workset_id, at: at(50), entry: entry('registering', 'ready', at(50)), withdrawals: undefined });
+        expect(await queued('ready')).toEqual([fresh.workset_id]);
+        const ready = (await store.getWorkset(fresh.workset_id))!;
+        expect((await store.changeState(changeOf(ready, 'canceled'), ready)).ok).toBe(true);
+        expect(await queued('ready')).toEqual([]);
+      });
+    });
+
+    describe('expiredLeases', () => {
+      const expiredIds = async (now: string) => (await store.expiredLeases({ now, limit: 10 })).map((lease) => lease.workset_id);
+
+      it('answers the leases that ran out on live worksets, longest-expired first, and no others', async () => {
+        const ready = await seeded({ created_at: at(1), lock_owner: 'a', lease_epoch: 2, lease_expires_at: at(100) });
+        const running = await seeded({ state: 'in_progress', created_at: at(2), lock_owner: 'b', lease_epoch: 1, lease_expires_at: at(50) });
+        await seeded({ created_at: at(3), lock_owner: 'c', lease_epoch: 1, lease_expires_at: at(1000) });
+        await seeded({ state: 'complete', created_at: at(4), lock_owner: 'd', lease_epoch: 1, lease_expires_at: at(10) });
+        await seeded({ created_at: at(5) });
+
+        expect(await store.expiredLeases({ now: at(100), limit: 10 })).toEqual([
+          { workset_id: running.workset_id, queue_order: running.queue_order, state: 'in_progress', lock_owner: 'b', lease_expires_at: at(50) },
+          { workset_id: ready.workset_id, queue_order: ready.queue_order, state: 'ready', lock_owner: 'a', lease_expires_at: at(100) },
+        ]);
+        expect(await store.expiredLeases({ now: at(100), limit: 1 })).toHaveLength(1);
+        expect(await expiredIds(at(99))).toEqual([running.workset_id]);
+      });
+
+      it('follows the lease: a renewal moves its expiry, a release or a finished run drops it', async () => {
+        const record = await seeded({ created_at: at(1) });
+        await store.grantLease({ worksetId: record.workset_id, owner: 'w', now: at(10), expiresAt: at(100) });
+        expect(await expiredIds(at(100))).toEqual([record.workset_id]);
+        await store.renewLease({ worksetId: record.workset_id, owner: 'w', epoch: 1, now: at(50), expiresAt: at(200), states: ['ready'] });
+        expect(await expiredIds(at(100))).toEqual([]);
+        expect(await expiredIds(at(200))).toEqual([record.workset_id]);
+        await store.releaseLease({ worksetId: record.workset_id, owner: 'w', at: at(60) });
+        expect(await expiredIds(at(300))).toEqual([]);
+
+        const running = await seeded({ state: 'in_progress', created_at: at(2), lock_owner: 'w', lease_epoch: 1, lease_expires_at: at(100) });
+        expect(await expiredIds(at(300))).toEqual([running.workset_id]);
+        await store.changeState(changeOf(running, 'complete', { lease: { owner: 'w', epoch: 1 } }), running);
+        expect(await expiredIds(at(300))).toEqual([]);
       });
     });
 

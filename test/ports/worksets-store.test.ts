@@ -12,6 +12,7 @@ import { moveDelta } from '../../lambdas/lib/domain/queue-counters.ts';
 import { ensureTables } from '../../lambdas/lib/stores/dynamodb/create-tables.ts';
 import { dynamoWorksetStore } from '../../lambdas/lib/stores/dynamodb/dynamo-worksets.ts';
 import { counterUpdate } from '../../lambdas/lib/stores/dynamodb/expression.ts';
+import { toItem } from '../../lambdas/lib/stores/dynamodb/queue-index.ts';
 import { MemoryWorksetStore } from '../../lambdas/lib/stores/memory/memory-worksets.ts';
 import type { TableNames } from '../../lambdas/lib/stores/tables.ts';
 import { useLocalAws } from '../support/local-aws.ts';
@@ -42,7 +43,7 @@ worksetStoreContract('DynamoDB', async () => {
     async seed(record) {
       await aws.ddb.send(
         new TransactWriteCommand({
-          TransactItems: [{ Put: { TableName: tables.worksets, Item: record } }, counterUpdate(tables.worksets, moveDelta(null, record.state))!],
+          TransactItems: [{ Put: { TableName: tables.worksets, Item: toItem(record) } }, counterUpdate(tables.worksets, moveDelta(null, record.state))!],
         }),
       );
     },

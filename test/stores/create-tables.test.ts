@@ -37,7 +37,7 @@ describe('ensureTables', () => {
     expect(worksets.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
     expect(worksets.KeySchema).toEqual([{ AttributeName: 'workset_id', KeyType: 'HASH' }]);
     const indexes = Object.fromEntries((worksets.GlobalSecondaryIndexes ?? []).map((index) => [index.IndexName, index]));
-    expect(Object.keys(indexes).sort()).toEqual([WORKSET_INDEXES.byCustomer, WORKSET_INDEXES.byState, WORKSET_INDEXES.history].sort());
+    expect(Object.keys(indexes).sort()).toEqual(Object.values(WORKSET_INDEXES).sort());
     expect(indexes[WORKSET_INDEXES.byCustomer]).toMatchObject({
       KeySchema: [
         { AttributeName: 'customer_id', KeyType: 'HASH' },
@@ -52,6 +52,19 @@ describe('ensureTables', () => {
         { AttributeName: 'queue_order', KeyType: 'RANGE' },
       ],
       Projection: { ProjectionType: 'ALL' },
+    });
+    // Sparse: only claimable worksets carry `claimable`, only live leases `live_lease`.
+    expect(indexes[WORKSET_INDEXES.claimable]).toMatchObject({
+      KeySchema: [
+        { AttributeName: 'claimable', KeyType: 'HASH' },
+        { AttributeName: 'queue_order', KeyType: 'RANGE' },
+      ],
+    });
+    expect(indexes[WORKSET_INDEXES.leaseExpiry]).toMatchObject({
+      KeySchema: [
+        { AttributeName: 'live_lease', KeyType: 'HASH' },
+        { AttributeName: 'lease_expires_at', KeyType: 'RANGE' },
+      ],
     });
 
     const customers = await describeTable(names.customers);
@@ -110,6 +123,9 @@ describe('createTableInput', () => {
       { AttributeName: 'created_at', AttributeType: 'S' },
       { AttributeName: 'state', AttributeType: 'S' },
       { AttributeName: 'queue_order', AttributeType: 'S' },
+      { AttributeName: 'claimable', AttributeType: 'S' },
+      { AttributeName: 'live_lease', AttributeType: 'S' },
+      { AttributeName: 'lease_expires_at', AttributeType: 'S' },
       { AttributeName: 'history_of', AttributeType: 'S' },
       { AttributeName: 'entry_id', AttributeType: 'S' },
     ]);

@@ -12,6 +12,7 @@ import { SENTINELS } from '../../lambdas/lib/domain/sentinels.ts';
 import { queueOrder, type Priority, type WorksetState } from '../../lambdas/lib/domain/workset.ts';
 import { moveDelta } from '../../lambdas/lib/domain/queue-counters.ts';
 import { counterUpdate } from '../../lambdas/lib/stores/dynamodb/expression.ts';
+import { toItem } from '../../lambdas/lib/stores/dynamodb/queue-index.ts';
 import { DEFAULT_ARCHIVE_PREFIX } from '../../lambdas/lib/config/settings.ts';
 import type { LocalAws } from './local-aws.ts';
 
@@ -60,7 +61,7 @@ export function worksetFixtures(aws: LocalAws) {
     } as WorksetRecord;
     await aws.ddb.send(
       new TransactWriteCommand({
-        TransactItems: [{ Put: { TableName: aws.tables.worksets, Item: record } }, counterUpdate(aws.tables.worksets, moveDelta(null, state))!],
+        TransactItems: [{ Put: { TableName: aws.tables.worksets, Item: toItem(record) } }, counterUpdate(aws.tables.worksets, moveDelta(null, state))!],
       }),
     );
     if (options.files !== false) {

@@ -12,9 +12,11 @@ import { INLINE_HISTORY_LIMIT, WORKSET_STATES, type HistoryEntry, type WorksetRe
  * - `operator`: an operator through PUT …/state, no lease;
  * - `cancel`, `retry`, `archive`, `restore`, `delete`: the customer action of that name;
  * - `failure`: POST …/failure (a worker with the lease);
+ * - `expiry`: the protocol itself, when a run's lease ran out with nobody heartbeating it (a
+ *   worker's claim or acquire finds it; flows/lifecycle/recovery.ts);
  * - `registration`: only the registration flow.
  */
-export type TransitionVia = 'lease' | 'operator' | 'failure' | 'cancel' | 'retry' | 'archive' | 'restore' | 'delete' | 'registration';
+export type TransitionVia = 'lease' | 'operator' | 'failure' | 'expiry' | 'cancel' | 'retry' | 'archive' | 'restore' | 'delete' | 'registration';
 
 /** The customer actions: a 409 from one of them lists where the others could take the workset. */
 export const CUSTOMER_VIAS: readonly TransitionVia[] = ['cancel', 'retry', 'archive', 'restore', 'delete'];
@@ -33,8 +35,8 @@ export const TRANSITIONS: Readonly<Record<WorksetState, Readonly<Partial<Record<
   in_progress: {
     complete: ['lease'],
     error: ['lease', 'operator'],
-    retrying: ['failure'],
-    failed: ['failure'],
+    retrying: ['failure', 'expiry'],
+    failed: ['failure', 'expiry'],
     canceled: ['cancel', 'operator'],
   },
   retrying: { in_progress: ['lease'], ready: ['operator'], canceled: ['cancel', 'operator'], deleted: ['delete'] },
@@ -109,6 +111,17 @@ export const MAX_METRIC_KEYS_PER_WORKSET = 100;
 export const MAX_METRIC_TEXT = 256;
 export const MAX_METRIC_DEPTH = 4;
 export const MAX_METRIC_VALUE_BYTES = 512;
+
+/**
+ * How many keys a record's metrics may hold before merging `incoming` without passing the bound
+ * (the write is conditioned on it), or undefined when the merge itself would pass it. Keys it
+ * already has do not count twice.
+ */
+export function metricsKeysAtMost(current: Readonly<Record<string, unknown>> | undefined, incoming: Readonly<Record<string, unknown>>): number | undefined {
+  const added = Object.keys(incoming).filter((key) => !(current && key in current)).length;
+  const after = Object.keys(current ?? {}).length + added;
+  return after > MAX_METRIC_KEYS_PER_WORKSET ? undefined : MAX_METRIC_KEYS_PER_WORKSET - added;
+}
 
 /** A number DynamoDB stores as given: finite, and 0 or between 1e-130 and 1e126 in magnitude (38 digits is more than a double has). */
 export function isStorableNumber(value: number): boolean {

@@ -41,16 +41,22 @@ export interface ListingFilter {
 
 export type QueueCandidate = Pick<WorksetRecord, 'workset_id' | 'queue_order' | 'state'>;
 
+/** A lease that ran out, on a `ready`, `retrying` or `in_progress` workset. */
+export type ExpiredLease = Pick<WorksetRecord, 'workset_id' | 'queue_order' | 'state' | 'lock_owner' | 'lease_expires_at'>;
+
 export interface WorksetQueries {
   /** A consistent read; undefined when there is no such workset. */
   getWorkset(worksetId: string): Promise<WorksetRecord | undefined>;
   /** Cursor pagination, never a scan. A cursor this listing did not issue is an InvalidInputError. */
   listWorksets(filter: ListingFilter): Promise<WorksetPage>;
   /**
-   * Candidates for a lease in queue order: unleased or expired, and for `retrying` past their
-   * backoff. Only `workset_id`, `queue_order` and `state` are returned.
+   * Candidates for a lease in queue order: worksets in `state` that nobody holds a lease on (for
+   * `retrying`, past their backoff). A query of the claimable index, so leased worksets cost
+   * nothing however many there are. Only `workset_id`, `queue_order` and `state` are returned.
    */
   queueCandidates(input: { state: 'ready' | 'retrying'; now: string; limit: number; startKey?: Record<string, unknown> }): Promise<{ items: QueueCandidate[]; lastKey?: Record<string, unknown> }>;
+  /** Leases that ran out by `now` on live worksets, the longest-expired first (at most `limit`). */
+  expiredLeases(input: { now: string; limit: number }): Promise<ExpiredLease[]>;
   /** Exact counts per state, whatever the table holds. */
   queueStats(): Promise<QueueStats>;
   /** A workset's full history, oldest first. */
@@ -75,15 +81,24 @@ export interface WorksetLeases {
   renewLease(input: { worksetId: string; owner: string; epoch: number; now: string; expiresAt: string; states: readonly WorksetState[] }): Promise<WriteOutcome>;
   /** Removes the lease fields (never the epoch, never the state). */
   releaseLease(input: { worksetId: string; owner: string; epoch?: number; at: string }): Promise<WriteOutcome>;
-  /** Sets progress fields and merges metrics, fenced by the lease, state unchanged. */
+  /** Sets progress fields and merges metrics, fenced by the live (unexpired at `at`) lease, state unchanged. */
   recordProgress(input: {
     worksetId: string;
     lease: LeaseClaim;
     at: string;
     set: Readonly<Record<string, unknown>>;
-    metrics?: Readonly<Record<string, unknown>>;
+    metrics?: MetricsMerge;
     states: readonly WorksetState[];
   }): Promise<WriteOutcome>;
+}
+
+/**
+ * Metric keys merged into a record's `metrics` (one level), keeping the others; written only while
+ * `metrics` holds at most `keysAtMost` keys, so a merge cannot take it past its bound.
+ */
+export interface MetricsMerge {
+  readonly merge: Readonly<Record<string, unknown>>;
+  readonly keysAtMost: number;
 }
 
 /** One conditional state change, as the lifecycle flows describe it to the store. */
@@ -101,8 +116,8 @@ export interface StateChange {
   readonly set?: Readonly<Record<string, unknown>>;
   /** Attributes to remove. */
   readonly remove?: readonly string[];
-  /** Metric keys merged into `metrics` (one level), keeping the others; `exists` as read. */
-  readonly metrics?: { readonly merge: Readonly<Record<string, unknown>>; readonly exists: boolean };
+  /** Metric keys merged into `metrics`; `exists`: whether the record read had `metrics`. */
+  readonly metrics?: MetricsMerge & { readonly exists: boolean };
   /** The writer must hold the lease, fenced by its epoch. */
   readonly lease?: LeaseClaim;
   /** Ends any lease and fences its holder off (a new run starts). */

@@ -85,21 +85,24 @@ export const ClaimRequest = v.strictObject({ owner_id: OwnerId, lease_seconds: v
 /** Targets settable through PUT …/state (`registering` belongs to registration only). */
 const SETTABLE_STATES = /* @__PURE__ */ WORKSET_STATES.filter((state) => state !== 'registering');
 
-export const SetStateRequest = v.pipe(
-  v.strictObject({
-    state: v.picklist(SETTABLE_STATES, `must be one of ${SETTABLE_STATES.join(', ')}`),
-    reason,
-    owner_id: v.optional(OwnerId),
-    lease_epoch: v.optional(LeaseEpoch),
-    error_details: v.optional(errorDetails),
-    cluster_name: v.optional(clusterName),
-    metrics: v.optional(Metrics),
-  }),
-  v.forward(
-    v.check((input) => (input.owner_id === undefined) === (input.lease_epoch === undefined), 'owner_id and lease_epoch go together'),
-    ['lease_epoch'],
-  ),
-);
+/** A worker's transition: always under its lease. */
+export const SetStateRequest = v.strictObject({
+  state: v.picklist(SETTABLE_STATES, `must be one of ${SETTABLE_STATES.join(', ')}`),
+  reason,
+  owner_id: OwnerId,
+  lease_epoch: LeaseEpoch,
+  error_details: v.optional(errorDetails),
+  cluster_name: v.optional(clusterName),
+  metrics: v.optional(Metrics),
+});
+
+/** An operator's transition: no lease, a reason required (it goes into the history with the operator's name). */
+export const OverrideRequest = v.strictObject({
+  state: v.picklist(SETTABLE_STATES, `must be one of ${SETTABLE_STATES.join(', ')}`),
+  reason,
+  error_details: v.optional(errorDetails),
+  cluster_name: v.optional(clusterName),
+});
 
 export const ProgressRequest = v.strictObject({
   owner_id: OwnerId,
@@ -139,5 +142,6 @@ export const AcquireLeaseContract = { path: workset, body: { schema: AcquireLeas
 export const RefreshLeaseContract = { path: workset, body: { schema: RefreshLeaseRequest, required: false, alsoFromQuery: OWNER_AND_EPOCH } } satisfies RequestContract;
 export const ReleaseLeaseContract = { path: workset, body: { schema: ReleaseLeaseRequest, required: false, alsoFromQuery: OWNER_AND_EPOCH } } satisfies RequestContract;
 export const SetWorksetStateContract = { path: workset, body: { schema: SetStateRequest, required: true, alsoFromQuery: OWNER_AND_EPOCH } } satisfies RequestContract;
+export const OverrideWorksetStateContract = { path: workset, body: { schema: OverrideRequest, required: true } } satisfies RequestContract;
 export const RecordProgressContract = { path: workset, body: { schema: ProgressRequest, required: true, alsoFromQuery: OWNER_AND_EPOCH } } satisfies RequestContract;
 export const RecordFailureContract = { path: workset, body: { schema: FailureRequest, required: true, alsoFromQuery: OWNER_AND_EPOCH } } satisfies RequestContract;

@@ -37,6 +37,19 @@ export const WORKSET_INDEXES = {
    */
   byState: 'state-queue-index',
   /**
+   * The queue a claim reads: only worksets nobody holds a lease on, `ready` or `retrying`
+   * (partition `claimable`, the state; sort `queue_order`). The attribute exists only while the
+   * workset can be claimed, so a claim never reads past leased worksets, however many wait to
+   * start (stores/dynamodb/queue-index.ts keeps it).
+   */
+  claimable: 'claimable-index',
+  /**
+   * Live leases by expiry (partition `live_lease`, one value; sort `lease_expires_at`): a claim
+   * finds leases that ran out without reading the ones that did not. The attribute exists only
+   * while the lease is on a `ready`, `retrying` or `in_progress` workset.
+   */
+  leaseExpiry: 'lease-expiry-index',
+  /**
    * A workset's full history, oldest first: partition `history_of` (the workset id), sort
    * `entry_id` (the zero-padded record version the entry produced). Only history items carry
    * these attributes, so the index holds nothing else.
@@ -66,6 +79,16 @@ export const WORKSETS_TABLE: TableDefinition = {
       name: WORKSET_INDEXES.byState,
       partitionKey: { name: 'state', type: 'S' },
       sortKey: { name: 'queue_order', type: 'S' },
+    },
+    {
+      name: WORKSET_INDEXES.claimable,
+      partitionKey: { name: 'claimable', type: 'S' },
+      sortKey: { name: 'queue_order', type: 'S' },
+    },
+    {
+      name: WORKSET_INDEXES.leaseExpiry,
+      partitionKey: { name: 'live_lease', type: 'S' },
+      sortKey: { name: 'lease_expires_at', type: 'S' },
     },
     {
       name: WORKSET_INDEXES.history,

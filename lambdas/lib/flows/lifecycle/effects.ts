@@ -1,5 +1,6 @@
 /** What entering a state writes besides the state itself (one place, used by every route). */
-import type { TransitionVia } from '../../domain/lifecycle.ts';
+import { decideFailure, MAX_METRIC_KEYS_PER_WORKSET, metricsKeysAtMost, type ErrorCategory, type TransitionVia } from '../../domain/lifecycle.ts';
+import { InvalidInputError } from '../../errors.ts';
 import type { WorksetRecord, WorksetState } from '../../domain/workset.ts';
 import type { ChangeEffects } from './transition.ts';
 
@@ -11,6 +12,40 @@ export interface WorkerReport {
   readonly error_details?: string;
   readonly cluster_name?: string;
   readonly metrics?: Readonly<Record<string, unknown>>;
+}
+
+/** How many keys the record's metrics may hold for this merge; a 400 when the merge would pass the bound. */
+export function metricsRoom(record: Pick<WorksetRecord, 'metrics' | 'workset_id'>, merge: Readonly<Record<string, unknown>>): number {
+  const keysAtMost = metricsKeysAtMost(record.metrics, merge);
+  if (keysAtMost === undefined) {
+    throw new InvalidInputError(`Workset ${record.workset_id} would hold more than ${MAX_METRIC_KEYS_PER_WORKSET} metric keys; report fewer or reuse keys.`, [
+      { field: 'metrics', message: `would take the workset past ${MAX_METRIC_KEYS_PER_WORKSET} metric keys` },
+    ]);
+  }
+  return keysAtMost;
+}
+
+/**
+ * What a failed run writes: `retrying` with its backoff while retries remain and the category is
+ * worth retrying, else `failed`. The run is over either way, so its lease ends (and its epoch with
+ * it): after the backoff any worker may claim the workset again.
+ */
+export function failureEffects(record: WorksetRecord, failure: { category: ErrorCategory; details: string; step: string }, now: Date): ChangeEffects {
+  const decision = decideFailure(record, failure.category, now);
+  return {
+    reason: decision.reason,
+    entryExtra: { error_category: failure.category },
+    set: {
+      retry_count: decision.retryCount,
+      max_retries: decision.maxRetries,
+      error_details: failure.details,
+      error_category: failure.category,
+      failed_step: failure.step,
+      ...(decision.retryAfter ? { retry_after: decision.retryAfter } : {}),
+    },
+    remove: decision.retryAfter ? [] : ['retry_after'],
+    revokeLease: true,
+  };
 }
 
 export function enteringEffects(record: WorksetRecord, to: WorksetState, via: TransitionVia, now: Date, report: WorkerReport = {}): ChangeEffects {
@@ -45,7 +80,7 @@ export function enteringEffects(record: WorksetRecord, to: WorksetState, via: Tr
     default:
       break;
   }
-  const metrics = report.metrics && Object.keys(report.metrics).length > 0 ? { merge: report.metrics, exists: record.metrics !== undefined } : undefined;
+  const metrics = report.metrics && Object.keys(report.metrics).length > 0 ? { merge: report.metrics, exists: record.metrics !== undefined, keysAtMost: metricsRoom(record, report.metrics) } : undefined;
   // An operator may end a run nobody is heartbeating (the worker died): only without a live lease.
   const noLiveLeaseAt = via === 'operator' && record.state === 'in_progress' && to === 'error' ? at : undefined;
   return {

@@ -13,6 +13,7 @@ import { ConflictError } from '../../errors.ts';
 import type { ControlBucketDeps, TableDeps } from '../deps.ts';
 import { syncSentinels } from './sentinel-sync.ts';
 import { notFound } from '../ownership.ts';
+import { recoverExpiredRun } from './recovery.ts';
 import { leaseConflict } from './transition.ts';
 import { sentinelStatusOf, toWorksetDetail, type WorksetDetail } from '../../domain/workset-detail.ts';
 import type { LeaseAnswer, ReleaseAnswer } from '../../domain/answers.ts';
@@ -73,6 +74,10 @@ export async function acquireLease(deps: ControlBucketDeps, request: LeaseReques
     if (renewed.ok) return { granted: false, workset: toWorksetDetail(renewed.record) };
     if (!renewed.current) throw notFound(request.worksetId);
     throw leaseConflict(renewed.current, `The lease on workset ${request.worksetId} changed while it was being re-acquired.`);
+  }
+  if (current.state === 'in_progress' && current.lock_owner !== undefined && !hasLiveLease(current, now)) {
+    // Its worker died: recover the run (retrying after a backoff), then say when it can be leased.
+    throw notLockable((await recoverExpiredRun(deps, request.worksetId, request.owner)) ?? current, now);
   }
   if (!isLockable(current, now)) throw notLockable(current, now);
   throw leaseConflict(current, `Workset ${request.worksetId} is leased by another owner until ${current.lease_expires_at}.`);

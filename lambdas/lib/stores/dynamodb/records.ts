@@ -10,6 +10,7 @@ import type { WriteOutcome } from '../../ports/worksets.ts';
 import { sdkCall, translated } from '../aws-errors.ts';
 import type { TableNames } from '../tables.ts';
 import type { Expression } from './expression.ts';
+import { fromItem, fromOptionalItem } from './queue-index.ts';
 import { transactWrite, type TransactWriteItem } from './transactions.ts';
 
 export interface DynamoContext {
@@ -23,7 +24,7 @@ export interface DynamoContext {
 export async function readRecord(ctx: DynamoContext, worksetId: string): Promise<WorksetRecord | undefined> {
   if (worksetId.includes('#')) return undefined;
   const result = await sdkCall(() => ctx.db.send(new GetCommand({ TableName: ctx.tables.worksets, Key: { workset_id: worksetId }, ConsistentRead: true })));
-  return result.Item as WorksetRecord | undefined;
+  return fromOptionalItem(result.Item);
 }
 
 /**
@@ -42,7 +43,7 @@ export async function conditionalUpdate(
     const result = await ctx.db.send(
       new UpdateCommand({ TableName: ctx.tables.worksets, Key: { workset_id: worksetId }, ...input, ...e.params(), ReturnValues: 'ALL_NEW' }),
     );
-    return { ok: true, record: result.Attributes as WorksetRecord };
+    return { ok: true, record: fromItem(result.Attributes ?? {}) };
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw translated(error);
     return { ok: false, current: classify ? await readRecord(ctx, worksetId) : undefined };

@@ -11,6 +11,7 @@ import type { WorksetDetail } from '../../domain/workset-detail.ts';
 import { WorksetIdCollision, type IdempotencyRecord, type Registrations } from '../../ports/worksets.ts';
 import { sdkCall, translated } from '../aws-errors.ts';
 import { counterUpdate, historyPut } from './expression.ts';
+import { CLAIMABLE, fromOptionalItem, toItem } from './queue-index.ts';
 import { readRecord, type DynamoContext } from './records.ts';
 import { transactWrite, type TransactWriteItem } from './transactions.ts';
 
@@ -63,7 +64,7 @@ export function dynamoRegistrations(ctx: DynamoContext): Registrations {
         {
           Put: {
             TableName: tables.worksets,
-            Item: record,
+            Item: toItem(record),
             ConditionExpression: 'attribute_not_exists(#workset_id)',
             ExpressionAttributeNames: { '#workset_id': 'workset_id' },
           },
@@ -109,7 +110,8 @@ export function dynamoRegistrations(ctx: DynamoContext): Registrations {
         Update: {
           TableName: tables.worksets,
           Key: { workset_id: input.worksetId },
-          UpdateExpression: 'SET #state = :ready, #updated_at = :at, #history = list_append(#history, :entry), #version = :version',
+          // `claimable`: into the queue's index (stores/dynamodb/queue-index.ts).
+          UpdateExpression: 'SET #state = :ready, #claimable = :ready, #updated_at = :at, #history = list_append(#history, :entry), #version = :version',
           ConditionExpression: `#state = :registering AND ${fence}`,
           ExpressionAttributeNames: {
             '#state': 'state',
@@ -117,6 +119,7 @@ export function dynamoRegistrations(ctx: DynamoContext): Registrations {
             '#history': 'state_history',
             '#version': 'version',
             '#withdrawals': 'ready_withdrawals',
+            '#claimable': CLAIMABLE,
           },
           ExpressionAttributeValues: {
             ':ready': 'ready',
@@ -170,7 +173,7 @@ export function dynamoRegistrations(ctx: DynamoContext): Registrations {
             ReturnValues: 'ALL_NEW',
           }),
         );
-        return result.Attributes as WorksetRecord | undefined;
+        return fromOptionalItem(result.Attributes);
       } catch (error) {
         // No longer `registering` (or gone): there is no flip left to fence.
         if (error instanceof ConditionalCheckFailedException) return undefined;

@@ -9,6 +9,7 @@ import type { WorksetRecord } from '../../domain/workset.ts';
 import type { StateChange, StateChanges } from '../../ports/worksets.ts';
 import { counterUpdate, Expression, historyPut } from './expression.ts';
 import { readRecord, transactGuarded, updateUnlessChanged, type DynamoContext } from './records.ts';
+import { CLAIMABLE, isClaimableState, isLeaseLiveState, LIVE_LEASE } from './queue-index.ts';
 import { LEASE_ATTRIBUTES, leaseCondition } from './workset-leases.ts';
 import type { TransactWriteItem } from './transactions.ts';
 
@@ -51,7 +52,8 @@ function recordUpdate(ctx: DynamoContext, change: StateChange): TransactWriteIte
   if (change.metrics) {
     if (change.metrics.exists) {
       for (const [key, value] of Object.entries(change.metrics.merge)) set.push(`${e.path('metrics', key)} = ${e.value(value)}`);
-      conditions.push(`attribute_exists(${e.name('metrics')})`);
+      // size() also fails when the map is missing: the attribute_exists of the form read.
+      conditions.push(`size(${e.name('metrics')}) <= ${e.value(change.metrics.keysAtMost)}`);
     } else {
       set.push(`${e.name('metrics')} = ${e.value(change.metrics.merge)}`);
       // A progress write (which does not change the version) may have created it since.
@@ -63,6 +65,12 @@ function recordUpdate(ctx: DynamoContext, change: StateChange): TransactWriteIte
     remove.push(...LEASE_ATTRIBUTES.map((attribute) => e.name(attribute)));
     set.push(`${e.name('lease_epoch')} = if_not_exists(${e.name('lease_epoch')}, ${e.value(0)}) + ${e.value(1)}`);
   }
+  // The queue indexes follow: claimable only once no lease is left on a ready or retrying workset
+  // (every transition into those states revokes the lease); a kept lease stays findable by its
+  // expiry only while its workset is live.
+  if (isClaimableState(change.to) && change.revokeLease) set.push(`${e.name(CLAIMABLE)} = ${e.value(change.to)}`);
+  else remove.push(e.name(CLAIMABLE));
+  if (change.revokeLease || !isLeaseLiveState(change.to)) remove.push(e.name(LIVE_LEASE));
   if (change.noLiveLeaseAt) {
     conditions.push(`(attribute_not_exists(${e.name('lock_owner')}) OR ${e.name('lease_expires_at')} <= ${e.value(change.noLiveLeaseAt)})`);
   }

@@ -4,7 +4,8 @@
  */
 import type { WorksetLeases } from '../../ports/worksets.ts';
 import { Expression } from './expression.ts';
-import { conditionalUpdate, readRecord, type DynamoContext } from './records.ts';
+import { CLAIMABLE, isClaimableState, LIVE, LIVE_LEASE } from './queue-index.ts';
+import { conditionalUpdate, readRecord, updateUnlessChanged, type DynamoContext } from './records.ts';
 
 export const LEASE_ATTRIBUTES = ['lock_owner', 'lease_expires_at', 'lock_acquired_at'] as const;
 
@@ -32,7 +33,9 @@ export function dynamoWorksetLeases(ctx: DynamoContext): WorksetLeases {
             `SET ${owner} = ${e.value(input.owner)}, ${expires} = ${e.value(input.expiresAt)}, ${e.name('lock_acquired_at')} = ${now}, ` +
             `${e.name('lease_epoch')} = if_not_exists(${e.name('lease_epoch')}, ${e.value(0)}) + ${e.value(1)}, ` +
             // Progress merges metrics key by key, which needs the map to exist.
-            `${e.name('metrics')} = if_not_exists(${e.name('metrics')}, ${e.value({})}), ${e.name('updated_at')} = ${now}`,
+            `${e.name('metrics')} = if_not_exists(${e.name('metrics')}, ${e.value({})}), ${e.name('updated_at')} = ${now}, ` +
+            // Out of the claimable index, into the lease-expiry index.
+            `${e.name(LIVE_LEASE)} = ${e.value(LIVE)} REMOVE ${e.name(CLAIMABLE)}`,
           ConditionExpression:
             `attribute_exists(${e.name('workset_id')}) AND ` +
             `(${state} = ${e.value('ready')} OR (${state} = ${e.value('retrying')} AND (attribute_not_exists(${retryAfter}) OR ${retryAfter} <= ${now}))) AND ` +
@@ -52,12 +55,20 @@ export function dynamoWorksetLeases(ctx: DynamoContext): WorksetLeases {
       });
     },
 
-    releaseLease(input) {
+    async releaseLease(input) {
       const e = new Expression();
-      return conditionalUpdate(ctx, input.worksetId, e, {
-        UpdateExpression: `SET ${e.name('updated_at')} = ${e.value(input.at)} REMOVE ${LEASE_ATTRIBUTES.map((attribute) => e.name(attribute)).join(', ')}`,
+      const outcome = await conditionalUpdate(ctx, input.worksetId, e, {
+        UpdateExpression: `SET ${e.name('updated_at')} = ${e.value(input.at)} REMOVE ${[...LEASE_ATTRIBUTES, LIVE_LEASE].map((attribute) => e.name(attribute)).join(', ')}`,
         ConditionExpression: leaseCondition(e, { owner: input.owner, epoch: input.epoch }),
       });
+      if (!outcome.ok || !isClaimableState(outcome.record.state)) return outcome;
+      // Released before it started: back into the claimable index (unless leased or moved on since).
+      const back = new Expression();
+      await updateUnlessChanged(ctx, input.worksetId, back, {
+        UpdateExpression: `SET ${back.name(CLAIMABLE)} = ${back.value(outcome.record.state)}`,
+        ConditionExpression: `${back.name('state')} = ${back.value(outcome.record.state)} AND attribute_not_exists(${back.name('lock_owner')})`,
+      });
+      return outcome;
     },
 
     async recordProgress(input) {
@@ -66,13 +77,14 @@ export function dynamoWorksetLeases(ctx: DynamoContext): WorksetLeases {
         const e = new Expression();
         const set = [`${e.name('updated_at')} = ${e.value(input.at)}`];
         for (const [attribute, value] of Object.entries(input.set)) set.push(`${e.name(attribute)} = ${e.value(value)}`);
-        const conditions = [leaseCondition(e, input.lease), e.oneOf('state', input.states)];
-        if (input.metrics && Object.keys(input.metrics).length > 0) {
+        // A lease that ran out is no lease: its run is about to be recovered by another worker.
+        const conditions = [leaseCondition(e, input.lease), `${e.name('lease_expires_at')} > ${e.value(input.at)}`, e.oneOf('state', input.states)];
+        if (input.metrics && Object.keys(input.metrics.merge).length > 0) {
           if (metricsExist) {
-            for (const [key, value] of Object.entries(input.metrics)) set.push(`${e.path('metrics', key)} = ${e.value(value)}`);
-            conditions.push(`attribute_exists(${e.name('metrics')})`);
+            for (const [key, value] of Object.entries(input.metrics.merge)) set.push(`${e.path('metrics', key)} = ${e.value(value)}`);
+            conditions.push(`size(${e.name('metrics')}) <= ${e.value(input.metrics.keysAtMost)}`);
           } else {
-            set.push(`${e.name('metrics')} = ${e.value(input.metrics)}`);
+            set.push(`${e.name('metrics')} = ${e.value(input.metrics.merge)}`);
             conditions.push(`attribute_not_exists(${e.name('metrics')})`);
           }
         }

@@ -2,11 +2,12 @@
 import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { COUNTER_SHARD_IDS, sumShards } from '../../domain/queue-counters.ts';
 import { PRIORITIES, WORKSET_STATES, type HistoryEntry, type WorksetRecord, type WorksetState } from '../../domain/workset.ts';
-import type { ListingFilter, WorksetPage, WorksetQueries } from '../../ports/worksets.ts';
+import type { ExpiredLease, ListingFilter, QueueCandidate, WorksetPage, WorksetQueries } from '../../ports/worksets.ts';
 import { sdkCall } from '../aws-errors.ts';
 import { WORKSET_INDEXES } from '../tables.ts';
 import { decodeCursor, encodeCursor, invalidCursor } from './cursor.ts';
 import { Expression } from './expression.ts';
+import { CLAIMABLE, fromItem, LIVE, LIVE_LEASE } from './queue-index.ts';
 import { readRecord, type DynamoContext } from './records.ts';
 
 /** Queries one listing page may make when a filter discards most items (bounds the latency). */
@@ -44,7 +45,7 @@ async function listByCustomer(ctx: DynamoContext, filter: ListingFilter & { cust
         }),
       ),
     );
-    items.push(...((result.Items ?? []) as WorksetRecord[]));
+    items.push(...(result.Items ?? []).map(fromItem));
     startKey = result.LastEvaluatedKey;
     if (!startKey) break;
   }
@@ -94,7 +95,7 @@ async function listByState(ctx: DynamoContext, filter: ListingFilter): Promise<W
         }),
       ),
     );
-    items.push(...((result.Items ?? []) as WorksetRecord[]));
+    items.push(...(result.Items ?? []).map(fromItem));
     startKey = result.LastEvaluatedKey;
     if (!startKey) stateIndex += 1;
   }
@@ -110,16 +111,15 @@ export function dynamoWorksetQueries(ctx: DynamoContext): WorksetQueries {
 
     async queueCandidates(input) {
       const e = new Expression();
-      const now = e.value(input.now);
-      const filters = [`(attribute_not_exists(${e.name('lock_owner')}) OR ${e.name('lease_expires_at')} <= ${now})`];
-      if (input.state === 'retrying') filters.push(`(attribute_not_exists(${e.name('retry_after')}) OR ${e.name('retry_after')} <= ${now})`);
+      // The claimable index holds unleased worksets only; a retrying one waits out its backoff.
+      const filter = input.state === 'retrying' ? `attribute_not_exists(${e.name('retry_after')}) OR ${e.name('retry_after')} <= ${e.value(input.now)}` : undefined;
       const result = await sdkCall(() =>
         ctx.db.send(
           new QueryCommand({
             TableName: ctx.tables.worksets,
-            IndexName: WORKSET_INDEXES.byState,
-            KeyConditionExpression: `${e.name('state')} = ${e.value(input.state)}`,
-            FilterExpression: filters.join(' AND '),
+            IndexName: WORKSET_INDEXES.claimable,
+            KeyConditionExpression: `${e.name(CLAIMABLE)} = ${e.value(input.state)}`,
+            ...(filter ? { FilterExpression: filter } : {}),
             // Only what ordering and the grant need: a page of whole records would be ~100x larger.
             ProjectionExpression: [e.name('workset_id'), e.name('queue_order'), e.name('state')].join(', '),
             ...e.params(),
@@ -128,7 +128,24 @@ export function dynamoWorksetQueries(ctx: DynamoContext): WorksetQueries {
           }),
         ),
       );
-      return { items: (result.Items ?? []) as WorksetRecord[], ...(result.LastEvaluatedKey ? { lastKey: result.LastEvaluatedKey } : {}) };
+      return { items: (result.Items ?? []) as QueueCandidate[], ...(result.LastEvaluatedKey ? { lastKey: result.LastEvaluatedKey } : {}) };
+    },
+
+    async expiredLeases(input) {
+      const e = new Expression();
+      const result = await sdkCall(() =>
+        ctx.db.send(
+          new QueryCommand({
+            TableName: ctx.tables.worksets,
+            IndexName: WORKSET_INDEXES.leaseExpiry,
+            KeyConditionExpression: `${e.name(LIVE_LEASE)} = ${e.value(LIVE)} AND ${e.name('lease_expires_at')} <= ${e.value(input.now)}`,
+            ProjectionExpression: ['workset_id', 'queue_order', 'state', 'lock_owner', 'lease_expires_at'].map((name) => e.name(name)).join(', '),
+            ...e.params(),
+            Limit: input.limit,
+          }),
+        ),
+      );
+      return (result.Items ?? []) as ExpiredLease[];
     },
 
     async queueStats() {

@@ -8,17 +8,19 @@
  * Values are copied in and out, so no caller can alias what is stored; and, like the document
  * client (removeUndefinedValues), an attribute set to undefined is not stored at all.
  */
-import { historyEntryId } from '../../domain/lifecycle.ts';
+import { historyEntryId, LEASE_LIVE_STATES } from '../../domain/lifecycle.ts';
 import { moveDelta, sumShards, type CountDelta, type QueueStats } from '../../domain/queue-counters.ts';
 import { PRIORITIES, WORKSET_STATES, type HistoryEntry, type WorksetRecord, type WorksetState } from '../../domain/workset.ts';
 import type { WorksetDetail } from '../../domain/workset-detail.ts';
 import {
   WorksetIdCollision,
   type BeginRegistrationResult,
+  type ExpiredLease,
   type HistoryPage,
   type IdempotencyRecord,
   type LeaseClaim,
   type ListingFilter,
+  type MetricsMerge,
   type QueueCandidate,
   type StateChange,
   type WorksetPage,
@@ -105,6 +107,11 @@ function metricPaths(metrics: { readonly merge: Readonly<Record<string, unknown>
   return metrics.exists ? Object.keys(metrics.merge).map((key) => ['metrics', key]) : [['metrics']];
 }
 
+/** `size(metrics) <= keysAtMost` as DynamoDB evaluates it: false when there is no map. */
+function metricsWithin(record: WorksetRecord, keysAtMost: number): boolean {
+  return record.metrics !== undefined && Object.keys(record.metrics).length <= keysAtMost;
+}
+
 function holdsLease(record: WorksetRecord, lease: { owner: string; epoch?: number | undefined }): boolean {
   return record.lock_owner === lease.owner && (lease.epoch === undefined || record.lease_epoch === lease.epoch);
 }
@@ -114,7 +121,7 @@ function changeHolds(record: WorksetRecord, change: StateChange): boolean {
   return (
     record.state === change.from &&
     version &&
-    (!change.metrics || (change.metrics.exists ? record.metrics !== undefined : record.metrics === undefined)) &&
+    (!change.metrics || (change.metrics.exists ? metricsWithin(record, change.metrics.keysAtMost) : record.metrics === undefined)) &&
     (!change.lease || holdsLease(record, change.lease)) &&
     (!change.noLiveLeaseAt || record.lock_owner === undefined || notAfter(record.lease_expires_at, change.noLiveLeaseAt)) &&
     (change.customerId === undefined || record.customer_id === change.customerId)
@@ -268,14 +275,25 @@ export class MemoryWorksetStore implements WorksetStore {
       if (typeof id !== 'string' || typeof sort !== 'string' || state !== input.state) throw new Error('queueCandidates: startKey is not a key this query returned');
       start = { sort, id };
     }
-    const ordered = inOrder([...this.worksets.values()].filter((record) => record.state === input.state), byQueueOrder, 1);
+    // The claimable index: worksets in the state that nobody holds a lease on.
+    const ordered = inOrder([...this.worksets.values()].filter((record) => record.state === input.state && record.lock_owner === undefined), byQueueOrder, 1);
     const page = queryPage(ordered, byQueueOrder, 1, start, input.limit);
     // The limit applies before the filter, as in DynamoDB: a page may hold none of its candidates.
     const items = page.items
-      .filter((record) => record.lock_owner === undefined || notAfter(record.lease_expires_at, input.now))
       .filter((record) => input.state !== 'retrying' || record.retry_after === undefined || notAfter(record.retry_after, input.now))
       .map(({ workset_id, queue_order, state }) => ({ workset_id, queue_order, state }));
     return { items, ...(page.last ? { lastKey: { workset_id: page.last.id, state: input.state, queue_order: page.last.sort } } : {}) };
+  }
+
+  async expiredLeases(input: { now: string; limit: number }): Promise<ExpiredLease[]> {
+    checkFault(this.fail, 'expiredLeases', input);
+    // The lease-expiry index: leases on live worksets, by expiry.
+    const live = [...this.worksets.values()].filter(
+      (record) => record.lock_owner !== undefined && (LEASE_LIVE_STATES as readonly string[]).includes(record.state) && notAfter(record.lease_expires_at, input.now),
+    );
+    return inOrder(live, (record) => ({ sort: record.lease_expires_at ?? '', id: record.workset_id }), 1)
+      .slice(0, input.limit)
+      .map(({ workset_id, queue_order, state, lock_owner, lease_expires_at }) => ({ workset_id, queue_order, state, ...(lock_owner ? { lock_owner } : {}), ...(lease_expires_at ? { lease_expires_at } : {}) }));
   }
 
   async queueStats(): Promise<QueueStats> {
@@ -346,11 +364,11 @@ export class MemoryWorksetStore implements WorksetStore {
     lease: LeaseClaim;
     at: string;
     set: Readonly<Record<string, unknown>>;
-    metrics?: Readonly<Record<string, unknown>>;
+    metrics?: MetricsMerge;
     states: readonly WorksetState[];
   }): Promise<WriteOutcome> {
     checkFault(this.fail, 'recordProgress', input);
-    const metrics = input.metrics && Object.keys(input.metrics).length > 0 ? input.metrics : undefined;
+    const metrics = input.metrics && Object.keys(input.metrics.merge).length > 0 ? input.metrics.merge : undefined;
     const record = this.record(input.worksetId);
     // The DynamoDB adapter's first attempt always writes metrics key by key.
     assertDefined(input.set);
@@ -358,7 +376,11 @@ export class MemoryWorksetStore implements WorksetStore {
     assertNoOverlap([['updated_at'], ...Object.keys(input.set).map((name) => [name]), ...(metrics ? metricPaths({ merge: metrics, exists: record?.metrics !== undefined }) : [])]);
     return this.conditional(
       input.worksetId,
-      (current) => holdsLease(current, input.lease) && input.states.includes(current.state),
+      (current) =>
+        holdsLease(current, input.lease) &&
+        isAfter(current.lease_expires_at, input.at) &&
+        input.states.includes(current.state) &&
+        (!metrics || current.metrics === undefined || metricsWithin(current, input.metrics!.keysAtMost)),
       (current) => ({ ...current, updated_at: input.at, ...input.set, ...(metrics ? { metrics: { ...current.metrics, ...metrics } } : {}) }),
     );
   }
