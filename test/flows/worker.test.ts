@@ -1,6 +1,6 @@
 /** The worker's writes on the in-memory stores: fenced state changes, progress, failures and sentinel repair. */
 import { describe, expect, it } from 'vitest';
-import { ConflictError, InvalidInputError, StorageUnavailableError } from '../../lambdas/lib/errors.ts';
+import { ConflictError, StorageUnavailableError } from '../../lambdas/lib/errors.ts';
 import { acquireLease } from '../../lambdas/lib/flows/lifecycle/leases.ts';
 import { overrideState, recordFailure, recordProgress, setState } from '../../lambdas/lib/flows/lifecycle/worker.ts';
 import { cancelWorkset } from '../../lambdas/lib/flows/lifecycle/cancel-retry.ts';

@@ -9,10 +9,8 @@ import {
   hasLiveLease,
   LEASE_LIVE_STATES,
   type ErrorCategory,
-  type TransitionVia,
 } from '../../domain/lifecycle.ts';
 import type { WorksetRecord, WorksetState } from '../../domain/workset.ts';
-import { InvalidInputError } from '../../errors.ts';
 import type { LeaseClaim } from '../../ports/worksets.ts';
 import type { ControlBucketDeps, TableDeps } from '../deps.ts';
 import { enteringEffects, failureEffects, metricsRoom, type WorkerReport } from './effects.ts';

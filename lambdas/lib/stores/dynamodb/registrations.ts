@@ -6,7 +6,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { moveDelta } from '../../domain/queue-counters.ts';
-import type { WorksetRecord } from '../../domain/workset.ts';
 import type { WorksetDetail } from '../../domain/workset-detail.ts';
 import { WorksetIdCollision, type IdempotencyRecord, type Registrations } from '../../ports/worksets.ts';
 import { sdkCall, translated } from '../aws-errors.ts';
