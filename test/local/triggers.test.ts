@@ -133,7 +133,7 @@ describe('stream entries', () => {
   });
 
   it('retry a partial batch from its first failed record on, never the records before it', async () => {
-    await holdTheShard(600);
+    await holdTheShard(1_000);
     const [x1, x2, x3] = ['x1', 'x2', 'x3'].map(unique) as [string, string, string];
     await put({ workset_id: x1 });
     await put({ workset_id: x2, fail_deliveries: 2 });
@@ -144,7 +144,7 @@ describe('stream entries', () => {
   });
 
   it('halve a batch whose invocation throws, and give a record up after the stack\'s retries so the shard moves on', async () => {
-    await holdTheShard(600);
+    await holdTheShard(1_000);
     const [y1, y2, y3] = ['y1', 'y2', 'y3'].map(unique) as [string, string, string];
     await put({ workset_id: y1 });
     await put({ workset_id: y2, throw_deliveries: 1_000 });
