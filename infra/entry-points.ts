@@ -112,6 +112,13 @@ export interface ScheduleEntry extends EntryBase {
 export type EntryPoint = HttpEntry | StreamEntry | ScheduleEntry;
 
 export const isHttpEntry = (entry: EntryPoint): entry is HttpEntry => entry.trigger.kind === 'http';
+export const isStreamEntry = (entry: EntryPoint): entry is StreamEntry => entry.trigger.kind === 'stream';
+export const isScheduleEntry = (entry: EntryPoint): entry is ScheduleEntry => entry.trigger.kind === 'schedule';
+
+/** The tables some entry reads the stream of: only these have a stream (in the stack and locally). */
+export function streamTables(entries: readonly EntryPoint[]): TableName[] {
+  return [...new Set(entries.filter(isStreamEntry).map((entry) => entry.trigger.table))];
+}
 
 const http = (method: HttpMethod, path: string, auth: HttpAuth = 'iam'): HttpTrigger => ({ kind: 'http', method, path, auth });
 

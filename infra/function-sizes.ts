@@ -1,7 +1,7 @@
 /**
- * Memory and timeout of each route's function, by what the route does. Plain data, no CDK import:
- * the stack applies it, and `npm run bundle-report` prints it next to each bundle's measured
- * import time and resident memory.
+ * Memory and timeout of each entry's function, by what triggers it and what it does. Plain data,
+ * no CDK import: the stack applies it, and `npm run bundle-report` prints it next to each
+ * bundle's measured import time and resident memory.
  */
 import { bucketGrants, isWriter } from './entry-permissions.ts';
 import type { EntryPoint } from './entry-points.ts';
@@ -21,15 +21,30 @@ export interface FunctionSize {
  * Timeouts: movers (archive, restore, hard delete) copy or delete a whole folder inside the
  * request, so they may run until just before API Gateway stops waiting (30 s for an HTTP API
  * integration); other writers make a handful of round trips, readers one or two.
+ *
+ * Nobody waits on a stream or schedule entry, so they may run longer, but not unboundedly: a
+ * stream consumer handles a whole batch (up to 100 records, each a state change to publish), and
+ * while it runs, or hangs, its shard waits; a minute is ample for a batch and keeps a stuck one
+ * (retried at most STREAM_DELIVERY.retryAttempts times) from holding the shard for long. A
+ * reconciler pass walks queues and leases across worksets page by page: five minutes, the
+ * shortest period a reconciler is expected to run at, so passes do not pile up. Both get the
+ * writers' memory, for the same CPU reason.
  */
 export const FUNCTION_SIZES = {
   mover: { memoryMiB: 512, timeoutSeconds: 29 },
   writer: { memoryMiB: 512, timeoutSeconds: 10 },
   reader: { memoryMiB: 256, timeoutSeconds: 5 },
+  streamConsumer: { memoryMiB: 512, timeoutSeconds: 60 },
+  reconciler: { memoryMiB: 512, timeoutSeconds: 300 },
 } as const satisfies Record<string, FunctionSize>;
 
-/** A route that lists a prefix walks a workset's folder object by object: it is a mover. */
+/**
+ * Stream and schedule entries by their trigger; a route by what it does: one that lists a prefix
+ * walks a workset's folder object by object, so it is a mover.
+ */
 export function functionSize(route: EntryPoint): FunctionSize {
+  if (route.trigger.kind === 'stream') return FUNCTION_SIZES.streamConsumer;
+  if (route.trigger.kind === 'schedule') return FUNCTION_SIZES.reconciler;
   if (bucketGrants(route.access).some((grant) => grant.actions.includes('list'))) return FUNCTION_SIZES.mover;
   return isWriter(route) ? FUNCTION_SIZES.writer : FUNCTION_SIZES.reader;
 }

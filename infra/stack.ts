@@ -1,8 +1,9 @@
 /**
  * The deployable service: the DynamoDB tables of `TABLES`, the S3 control bucket the cluster
- * monitor polls, and one Lambda function per entry of the entry-point table, wired to its trigger
- * (an HTTP API route). Nothing here names an entry or a table: add one to either list and the
- * stack follows.
+ * monitor polls, and one Lambda function per entry of the entry-point table, wired to its trigger:
+ * an HTTP API route, an event source mapping on a table's stream, or an EventBridge Scheduler
+ * schedule (each of the last two with its own dead-letter queue). Nothing here names an entry or
+ * a table: add one to either list and the stack follows.
  */
 import path from 'node:path';
 import { App, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
@@ -18,19 +19,25 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AttributeType, BillingMode, ProjectionType, Table, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel } from 'aws-cdk-lib/aws-lambda';
+import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, StartingPosition, SystemLogLevel } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type IBucket } from 'aws-cdk-lib/aws-s3';
+import { ContextAttribute, Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Queue, QueueEncryption, type QueuePolicy } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import type { Construct } from 'constructs';
 import { ENV } from '../lambdas/lib/config/settings.ts';
 import { TABLES, type KeyAttribute } from '../lambdas/lib/stores/tables.ts';
 import { handlerPath, LAMBDA_BUNDLE, LAMBDA_NODE_OPTIONS, REPO_ROOT } from './bundling.ts';
-import { ENTRY_POINTS, type EntryPoint } from './entry-points.ts';
+import { SCHEDULE_DELIVERY, scheduleMaxEventAgeSeconds, STREAM_DELIVERY, type ScheduledTick } from './delivery-policy.ts';
+import { ENTRY_POINTS, streamTables, type EntryPoint, type ScheduleEntry, type StreamEntry } from './entry-points.ts';
 import { entryStatements, entryWildcards, type Resources, type Statement, type TableName } from './entry-permissions.ts';
 import { functionSize } from './function-sizes.ts';
 import { stackConfigFromContext, type StackConfig } from './stack-config.ts';
@@ -77,6 +84,10 @@ export interface EntryFunction {
   readonly statements: readonly Statement[];
   /** The API route of an HTTP entry. */
   readonly httpRoute?: HttpRoute;
+  /** Where a stream or schedule entry's undeliverable or failed work goes. */
+  readonly deadLetterQueue?: Queue;
+  /** The schedule of a schedule entry. */
+  readonly schedule?: Schedule;
 }
 
 export interface WorksetApiStackProps extends StackProps {
@@ -112,6 +123,8 @@ export class WorksetApiStack extends Stack {
     for (const [flag, value] of Object.entries(FEATURE_FLAGS)) this.node.setContext(flag, value);
     this.config = props.config;
     const removalPolicy = this.config.ephemeral ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const entries = props.entries ?? ENTRY_POINTS;
+    const streamed = new Set<TableName>(streamTables(entries));
 
     this.tables = new Map(TABLES.map((definition) => {
       const table = new Table(this, `${pascal(definition.logicalName)}Table`, {
@@ -121,6 +134,9 @@ export class WorksetApiStack extends Stack {
         deletionProtection: !this.config.ephemeral,
         removalPolicy,
         ...(definition.ttlAttribute ? { timeToLiveAttribute: definition.ttlAttribute } : {}),
+        // Only where an entry reads it: a stream nobody consumes is a cost and a surprise. Both
+        // images, so a consumer sees what changed (a state change, not only that one happened).
+        ...(streamed.has(definition.logicalName) ? { stream: StreamViewType.NEW_AND_OLD_IMAGES } : {}),
       });
       for (const index of definition.indexes) {
         table.addGlobalSecondaryIndex({
@@ -188,9 +204,9 @@ export class WorksetApiStack extends Stack {
     const iamAuthorizer = new HttpIamAuthorizer();
 
     const entryFunctions = new Map<string, EntryFunction>();
-    for (const entry of props.entries ?? ENTRY_POINTS) {
+    for (const entry of entries) {
       const deployed = this.entryFunction(entry, { environment, resources, removalPolicy });
-      entryFunctions.set(entry.id, { ...deployed, ...this.wireTrigger(entry, deployed.fn, { iamAuthorizer }) });
+      entryFunctions.set(entry.id, { ...deployed, ...this.wireTrigger(entry, deployed.fn, { iamAuthorizer, removalPolicy }) });
     }
     this.entryFunctions = entryFunctions;
 
@@ -312,7 +328,11 @@ export class WorksetApiStack extends Stack {
   }
 
   /** Connects the entry's function to what triggers it. */
-  private wireTrigger(entry: EntryPoint, fn: NodejsFunction, shared: { iamAuthorizer: HttpIamAuthorizer }): Pick<EntryFunction, 'httpRoute'> {
+  private wireTrigger(
+    entry: EntryPoint,
+    fn: NodejsFunction,
+    shared: { iamAuthorizer: HttpIamAuthorizer; removalPolicy: RemovalPolicy },
+  ): Pick<EntryFunction, 'httpRoute' | 'deadLetterQueue' | 'schedule'> {
     const { trigger } = entry;
     switch (trigger.kind) {
       case 'http': {
@@ -331,9 +351,105 @@ export class WorksetApiStack extends Stack {
         }
         return { httpRoute };
       }
-      default:
-        throw new Error(`${entry.id}: the stack cannot wire a ${trigger.kind} trigger yet.`);
+      case 'stream':
+        return this.wireStream({ ...entry, trigger }, fn, shared.removalPolicy);
+      case 'schedule':
+        return this.wireSchedule({ ...entry, trigger }, fn, shared.removalPolicy);
     }
+  }
+
+  /**
+   * An event source mapping on the table's stream, with every unbounded default bounded
+   * (delivery-policy.ts): records a batch cannot get past after its retries, or too old to
+   * deliver, go to the entry's dead-letter queue as a position in the stream.
+   */
+  private wireStream(entry: StreamEntry, fn: NodejsFunction, removalPolicy: RemovalPolicy): Pick<EntryFunction, 'deadLetterQueue'> {
+    const { table: tableName, batchSize } = entry.trigger;
+    const deadLetterQueue = this.deadLetterQueue(
+      entry,
+      removalPolicy,
+      `the positions (shard, sequence numbers) of the ${tableName} table's stream records that ${entry.id} could not process within its retries or record age`,
+    );
+    // The mapping's grant (CDK's grantStreamRead) gives the role read access to this stream
+    // only, plus dynamodb:ListStreams, which has no resource-level permissions.
+    fn.addEventSource(new DynamoEventSource(this.tableOf(tableName), {
+      startingPosition: StartingPosition[STREAM_DELIVERY.startingPosition],
+      batchSize: batchSize ?? STREAM_DELIVERY.defaultBatchSize,
+      reportBatchItemFailures: true,
+      bisectBatchOnError: true,
+      retryAttempts: STREAM_DELIVERY.retryAttempts,
+      maxRecordAge: Duration.seconds(STREAM_DELIVERY.maxRecordAgeSeconds),
+      onFailure: new SqsDlq(deadLetterQueue),
+    }));
+    Validations.of(fn.role!).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: `dynamodb:ListStreams, part of the stream grant of ${entry.id}'s event source mapping, supports no resource-level permissions; the stream's records are readable on the ${tableName} table's stream ARN only.`,
+    });
+    return { deadLetterQueue };
+  }
+
+  /**
+   * An EventBridge Scheduler schedule invoking the function every `rate.minutes`, with the
+   * bounded retries of delivery-policy.ts on both sides of the asynchronous invocation.
+   */
+  private wireSchedule(entry: ScheduleEntry, fn: NodejsFunction, removalPolicy: RemovalPolicy): Pick<EntryFunction, 'deadLetterQueue' | 'schedule'> {
+    const maxEventAge = Duration.seconds(scheduleMaxEventAgeSeconds(entry.trigger));
+    const deadLetterQueue = this.deadLetterQueue(
+      entry,
+      removalPolicy,
+      `the ticks of ${entry.id}'s schedule that Scheduler could not deliver, and the invocations that failed`,
+    );
+    fn.configureAsyncInvoke({
+      retryAttempts: SCHEDULE_DELIVERY.functionRetryAttempts,
+      maxEventAge,
+      onFailure: new SqsDestination(deadLetterQueue),
+    });
+    const tick: ScheduledTick = {
+      scheduleArn: ContextAttribute.scheduleArn,
+      scheduledTime: ContextAttribute.scheduledTime,
+      executionId: ContextAttribute.executionId,
+      attemptNumber: ContextAttribute.attemptNumber,
+    };
+    // An own role rather than the target's shared default, so the acknowledgement below sits on
+    // the role that holds the grant. Only this account's schedules may assume it.
+    const role = new Role(this, `${entry.id}SchedulerRole`, {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
+      description: `EventBridge Scheduler: invokes ${entry.id} ${describeTrigger(entry)}`,
+    });
+    Validations.of(role).acknowledge({
+      id: wildcardFindingId(this, `${fn.functionArn}:*`),
+      reason: `The Lambda target's grant (grantInvoke) names ${entry.id}'s function and its qualified ARNs (versions and aliases, ":*") of that one function only; the schedule invokes the unqualified function.`,
+    });
+    const schedule = new Schedule(this, `${entry.id}Schedule`, {
+      schedule: ScheduleExpression.rate(Duration.minutes(entry.trigger.rate.minutes)),
+      description: `${entry.id}: ${describeTrigger(entry)}`,
+      target: new LambdaInvoke(fn, {
+        role,
+        input: ScheduleTargetInput.fromObject(tick),
+        retryAttempts: SCHEDULE_DELIVERY.deliveryRetryAttempts,
+        maxEventAge,
+        deadLetterQueue,
+      }),
+    });
+    return { deadLetterQueue, schedule };
+  }
+
+  /** A stream or schedule entry's dead-letter queue: encrypted, TLS only, kept like the tables. */
+  private deadLetterQueue(entry: EntryPoint, removalPolicy: RemovalPolicy, holds: string): Queue {
+    const queue = new Queue(this, `${entry.id}DeadLetters`, {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // SQS's longest: the messages are evidence to investigate, not work that expires.
+      retentionPeriod: Duration.days(14),
+      removalPolicy,
+    });
+    // The TLS-only policy stays with a retained queue, as the buckets' policies do.
+    (queue.node.findChild('Policy') as QueuePolicy).applyRemovalPolicy(removalPolicy);
+    Validations.of(queue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: `This queue is itself a dead-letter queue: it holds ${holds}; nothing consumes it to fail again.`,
+    });
+    return queue;
   }
 }
 
@@ -351,7 +467,9 @@ export function describeTrigger(entry: EntryPoint): string {
 }
 
 /** The CDK app: one stack configured from context, checked by cdk-nag on every synth. */
-export function createApp(options: { context?: Record<string, unknown>; outdir?: string } = {}): { app: App; stack: WorksetApiStack } {
+export function createApp(
+  options: { context?: Record<string, unknown>; outdir?: string; entries?: readonly EntryPoint[] } = {},
+): { app: App; stack: WorksetApiStack } {
   const app = new App({
     ...(options.context ? { context: options.context } : {}),
     ...(options.outdir ? { outdir: options.outdir } : {}),
@@ -360,6 +478,7 @@ export function createApp(options: { context?: Record<string, unknown>; outdir?:
   const stack = new WorksetApiStack(app, config.stackName, {
     config,
     description: 'Daylily workset API: tables, control bucket, one function per route, HTTP API (infra/stack.ts)',
+    ...(options.entries ? { entries: options.entries } : {}),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };

@@ -51,7 +51,8 @@ Options:
   --profile NAME           AWS profile (sets AWS_PROFILE; not used by the embedded emulators)
   --host HOST              listen address (default 127.0.0.1)
   --port PORT              listen port (default 8001)
-  --create-table           create missing tables with their indexes (always done when embedded)
+  --create-table           create missing tables with their indexes, and the streams stream
+                           entries read (always done when embedded)
   --aws                    use real AWS instead of the embedded emulators
   --data-dir DIR           embedded emulators' data (default ${DEFAULT_DATA_DIR}/)
   --verbose                debug logging (LOG_LEVEL=DEBUG)
@@ -195,8 +196,18 @@ export async function main(argv: readonly string[]): Promise<number> {
       logger.warn(settings.controlBucket.problem);
     }
 
-    const { startLocalServer } = await import('./server.ts');
-    const server = await startLocalServer({ host: options.host, port: options.port });
+    const [{ startLocalServer }, { ENTRY_POINTS, isHttpEntry }] = await Promise.all([import('./server.ts'), import('../entry-points.ts')]);
+    // Against real AWS the deployed stack already consumes the streams and runs the schedules: a
+    // second consumer here would act on every change twice.
+    const skipped = backend === 'aws' ? ENTRY_POINTS.filter((entry) => !isHttpEntry(entry)) : [];
+    if (skipped.length > 0) {
+      logger.warn('Stream and schedule entries do not run against real AWS: the deployed stack runs them.', { entries: skipped.map((entry) => entry.id) });
+    }
+    const server = await startLocalServer({
+      host: options.host,
+      port: options.port,
+      entries: backend === 'aws' ? ENTRY_POINTS.filter(isHttpEntry) : ENTRY_POINTS,
+    });
     logger.info(`Daylily workset API listening on ${server.url}`, { url: server.url, backend });
 
     return await new Promise<number>((resolveExit) => {
@@ -251,18 +262,21 @@ async function startEmbedded(options: CliOptions, settings: Settings, emulators:
 }
 
 async function prepareTables(settings: Settings, backend: Backend, logger: Logger): Promise<void> {
-  const [{ DynamoDBClient, ConditionalCheckFailedException }, { DynamoDBDocumentClient, PutCommand }, { ensureTables }] =
+  const [{ DynamoDBClient, ConditionalCheckFailedException }, { DynamoDBDocumentClient, PutCommand }, { ensureTables }, { ENTRY_POINTS, streamTables }] =
     await Promise.all([
       import('@aws-sdk/client-dynamodb'),
       import('@aws-sdk/lib-dynamodb'),
       import('../../lambdas/lib/stores/dynamodb/create-tables.ts'),
+      import('../entry-points.ts'),
     ]);
   // Endpoint and credentials come from the environment, exactly as the handlers' clients get them.
   const client = new DynamoDBClient({ region: settings.region });
   try {
     const tables = tableNames(settings);
-    await ensureTables(client, tables);
-    logger.info('Tables ready', { tables });
+    // The tables stream entries read get their stream, as the stack gives them one.
+    const streams = streamTables(ENTRY_POINTS);
+    await ensureTables(client, tables, { streams });
+    logger.info('Tables ready', { tables, ...(streams.length > 0 ? { streams } : {}) });
     if (backend !== 'embedded') return;
     try {
       await DynamoDBDocumentClient.from(client).send(

@@ -22,7 +22,8 @@ export const MAX_REQUEST_BODY_BYTES = 6 * 1024 * 1024;
 /** Where route `handler` paths are resolved from. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-export type LambdaHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
+/** A handler module's `handler`; HTTP entries get API Gateway events, the others theirs (triggers.ts). */
+export type LambdaHandler<Event = APIGatewayProxyEventV2> = (event: Event, context: Context) => Promise<unknown>;
 
 /**
  * Reads the whole body, or answers undefined when it exceeds `limit`. The excess is drained rather
@@ -139,8 +140,12 @@ export function toApiGatewayEvent(input: EventInput): APIGatewayProxyEventV2 {
 /** Default Lambda timeout of the local server's functions (API Gateway gives up at 30 s). */
 const FUNCTION_TIMEOUT_MS = 29_000;
 
-export function lambdaContext(route: Pick<HttpEntry, 'id'>, region = process.env.AWS_REGION ?? 'us-west-2'): Context {
-  const deadline = Date.now() + FUNCTION_TIMEOUT_MS;
+export function lambdaContext(
+  route: Pick<HttpEntry, 'id'>,
+  region = process.env.AWS_REGION ?? 'us-west-2',
+  timeoutMs = FUNCTION_TIMEOUT_MS,
+): Context {
+  const deadline = Date.now() + timeoutMs;
   const functionName = `daylily-workset-api-${route.id}`;
   const unsupported = (): never => {
     throw new Error('Callback-style completion is not supported: return a Promise from the handler.');
@@ -163,11 +168,12 @@ export function lambdaContext(route: Pick<HttpEntry, 'id'>, region = process.env
 
 /** Handler modules, imported on first use by their route path and kept for the process's life. */
 export class HandlerModules {
-  readonly #loaded = new Map<string, Promise<LambdaHandler>>();
+  readonly #loaded = new Map<string, Promise<LambdaHandler<never>>>();
 
   constructor(private readonly root: string = REPO_ROOT) {}
 
-  load(handlerPath: string): Promise<LambdaHandler> {
+  /** `Event` is the caller's word for what the module's handler takes: nothing checks it. */
+  load<Event = APIGatewayProxyEventV2>(handlerPath: string): Promise<LambdaHandler<Event>> {
     let loading = this.#loaded.get(handlerPath);
     if (!loading) {
       const file = isAbsolute(handlerPath) ? handlerPath : resolve(this.root, handlerPath);
@@ -175,13 +181,13 @@ export class HandlerModules {
         if (typeof module.handler !== 'function') {
           throw new Error(`${handlerPath} does not export a function named handler.`);
         }
-        return module.handler as LambdaHandler;
+        return module.handler as LambdaHandler<never>;
       });
       // A failed import is not cached: fixing the file and retrying the request is enough.
       loading.catch(() => this.#loaded.delete(handlerPath));
       this.#loaded.set(handlerPath, loading);
     }
-    return loading;
+    return loading as Promise<LambdaHandler<Event>>;
   }
 }
 

@@ -1,33 +1,60 @@
-/** The local HTTP server: the entry-point table's handlers behind a Node HTTP server. */
+/**
+ * The local server: the entry-point table's HTTP entries behind a Node HTTP server, and its
+ * stream and schedule entries run in-process next to it (triggers.ts).
+ */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HTTP_ENTRIES, type HttpEntry } from '../entry-points.ts';
+import { settingsFromEnv, tableNames } from '../../lambdas/lib/config/settings.ts';
+import type { TableNames } from '../../lambdas/lib/stores/tables.ts';
+import { ENTRY_POINTS, isHttpEntry, type EntryPoint } from '../entry-points.ts';
 import { createRequestListener } from './http-adapter.ts';
+import { startTriggers, type RunningTriggers } from './triggers.ts';
 
 export interface LocalServerOptions {
   /** Default 127.0.0.1. */
   readonly host?: string;
   /** Default 8001; 0 picks a free port (read it from `url`). */
   readonly port?: number;
-  /** Default: the entry-point table. */
-  readonly routes?: readonly HttpEntry[];
-  /** Directory the routes' `handler` paths are relative to. Default: the repository root. */
+  /** Default: the entry-point table. HTTP entries are served, the others run as triggers. */
+  readonly entries?: readonly EntryPoint[];
+  /** Directory the entries' `handler` paths are relative to. Default: the repository root. */
   readonly root?: string;
+  /** Where the stream entries' tables are. Default: the settings' table names. */
+  readonly tables?: TableNames;
+  /** Pause between reads of a quiet stream. Default 250 ms. */
+  readonly streamPollIntervalMs?: number;
+  /** How long one minute of a schedule's rate lasts. Default 60 000; tests shorten it. */
+  readonly minuteMs?: number;
 }
 
 export interface LocalServer {
   /** `http://host:port`, without a trailing slash. */
   readonly url: string;
+  /** The stream and schedule entries' runner (`triggers.tick(id)` runs a schedule entry now). */
+  readonly triggers: Pick<RunningTriggers, 'tick'>;
   /**
    * Stops accepting connections, lets requests in flight finish (at most `graceMs`, default 10 s,
-   * after which their connections are cut), and resolves once every connection is closed.
+   * after which their connections are cut), and resolves once every connection is closed; stops
+   * the triggers the same way.
    */
   close(graceMs?: number): Promise<void>;
 }
 
 export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
   const host = options.host ?? '127.0.0.1';
-  const listener = createRequestListener({ routes: options.routes ?? HTTP_ENTRIES, ...(options.root ? { root: options.root } : {}) });
+  const entries = options.entries ?? ENTRY_POINTS;
+  const listener = createRequestListener({ routes: entries.filter(isHttpEntry), ...(options.root ? { root: options.root } : {}) });
+
+  // Before listening: a stream entry whose table has no stream fails the start-up, not later.
+  const settings = settingsFromEnv(process.env);
+  const triggers = await startTriggers({
+    entries,
+    tables: options.tables ?? tableNames(settings),
+    region: settings.region,
+    ...(options.root ? { root: options.root } : {}),
+    ...(options.streamPollIntervalMs === undefined ? {} : { pollIntervalMs: options.streamPollIntervalMs }),
+    ...(options.minuteMs === undefined ? {} : { minuteMs: options.minuteMs }),
+  });
 
   let closing = false;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -39,31 +66,39 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     listener(req, res);
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 8001, host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 8001, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    await triggers.close(0);
+    throw error;
+  }
 
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   let closed: Promise<void> | undefined;
   const close = (graceMs = 10_000): Promise<void> => {
-    closed ??= new Promise<void>((resolve) => {
-      closing = true;
-      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-      timer.unref();
-      server.close(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-      server.closeIdleConnections();
-    });
+    closed ??= Promise.all([
+      new Promise<void>((resolve) => {
+        closing = true;
+        const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+        timer.unref();
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        server.closeIdleConnections();
+      }),
+      triggers.close(graceMs),
+    ]).then(() => undefined);
     return closed;
   };
 
-  return { url, close };
+  return { url, triggers: { tick: (entryId) => triggers.tick(entryId) }, close };
 }

@@ -11,7 +11,7 @@ import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { lambdaBuildOptions, LAMBDA_NODE_OPTIONS, REPO_ROOT } from '../../infra/bundling.ts';
 import { REPO_ROOT as LOCAL_SERVER_ROOT } from '../../infra/local/http-adapter.ts';
-import { HTTP_ENTRIES, type HttpEntry } from '../../infra/entry-points.ts';
+import { ENTRY_POINTS, HTTP_ENTRIES, streamTables, type HttpEntry } from '../../infra/entry-points.ts';
 import { functionSize } from '../../infra/function-sizes.ts';
 import { nodejsBundling, TABLE_ENV } from '../../infra/stack.ts';
 import { DEFAULT_ARCHIVE_PREFIX, DEFAULT_CONTROL_PREFIX, ENV } from '../../lambdas/lib/config/settings.ts';
@@ -69,6 +69,19 @@ describe('tables', () => {
       expect(table.DeletionPolicy).toBe('Retain');
       expect(table.UpdateReplacePolicy).toBe('Retain');
     }
+  });
+
+  it('has a stream only where a stream entry reads it, and a mapping, schedule and dead-letter queue only per such entry', () => {
+    const streamed = streamTables(ENTRY_POINTS);
+    for (const definition of TABLES) {
+      expect(resources[tableId(definition.logicalName)]!.Properties.StreamSpecification, definition.logicalName).toEqual(
+        streamed.includes(definition.logicalName) ? { StreamViewType: 'NEW_AND_OLD_IMAGES' } : undefined,
+      );
+    }
+    const count = (kind: string) => ENTRY_POINTS.filter((entry) => entry.trigger.kind === kind).length;
+    expect(ofType('AWS::Lambda::EventSourceMapping')).toHaveLength(count('stream'));
+    expect(ofType('AWS::Scheduler::Schedule')).toHaveLength(count('schedule'));
+    expect(ofType('AWS::SQS::Queue')).toHaveLength(count('stream') + count('schedule'));
   });
 
   it('has exactly the indexes of the definition, and TTL only where the definition names an attribute', () => {

@@ -5,6 +5,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { PolicyValidationPluginReport } from 'aws-cdk-lib';
+import type { EntryPoint } from '../../infra/entry-points.ts';
 import { createApp, type WorksetApiStack } from '../../infra/stack.ts';
 
 export interface Synthesized {
@@ -14,8 +15,9 @@ export interface Synthesized {
   readonly nag: PolicyValidationPluginReport;
 }
 
-export function synthesize(context: Record<string, unknown> = {}): Synthesized {
-  const { app, stack } = createApp({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+/** The stack of `context`, with the entry-point table or the `entries` a test gives. */
+export function synthesize(context: Record<string, unknown> = {}, entries?: readonly EntryPoint[]): Synthesized {
+  const { app, stack } = createApp({ context: { 'aws:cdk:bundling-stacks': [], ...context }, ...(entries ? { entries } : {}) });
   const template = Template.fromStack(stack);
   const nag = new AwsSolutionsChecks(app).validateScope(app);
   return { stack, template, nag };

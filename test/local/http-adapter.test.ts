@@ -54,7 +54,7 @@ describe('local server (API Gateway HTTP API v2 adapter)', () => {
   let server: LocalServer;
 
   beforeAll(async () => {
-    server = await startLocalServer({ host: '127.0.0.1', port: 0, routes: FIXTURE_ROUTES });
+    server = await startLocalServer({ host: '127.0.0.1', port: 0, entries: FIXTURE_ROUTES });
   });
   afterAll(async () => {
     await server?.close(1_000);
@@ -193,7 +193,7 @@ describe('local server (API Gateway HTTP API v2 adapter)', () => {
 
 describe('local server shutdown', () => {
   it('lets a request in flight finish, then stops accepting connections', async () => {
-    const server = await startLocalServer({ port: 0, routes: FIXTURE_ROUTES });
+    const server = await startLocalServer({ port: 0, entries: FIXTURE_ROUTES });
     // A keep-alive client, as browsers and SDKs are: its idle socket must not hold shutdown open.
     const agent = new Agent({ keepAlive: true });
     expect((await send(`${server.url}/binary`, { agent })).status).toBe(201);

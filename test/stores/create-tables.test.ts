@@ -108,6 +108,39 @@ describe('ensureTables', () => {
     await Promise.all([ensureTables(client, names), ensureTables(client, names)]);
     expect((await describeTable(names.worksets)).GlobalSecondaryIndexes).toHaveLength(WORKSETS_TABLE.indexes.length);
   });
+
+  it('creates the tables `streams` names with a stream of both images, and the others without one', async () => {
+    const names = uniqueNames();
+    await ensureTables(client, names, { streams: ['worksets'] });
+
+    const worksets = await describeTable(names.worksets);
+    expect(worksets.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    expect(worksets.LatestStreamArn).toContain(`table/${names.worksets}/stream/`);
+    expect((await describeTable(names.customers)).StreamSpecification).toBeUndefined();
+    expect((await describeTable(names.idempotency)).StreamSpecification).toBeUndefined();
+  });
+
+  it('turns the stream on for an existing table without one, and keeps that stream on later runs', async () => {
+    const names = uniqueNames();
+    await ensureTables(client, names);
+    expect((await describeTable(names.worksets)).StreamSpecification).toBeUndefined();
+
+    await ensureTables(client, names, { streams: ['worksets'] });
+    const enabled = await describeTable(names.worksets);
+    expect(enabled).toMatchObject({ TableStatus: 'ACTIVE', StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } });
+
+    await ensureTables(client, names, { streams: ['worksets'] });
+    expect((await describeTable(names.worksets)).LatestStreamArn).toBe(enabled.LatestStreamArn);
+    expect((await describeTable(names.customers)).StreamSpecification).toBeUndefined();
+  });
+
+  it('refuses a table whose stream has another view type rather than replace the stream', async () => {
+    const names = uniqueNames();
+    await client.send(new CreateTableCommand({ ...createTableInput(WORKSETS_TABLE, names.worksets), StreamSpecification: { StreamEnabled: true, StreamViewType: 'KEYS_ONLY' } }));
+
+    await expect(ensureTables(client, names, { streams: ['worksets'] })).rejects.toThrow(/has a KEYS_ONLY stream; its stream entries need NEW_AND_OLD_IMAGES/);
+    expect((await describeTable(names.worksets)).StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'KEYS_ONLY' });
+  });
 });
 
 describe('createTableInput', () => {
@@ -129,6 +162,11 @@ describe('createTableInput', () => {
       { AttributeName: 'history_of', AttributeType: 'S' },
       { AttributeName: 'entry_id', AttributeType: 'S' },
     ]);
+  });
+
+  it('asks for a stream of both images only when told to', () => {
+    expect(createTableInput(WORKSETS_TABLE, 'x').StreamSpecification).toBeUndefined();
+    expect(createTableInput(WORKSETS_TABLE, 'x', { stream: true }).StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
   });
 });
 

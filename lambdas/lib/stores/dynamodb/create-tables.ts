@@ -8,27 +8,39 @@ import {
   DescribeTableCommand,
   ResourceInUseException,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   type AttributeDefinition,
   type CreateTableCommandInput,
   type DynamoDBClient,
   type GlobalSecondaryIndex,
   type KeySchemaElement,
+  type StreamSpecification,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import { TABLES, type IndexDefinition, type KeyAttribute, type TableDefinition, type TableNames } from '../tables.ts';
 
 export type { TableNames };
 
+export type TableName = TableDefinition['logicalName'];
+
 export interface EnsureTablesOptions {
   /** How long to wait for a new table (and its indexes) to become ACTIVE. Default 5 minutes. */
   readonly timeoutMs?: number;
+  /**
+   * Tables that need a stream: the ones a stream entry reads (`streamTables` of the entry-point
+   * table). They are created with one, and an existing one without a stream gets it.
+   */
+  readonly streams?: readonly TableName[];
 }
 
+/** The stream the stack gives a table a stream entry reads: both images of every change. */
+export const STREAM_SPECIFICATION: Readonly<StreamSpecification> = { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' };
 
 /**
- * Creates every missing table with its indexes and TTL, then waits until each is ACTIVE.
- * Existing tables are left exactly as they are: their schema is not compared or changed.
+ * Creates every missing table with its indexes and TTL (and its stream, where `streams` asks for
+ * one), then waits until each is ACTIVE. Existing tables are left as they are, their schema not
+ * compared or changed, except that a table `streams` names gets its stream turned on.
  */
 export async function ensureTables(
   client: DynamoDBClient,
@@ -36,26 +48,34 @@ export async function ensureTables(
   options: EnsureTablesOptions = {},
 ): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 5 * 60_000;
-  await Promise.all(TABLES.map((definition) => ensureTable(client, definition, names[definition.logicalName], timeoutMs)));
+  const streams = new Set(options.streams ?? []);
+  await Promise.all(
+    TABLES.map((definition) =>
+      ensureTable(client, definition, names[definition.logicalName], { timeoutMs, stream: streams.has(definition.logicalName) }),
+    ),
+  );
 }
 
 async function ensureTable(
   client: DynamoDBClient,
   definition: TableDefinition,
   tableName: string,
-  timeoutMs: number,
+  options: { timeoutMs: number; stream: boolean },
 ): Promise<void> {
+  const { timeoutMs } = options;
   const existing = await describeTable(client, tableName);
   if (existing) {
     await waitUntilActive(client, tableName, timeoutMs);
+    if (options.stream) await enableStream(client, existing, timeoutMs);
     return;
   }
   try {
-    await client.send(new CreateTableCommand(createTableInput(definition, tableName)));
+    await client.send(new CreateTableCommand(createTableInput(definition, tableName, { stream: options.stream })));
   } catch (error) {
     // Another process created it between our DescribeTable and CreateTable: it is theirs to finish.
     if (error instanceof ResourceInUseException) {
       await waitUntilActive(client, tableName, timeoutMs);
+      if (options.stream) await enableStream(client, (await describeTable(client, tableName))!, timeoutMs);
       return;
     }
     throw error;
@@ -64,7 +84,35 @@ async function ensureTable(
   if (definition.ttlAttribute) await enableTtl(client, tableName, definition.ttlAttribute);
 }
 
-export function createTableInput(definition: TableDefinition, tableName: string): CreateTableCommandInput {
+/**
+ * Turns on the stream of an existing table. One with a stream of another view type is refused
+ * rather than changed: switching means dropping the stream its readers are on.
+ */
+async function enableStream(client: DynamoDBClient, table: TableDescription, timeoutMs: number): Promise<void> {
+  const tableName = table.TableName!;
+  const current = table.StreamSpecification;
+  if (current?.StreamEnabled) {
+    if (current.StreamViewType === STREAM_SPECIFICATION.StreamViewType) return;
+    throw new Error(
+      `DynamoDB table ${tableName} has a ${current.StreamViewType} stream; its stream entries need ${STREAM_SPECIFICATION.StreamViewType}. ` +
+        'Turn its stream off (UpdateTable) and start again to have it recreated.',
+    );
+  }
+  try {
+    await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: { ...STREAM_SPECIFICATION } }));
+  } catch (error) {
+    // Another process turned it on first (DynamoDB refuses a second enable): theirs is the same.
+    const again = await describeTable(client, tableName);
+    if (!(again?.StreamSpecification?.StreamEnabled && again.StreamSpecification.StreamViewType === STREAM_SPECIFICATION.StreamViewType)) throw error;
+  }
+  await waitUntilActive(client, tableName, timeoutMs);
+}
+
+export function createTableInput(
+  definition: TableDefinition,
+  tableName: string,
+  options: { readonly stream?: boolean } = {},
+): CreateTableCommandInput {
   const attributes = new Map<string, KeyAttribute>();
   const remember = (key: KeyAttribute | undefined): void => {
     if (!key) return;
@@ -99,6 +147,7 @@ export function createTableInput(definition: TableDefinition, tableName: string)
     KeySchema: keySchema({ partitionKey: definition.partitionKey }),
     // DynamoDB rejects an empty GlobalSecondaryIndexes list.
     ...(globalSecondaryIndexes.length > 0 ? { GlobalSecondaryIndexes: globalSecondaryIndexes } : {}),
+    ...(options.stream ? { StreamSpecification: { ...STREAM_SPECIFICATION } } : {}),
   };
 }
 
