@@ -50,3 +50,34 @@ describe('the queue', () => {
     expect(await queueStats(world.lifecycle)).toMatchObject({ total_worksets: 1, ready_worksets: 1 });
   });
 });
+
+describe('leases that ran out', () => {
+  it('a claim takes over a ready workset whose lease ran out before it started, in queue order', async () => {
+    const world = inMemory();
+    const lapsed = world.seed({ priority: 'urgent', createdAt: at(5), extra: { lock_owner: 'gone', lease_epoch: 3, lease_expires_at: at(-1) } });
+    const free = world.seed({ createdAt: at(0) });
+    const claimed = await claimNext(world.lifecycle, { owner: 'w' });
+    expect(claimed).toMatchObject({ workset_id: lapsed.workset_id, lock_owner: 'w', lease_epoch: 4 });
+    expect((await claimNext(world.lifecycle, { owner: 'w' }))?.workset_id).toBe(free.workset_id);
+  });
+
+  it("a claim recovers an in_progress run whose worker stopped heartbeating, and claims it once its backoff passed", async () => {
+    const world = inMemory();
+    const running = world.seed({ state: 'in_progress', extra: { lock_owner: 'gone', lease_epoch: 2, lease_expires_at: at(-10), current_step: 'call' } });
+    expect(await claimNext(world.lifecycle, { owner: 'w' })).toBeUndefined();
+    expect(await world.record(running.workset_id)).toMatchObject({ state: 'retrying', retry_count: 1, failed_step: 'call', error_category: 'transient', lease_epoch: 3 });
+    expect(world.sentinels(running.control_prefix)).toEqual([]);
+    world.advance(3);
+    expect(await claimNext(world.lifecycle, { owner: 'w' })).toMatchObject({ workset_id: running.workset_id, state: 'retrying', lock_owner: 'w', lease_epoch: 4 });
+  });
+
+  it('leaves a live run alone, and a run past its retry budget fails', async () => {
+    const world = inMemory();
+    const live = world.seed({ state: 'in_progress', extra: { lock_owner: 'alive', lease_epoch: 1, lease_expires_at: at(999_999_999) } });
+    const exhausted = world.seed({ state: 'in_progress', extra: { lock_owner: 'gone', lease_epoch: 1, lease_expires_at: at(-1), retry_count: 3, max_retries: 3 } });
+    await claimNext(world.lifecycle, { owner: 'w' });
+    expect(await world.record(live.workset_id)).toMatchObject({ state: 'in_progress', lock_owner: 'alive' });
+    expect(await world.record(exhausted.workset_id)).toMatchObject({ state: 'failed' });
+    expect(world.sentinels(exhausted.control_prefix)).toEqual(['daylily.error']);
+  });
+});

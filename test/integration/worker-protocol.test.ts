@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { backoffSeconds } from '../../lambdas/lib/domain/lifecycle.ts';
+import { documentClient } from '../../lambdas/lib/stores/dynamodb/dynamodb-client.ts';
 import { call } from '../support/api.ts';
+import { recordCalls } from '../support/faults.ts';
 import { useLocalAws } from '../support/local-aws.ts';
 import { worksetFixtures } from '../support/worksets.ts';
 
@@ -17,7 +19,7 @@ const at = (offsetMs: number) => new Date(Date.UTC(2026, 0, 1) + offsetMs).toISO
 // Files in this describe share one table: each test drains the queue it filled.
 async function drain(owner = 'drainer') {
   for (let answer = await claim(owner); answer.status === 200; answer = await claim(owner)) {
-    await call('SetWorksetState', { path: { workset_id: answer.json.workset_id }, body: { state: 'ignored', reason: 'drain', owner_id: owner, lease_epoch: answer.json.lease_epoch } });
+    await call('OverrideWorksetState', { path: { workset_id: answer.json.workset_id }, body: { state: 'ignored', reason: 'drain' } });
   }
 }
 
@@ -94,6 +96,67 @@ describe('the queue behind many leased worksets', () => {
     expect(answer.json.workset_id).toBe(free.workset_id);
     expect((await call('NextWorkset')).status).toBe(204);
   });
+
+  it('reads the same few index pages whether 0 or 300 leased worksets wait ahead of the free one', async () => {
+    await drain();
+    const queries = async () => {
+      const recorder = recordCalls(documentClient(aws.region));
+      const answer = await call('NextWorkset');
+      recorder.stop();
+      return { answer, queries: recorder.calls.filter((c) => c.command === 'QueryCommand').length };
+    };
+    const free = await seed({ priority: 'low', createdAt: at(0), files: false });
+    const alone = await queries();
+    expect(alone.answer.json.workset_id).toBe(free.workset_id);
+    const lease = { lock_owner: 'busy', lease_epoch: 1, lease_expires_at: new Date(Date.now() + 600_000).toISOString() };
+    await Promise.all(Array.from({ length: 300 }, (_, i) => seed({ priority: 'urgent', createdAt: at(i), files: false, extra: lease })));
+    const behind = await queries();
+    expect(behind.answer.json.workset_id).toBe(free.workset_id);
+    // The lease-expiry index, then the claimable index for ready and for retrying.
+    expect(behind.queries).toBe(alone.queries);
+    expect(behind.queries).toBeLessThanOrEqual(3);
+    await drain();
+  });
+});
+
+describe('a run whose worker died', () => {
+  const lapsed = () => ({ lock_owner: 'dead-worker', lease_epoch: 4, lease_expires_at: new Date(Date.now() - 60_000).toISOString(), current_step: 'align' });
+
+  it('is recovered by the next claim: a transient failure recorded, the lease revoked, and claimable again after its backoff', async () => {
+    await drain();
+    const running = await seed({ state: 'in_progress', extra: { ...lapsed(), retry_count: 0 } });
+
+    const answer = await claim('live-worker');
+    expect(answer.status).toBe(204); // its backoff has not passed yet
+
+    const recovered = (await record(running.workset_id))!;
+    expect(recovered).toMatchObject({ state: 'retrying', retry_count: 1, error_category: 'transient', failed_step: 'align', lease_epoch: 5 });
+    expect(recovered.lock_owner).toBeUndefined();
+    expect(recovered.error_details).toContain('dead-worker');
+    expect(recovered.state_history.at(-1)).toMatchObject({ from: 'in_progress', to: 'retrying', actor: 'live-worker' });
+    const folder = await monitorAgrees(running.workset_id);
+    expect(folder.actual).toBe(folder.expected);
+
+    // The dead worker's late writes are fenced off.
+    const late = await call('SetWorksetState', { path: { workset_id: running.workset_id }, body: { state: 'complete', reason: 'done', owner_id: 'dead-worker', lease_epoch: 4 } });
+    expect(late.status).toBe(409);
+    await drain();
+  });
+
+  it('is recovered when a worker asks for its lease: 409 naming when it can be leased again', async () => {
+    const running = await seed({ state: 'in_progress', extra: lapsed() });
+    const answer = await call('AcquireLease', { path: { workset_id: running.workset_id }, body: { owner_id: 'live-worker' } });
+    expect(answer.status).toBe(409);
+    expect(answer.json).toMatchObject({ current_state: 'retrying', retry_after: expect.any(String) });
+  });
+
+  it("may not write progress once its lease ran out: 409 telling it to stop, nothing written", async () => {
+    const running = await seed({ state: 'in_progress', extra: lapsed() });
+    const late = await call('RecordProgress', { path: { workset_id: running.workset_id }, body: { owner_id: 'dead-worker', lease_epoch: 4, current_step: 'call' } });
+    expect(late.status).toBe(409);
+    expect(late.json.detail).toMatch(/expired/);
+    expect((await record(running.workset_id))!.current_step).toBe('align');
+  });
 });
 
 describe('progress', () => {
@@ -122,6 +185,36 @@ describe('progress', () => {
     const stale = await call('RecordProgress', { path: { workset_id: workset.workset_id }, body: { owner_id: 'w', lease_epoch: 99, current_step: 'x' } });
     expect(stale.status).toBe(409);
     expect((await record(workset.workset_id))!.current_step).toBe('align');
+  });
+
+  it('keeps a workset within 100 metric keys: a merge past it is a 400 naming metrics, keys it has can still change', async () => {
+    const workset = await seed();
+    const granted = await call('AcquireLease', { path: { workset_id: workset.workset_id }, body: { owner_id: 'w' } });
+    const lease = { owner_id: 'w', lease_epoch: granted.json.lease_epoch };
+    const keys = (from: number, count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`m${from + i}`, i]));
+    const progress = (metrics: Record<string, unknown>) => call('RecordProgress', { path: { workset_id: workset.workset_id }, body: { ...lease, metrics } });
+
+    expect((await progress(keys(0, 60))).status).toBe(200);
+    expect((await progress(keys(60, 40))).status).toBe(200);
+    const over = await progress({ one_more: 1 });
+    expect(over.status).toBe(400);
+    expect(over.json.errors).toEqual([{ field: 'metrics', message: 'would take the workset past 100 metric keys' }]);
+    // Updating keys it already has adds none: the conservative first write is refused, the exact retry lands.
+    const updated = await progress({ m0: 'updated', m99: 99.5 });
+    expect(updated.status).toBe(200);
+    const stored = (await record(workset.workset_id))!;
+    expect(Object.keys(stored.metrics!)).toHaveLength(100);
+    expect(stored.metrics).toMatchObject({ m0: 'updated', m99: 99.5 });
+  });
+
+  it('refuses metric values DynamoDB could not store, naming the metric', async () => {
+    const workset = await seed();
+    const granted = await call('AcquireLease', { path: { workset_id: workset.workset_id }, body: { owner_id: 'w' } });
+    for (const value of [1e308, -1e200, 5e-324, 'x'.repeat(257), [[[[['deep']]]]], '\ud800']) {
+      const answer = await call('RecordProgress', { path: { workset_id: workset.workset_id }, body: { owner_id: 'w', lease_epoch: granted.json.lease_epoch, metrics: { bad: value } } });
+      expect(answer.status, JSON.stringify(value)).toBe(400);
+      expect(answer.json.errors[0].field).toBe('metrics.bad');
+    }
   });
 
   it('the final state write carries metrics too (the Python worker died on this)', async () => {
