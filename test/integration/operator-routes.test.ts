@@ -72,3 +72,32 @@ describe('operator routes', () => {
     expect((await call('GetWorkset', { path: { workset_id: '#queue-stats#00' } })).status).toBe(404);
   });
 });
+
+describe('answers that fit a Lambda response', () => {
+  it('a page of large worksets ends early (under 5 MB), its cursor leading on to every workset exactly once', async () => {
+    const customerId = 'large-records-lab';
+    // 100 metric keys of 500 bytes: as large as a record's metrics may grow.
+    const metrics = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`m${i}`, 'x'.repeat(500)]));
+    const seeded = [];
+    for (let batch = 0; batch < 4; batch += 1) {
+      seeded.push(...(await Promise.all(Array.from({ length: 25 }, (_, i) => seed({ customerId, state: 'complete', createdAt: at(batch * 25 + i), files: false, extra: { metrics } })))));
+    }
+    const ids: string[] = [];
+    let next: string | undefined;
+    let pages = 0;
+    do {
+      const page = await call('ListCustomerWorksets', { path: { customer_id: customerId }, query: { limit: '100', ...(next ? { next_token: next } : {}) } });
+      expect(page.status).toBe(200);
+      expect(page.text.length).toBeLessThan(5 * 1024 * 1024);
+      ids.push(...page.json.worksets.map((workset: { workset_id: string }) => workset.workset_id));
+      next = page.json.next_token ?? undefined;
+      pages += 1;
+    } while (next);
+    expect(pages).toBeGreaterThan(1);
+    expect(ids.sort()).toEqual(seeded.map((workset) => workset.workset_id).sort());
+
+    const first = await call('ListWorksets', { query: { customer_id: customerId, limit: '1000' } });
+    expect(first.text.length).toBeLessThan(5 * 1024 * 1024);
+    expect(first.json.next_token).not.toBeNull();
+  });
+});

@@ -645,6 +645,20 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
         expect(five.map((page) => page.length)).toEqual([3, 1]);
       });
 
+      it('ends a page early once its records reach maxBytes, resuming after the last one returned, every workset exactly once', async () => {
+        const records = [];
+        for (let i = 0; i < 6; i += 1) records.push(await seeded({ created_at: at(i), metrics: { padding: 'x'.repeat(200), i } }));
+        const size = JSON.stringify(records[0]).length;
+        const byCustomer = await allPages((nextToken) => store.listWorksets({ customerId: 'lab-1', limit: 10, maxBytes: size * 2 + 10, ...(nextToken ? { nextToken } : {}) }));
+        expect(byCustomer.map((page) => page.length)).toEqual([2, 2, 2]);
+        expect(byCustomer.flat().map((item) => item.workset_id)).toEqual([...records].reverse().map((record) => record.workset_id));
+        const byState = await allPages((nextToken) => store.listWorksets({ state: 'ready', limit: 10, maxBytes: size * 4 + 10, ...(nextToken ? { nextToken } : {}) }));
+        expect(byState.map((page) => page.length)).toEqual([4, 2]);
+        expect(byState.flat().map((item) => item.workset_id)).toEqual(records.map((record) => record.workset_id));
+        // A page always makes progress, however large one record is.
+        expect((await store.listWorksets({ customerId: 'lab-1', limit: 10, maxBytes: 1 })).items).toHaveLength(1);
+      });
+
       it('a filtered customer page evaluates only what the page still needs: short pages, then the rest', async () => {
         for (let i = 0; i < 5; i += 1) await seeded({ created_at: at(i), state: i % 2 === 0 ? 'ready' : 'complete' });
         const pages = await allPages((nextToken) => store.listWorksets({ customerId: 'lab-1', state: 'complete', limit: 2, ...(nextToken ? { nextToken } : {}) }));

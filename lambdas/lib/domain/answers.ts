@@ -6,6 +6,12 @@
 import type { HistoryEntry } from './workset.ts';
 import type { WorksetDetail } from './workset-detail.ts';
 
+/**
+ * The records a listing page may carry, in bytes: a function's answer must stay under Lambda's
+ * 6 MB response limit, whatever each workset holds; a page then ends early, its cursor going on.
+ */
+export const MAX_LISTING_BYTES = 4 * 1024 * 1024;
+
 /** One page of a listing. */
 export interface WorksetListing {
   readonly worksets: readonly WorksetDetail[];

@@ -1,5 +1,5 @@
 /** Reading a customer's worksets. Ownership is by customer_id: another customer's workset is "not found". */
-import type { WorksetListing } from '../domain/answers.ts';
+import { MAX_LISTING_BYTES, type WorksetListing } from '../domain/answers.ts';
 import { toWorksetDetail, type WorksetDetail } from '../domain/workset-detail.ts';
 import type { WorksetState } from '../domain/workset.ts';
 import type { TableDeps } from './deps.ts';
@@ -17,6 +17,7 @@ export async function listCustomerWorksets(
   const page = await deps.worksets.listWorksets({
     customerId,
     limit: query.limit,
+    maxBytes: MAX_LISTING_BYTES,
     ...(query.next_token ? { nextToken: query.next_token } : {}),
     ...(query.state ? { state: query.state } : {}),
   });

@@ -37,6 +37,11 @@ export interface ListingFilter {
   readonly priority?: Priority;
   readonly limit: number;
   readonly nextToken?: string;
+  /**
+   * Where a page ends early, however few items it holds: once its records reach this many bytes
+   * (as JSON). The cursor then resumes after the last item returned. Absent: no bound.
+   */
+  readonly maxBytes?: number;
 }
 
 export type QueueCandidate = Pick<WorksetRecord, 'workset_id' | 'queue_order' | 'state'>;

@@ -4,7 +4,7 @@ import type { Priority, WorksetState } from '../../domain/workset.ts';
 import type { TableDeps } from '../deps.ts';
 import { ownedRecord } from '../ownership.ts';
 import { toWorksetDetail, type WorksetDetail } from '../../domain/workset-detail.ts';
-import type { WorksetListing } from '../../domain/answers.ts';
+import { MAX_LISTING_BYTES, type WorksetListing } from '../../domain/answers.ts';
 
 export async function getWorkset(deps: TableDeps, worksetId: string): Promise<WorksetDetail> {
   return toWorksetDetail(ownedRecord(await deps.worksets.getWorkset(worksetId), worksetId));
@@ -20,6 +20,7 @@ export async function listWorksets(
 ): Promise<WorksetListing> {
   const page = await deps.worksets.listWorksets({
     limit: query.limit,
+    maxBytes: MAX_LISTING_BYTES,
     ...(query.state ? { state: query.state } : {}),
     ...(query.priority ? { priority: query.priority } : {}),
     ...(query.customer_id ? { customerId: query.customer_id } : {}),

@@ -17,12 +17,37 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const CUSTOMER_CURSOR_FIELDS = ['workset_id', 'customer_id', 'created_at'] as const;
 
+/** The size a record adds to a page, as its answer will carry it (about: the answer is a view of it). */
+const bytesOf = (record: WorksetRecord): number => JSON.stringify(record).length;
+
+/**
+ * How many of `records` fit a page that already holds `used` bytes, within `maxBytes`: at least
+ * one on an empty page (a page always makes progress), and the bytes they add.
+ */
+function fitting(records: readonly WorksetRecord[], used: number, pageEmpty: boolean, maxBytes: number | undefined): { count: number; bytes: number } {
+  if (maxBytes === undefined) return { count: records.length, bytes: 0 };
+  let bytes = 0;
+  let count = 0;
+  for (const record of records) {
+    const size = bytesOf(record);
+    if (used + bytes + size > maxBytes && !(pageEmpty && count === 0)) break;
+    bytes += size;
+    count += 1;
+  }
+  return { count, bytes };
+}
+
+/** An index key of `record`, as LastEvaluatedKey would name it: where a page cut short resumes. */
+const keyOf = (record: WorksetRecord, attributes: readonly (keyof WorksetRecord)[]): Record<string, unknown> =>
+  Object.fromEntries(attributes.map((attribute) => [attribute, record[attribute]]));
+
 /** One customer's worksets, newest first; `state` and `priority` filter (pages are still filled, within bounds). */
 async function listByCustomer(ctx: DynamoContext, filter: ListingFilter & { customerId: string }): Promise<WorksetPage> {
   let startKey: Record<string, unknown> | undefined = filter.nextToken
     ? decodeCursor(filter.nextToken, { fields: CUSTOMER_CURSOR_FIELDS, partition: ['customer_id', filter.customerId] })
     : undefined;
   const items: WorksetRecord[] = [];
+  let bytes = 0;
   for (let query = 0; query < MAX_FILTERED_QUERIES && items.length < filter.limit; query += 1) {
     const e = new Expression();
     const filters = [
@@ -45,8 +70,15 @@ async function listByCustomer(ctx: DynamoContext, filter: ListingFilter & { cust
         }),
       ),
     );
-    items.push(...(result.Items ?? []).map(fromItem));
+    const page = (result.Items ?? []).map(fromItem);
+    const fit = fitting(page, bytes, items.length === 0, filter.maxBytes);
+    items.push(...page.slice(0, fit.count));
+    bytes += fit.bytes;
     startKey = result.LastEvaluatedKey;
+    if (fit.count < page.length) {
+      startKey = keyOf(items.at(-1)!, CUSTOMER_CURSOR_FIELDS);
+      break;
+    }
     if (!startKey) break;
   }
   const nextToken = encodeCursor(startKey);
@@ -75,8 +107,11 @@ function decodeStateCursor(token: string | undefined, states: readonly WorksetSt
 /** By state, in queue order; without a state filter, state after state (WORKSET_STATES order). */
 async function listByState(ctx: DynamoContext, filter: ListingFilter): Promise<WorksetPage> {
   const states = filter.state ? [filter.state] : WORKSET_STATES;
-  let { stateIndex, startKey } = decodeStateCursor(filter.nextToken, states);
+  const decoded = decodeStateCursor(filter.nextToken, states);
+  let stateIndex = decoded.stateIndex;
+  let startKey: Record<string, unknown> | undefined = decoded.startKey;
   const items: WorksetRecord[] = [];
+  let bytes = 0;
   while (stateIndex < states.length && items.length < filter.limit) {
     const state = states[stateIndex]!;
     const e = new Expression();
@@ -95,7 +130,14 @@ async function listByState(ctx: DynamoContext, filter: ListingFilter): Promise<W
         }),
       ),
     );
-    items.push(...(result.Items ?? []).map(fromItem));
+    const page = (result.Items ?? []).map(fromItem);
+    const fit = fitting(page, bytes, items.length === 0, filter.maxBytes);
+    items.push(...page.slice(0, fit.count));
+    bytes += fit.bytes;
+    if (fit.count < page.length) {
+      startKey = keyOf(items.at(-1)!, ['workset_id', 'state', 'queue_order']);
+      break;
+    }
     startKey = result.LastEvaluatedKey;
     if (!startKey) stateIndex += 1;
   }

@@ -147,6 +147,24 @@ function fromStored(item: StoredIdempotency): IdempotencyRecord {
 const byCreation = (record: WorksetRecord): Position => ({ sort: record.created_at, id: record.workset_id });
 const byQueueOrder = (record: WorksetRecord): Position => ({ sort: record.queue_order, id: record.workset_id });
 
+/** A page's byte budget (records as JSON), as the DynamoDB adapter keeps it: at least one record per page. */
+function pageBudget(maxBytes: number | undefined): { take: (records: readonly WorksetRecord[], pageEmpty: boolean) => number } {
+  let used = 0;
+  return {
+    take(records, pageEmpty) {
+      if (maxBytes === undefined) return records.length;
+      let count = 0;
+      for (const record of records) {
+        const size = JSON.stringify(record).length;
+        if (used + size > maxBytes && !(pageEmpty && count === 0)) break;
+        used += size;
+        count += 1;
+      }
+      return count;
+    },
+  };
+}
+
 const isListing = (listing: Readonly<Record<string, string>>, expected: Readonly<Record<string, string>>): boolean =>
   Object.keys(listing).length === Object.keys(expected).length && Object.entries(expected).every(([name, value]) => listing[name] === value);
 
@@ -232,10 +250,17 @@ export class MemoryWorksetStore implements WorksetStore {
     if (filter.nextToken !== undefined && start === undefined) throw invalidCursor();
     const ordered = inOrder([...this.worksets.values()].filter((record) => record.customer_id === filter.customerId), byCreation, -1);
     const items: WorksetRecord[] = [];
+    const budget = pageBudget(filter.maxBytes);
     for (let query = 0; query < MAX_FILTERED_QUERIES && items.length < filter.limit; query += 1) {
       const page = queryPage(ordered, byCreation, -1, start, filter.limit - items.length);
-      items.push(...page.items.filter((record) => (!filter.state || record.state === filter.state) && (!filter.priority || record.priority === filter.priority)));
+      const matching = page.items.filter((record) => (!filter.state || record.state === filter.state) && (!filter.priority || record.priority === filter.priority));
+      const fit = budget.take(matching, items.length === 0);
+      items.push(...matching.slice(0, fit));
       start = page.last;
+      if (fit < matching.length) {
+        start = byCreation(items.at(-1)!);
+        break;
+      }
       if (!start) break;
     }
     return { items: items.map((record) => structuredClone(record)), ...(start ? { nextToken: encodeCursor({ listing, after: start }) } : {}) };
@@ -254,11 +279,17 @@ export class MemoryWorksetStore implements WorksetStore {
     // queue_order = `{priority rank}#{created_at}`: a priority is a key prefix, not a filter.
     const rank = filter.priority ? `${PRIORITIES.indexOf(filter.priority)}#` : '';
     const items: WorksetRecord[] = [];
+    const budget = pageBudget(filter.maxBytes);
     while (stateIndex < states.length && items.length < filter.limit) {
       const state = states[stateIndex]!;
       const ordered = inOrder([...this.worksets.values()].filter((record) => record.state === state && record.queue_order.startsWith(rank)), byQueueOrder, 1);
       const page = queryPage(ordered, byQueueOrder, 1, start, filter.limit - items.length);
-      items.push(...page.items);
+      const fit = budget.take(page.items, items.length === 0);
+      items.push(...page.items.slice(0, fit));
+      if (fit < page.items.length) {
+        start = byQueueOrder(items.at(-1)!);
+        break;
+      }
       start = page.last;
       if (!start) stateIndex += 1;
     }
