@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { BatchWriteCommand, type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { counterShardId } from '../lambdas/lib/domain/queue-counters.ts';
 import { queueOrder, type Priority } from '../lambdas/lib/domain/workset.ts';
+import { toItem } from '../lambdas/lib/stores/dynamodb/queue-index.ts';
 import { startBenchStack } from './local-stack.ts';
 import { percentile, printFigures, type Figures } from './stats.ts';
 
@@ -30,14 +31,20 @@ let seeded = 0;
  * Puts `count` worksets straight into the table (BatchWriteItem, 25 at a time) and adds
  * them to one counter shard, so the stats stay exact without a transaction per record.
  */
-async function seedWorksets(context: LifecycleBenchContext, count: number, tag: string, state: 'ready' | 'complete'): Promise<void> {
+async function seedWorksets(
+  context: LifecycleBenchContext,
+  count: number,
+  tag: string,
+  state: 'ready' | 'complete',
+  options: { priority?: Priority; lease?: { owner: string; expiresAt: string } } = {},
+): Promise<void> {
   const prefix = context.controlPrefix ?? 'daylily_monitoring/active_worksets/';
   const records = Array.from({ length: count }, () => {
     const n = seeded++;
     const id = `bench-${tag}-${n.toString(16).padStart(8, '0')}`;
     const created = new Date(Date.UTC(2026, 0, 1) + n).toISOString();
-    const priority = PRIORITIES[n % 3]!;
-    return {
+    const priority = options.priority ?? PRIORITIES[n % 3]!;
+    return toItem({
       workset_id: id,
       customer_id: `bench-${tag}`,
       workset_name: id,
@@ -56,7 +63,8 @@ async function seedWorksets(context: LifecycleBenchContext, count: number, tag: 
       updated_at: created,
       version: 1,
       state_history: [],
-    };
+      ...(options.lease ? { lock_owner: options.lease.owner, lease_epoch: 1, lease_expires_at: options.lease.expiresAt, lock_acquired_at: created } : {}),
+    });
   });
   const batches = Array.from({ length: Math.ceil(records.length / 25) }, (_, i) => records.slice(i * 25, i * 25 + 25));
   let next = 0;
@@ -148,14 +156,27 @@ export async function lifecycleFigures(context: LifecycleBenchContext): Promise<
     }),
   );
   const seconds = (performance.now() - start) / 1000;
-  // The same with one worker: the cost of a claim without contention for the queue's head.
-  await seedWorksets(context, 100, 'solo', 'ready');
-  const solo: number[] = [];
-  for (let answer = await claim(0); answer.status === 200 && answer.body; answer = await claim(0)) {
-    solo.push(answer.ms);
-    await start_(answer.body.workset_id, 0, answer.body.lease_epoch);
-  }
-  figures.push(['claim p50, 1 worker', percentile(solo, 50), 'ms']);
+  // The same with one worker: the cost of a claim without contention for the queue's head, with
+  // nothing leased ahead of it, then behind 2,000 leased worksets their workers have not started
+  // (urgent, so they sort first): the claim must not read past them.
+  const soloClaims = async (): Promise<number> => {
+    const solo: number[] = [];
+    for (let answer = await claim(0); answer.status === 200 && answer.body; answer = await claim(0)) {
+      solo.push(answer.ms);
+      await start_(answer.body.workset_id, 0, answer.body.lease_epoch);
+    }
+    return percentile(solo, 50);
+  };
+  await seedWorksets(context, 100, 'solo', 'ready', { priority: 'normal' });
+  const alone = await soloClaims();
+  await seedWorksets(context, 2_000, 'leased', 'ready', { priority: 'urgent', lease: { owner: 'bench-sleeper', expiresAt: new Date(Date.now() + 3_600_000).toISOString() } });
+  await seedWorksets(context, 100, 'behind', 'ready', { priority: 'normal' });
+  const behind = await soloClaims();
+  figures.push(
+    ['claim p50, 1 worker', alone, 'ms'],
+    ['claim p50, 1 worker, 2,000 leased-unstarted ahead', behind, 'ms'],
+    ['claim p50 ratio, 2,000 leased ahead / none', behind / alone, '×', '≤ 1.2'],
+  );
   figures.push(
     ['claims, 10 workers (each workset once)', claims, 'claims'],
     ['claim+start throughput, 10 workers', claims / seconds, 'worksets/s'],
