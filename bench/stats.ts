@@ -11,10 +11,31 @@ export function percentile(values: readonly number[], p: number): number {
 /** Name, value, unit, target (as text, for the reader). */
 export type Figures = Array<[string, number, string, string?]>;
 
+/** Whether `value` meets a target written `≤ 15`, `≥ 150` or `< 1`; undefined for a target it cannot read. */
+export function meets(value: number, target: string): boolean | undefined {
+  const match = /^\s*(≤|<=|<|≥|>=|>)\s*(-?[\d.]+)/.exec(target);
+  if (!match) return undefined;
+  const bound = Number(match[2]);
+  switch (match[1]) {
+    case '≤':
+    case '<=':
+      return value <= bound;
+    case '<':
+      return value < bound;
+    case '≥':
+    case '>=':
+      return value >= bound;
+    default:
+      return value > bound;
+  }
+}
+
+/** One line per figure: the value, its unit, and with a target the target and a verdict. */
 export function printFigures(title: string, figures: Figures): void {
   console.log(`\n${title}`);
   for (const [name, value, unit, target] of figures) {
     const digits = unit === 'calls' || unit === '×' ? 2 : 1;
-    console.log(`  ${name.padEnd(44)} ${value.toFixed(digits).padStart(9)} ${unit.padEnd(10)} ${target ? `target ${target}` : ''}`);
+    const verdict = target === undefined ? '' : meets(value, target) === undefined ? '' : meets(value, target) ? '  met' : '  NOT MET';
+    console.log(`  ${name.padEnd(48)} ${value.toFixed(digits).padStart(9)} ${unit.padEnd(10)} ${target ? `target ${target}${verdict}` : ''}`);
   }
 }
