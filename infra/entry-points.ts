@@ -89,11 +89,20 @@ interface EntryBase {
   readonly summary: string;
 }
 
+/** A problem answer a route says more about than the generic description (infra/openapi.ts). */
+export interface ProblemDoc {
+  readonly description: string;
+  /** Response headers it may carry, with what each means. */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
 export interface HttpContract {
   /** What the handler reads: the object its handler is built from. */
   readonly request: RequestContract;
   /** Success responses; problem responses are documented for every route. */
   readonly responses: Readonly<Record<number, { readonly description: string; readonly schema?: GenericSchema }>>;
+  /** Problem statuses documented in more detail than the generic ones. */
+  readonly problems?: Readonly<Record<number, ProblemDoc>>;
 }
 
 export interface HttpEntry extends EntryBase {
@@ -137,6 +146,15 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
     contract: {
       request: CreateWorksetContract,
       responses: { 201: { description: 'Registered (or replayed); `Location` names the workset.', schema: WorksetDetailSchema } },
+      problems: {
+        503: {
+          description:
+            'A dependency failed or the service is not configured; retry later. With a `Location` (problem type `outcome-unknown`, ' +
+            'its `workset_id`): the registration did not finish and whether it was queued is unknown. GET the Location, or retry ' +
+            'with the same Idempotency-Key; the service settles it (ready, or not found). Without one, nothing was queued.',
+          headers: { Location: 'The workset whose outcome is unknown (`/api/customers/{customer_id}/worksets/{workset_id}`).' },
+        },
+      },
     },
   },
   {

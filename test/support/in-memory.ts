@@ -49,6 +49,29 @@ export function failing(matches: (operation: string, input: any) => boolean, opt
   };
 }
 
+/**
+ * Makes the next `times` calls of `target[method]` that `matches` picks take effect and then
+ * throw, as calls whose reply was lost (the fault hooks fail a call before it does anything).
+ */
+export function lostReplies<T extends object>(
+  target: T,
+  method: keyof T & string,
+  options: { matches?: (...args: any[]) => boolean; times?: number; error?: () => Error } = {},
+): void {
+  const original = (target[method] as (...args: any[]) => Promise<unknown>).bind(target);
+  let left = options.times ?? 1;
+  Object.assign(target, {
+    [method]: async (...args: any[]) => {
+      const result = await original(...args);
+      if (left > 0 && (options.matches?.(...args) ?? true)) {
+        left -= 1;
+        throw options.error?.() ?? Object.assign(new Error(`reply of ${method} lost`), { name: 'InjectedFault' });
+      }
+      return result;
+    },
+  });
+}
+
 let ids = 0;
 
 export function inMemory() {
