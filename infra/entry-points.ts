@@ -25,6 +25,7 @@ import {
   MoveAnswerSchema,
   QueueStatsSchema,
   ReleaseAnswerSchema,
+  SettleResultSchema,
   WorksetDetailListingSchema,
   WorksetDetailSchema,
 } from '../lambdas/lib/schemas/responses.ts';
@@ -267,6 +268,17 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
     access: { tables: { worksets: 'read' } },
     summary: 'Exact workset counts per state, in constant time (sharded counters).',
     contract: { request: NO_INPUT, responses: { 200: { description: 'Exact counts per state.', schema: QueueStatsSchema } } },
+  },
+  {
+    id: 'SettleWorkset',
+    trigger: http('POST', '/worksets/{workset_id}/settle'),
+    handler: 'lambdas/handlers/settle-workset.ts',
+    // `delete`: a keyless registration that never finished is rolled back (its record removed);
+    // the idempotency table: a completed keyed one stores the answer its client's retry replays;
+    // `list`: the folder is checked for every registration file.
+    access: { tables: { worksets: 'delete', idempotency: 'write' }, controlBucket: ['put', 'delete', 'list'] },
+    summary: 'Settle a registration that never finished (or a ready workset missing daylily.ready): its folder and record made to agree.',
+    contract: { request: worker.SettleWorksetContract, responses: { 200: { description: 'What the settle pass did (or, with dry_run, would do).', schema: SettleResultSchema } } },
   },
   // ------------------------------------------------------------------------------------------
   // Lifecycle: customer actions (ownership by customer_id; 404 for another customer's workset).

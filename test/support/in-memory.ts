@@ -10,7 +10,7 @@ import { DEFAULT_ARCHIVE_PREFIX, DEFAULT_CONTROL_PREFIX } from '../../lambdas/li
 import { sentinelOf } from '../../lambdas/lib/domain/sentinel-rules.ts';
 import { SENTINELS } from '../../lambdas/lib/domain/sentinels.ts';
 import { queueOrder, type Priority, type WorksetRecord, type WorksetState } from '../../lambdas/lib/domain/workset.ts';
-import type { ControlBucketDeps, RegistrationDeps } from '../../lambdas/lib/flows/deps.ts';
+import type { ControlBucketDeps, RegistrationDeps, SettleDeps } from '../../lambdas/lib/flows/deps.ts';
 import type { RegistrationRequest } from '../../lambdas/lib/flows/registration/registration-request.ts';
 import { toRegistrationRequest } from '../../lambdas/lib/flows/registration/registration-request.ts';
 import { parseOrThrow } from '../../lambdas/lib/schemas/parse.ts';
@@ -97,7 +97,11 @@ export function inMemory() {
     controlLocation: { ok: true, bucket: CONTROL_BUCKET, prefix: DEFAULT_CONTROL_PREFIX, source: 'DAYLILY_CONTROL_BUCKET' },
     now: clock,
     randomHex: () => hex.shift() ?? (draws += 1).toString(16).padStart(8, '0'),
+    // The read-backs' pauses are real timers too.
+    readBackoffMs: 0,
   };
+
+  const settle: SettleDeps = { worksets, controlBucket: bucket, now: clock, sentinelBackoffMs: 0 };
 
   /** A workset as the lifecycle finds it (version 1), with its folder and state sentinel. */
   function seed(options: SeedOptions = {}): WorksetRecord {
@@ -148,6 +152,7 @@ export function inMemory() {
     bucket,
     lifecycle,
     registration,
+    settle,
     seed,
     files,
     sentinels,

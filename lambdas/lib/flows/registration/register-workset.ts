@@ -47,16 +47,16 @@ function rejectExportIntoControlBucket(exportUri: string | null | undefined, con
   }
 }
 
-/** Reads of a record whose flip's outcome is unknown, 0.1, 0.2 and 0.4 s apart: well inside the function's 10 s. */
+/** Reads of a record whose flip's outcome is unknown, by default 0.1, 0.2 and 0.4 s apart: well inside the function's 10 s. */
 const READ_ATTEMPTS = 4;
 
 async function readBack(deps: RegistrationDeps, worksetId: string): Promise<WorksetRecord | undefined> {
-  for (let attempt = 1; ; attempt += 1) {
+  for (let attempt = 1, pause = deps.readBackoffMs ?? 100; ; attempt += 1, pause *= 2) {
     try {
       return await deps.worksets.getWorkset(worksetId);
     } catch (error) {
       if (attempt >= READ_ATTEMPTS) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      await new Promise((resolve) => setTimeout(resolve, pause));
     }
   }
 }
