@@ -2,7 +2,7 @@
  * Registration, the shared integration flow. The protocol:
  *  1. one DynamoDB transaction: the customer exists, the idempotency key is claimed, and a
  *     `registering` record is created, never overwriting anything (begin-registration.ts);
- *  2. the control folder files, then `daylily.ready` last (settle-ready.ts);
+ *  2. the control folder files, then `daylily.ready` last (control-folder-writes.ts);
  *  3. one transaction flips the record to `ready` and stores the answer for replays.
  * So no workset is `ready` in DynamoDB before its files exist, and a failure at any step leaves
  * nothing a worker (DynamoDB `ready`) or the monitor (`daylily.ready`) would pick up. A retry with
@@ -148,8 +148,8 @@ export async function registerWorkset(deps: RegistrationDeps, command: RegisterW
   try {
     current = await readBack(deps, record.workset_id);
   } catch (error) {
-    // Its daylily.ready stays, whatever the record says: the settle pass finds the record
-    // (`registering`, or `ready` if the flip landed) and makes the two agree.
+    // Its daylily.ready stays: if the flip landed the folder is right; if not, the record is still
+    // `registering` and the settle pass finds it and makes the two agree.
     logger.error('registration could not be marked ready and its record could not be read; left to the settle pass', {
       workset_id: record.workset_id,
       error: (failure.cause ?? error) as Error,
