@@ -22,13 +22,13 @@
  * pass then only makes `daylily.ready` match the record as it is (`changed`).
  */
 import type { SettleAction, SettleResult, SettleSummary } from '../../domain/answers.ts';
-import { toWorksetDetail } from '../../domain/workset-detail.ts';
-import { currentPlan, syncSentinels } from '../lifecycle/sentinel-sync.ts';
 import { readyObject, registrationKey, registrationKeys, REGISTRATION_GRACE_SECONDS, resumable } from '../../domain/registration.ts';
-import { timestamp, type HistoryEntry, type WorksetRecord, type WorksetState } from '../../domain/workset.ts';
+import { toWorksetDetail } from '../../domain/workset-detail.ts';
+import { timestamp, type HistoryEntry, type WorksetRecord } from '../../domain/workset.ts';
 import { NotFoundError, UpstreamError } from '../../errors.ts';
 import { logger } from '../../logging.ts';
 import type { SettleDeps } from '../deps.ts';
+import { currentPlan, syncSentinels } from '../lifecycle/sentinel-sync.ts';
 import { settleReady } from './settle-ready.ts';
 
 export interface SettleOptions {
