@@ -25,6 +25,7 @@ import {
   MoveAnswerSchema,
   QueueStatsSchema,
   ReleaseAnswerSchema,
+  SettleResultSchema,
   WorksetDetailListingSchema,
   WorksetDetailSchema,
 } from '../lambdas/lib/schemas/responses.ts';
@@ -89,11 +90,20 @@ interface EntryBase {
   readonly summary: string;
 }
 
+/** A problem answer a route says more about than the generic description (infra/openapi.ts). */
+export interface ProblemDoc {
+  readonly description: string;
+  /** Response headers it may carry, with what each means. */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
 export interface HttpContract {
   /** What the handler reads: the object its handler is built from. */
   readonly request: RequestContract;
   /** Success responses; problem responses are documented for every route. */
   readonly responses: Readonly<Record<number, { readonly description: string; readonly schema?: GenericSchema }>>;
+  /** Problem statuses documented in more detail than the generic ones. */
+  readonly problems?: Readonly<Record<number, ProblemDoc>>;
 }
 
 export interface HttpEntry extends EntryBase {
@@ -144,6 +154,15 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
     contract: {
       request: CreateWorksetContract,
       responses: { 201: { description: 'Registered (or replayed); `Location` names the workset.', schema: WorksetDetailSchema } },
+      problems: {
+        503: {
+          description:
+            'A dependency failed or the service is not configured; retry later. With a `Location` (problem type `outcome-unknown`, ' +
+            'its `workset_id`): the registration did not finish and whether it was queued is unknown. GET the Location, or retry ' +
+            'with the same Idempotency-Key; the service settles it (ready, or not found). Without one, nothing was queued.',
+          headers: { Location: 'The workset whose outcome is unknown (`/api/customers/{customer_id}/worksets/{workset_id}`).' },
+        },
+      },
     },
   },
   {
@@ -265,6 +284,17 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
     access: { tables: { worksets: 'read' } },
     summary: 'Exact workset counts per state, in constant time (sharded counters).',
     contract: { request: NO_INPUT, responses: { 200: { description: 'Exact counts per state.', schema: QueueStatsSchema } } },
+  },
+  {
+    id: 'SettleWorkset',
+    trigger: http('POST', '/worksets/{workset_id}/settle'),
+    handler: 'lambdas/handlers/settle-workset.ts',
+    // `delete`: a keyless registration that never finished is rolled back (its record removed);
+    // the idempotency table: a completed keyed one stores the answer its client's retry replays;
+    // `list`: the folder is checked for every registration file.
+    access: { tables: { worksets: 'delete', idempotency: 'write' }, controlBucket: ['put', 'delete', 'list'] },
+    summary: 'Settle a registration that never finished (or a ready workset missing daylily.ready): its folder and record made to agree.',
+    contract: { request: worker.SettleWorksetContract, responses: { 200: { description: 'What the settle pass did (or, with dry_run, would do).', schema: SettleResultSchema } } },
   },
   // ------------------------------------------------------------------------------------------
   // Lifecycle: customer actions (ownership by customer_id; 404 for another customer's workset).

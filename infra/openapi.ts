@@ -28,6 +28,7 @@ const PROBLEM = {
     status: { type: 'integer' },
     detail: { type: 'string' },
     instance: { type: 'string', description: 'The request id.' },
+    workset_id: { type: 'string', description: 'The workset concerned (a conflict, or an outcome that is unknown).' },
     errors: {
       type: 'array',
       maxItems: MAX_PROBLEM_ERRORS,
@@ -95,6 +96,8 @@ const SECURITY: Readonly<Record<HttpEntry['trigger']['auth'], Json[]>> = { none:
 function operation(route: HttpEntry): Json {
   const { request, responses: documented } = route.contract;
   const parameters = parametersOf(route);
+  const undocumented = Object.keys(route.contract.problems ?? {}).filter((status) => !problemStatuses(route).includes(Number(status)));
+  if (undocumented.length > 0) throw new Error(`${route.id}: problems ${undocumented.join(', ')} are not statuses this route documents.`);
   const responses: Json = {};
   for (const [status, response] of Object.entries(documented)) {
     responses[status] = {
@@ -103,7 +106,13 @@ function operation(route: HttpEntry): Json {
     };
   }
   for (const status of problemStatuses(route)) {
-    responses[status] = { description: PROBLEM_RESPONSES[status], content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+    const special = route.contract.problems?.[status];
+    const headers = Object.entries(special?.headers ?? {}).map(([name, description]) => [name, { description, schema: { type: 'string' } }]);
+    responses[status] = {
+      description: special?.description ?? PROBLEM_RESPONSES[status],
+      ...(headers.length > 0 ? { headers: Object.fromEntries(headers) } : {}),
+      content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+    };
   }
   return {
     operationId: route.id,

@@ -32,8 +32,13 @@ export const DEMO_CUSTOMER = {
 const ENDPOINT_VARIABLES = ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_S3'] as const;
 
 export const USAGE = `Usage: daylily-workset-api [options]   (npm start -- [options])
+       daylily-workset-api settle [--older-than DURATION] [--dry-run] [--json] [backend options]
 
 Runs the Daylily workset API locally, serving the same handler files as the deployed stack.
+\`settle\` runs one settle pass instead (registrations that never finished; see docs/lifecycle.md):
+  --older-than DURATION    settle records older than this (e.g. 90s, 10m, 2h; default 5m)
+  --dry-run                print what it would do, do nothing
+  --json                   print the summary as JSON
 
 Backend (first that applies):
   AWS_ENDPOINT_URL[_DYNAMODB|_S3] set   use those endpoints
@@ -61,7 +66,8 @@ Options:
 See ${CONFIG_DOCS} for every setting.
 `;
 
-const OPTIONS = {
+/** The flags that choose the backend and its settings: the server's and the settle command's. */
+export const BACKEND_OPTIONS = {
   'control-bucket': { type: 'string' },
   'control-prefix': { type: 'string' },
   'table-name': { type: 'string' },
@@ -69,8 +75,6 @@ const OPTIONS = {
   'idempotency-table': { type: 'string' },
   region: { type: 'string' },
   profile: { type: 'string' },
-  host: { type: 'string', default: '127.0.0.1' },
-  port: { type: 'string', default: '8001' },
   verbose: { type: 'boolean', default: false },
   'create-table': { type: 'boolean', default: false },
   aws: { type: 'boolean', default: false },
@@ -78,18 +82,28 @@ const OPTIONS = {
   help: { type: 'boolean', default: false },
 } as const;
 
+const OPTIONS = {
+  ...BACKEND_OPTIONS,
+  host: { type: 'string', default: '127.0.0.1' },
+  port: { type: 'string', default: '8001' },
+} as const;
+
 export type Backend = 'embedded' | 'endpoints' | 'aws';
 
-export interface CliOptions {
+/** What chooses and configures the backend (the server's and the settle command's flags). */
+export interface BackendOptions {
   readonly flags: SettingFlags;
   readonly profile: string | undefined;
-  readonly host: string;
-  readonly port: number;
   readonly verbose: boolean;
   readonly createTable: boolean;
   readonly aws: boolean;
   readonly dataDir: string;
   readonly help: boolean;
+}
+
+export interface CliOptions extends BackendOptions {
+  readonly host: string;
+  readonly port: number;
 }
 
 export class UsageError extends Error {
@@ -106,6 +120,26 @@ export function parseCli(argv: readonly string[]): CliOptions {
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be a port number, not "${values.port}".`);
+  return { ...backendOptions(values), host: values.host, port };
+}
+
+/** BACKEND_OPTIONS as parseArgs answers them. */
+interface BackendValues {
+  readonly 'control-bucket'?: string | undefined;
+  readonly 'control-prefix'?: string | undefined;
+  readonly 'table-name'?: string | undefined;
+  readonly 'customers-table'?: string | undefined;
+  readonly 'idempotency-table'?: string | undefined;
+  readonly region?: string | undefined;
+  readonly profile?: string | undefined;
+  readonly verbose: boolean;
+  readonly 'create-table': boolean;
+  readonly aws: boolean;
+  readonly 'data-dir': string;
+  readonly help: boolean;
+}
+
+export function backendOptions(values: BackendValues): BackendOptions {
   return {
     flags: {
       controlBucket: values['control-bucket'],
@@ -116,8 +150,6 @@ export function parseCli(argv: readonly string[]): CliOptions {
       region: values.region,
     },
     profile: values.profile,
-    host: values.host,
-    port,
     verbose: values.verbose,
     createTable: values['create-table'],
     aws: values.aws,
@@ -134,23 +166,22 @@ export function chooseBackend(aws: boolean, env: NodeJS.ProcessEnv = process.env
 const controlBucketGiven = (flags: SettingFlags, env: NodeJS.ProcessEnv): boolean =>
   [flags.controlBucket, env[ENV.controlBucket], env[ENV.monitorBucket]].some((value) => value?.trim());
 
-/**
- * Starts the server and resolves with the process exit code once it has shut down (after SIGINT or
- * SIGTERM), or at once when start-up fails.
- */
-export async function main(argv: readonly string[]): Promise<number> {
-  let options: CliOptions;
-  try {
-    options = parseCli(argv);
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (options.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+type Logger = (typeof import('./log.ts'))['localLogger'];
 
+/** A backend made ready: the settings handlers will read, and how to stop what was started for it. */
+export interface PreparedBackend {
+  readonly backend: Backend;
+  readonly settings: Settings;
+  readonly logger: Logger;
+  /** Stops the embedded emulators (nothing for the other backends). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Chooses the backend, turns flags into the environment handlers read (before any handler module
+ * is loaded), and for the embedded one starts the emulators and prepares the tables.
+ */
+export async function prepareBackend(options: BackendOptions): Promise<PreparedBackend> {
   // Before the logger module is first imported: it reads the level at construction.
   if (options.verbose) process.env.LOG_LEVEL = 'DEBUG';
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -177,15 +208,49 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.env[ENV.region] ??= settings.region;
 
   const emulators: RunningEmulator[] = [];
-  const stopEmulators = async (): Promise<void> => {
+  const stop = async (): Promise<void> => {
     // s3rver first: it is the quicker one, and DynamoDB Local's JVM must be gone before we exit.
     for (const emulator of [...emulators].reverse()) await emulator.stop().catch((error: unknown) => logger.error('emulator did not stop cleanly', { error: error as Error }));
   };
-
   try {
     if (backend === 'embedded') await startEmbedded(options, settings, emulators, logger);
     if (backend === 'embedded' || options.createTable) await prepareTables(settings, backend, logger);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { backend, settings, logger, stop };
+}
 
+/**
+ * Starts the server and resolves with the process exit code once it has shut down (after SIGINT or
+ * SIGTERM), or at once when start-up fails. `settle …` runs the settle command instead.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  if (argv[0] === 'settle') return (await import('./settle-command.ts')).settleCommand(argv.slice(1));
+  let options: CliOptions;
+  try {
+    options = parseCli(argv);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+
+  let prepared: PreparedBackend;
+  try {
+    prepared = await prepareBackend(options);
+  } catch (error) {
+    const { localLogger } = await import('./log.ts');
+    localLogger.error('Start-up failed', { error: error as Error });
+    return 1;
+  }
+  const { backend, settings, logger, stop: stopEmulators } = prepared;
+
+  try {
     if (settings.controlBucket.ok) {
       logger.info('Integration layer initialized successfully', {
         bucket: settings.controlBucket.bucket,
@@ -238,9 +303,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-type Logger = (typeof import('./log.ts'))['localLogger'];
-
-async function startEmbedded(options: CliOptions, settings: Settings, emulators: RunningEmulator[], logger: Logger): Promise<void> {
+async function startEmbedded(options: BackendOptions, settings: Settings, emulators: RunningEmulator[], logger: Logger): Promise<void> {
   const { startDynamoDbLocal, startS3Server, localAwsEnv } = await import('./emulators.ts');
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });

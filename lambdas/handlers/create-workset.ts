@@ -4,6 +4,7 @@ import { registerWorkset } from '../lib/flows/registration/register-workset.ts';
 import { toRegistrationRequest } from '../lib/flows/registration/registration-request.ts';
 import { httpEntry } from '../lib/http/http-entry.ts';
 import { json } from '../lib/http/json-responses.ts';
+import { worksetLocation } from '../lib/http/locations.ts';
 import { CreateWorksetContract } from '../lib/schemas/registration-requests.ts';
 import { registrationDeps } from '../lib/wiring/registration-deps.ts';
 
@@ -16,7 +17,7 @@ export const handler = httpEntry(CreateWorksetContract, async ({ path, headers, 
     actor: actorOf(principal, `customer:${path.customer_id}`),
   });
   return json(201, workset, {
-    location: `/api/customers/${encodeURIComponent(workset.customer_id)}/worksets/${encodeURIComponent(workset.workset_id)}`,
+    location: worksetLocation({ customerId: workset.customer_id, worksetId: workset.workset_id }),
     ...(replayed ? { 'idempotent-replayed': 'true' } : {}),
   });
 });

@@ -51,9 +51,32 @@ export class NotConfiguredError extends WorksetApiError {
 
 /** A dependency (DynamoDB, S3) failed; the operation can be retried. Never carries raw AWS text. */
 export class UpstreamError extends WorksetApiError {
-  readonly code = 'upstream-failure';
-  readonly title = 'Upstream service failure';
+  readonly code: string = 'upstream-failure';
+  readonly title: string = 'Upstream service failure';
   constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** A customer's workset, for an answer to point at (http/ renders it as a `Location`). */
+export interface WorksetRef {
+  readonly customerId: string;
+  readonly worksetId: string;
+}
+
+/**
+ * A dependency failed at a point where the request cannot tell what it achieved (a write whose
+ * reply was lost, and a record that could not be read back): never "nothing happened". `workset`
+ * is where the outcome can be looked up once the service has settled it.
+ */
+export class OutcomeUnknownError extends UpstreamError {
+  override readonly code = 'outcome-unknown';
+  override readonly title = 'Outcome unknown';
+  constructor(
+    message: string,
+    readonly workset: WorksetRef,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }

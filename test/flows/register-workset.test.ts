@@ -1,9 +1,9 @@
 /** Registration on the in-memory stores: the folder protocol, failures and keyed retries. */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONTROL_PREFIX } from '../../lambdas/lib/config/settings.ts';
-import { ConflictError, InvalidInputError, NotConfiguredError, NotFoundError, StorageUnavailableError, UpstreamError } from '../../lambdas/lib/errors.ts';
+import { ConflictError, InvalidInputError, NotConfiguredError, NotFoundError, OutcomeUnknownError, StorageUnavailableError, UpstreamError } from '../../lambdas/lib/errors.ts';
 import { registerWorkset } from '../../lambdas/lib/flows/registration/register-workset.ts';
-import { CONTROL_BUCKET, failing, inMemory, registrationRequest, START } from '../support/in-memory.ts';
+import { CONTROL_BUCKET, failing, inMemory, lostReplies, registrationRequest, START } from '../support/in-memory.ts';
 
 const SAMPLES = [
   { sample_id: 'S1', r1_file: 's3://lab-data/S1_R1.fastq.gz', r2_file: 's3://lab-data/S1_R2.fastq.gz' },
@@ -126,5 +126,106 @@ describe('registering a workset', () => {
     const unconfigured = { ...world.registration, controlLocation: { ok: false as const, problem: 'No control bucket is configured.' } };
     await expect(registerWorkset(unconfigured, command())).rejects.toBeInstanceOf(NotConfiguredError);
     expect(await world.record('batch-00000001')).toBeUndefined();
+  });
+});
+
+describe('a registration whose outcome it cannot know', () => {
+  const unavailable = () => new StorageUnavailableError();
+  const caught = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error);
+
+  it.each([
+    ['with an idempotency key', 'key-1'],
+    ['without one', undefined],
+  ])('%s, a flip whose reply was lost and whose record cannot be read back answers "outcome unknown" with the workset, never "nothing was queued"', async (_case, key) => {
+    const world = inMemory();
+    world.worksets.fail = failing((operation) => operation === 'completeRegistration' || operation === 'getWorkset', { error: unavailable });
+
+    const error = await caught(registerWorkset(world.registration, command({ samples: SAMPLES }, key)));
+
+    expect(error).toBeInstanceOf(OutcomeUnknownError);
+    expect((error as OutcomeUnknownError).workset).toEqual({ customerId: 'lab-1', worksetId: 'batch-00000001' });
+    expect((error as Error).message).toMatch(/outcome is unknown/);
+    expect((error as Error).message).not.toMatch(/[Nn]othing was queued/);
+    expect((error as Error).message.includes('same Idempotency-Key')).toBe(key !== undefined);
+    // Nothing was touched on a guess: the record stays `registering` (the settle pass's flag), the folder whole.
+    world.worksets.fail = undefined;
+    expect(await world.record('batch-00000001')).toMatchObject({ state: 'registering' });
+    expect(world.files(folderOf('batch-00000001'))).toEqual(REGISTRATION_FILES);
+  });
+
+  it('reads the record back a few times before giving up: a read that fails twice, then answers, is settled as usual', async () => {
+    const world = inMemory();
+    const flipFails = failing((operation) => operation === 'completeRegistration', { error: unavailable });
+    const readFailsTwice = failing((operation) => operation === 'getWorkset', { times: 2, error: unavailable });
+    world.worksets.fail = (operation, input) => flipFails(operation, input) ?? readFailsTwice(operation, input);
+
+    const error = await caught(registerWorkset(world.registration, command({ samples: SAMPLES })));
+
+    expect(error).toBeInstanceOf(UpstreamError);
+    expect(error).not.toBeInstanceOf(OutcomeUnknownError);
+    expect((error as Error).message).toMatch(/Nothing was queued/);
+    expect(world.bucket.keys(CONTROL_BUCKET)).toEqual([]);
+    world.worksets.fail = undefined;
+    expect(await world.record('batch-00000001')).toBeUndefined();
+  });
+
+  it('a keyless registration whose daylily.ready cannot be withdrawn keeps its record for the settle pass and does not say nothing was queued', async () => {
+    const world = inMemory();
+    world.worksets.fail = failing((operation) => operation === 'completeRegistration', { error: unavailable });
+    world.bucket.fail = failing((operation) => operation === 'delete', { error: unavailable });
+
+    const error = await caught(registerWorkset(world.registration, command({ samples: SAMPLES })));
+
+    expect(error).toBeInstanceOf(OutcomeUnknownError);
+    world.worksets.fail = undefined;
+    expect(await world.record('batch-00000001')).toMatchObject({ state: 'registering' });
+    expect(world.files(folderOf('batch-00000001'))).toContain('daylily.ready');
+  });
+
+  it('a put of daylily.ready that failed but landed is withdrawn (and fenced) when the key can complete it later', async () => {
+    const world = inMemory();
+    lostReplies(world.bucket, 'put', { matches: (_bucket, object) => isReady({ object }), error: unavailable });
+
+    const error = await caught(registerWorkset(world.registration, command({ samples: SAMPLES }, 'key-1')));
+
+    expect(error).toBeInstanceOf(UpstreamError);
+    expect((error as Error).message).toMatch(/same Idempotency-Key/);
+    expect(world.files(folderOf('batch-00000001'))).not.toContain('daylily.ready');
+    expect(await world.record('batch-00000001')).toMatchObject({ state: 'registering', ready_withdrawals: 1 });
+
+    const retried = await registerWorkset(world.registration, command({ samples: SAMPLES }, 'key-1'));
+    expect(retried.workset).toMatchObject({ workset_id: 'batch-00000001', state: 'ready' });
+    expect(world.files(folderOf('batch-00000001'))).toEqual(REGISTRATION_FILES);
+  });
+
+  it('without a key, a put of daylily.ready that failed but landed is removed with everything else: then nothing was queued', async () => {
+    const world = inMemory();
+    lostReplies(world.bucket, 'put', { matches: (_bucket, object) => isReady({ object }), error: unavailable });
+
+    const error = await caught(registerWorkset(world.registration, command({ samples: SAMPLES })));
+
+    expect(error).not.toBeInstanceOf(OutcomeUnknownError);
+    expect((error as Error).message).toMatch(/Nothing was queued/);
+    expect(world.bucket.keys(CONTROL_BUCKET)).toEqual([]);
+    expect(await world.record('batch-00000001')).toBeUndefined();
+  });
+
+  it('a first write that fails says nothing was queued and, with a key, to retry with it', async () => {
+    const world = inMemory();
+    world.worksets.fail = failing((operation) => operation === 'beginRegistration', { error: unavailable });
+    const keyed = await caught(registerWorkset(world.registration, command({}, 'key-1')));
+    const keyless = await caught(registerWorkset(world.registration, command()));
+    expect((keyed as Error).message).toMatch(/nothing was queued\. Retry the request with the same Idempotency-Key/);
+    expect((keyless as Error).message).toMatch(/nothing was queued\. Retry the request\.$/);
+  });
+
+  it('the record says whether its registration was keyed, and no answer shows it', async () => {
+    const world = inMemory();
+    const keyed = await registerWorkset(world.registration, command({}, 'key-1'));
+    const keyless = await registerWorkset(world.registration, command());
+    expect((await world.record(keyed.workset.workset_id))?.registration).toEqual({ idempotency_key: 'lab-1#key-1' });
+    expect((await world.record(keyless.workset.workset_id))?.registration).toEqual({});
+    expect(keyed.workset).not.toHaveProperty('registration');
+    expect(JSON.stringify(keyed.workset)).not.toContain('key-1');
   });
 });

@@ -285,6 +285,34 @@ describe('registration under faults', () => {
     expect(await aws.listKeys(folder)).toEqual([]);
   });
 
+  it('a failed ready flip whose record cannot be read back answers 503 with the workset\'s Location and says the outcome is unknown', async () => {
+    const customerId = await newCustomer();
+    const key = `unknown-${customerId}`;
+    const removeFlipFault = failCall(ddbClient(), isTransaction, { nth: 2 });
+    const removeReadFault = failCall(ddbClient(), (c) => /^Get(Item)?Command$/.test(c.command) && c.input.TableName === aws.tables.worksets, { times: 20 });
+    const failed = await create(customerId, { ...CURL_BODY, samples: SAMPLES }, { 'Idempotency-Key': key }).finally(() => {
+      removeFlipFault();
+      removeReadFault();
+    });
+
+    expect(failed.status).toBe(503);
+    expect(failed.headers['retry-after']).toBeDefined();
+    const id = failed.json.workset_id as string;
+    expect(failed.headers.location).toBe(`/api/customers/${customerId}/worksets/${id}`);
+    expect(failed.json.type).toBe('https://daylily.dev/problems/outcome-unknown');
+    expect(failed.json.detail).toMatch(/outcome is unknown/);
+    expect(failed.json.detail).not.toMatch(/[Nn]othing was queued/);
+    // Left as it was for the settle pass (or the retry): the record `registering`, every file there.
+    expect(await record(id)).toMatchObject({ state: 'registering' });
+    expect(await filesOf(id)).toHaveLength(5);
+
+    const located = await call('GetCustomerWorkset', { path: { customer_id: customerId, workset_id: id } });
+    expect(located.json.state).toBe('registering');
+    const retried = await create(customerId, { ...CURL_BODY, samples: SAMPLES }, { 'Idempotency-Key': key });
+    expect(retried.status).toBe(201);
+    expect(retried.json.workset_id).toBe(id);
+  });
+
   it('a failure marking the workset ready withdraws daylily.ready, and the retry completes', async () => {
     const customerId = await newCustomer();
     const key = `flip-${customerId}`;

@@ -8,12 +8,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, freePort } from '../../infra/local/emulators.ts';
 import { DEFAULT_CONTROL_PREFIX } from '../../lambdas/lib/config/settings.ts';
+import { queueOrder, type WorksetRecord } from '../../lambdas/lib/domain/workset.ts';
+import { ensureTables } from '../../lambdas/lib/stores/dynamodb/create-tables.ts';
 
 const REPO_ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -224,5 +227,116 @@ describe('daylily-workset-api (local server CLI)', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('--no-such-flag');
     expect(stderr).toContain('Usage: daylily-workset-api');
+  });
+});
+
+/** Runs the CLI to its end; its exit code and output. */
+async function runCli(args: string[], extraEnv: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
+  for (const name of Object.keys(env)) {
+    if ((name.startsWith('DAYLILY_') || name.startsWith('AWS_') || name === 'LOG_LEVEL') && !(name in extraEnv)) delete env[name];
+  }
+  const child = spawn(process.execPath, ['bin/daylily-workset-api.js', ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  running.delete(child);
+  return { code, stdout, stderr };
+}
+
+describe('daylily-workset-api settle', () => {
+  it('settles every registering record past the grace period against the endpoints it is given, and a dry run only says what it would do', { timeout: 30_000 }, async () => {
+    const endpoints = inject('localAws');
+    const id = `cli-settle-${randomBytes(4).toString('hex')}`;
+    const tables = { worksets: `${id}-worksets`, customers: `${id}-customers`, idempotency: `${id}-idempotency` };
+    const bucket = id;
+    const dynamodb = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    const ddb = DynamoDBDocumentClient.from(dynamodb);
+    const s3 = new S3Client({
+      endpoint: endpoints.s3,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+      forcePathStyle: true,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+    await Promise.all([ensureTables(dynamodb, tables), s3.send(new CreateBucketCommand({ Bucket: bucket }))]);
+
+    // Two registrations that never finished, ten minutes ago or more: a keyless one with every file and
+    // daylily.ready (a phantom for an S3-only monitor), and a keyed one still missing a file.
+    const registering = (worksetId: string, registration: WorksetRecord['registration'], minutesAgo: number): WorksetRecord => {
+      const at = new Date(Date.now() - minutesAgo * 60_000).toISOString();
+      return {
+        workset_id: worksetId,
+        customer_id: 'lab-1',
+        workset_name: worksetId,
+        state: 'registering',
+        priority: 'normal',
+        queue_order: queueOrder('normal', at),
+        pipeline_type: 'snv',
+        reference_genome: 'GRCh38',
+        sample_count: 0,
+        control_bucket: bucket,
+        control_prefix: `${DEFAULT_CONTROL_PREFIX}${worksetId}/`,
+        export_uri: `s3://${bucket}/${DEFAULT_CONTROL_PREFIX}${worksetId}/results/`,
+        enable_qc: true,
+        archive_results: true,
+        created_at: at,
+        updated_at: at,
+        state_history: [{ from: null, to: 'registering', reason: 'Registration started', actor: 'lab-1', at }],
+        registration,
+      };
+    };
+    const phantom = registering('phantom-00000001', {}, 11);
+    const waiting = registering('waiting-00000002', { idempotency_key: 'lab-1#k' }, 10);
+    for (const record of [phantom, waiting]) await ddb.send(new PutCommand({ TableName: tables.worksets, Item: record }));
+    const put = (key: string) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'x' }));
+    for (const name of ['daylily_work.yaml', 'daylily_info.yaml', 'daylily.ready']) await put(`${phantom.control_prefix}${name}`);
+    await put(`${waiting.control_prefix}daylily_work.yaml`);
+    const keysOf = async (prefix: string) => ((await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents ?? []).map((object) => object.Key);
+
+    const env = {
+      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+      AWS_ENDPOINT_URL_S3: endpoints.s3,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+      AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    };
+    const args = ['settle', '--table-name', tables.worksets, '--customers-table', tables.customers, '--idempotency-table', tables.idempotency, '--control-bucket', bucket];
+    try {
+      const dry = await runCli([...args, '--dry-run'], env);
+      expect(dry.code, dry.stderr).toBe(0);
+      expect(dry.stdout.split('\n')).toEqual([
+        `rolled-back\t${phantom.workset_id}\tregistering`,
+        `awaiting-retry\t${waiting.workset_id}\tregistering\tmissing: daylily_info.yaml`,
+        'would settle 2 registering record(s) older than 300 s: 1 rolled-back, 1 awaiting-retry.',
+        '',
+      ]);
+      expect(await keysOf(phantom.control_prefix)).toHaveLength(3);
+
+      const young = await runCli([...args, '--older-than', '1h'], env);
+      expect(young.stdout).toBe('No registering record older than 3600 s.\n');
+
+      const pass = await runCli(args, env);
+      expect(pass.code, pass.stderr).toBe(0);
+      expect(pass.stdout).toContain(`rolled-back\t${phantom.workset_id}`);
+      expect((await ddb.send(new GetCommand({ TableName: tables.worksets, Key: { workset_id: phantom.workset_id } }))).Item).toBeUndefined();
+      expect(await keysOf(phantom.control_prefix)).toEqual([]);
+      expect((await ddb.send(new GetCommand({ TableName: tables.worksets, Key: { workset_id: waiting.workset_id } }))).Item).toMatchObject({ state: 'registering' });
+    } finally {
+      ddb.destroy();
+      s3.destroy();
+    }
+  });
+
+  it('rejects a duration it cannot read with the usage text and exit code 2', async () => {
+    const result = await runCli(['settle', '--older-than', 'soon'], {});
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--older-than must be a duration');
   });
 });

@@ -285,6 +285,20 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
         expect((await store.getWorkset(record.workset_id))?.state).toBe('registering');
         expect((await store.queueStats()).queue_depth).toEqual(depth({ registering: 1 }));
       });
+
+      it('throws, flipping nothing, when the key now names another workset (claimed afresh after its window)', async () => {
+        await harness.addCustomer('lab-1');
+        const record = registeringRecord();
+        await store.beginRegistration(record);
+        const other = registeringRecord();
+        await store.beginRegistration(other, idempotencyRecord('lab-1#reused', other.workset_id));
+        const answer = toWorksetDetail(record);
+        await expect(
+          store.completeRegistration({ worksetId: record.workset_id, at: at(20_000), entry: entry('registering', 'ready', at(20_000)), withdrawals: undefined, idempotency: { key: 'lab-1#reused', answer } }),
+        ).rejects.toThrow();
+        expect((await store.getWorkset(record.workset_id))?.state).toBe('registering');
+        expect((await store.getIdempotencyRecord('lab-1#reused'))?.answer).toBeUndefined();
+      });
     });
 
     describe('fenceReadyWithdrawal and abandonRegistration', () => {

@@ -10,7 +10,7 @@ import { DEFAULT_ARCHIVE_PREFIX, DEFAULT_CONTROL_PREFIX } from '../../lambdas/li
 import { sentinelOf } from '../../lambdas/lib/domain/sentinel-rules.ts';
 import { SENTINELS } from '../../lambdas/lib/domain/sentinels.ts';
 import { queueOrder, type Priority, type WorksetRecord, type WorksetState } from '../../lambdas/lib/domain/workset.ts';
-import type { ControlBucketDeps, RegistrationDeps } from '../../lambdas/lib/flows/deps.ts';
+import type { ControlBucketDeps, RegistrationDeps, SettleDeps } from '../../lambdas/lib/flows/deps.ts';
 import type { RegistrationRequest } from '../../lambdas/lib/flows/registration/registration-request.ts';
 import { toRegistrationRequest } from '../../lambdas/lib/flows/registration/registration-request.ts';
 import { parseOrThrow } from '../../lambdas/lib/schemas/parse.ts';
@@ -49,6 +49,29 @@ export function failing(matches: (operation: string, input: any) => boolean, opt
   };
 }
 
+/**
+ * Makes the next `times` calls of `target[method]` that `matches` picks take effect and then
+ * throw, as calls whose reply was lost (the fault hooks fail a call before it does anything).
+ */
+export function lostReplies<T extends object>(
+  target: T,
+  method: keyof T & string,
+  options: { matches?: (...args: any[]) => boolean; times?: number; error?: () => Error } = {},
+): void {
+  const original = (target[method] as (...args: any[]) => Promise<unknown>).bind(target);
+  let left = options.times ?? 1;
+  Object.assign(target, {
+    [method]: async (...args: any[]) => {
+      const result = await original(...args);
+      if (left > 0 && (options.matches?.(...args) ?? true)) {
+        left -= 1;
+        throw options.error?.() ?? Object.assign(new Error(`reply of ${method} lost`), { name: 'InjectedFault' });
+      }
+      return result;
+    },
+  });
+}
+
 let ids = 0;
 
 export function inMemory() {
@@ -74,7 +97,11 @@ export function inMemory() {
     controlLocation: { ok: true, bucket: CONTROL_BUCKET, prefix: DEFAULT_CONTROL_PREFIX, source: 'DAYLILY_CONTROL_BUCKET' },
     now: clock,
     randomHex: () => hex.shift() ?? (draws += 1).toString(16).padStart(8, '0'),
+    // The read-backs' pauses are real timers too.
+    readBackoffMs: 0,
   };
+
+  const settle: SettleDeps = { worksets, controlBucket: bucket, now: clock, sentinelBackoffMs: 0 };
 
   /** A workset as the lifecycle finds it (version 1), with its folder and state sentinel. */
   function seed(options: SeedOptions = {}): WorksetRecord {
@@ -125,6 +152,7 @@ export function inMemory() {
     bucket,
     lifecycle,
     registration,
+    settle,
     seed,
     files,
     sentinels,

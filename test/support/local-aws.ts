@@ -23,6 +23,11 @@ import { takeViolations } from './permissions-guard.ts';
 export interface LocalAwsOptions {
   /** Sets DAYLILY_CONTROL_PREFIX; the settings' default prefix otherwise. */
   readonly controlPrefix?: string;
+  /**
+   * A DynamoDB Local of the test file's own instead of the run's shared one (a test that stops it
+   * for a real outage; see startDynamoDbLocal).
+   */
+  readonly dynamodbEndpoint?: string;
 }
 
 export interface CustomerItem {
@@ -63,7 +68,7 @@ function slug(name: string): string {
 }
 
 export function useLocalAws(name: string, options: LocalAwsOptions = {}): LocalAws {
-  const endpoints = inject('localAws');
+  const endpoints = { ...inject('localAws'), ...(options.dynamodbEndpoint ? { dynamodb: options.dynamodbEndpoint } : {}) };
   const id = `${slug(name)}-${randomBytes(4).toString('hex')}`;
   const tables: TableNames = {
     worksets: `test-${id}-worksets`,

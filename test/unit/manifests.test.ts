@@ -2,6 +2,7 @@ import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { registrationObjects } from '../../lambdas/lib/domain/control-folder.ts';
 import { renderInfoYaml, renderWorkYaml } from '../../lambdas/lib/domain/manifests.ts';
+import { registrationKeys } from '../../lambdas/lib/domain/registration.ts';
 import { renderStageSamples, resolveSampleFiles, STAGE_SAMPLES_COLUMNS, type Sample } from '../../lambdas/lib/domain/stage-samples.ts';
 import type { WorksetRecord } from '../../lambdas/lib/domain/workset.ts';
 
@@ -126,5 +127,12 @@ describe('registration objects', () => {
     ]);
     expect(withSamples.ready.key).toBe(`${record.control_prefix}daylily.ready`);
     expect(registrationObjects(record, []).files.map((file) => file.key.split('/').pop())).toEqual(['daylily_work.yaml', 'daylily_info.yaml']);
+  });
+
+  it('are the keys the settle pass names from the record alone (its sample_count)', () => {
+    const written = registrationObjects(record, samples);
+    expect(registrationKeys(record)).toEqual({ files: written.files.map((file) => file.key), ready: written.ready });
+    const empty = { ...record, sample_count: 0 };
+    expect(registrationKeys(empty).files).toEqual(registrationObjects(empty, []).files.map((file) => file.key));
   });
 });

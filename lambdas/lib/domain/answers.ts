@@ -3,7 +3,7 @@
  * Handlers turn these into HTTP answers; schemas/responses.ts documents them and checks (at
  * compile time) that the documented shapes are these.
  */
-import type { HistoryEntry } from './workset.ts';
+import type { HistoryEntry, WorksetState } from './workset.ts';
 import type { WorksetDetail } from './workset-detail.ts';
 
 /**
@@ -53,3 +53,54 @@ export interface FailureAnswer {
   readonly retry_scheduled: boolean;
   readonly workset: WorksetDetail;
 }
+
+/** What the settle pass (flows/registration/settle-registration.ts) did to a workset, or would do. */
+export const SETTLE_ACTIONS = [
+  /** Keyed, every file present: `daylily.ready` in place and the record flipped to `ready`. */
+  'completed',
+  /** Keyed, a file missing: `daylily.ready` withdrawn (fenced); a same-key retry completes it. */
+  'withdrawn',
+  /** Keyed, a file missing, no `daylily.ready`: nothing to do until the client retries with its key. */
+  'awaiting-retry',
+  /** Keyless: `daylily.ready` withdrawn, the record removed, then its files. */
+  'rolled-back',
+  /** `ready`, every file present, `daylily.ready` missing: the folder made to match the record. */
+  'restored',
+  /** `ready` with a registration file missing: reported; nothing can rewrite it. */
+  'files-missing',
+  /** `ready` with every file and `daylily.ready`: nothing to do. */
+  'in-order',
+  /** Younger than the grace period: it may belong to a request still at work. */
+  'too-recent',
+  /** Neither `registering` nor `ready`: nothing of registration's to settle. */
+  'not-applicable',
+  /** Removed since the pass listed it. */
+  'not-found',
+  /** Another request completed, deleted or settled it meanwhile; its `daylily.ready` now matches it. */
+  'changed',
+  /** A dependency failed (the pass over many records only; it can simply run again). */
+  'failed',
+] as const;
+export type SettleAction = (typeof SETTLE_ACTIONS)[number];
+
+export interface SettleResult {
+  readonly workset_id: string;
+  /** The state the pass found (null: no such record). */
+  readonly state: WorksetState | null;
+  /** What the pass did (a dry run: what it would do). */
+  readonly action: SettleAction;
+  /** Registration files missing from the folder (relative to it), when that decided the action. */
+  readonly missing_files?: readonly string[];
+  /** Why it failed (`failed` only). */
+  readonly detail?: string;
+}
+
+export interface SettleSummary {
+  readonly dry_run: boolean;
+  readonly older_than_seconds: number;
+  /** One per `registering` record found, in queue order. */
+  readonly results: readonly SettleResult[];
+  /** How many results had each action. */
+  readonly counts: Readonly<Partial<Record<SettleAction, number>>>;
+}
+

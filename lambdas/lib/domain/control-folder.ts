@@ -3,7 +3,8 @@
  * content, in what order. Pure: the flow hands the list to the control bucket store.
  */
 import { renderInfoYaml, renderWorkYaml } from './manifests.ts';
-import { CONTROL_FILES, SAMPLE_DATA_KEEP_BODY, SENTINELS } from './sentinels.ts';
+import { readyObject, registrationFiles } from './registration.ts';
+import { CONTROL_FILES, SAMPLE_DATA_KEEP_BODY } from './sentinels.ts';
 import { renderStageSamples, type Sample } from './stage-samples.ts';
 import type { WorksetRecord } from './workset.ts';
 
@@ -21,20 +22,13 @@ export function registrationObjects(
   record: WorksetRecord,
   samples: readonly Sample[],
 ): { readonly files: readonly ControlObject[]; readonly ready: ControlObject } {
-  const at = (name: string) => `${record.control_prefix}${name}`;
-  const files: ControlObject[] = [
-    { key: at(CONTROL_FILES.workYaml), body: renderWorkYaml(record), contentType: 'text/yaml' },
-    { key: at(CONTROL_FILES.infoYaml), body: renderInfoYaml(record, samples), contentType: 'text/yaml' },
-  ];
-  if (samples.length > 0) {
-    files.push(
-      {
-        key: at(CONTROL_FILES.stageSamples),
-        body: renderStageSamples(record.workset_id, samples),
-        contentType: 'text/tab-separated-values',
-      },
-      { key: at(CONTROL_FILES.sampleDataKeep), body: SAMPLE_DATA_KEEP_BODY, contentType: 'text/plain' },
-    );
-  }
-  return { files, ready: { key: at(SENTINELS.ready), body: record.created_at, contentType: 'text/plain' } };
+  const content: Readonly<Record<string, () => Omit<ControlObject, 'key'>>> = {
+    [CONTROL_FILES.workYaml]: () => ({ body: renderWorkYaml(record), contentType: 'text/yaml' }),
+    [CONTROL_FILES.infoYaml]: () => ({ body: renderInfoYaml(record, samples), contentType: 'text/yaml' }),
+    [CONTROL_FILES.stageSamples]: () => ({ body: renderStageSamples(record.workset_id, samples), contentType: 'text/tab-separated-values' }),
+    [CONTROL_FILES.sampleDataKeep]: () => ({ body: SAMPLE_DATA_KEEP_BODY, contentType: 'text/plain' }),
+  };
+  // Which files, and their keys, as the settle pass names them from the record.
+  const files = registrationFiles(samples.length).map((name) => ({ key: `${record.control_prefix}${name}`, ...content[name]!() }));
+  return { files, ready: readyObject(record) };
 }

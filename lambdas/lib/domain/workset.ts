@@ -96,6 +96,13 @@ export interface WorksetRecord {
    * answer shows it.
    */
   readonly ready_withdrawals?: number;
+  /**
+   * How the registration was asked for: `idempotency_key` (customer-scoped) when the client sent
+   * one and can resume it with a retry, absent when it cannot. The settle pass completes or waits
+   * for the first kind and rolls back the second (flows/registration/settle-registration.ts).
+   * Absent on records written before it existed. Internal: no answer shows it.
+   */
+  readonly registration?: { readonly idempotency_key?: string };
 
   // The lease (daylily.lock in the folder). Attribute names are the reference's.
   readonly lock_owner?: string;

@@ -2,11 +2,11 @@
  * What the flows need, by what a function's bundle may carry: `TableDeps` for functions without
  * control-bucket access (their bundles carry no S3 client and only the reading part of the
  * worksets adapter), `ControlBucketDeps` for the lifecycle's writers, `RegistrationDeps` for
- * registration. The wiring (lambdas/lib/wiring/) builds them.
+ * registration, `SettleDeps` for the settle pass. The wiring (lambdas/lib/wiring/) builds them.
  */
 import type { ArchivePrefixSetting, ControlBucketSetting } from '../config/settings.ts';
 import type { ControlBucketStore } from '../ports/control-bucket.ts';
-import type { Registrations, WorksetLifecycle, WorksetReads } from '../ports/worksets.ts';
+import type { Registrations, StateChanges, WorksetLifecycle, WorksetQueries, WorksetReads } from '../ports/worksets.ts';
 
 export interface TableDeps {
   readonly worksets: WorksetReads;
@@ -15,15 +15,10 @@ export interface TableDeps {
   readonly now: () => Date;
 }
 
-export interface ControlBucketDeps extends TableDeps {
+export interface ControlBucketDeps extends TableDeps, SentinelSyncDeps {
   readonly worksets: WorksetLifecycle;
-  readonly controlBucket: ControlBucketStore;
   /** Where archived control folders go (the monitor's `archive_prefix`), or why they cannot. */
   readonly archivePrefix: ArchivePrefixSetting;
-  /** Attempts per sentinel plan before the record is flagged for repair (default 3). */
-  readonly sentinelAttempts?: number;
-  /** Pause between sentinel attempts, ms (default 50, doubling). */
-  readonly sentinelBackoffMs?: number;
 }
 
 export interface RegistrationDeps {
@@ -34,4 +29,25 @@ export interface RegistrationDeps {
   readonly now: () => Date;
   /** 8 lowercase hex characters (a new workset id's suffix). */
   readonly randomHex: () => string;
+  /** First pause between read-backs of a record whose flip's outcome is unknown, ms (default 100, doubling). */
+  readonly readBackoffMs?: number;
+}
+
+/** What a sentinel sync uses (flows/lifecycle/sentinel-sync.ts): the lifecycle's writers and the settle pass have it. */
+export interface SentinelSyncDeps {
+  readonly worksets: Pick<WorksetQueries, 'getWorkset'> & Pick<StateChanges, 'markSentinels'>;
+  readonly controlBucket: ControlBucketStore;
+  readonly now: () => Date;
+  /** Attempts per sentinel plan before the record is flagged for repair (default 3). */
+  readonly sentinelAttempts?: number;
+  /** Pause between sentinel attempts, ms (default 50, doubling). */
+  readonly sentinelBackoffMs?: number;
+}
+
+/**
+ * The settle pass (flows/registration/settle-registration.ts): registration's conditional writes,
+ * the listing of `registering` records, and the sentinel sync that repairs a `ready` one's folder.
+ */
+export interface SettleDeps extends SentinelSyncDeps {
+  readonly worksets: Registrations & Pick<WorksetQueries, 'listWorksets'> & Pick<StateChanges, 'markSentinels'>;
 }

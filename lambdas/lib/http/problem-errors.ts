@@ -6,11 +6,13 @@ import {
   InvalidInputError,
   NotConfiguredError,
   NotFoundError,
+  OutcomeUnknownError,
   UpstreamError,
   WorksetApiError,
 } from '../errors.ts';
 import { logger } from '../logging.ts';
 import { HttpProblem } from './http-errors.ts';
+import { worksetLocation } from './locations.ts';
 import { problemResponse, problemType, type Problem } from './problem.ts';
 
 /** Field errors an answer lists at most: an invalid request of N elements must not get an answer of N entries. */
@@ -40,6 +42,7 @@ function toProblem(error: unknown, instance: string): Problem {
           }
         : {}),
       ...(error instanceof ConflictError ? error.details : {}),
+      ...(error instanceof OutcomeUnknownError ? { workset_id: error.workset.worksetId } : {}),
     };
   }
   if (error instanceof HttpProblem) {
@@ -67,6 +70,8 @@ export function problemErrors(): middy.MiddlewareObj<APIGatewayProxyEventV2, API
       const headers: Record<string, string> = { 'x-request-id': instance };
       // A dependency hiccup is worth retrying soon; a missing configuration is not.
       if (problem.status === 503 && !(request.error instanceof NotConfiguredError)) headers['retry-after'] = '1';
+      // Where to look the outcome up.
+      if (request.error instanceof OutcomeUnknownError) headers.location = worksetLocation(request.error.workset);
       request.response = problemResponse(problem, headers);
     },
   };

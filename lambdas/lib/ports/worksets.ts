@@ -195,6 +195,8 @@ export interface Registrations {
    * `ready_withdrawals` is still `withdrawals`. Returns false when refused: the record is no longer
    * `registering` (a concurrent request completed it first, or it was deleted), or a request
    * withdrew `daylily.ready` since (`fenceReadyWithdrawal`); read the record to tell which.
+   * Throws, flipping nothing, when `idempotency` names a key whose record is gone or belongs to
+   * another workset (claimed afresh after its window).
    */
   completeRegistration(input: {
     readonly worksetId: string;

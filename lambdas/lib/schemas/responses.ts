@@ -7,7 +7,7 @@ import * as v from 'valibot';
 import { ERROR_CATEGORIES } from '../domain/lifecycle.ts';
 import type { QueueStats } from '../domain/queue-counters.ts';
 import { PRIORITIES, WORKSET_STATES, type WorksetView } from '../domain/workset.ts';
-import type { HistoryAnswer, MoveAnswer } from '../domain/answers.ts';
+import { SETTLE_ACTIONS, type HistoryAnswer, type MoveAnswer, type SettleResult } from '../domain/answers.ts';
 import type { WorksetDetail } from '../domain/workset-detail.ts';
 
 const StateHistoryEntrySchema = v.object({
@@ -132,10 +132,30 @@ export const QueueStatsSchema = v.object({
   retrying_worksets: integer,
 });
 
+export const SettleResultSchema = v.object({
+  workset_id: v.string(),
+  state: v.pipe(v.nullable(v.picklist(WORKSET_STATES)), v.description('The state the settle pass found.')),
+  action: v.pipe(
+    v.picklist(SETTLE_ACTIONS),
+    v.description(
+      'What was done (with dry_run: what would be): completed (keyed, every file present: daylily.ready written, then ready), ' +
+        'withdrawn (keyed, a file missing: daylily.ready removed; a retry with the same Idempotency-Key completes it), ' +
+        'awaiting-retry (keyed, a file missing, no daylily.ready), rolled-back (keyless: daylily.ready, the record, then its files removed), ' +
+        'restored (ready: daylily.ready written back), files-missing (ready with a registration file missing: reported only), ' +
+        'in-order, too-recent (changed within older_than_seconds), not-applicable (another state), ' +
+        'changed (another request completed or removed it meanwhile; daylily.ready now matches it).',
+    ),
+  ),
+  missing_files: v.pipe(v.optional(v.array(v.string())), v.description('Registration files missing from the control folder, relative to it.')),
+  detail: v.optional(v.string()),
+});
+
 const detailMatchesFlow: Same<v.InferOutput<typeof WorksetDetailSchema>, Mutable<WorksetDetail>> = true;
 const statsMatchDomain: Same<v.InferOutput<typeof QueueStatsSchema>, Mutable<QueueStats>> = true;
 const historyMatchesFlow: Same<v.InferOutput<typeof HistoryAnswerSchema>, Mutable<HistoryAnswer>> = true;
 const moveMatchesFlow: Same<v.InferOutput<typeof MoveAnswerSchema>, Mutable<MoveAnswer>> = true;
+const settleMatchesFlow: Same<v.InferOutput<typeof SettleResultSchema>, Mutable<SettleResult>> = true;
+void settleMatchesFlow;
 void detailMatchesFlow;
 void moveMatchesFlow;
 void statsMatchDomain;

@@ -13,6 +13,7 @@ import {
   MAX_METRIC_VALUE_BYTES,
 } from '../domain/lifecycle.ts';
 import { hasLoneSurrogate } from '../domain/plain-text.ts';
+import { REGISTRATION_GRACE_SECONDS } from '../domain/registration.ts';
 import { PRIORITIES, WORKSET_STATES } from '../domain/workset.ts';
 import type { RequestContract } from './contract.ts';
 import { nextToken, pageLimit, text } from './fields.ts';
@@ -130,6 +131,18 @@ export const AdminListQuery = v.strictObject({
   next_token: nextToken(),
 });
 
+/** An operator's settle request (POST /worksets/{workset_id}/settle). */
+export const SettleRequest = v.strictObject({
+  older_than_seconds: v.pipe(
+    v.optional(v.pipe(v.number('must be a whole number of seconds'), v.integer('must be a whole number of seconds'), v.minValue(0, 'must not be negative'), v.maxValue(366 * 24 * 3600, 'must be at most a year'))),
+    v.description(
+      `Leave the workset alone if it changed more recently than this (default ${REGISTRATION_GRACE_SECONDS}: longer than any request lives). ` +
+        'Shorter is safe (every step is conditional) but may settle a registration a request is still at work on, which then answers 409 or 503.',
+    ),
+  ),
+  dry_run: v.pipe(v.optional(v.boolean()), v.description('Answer what would be done, and do nothing.')),
+});
+
 /** A worker's identity may also come in the query string, as the reference API took it. */
 const OWNER = ['owner_id'] as const;
 const OWNER_AND_EPOCH = ['owner_id', 'lease_epoch'] as const;
@@ -144,4 +157,5 @@ export const ReleaseLeaseContract = { path: workset, body: { schema: ReleaseLeas
 export const SetWorksetStateContract = { path: workset, body: { schema: SetStateRequest, required: true, alsoFromQuery: OWNER_AND_EPOCH } } satisfies RequestContract;
 export const OverrideWorksetStateContract = { path: workset, body: { schema: OverrideRequest, required: true } } satisfies RequestContract;
 export const RecordProgressContract = { path: workset, body: { schema: ProgressRequest, required: true, alsoFromQuery: OWNER_AND_EPOCH } } satisfies RequestContract;
+export const SettleWorksetContract = { path: workset, body: { schema: SettleRequest, required: false } } satisfies RequestContract;
 export const RecordFailureContract = { path: workset, body: { schema: FailureRequest, required: true, alsoFromQuery: OWNER_AND_EPOCH } } satisfies RequestContract;

@@ -13,7 +13,7 @@
 import type { WorksetRecord } from '../../domain/workset.ts';
 import { planForRecord, type SentinelPlan } from '../../domain/sentinel-rules.ts';
 import { logger } from '../../logging.ts';
-import type { ControlBucketDeps } from '../deps.ts';
+import type { SentinelSyncDeps } from '../deps.ts';
 import type { SentinelStatus } from '../../domain/workset-detail.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -21,7 +21,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Re-reads after a sync before giving the folder up to the pending flag (each one a full plan). */
 const RECONCILE_PASSES = 3;
 
-async function applyOnce(deps: ControlBucketDeps, record: WorksetRecord, plan: SentinelPlan): Promise<void> {
+async function applyOnce(deps: SentinelSyncDeps, record: WorksetRecord, plan: SentinelPlan): Promise<void> {
   const folder = record.control_prefix;
   // Stale sentinels first: between the two steps the folder shows no state, which the monitor skips.
   if (plan.delete.length > 0) await deps.controlBucket.delete(record.control_bucket, plan.delete.map((name) => `${folder}${name}`));
@@ -30,7 +30,7 @@ async function applyOnce(deps: ControlBucketDeps, record: WorksetRecord, plan: S
   }
 }
 
-async function applyWithRetries(deps: ControlBucketDeps, record: WorksetRecord, plan: SentinelPlan): Promise<unknown> {
+async function applyWithRetries(deps: SentinelSyncDeps, record: WorksetRecord, plan: SentinelPlan): Promise<unknown> {
   const attempts = deps.sentinelAttempts ?? 3;
   let delay = deps.sentinelBackoffMs ?? 50;
   let lastError: unknown;
@@ -53,7 +53,7 @@ function movedOn(synced: WorksetRecord, current: WorksetRecord): boolean {
 }
 
 /** Takes back what a late plan put into a folder the record no longer uses (moved or hard-deleted). */
-async function withdrawPuts(deps: ControlBucketDeps, record: WorksetRecord, plan: SentinelPlan): Promise<void> {
+async function withdrawPuts(deps: SentinelSyncDeps, record: WorksetRecord, plan: SentinelPlan): Promise<void> {
   if (plan.put.length === 0) return;
   try {
     await deps.controlBucket.delete(record.control_bucket, plan.put.map((put) => `${record.control_prefix}${put.name}`));
@@ -63,7 +63,7 @@ async function withdrawPuts(deps: ControlBucketDeps, record: WorksetRecord, plan
 }
 
 /** Applies `plan` to the record's folder, then reconciles with newer changes; flags the record when it cannot. */
-export async function syncSentinels(deps: ControlBucketDeps, record: WorksetRecord, plan: SentinelPlan): Promise<SentinelStatus> {
+export async function syncSentinels(deps: SentinelSyncDeps, record: WorksetRecord, plan: SentinelPlan): Promise<SentinelStatus> {
   let synced = record;
   // A flagged folder may be wrong in any sentinel: then the full plan, whatever the caller asked.
   let wanted = record.sentinel_sync_pending ? currentPlan(record, deps.now()) : plan;

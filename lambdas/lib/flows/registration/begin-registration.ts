@@ -34,7 +34,7 @@ export type BeginOutcome =
   | { readonly record: WorksetRecord; readonly idempotencyKey?: string; readonly resumed: boolean }
   | { readonly replay: WorksetDetail };
 
-function newRecord(command: RegisterWorksetCommand, deps: RegistrationDeps, location: ControlLocation): WorksetRecord {
+function newRecord(command: RegisterWorksetCommand, deps: RegistrationDeps, location: ControlLocation, key: string | undefined): WorksetRecord {
   const { request } = command;
   const createdAt = timestamp(deps.now());
   const worksetId = newWorksetId(request.workset_name, deps.randomHex());
@@ -60,6 +60,7 @@ function newRecord(command: RegisterWorksetCommand, deps: RegistrationDeps, loca
     created_at: createdAt,
     updated_at: createdAt,
     state_history: [{ from: null, to: 'registering', reason: 'Registration started', actor: command.actor, at: createdAt }],
+    registration: key === undefined ? {} : { idempotency_key: key },
   };
 }
 
@@ -82,7 +83,7 @@ export async function beginRegistration(command: RegisterWorksetCommand, deps: R
   const fingerprint = requestFingerprint(command.customerId, command.request);
   const key = command.idempotencyKey === undefined ? undefined : `${command.customerId}#${command.idempotencyKey}`;
   for (let attempt = 1; ; attempt += 1) {
-    const record = newRecord(command, deps, location);
+    const record = newRecord(command, deps, location, key);
     const idempotency: IdempotencyRecord | undefined = key
       ? {
           idempotency_key: key,
@@ -96,7 +97,10 @@ export async function beginRegistration(command: RegisterWorksetCommand, deps: R
       result = await deps.worksets.beginRegistration(record, idempotency);
     } catch (error) {
       if (error instanceof WorksetIdCollision && attempt < ID_ATTEMPTS) continue;
-      throw new UpstreamError('Registration failed: the workset record could not be written. Nothing was registered; retry the request.', { cause: error });
+      // The write may have landed all the same (its reply lost): a `registering` record without
+      // files, which a same-key retry resumes and the settle pass otherwise removes.
+      const retry = key ? 'Retry the request with the same Idempotency-Key.' : 'Retry the request.';
+      throw new UpstreamError(`Registration failed before any control file was written: nothing was queued. ${retry}`, { cause: error });
     }
     if (result.kind === 'created') return { record, resumed: false, ...(key ? { idempotencyKey: key } : {}) };
     if (result.kind === 'unknown-customer') throw new NotFoundError(`Customer ${command.customerId} not found.`);

@@ -10,15 +10,21 @@
  * take effect makes its `daylily.ready` match the record as it is then (`settleReady`): kept when a
  * same-key request completed it, withdrawn otherwise; a registration its customer deleted meanwhile
  * answers 409, and one whose record is gone removes every file it wrote.
+ *
+ * "Nothing was queued" is said only when no `daylily.ready` of the registration can be left. When
+ * that cannot be known (the flip's reply was lost and the record cannot be read back, or a
+ * keyless rollback could not withdraw its `daylily.ready`), the answer says the outcome is unknown
+ * and where to look; the `registering` record stays, and the settle pass
+ * (settle-registration.ts) finds it through the state index and settles it.
  */
-import { registrationObjects } from '../../domain/control-folder.ts';
 import { toWorksetDetail, type WorksetDetail } from '../../domain/workset-detail.ts';
 import { timestamp, type HistoryEntry, type WorksetRecord } from '../../domain/workset.ts';
-import { InvalidInputError, NotConfiguredError, UpstreamError } from '../../errors.ts';
+import { InvalidInputError, NotConfiguredError, OutcomeUnknownError, UpstreamError } from '../../errors.ts';
 import { logger } from '../../logging.ts';
 import type { RegistrationDeps } from '../deps.ts';
 import { beginRegistration, deletedWhileRegistering, type RegisterWorksetCommand } from './begin-registration.ts';
-import { discardRegistration, FolderWriteFailed, settleReady, writeControlFolder } from './control-folder-writes.ts';
+import { FolderWriteFailed, writeControlFolder } from './control-folder-writes.ts';
+import { discardRegistration, settleReady } from './settle-ready.ts';
 
 export type { RegisterWorksetCommand };
 
@@ -39,6 +45,29 @@ function rejectExportIntoControlBucket(exportUri: string | null | undefined, con
       { field: 'export_uri', message: 'must not be in the control bucket' },
     ]);
   }
+}
+
+/** Reads of a record whose flip's outcome is unknown, by default 0.1, 0.2 and 0.4 s apart: well inside the function's 10 s. */
+const READ_ATTEMPTS = 4;
+
+async function readBack(deps: RegistrationDeps, worksetId: string): Promise<WorksetRecord | undefined> {
+  for (let attempt = 1, pause = deps.readBackoffMs ?? 100; ; attempt += 1, pause *= 2) {
+    try {
+      return await deps.worksets.getWorkset(worksetId);
+    } catch (error) {
+      if (attempt >= READ_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+}
+
+/** Never "nothing was queued": a `daylily.ready` may stand, or the workset may be ready. */
+function outcomeUnknown(record: WorksetRecord, keyed: boolean, cause: unknown): OutcomeUnknownError {
+  return new OutcomeUnknownError(
+    `Registration of workset ${record.workset_id} did not finish and its outcome is unknown. GET its Location${keyed ? ' or retry with the same Idempotency-Key' : ''}: the service settles it (ready, or not found).`,
+    { customerId: record.customer_id, worksetId: record.workset_id },
+    { cause },
+  );
 }
 
 /**
@@ -76,11 +105,13 @@ export async function registerWorkset(deps: RegistrationDeps, command: RegisterW
   try {
     await writeControlFolder(deps, record, samples);
   } catch (error) {
-    const written = error instanceof FolderWriteFailed ? error.written : [];
-    if (!idempotencyKey) await discardRegistration(deps, record, written);
-    throw new UpstreamError(`Registration of workset ${record.workset_id} failed while writing its control folder. ${retryHint}`, {
-      cause: error instanceof FolderWriteFailed ? error.cause : error,
-    });
+    const cause = error instanceof FolderWriteFailed ? error.cause : error;
+    // A failed put of daylily.ready may have landed: withdraw it (fenced, for same-key requests).
+    const readyMayExist = !(error instanceof FolderWriteFailed) || error.readyAttempted;
+    if (!idempotencyKey) {
+      if (!(await discardRegistration(deps, record, readyMayExist))) throw outcomeUnknown(record, false, cause);
+    } else if (readyMayExist) await settleReady(deps, record, record);
+    throw new UpstreamError(`Registration of workset ${record.workset_id} failed while writing its control folder. ${retryHint}`, { cause });
   }
 
   const at = timestamp(deps.now());
@@ -115,24 +146,24 @@ export async function registerWorkset(deps: RegistrationDeps, command: RegisterW
   // the record) or its outcome is unknown (the reply may be lost): look before cleaning anything up.
   let current: WorksetRecord | undefined;
   try {
-    current = await deps.worksets.getWorkset(record.workset_id);
+    current = await readBack(deps, record.workset_id);
   } catch (error) {
-    logger.error('registration could not be marked ready and its record could not be read; its folder may need repair', {
+    // Its daylily.ready stays: if the flip landed the folder is right; if not, the record is still
+    // `registering` and the settle pass finds it and makes the two agree.
+    logger.error('registration could not be marked ready and its record could not be read; left to the settle pass', {
       workset_id: record.workset_id,
       error: (failure.cause ?? error) as Error,
     });
-    throw new UpstreamError(failure.message, { cause: failure.cause ?? error });
+    throw outcomeUnknown(record, idempotencyKey !== undefined, failure.cause ?? error);
   }
   if (failure.cause !== undefined && current?.state === 'ready' && current.updated_at === at) {
     logger.info('workset registered', { workset_id: record.workset_id, customer_id: record.customer_id, resumed });
     return { workset, replayed: resumed };
   }
-  const settled = await settleReady(deps, record, samples, current);
-  if (!idempotencyKey && settled?.state === 'registering') {
-    // daylily.ready too (first): settleReady may have failed to withdraw it, and once the record is
-    // gone nothing else would.
-    const { files, ready: readyObject } = registrationObjects(record, samples);
-    await discardRegistration(deps, record, [readyObject.key, ...files.map((file) => file.key)]);
+  const settled = await settleReady(deps, record, current);
+  // daylily.ready again (first): settleReady may have failed to withdraw it.
+  if (!idempotencyKey && settled?.state === 'registering' && !(await discardRegistration(deps, record, true))) {
+    throw outcomeUnknown(record, false, failure.cause);
   }
   return answerOfOther(deps, record, idempotencyKey, settled, failure);
 }

@@ -2,7 +2,7 @@
  * The worksets store on DynamoDB, assembled from its modules by job. Each assembly is what one
  * kind of function is wired with: a bundle carries only the modules its assembly names.
  */
-import type { Registrations, WorksetLifecycle, WorksetReads, WorksetStore } from '../../ports/worksets.ts';
+import type { Registrations, StateChanges, WorksetLifecycle, WorksetQueries, WorksetReads, WorksetStore } from '../../ports/worksets.ts';
 import { dynamoFolderMoves } from './folder-moves.ts';
 import type { DynamoContext } from './records.ts';
 import { dynamoRegistrations } from './registrations.ts';
@@ -22,6 +22,13 @@ export function dynamoWorksetLifecycle(ctx: DynamoContext): WorksetLifecycle {
 
 export function dynamoRegistrationStore(ctx: DynamoContext): Registrations {
   return dynamoRegistrations(ctx);
+}
+
+/** The settle pass: registration's writes, the listing that finds `registering` records, and the sentinel flag. */
+export function dynamoSettleStore(ctx: DynamoContext): Registrations & Pick<WorksetQueries, 'listWorksets'> & Pick<StateChanges, 'markSentinels'> {
+  const { listWorksets } = dynamoWorksetQueries(ctx);
+  const { markSentinels } = dynamoStateChanges(ctx);
+  return { ...dynamoRegistrations(ctx), listWorksets, markSentinels };
 }
 
 /** The whole port (tools and tests). */

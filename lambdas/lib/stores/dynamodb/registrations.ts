@@ -135,9 +135,10 @@ export function dynamoRegistrations(ctx: DynamoContext): Registrations {
           TableName: tables.idempotency,
           Key: { idempotency_key: input.idempotency.key },
           UpdateExpression: 'SET #answer = :answer',
-          ConditionExpression: 'attribute_exists(#key)',
-          ExpressionAttributeNames: { '#answer': 'answer', '#key': 'idempotency_key' },
-          ExpressionAttributeValues: { ':answer': JSON.stringify(input.idempotency.answer) },
+          // The key's record of this registration: not one that claimed the key after it expired.
+          ConditionExpression: 'attribute_exists(#key) AND #workset_id = :workset_id',
+          ExpressionAttributeNames: { '#answer': 'answer', '#key': 'idempotency_key', '#workset_id': 'workset_id' },
+          ExpressionAttributeValues: { ':answer': JSON.stringify(input.idempotency.answer), ':workset_id': input.worksetId },
         },
       };
       const outcome = await transactWrite(
@@ -154,7 +155,7 @@ export function dynamoRegistrations(ctx: DynamoContext): Registrations {
       // Refused by the first item: no longer `registering` (a concurrent request completed it, or it
       // was deleted), or fenced off by a withdrawal of daylily.ready. The caller's re-read tells which.
       if (outcome.failedConditions.has(0)) return false;
-      throw new Error(`the idempotency record of ${input.worksetId} vanished before registration completed`);
+      throw new Error(`the idempotency record of ${input.worksetId} vanished (or names another workset) before registration completed`);
     },
 
     async fenceReadyWithdrawal(worksetId) {

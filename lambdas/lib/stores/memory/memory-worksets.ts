@@ -515,7 +515,9 @@ export class MemoryWorksetStore implements WorksetStore {
     // Fenced: no request withdrew daylily.ready since this one read the count (before its put).
     if (!record || record.state !== 'registering' || record.ready_withdrawals !== input.withdrawals) return false;
     const respond = input.idempotency && this.idempotency.get(input.idempotency.key);
-    if (input.idempotency && !respond) throw new Error(`the idempotency record of ${input.worksetId} vanished before registration completed`);
+    if (input.idempotency && respond?.workset_id !== input.worksetId) {
+      throw new Error(`the idempotency record of ${input.worksetId} vanished (or names another workset) before registration completed`);
+    }
 
     this.write({ ...record, state: 'ready', updated_at: input.at, state_history: [...record.state_history, input.entry], version: 1 });
     if (input.idempotency && respond) this.idempotency.set(input.idempotency.key, { ...respond, answer: JSON.stringify(input.idempotency.answer) });
