@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { CreateBucketCommand, GetObjectCommand, NoSuchKey } from '@aws-sdk/client-s3';
 import { MemoryControlBucket } from '../../lambdas/lib/stores/memory/memory-control-bucket.ts';
-import { S3ControlBucketStore } from '../../lambdas/lib/stores/s3/s3-control-bucket.ts';
+import { s3ControlBucket } from '../../lambdas/lib/stores/s3/s3-control-bucket.ts';
 import { useLocalAws } from '../support/local-aws.ts';
 import { controlBucketContract } from './control-bucket.contract.ts';
 
@@ -28,7 +28,7 @@ controlBucketContract('S3', async () => {
   const bucket = `cb-${randomBytes(4).toString('hex')}`;
   await aws.s3.send(new CreateBucketCommand({ Bucket: bucket }));
   return {
-    store: new S3ControlBucketStore(aws.s3),
+    store: s3ControlBucket(aws.s3),
     bucket,
     missingBucket: `${bucket}-missing`,
     async read(key) {

@@ -5,7 +5,7 @@
  * registration, `SettleDeps` for the settle pass. The wiring (lambdas/lib/wiring/) builds them.
  */
 import type { ArchivePrefixSetting, ControlBucketSetting } from '../config/settings.ts';
-import type { ControlBucketStore } from '../ports/control-bucket.ts';
+import type { ControlBucketStore, ControlObjectWrites } from '../ports/control-bucket.ts';
 import type { Registrations, StateChanges, WorksetLifecycle, WorksetQueries, WorksetReads } from '../ports/worksets.ts';
 
 export interface TableDeps {
@@ -17,13 +17,14 @@ export interface TableDeps {
 
 export interface ControlBucketDeps extends TableDeps, SentinelSyncDeps {
   readonly worksets: WorksetLifecycle;
+  readonly controlBucket: ControlBucketStore;
   /** Where archived control folders go (the monitor's `archive_prefix`), or why they cannot. */
   readonly archivePrefix: ArchivePrefixSetting;
 }
 
 export interface RegistrationDeps {
   readonly worksets: Registrations;
-  readonly controlBucket: ControlBucketStore;
+  readonly controlBucket: ControlObjectWrites;
   /** Where registration creates control folders (bucket and control prefix), or why it cannot. */
   readonly controlLocation: ControlBucketSetting;
   readonly now: () => Date;
@@ -36,7 +37,7 @@ export interface RegistrationDeps {
 /** What a sentinel sync uses (flows/lifecycle/sentinel-sync.ts): the lifecycle's writers and the settle pass have it. */
 export interface SentinelSyncDeps {
   readonly worksets: Pick<WorksetQueries, 'getWorkset'> & Pick<StateChanges, 'markSentinels'>;
-  readonly controlBucket: ControlBucketStore;
+  readonly controlBucket: ControlObjectWrites;
   readonly now: () => Date;
   /** Attempts per sentinel plan before the record is flagged for repair (default 3). */
   readonly sentinelAttempts?: number;
@@ -50,4 +51,5 @@ export interface SentinelSyncDeps {
  */
 export interface SettleDeps extends SentinelSyncDeps {
   readonly worksets: Registrations & Pick<WorksetQueries, 'listWorksets'> & Pick<StateChanges, 'markSentinels'>;
+  readonly controlBucket: ControlBucketStore;
 }

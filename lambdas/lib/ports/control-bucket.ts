@@ -9,12 +9,19 @@ export interface StoredObject {
   readonly size: number;
 }
 
-export interface ControlBucketStore {
+/** Writing objects: registration and the sentinel syncs need no more (their bundles carry no more). */
+export interface ControlObjectWrites {
   put(bucket: string, object: ControlObject): Promise<void>;
   /** Deletes the given keys; missing keys are not an error. */
   delete(bucket: string, keys: readonly string[]): Promise<void>;
+}
+
+/** Reading and copying whole folders: what moves, hard deletes and the settle pass add. */
+export interface ControlFolderCopies {
   /** Every object whose key starts with `prefix` (pass a folder prefix ending in `/`). */
   list(bucket: string, prefix: string): Promise<StoredObject[]>;
   /** Server-side copy inside the bucket (multipart above the single-request limit). */
   copy(bucket: string, from: StoredObject, toKey: string): Promise<void>;
 }
+
+export interface ControlBucketStore extends ControlObjectWrites, ControlFolderCopies {}

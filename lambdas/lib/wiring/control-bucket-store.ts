@@ -1,12 +1,16 @@
 /** The control bucket on S3, through the process's S3 client (created once per cold start). */
 import type { Settings } from '../config/settings.ts';
-import type { ControlBucketStore } from '../ports/control-bucket.ts';
+import type { ControlBucketStore, ControlObjectWrites } from '../ports/control-bucket.ts';
 import { s3Client } from '../stores/s3/s3-client.ts';
-import { S3ControlBucketStore } from '../stores/s3/s3-control-bucket.ts';
+import { s3ControlBucket as s3Adapter } from '../stores/s3/s3-control-bucket.ts';
+import { s3ObjectWrites } from '../stores/s3/s3-object-writes.ts';
 
-let store: ControlBucketStore | undefined;
+/** Writes only (registration): its bundle carries no listing or copy commands. */
+export function s3ControlObjectWrites(settings: Settings): ControlObjectWrites {
+  return s3ObjectWrites(s3Client(settings.region));
+}
 
+/** The whole control bucket (moves, hard deletes, the settle pass). */
 export function s3ControlBucket(settings: Settings): ControlBucketStore {
-  store ??= new S3ControlBucketStore(s3Client(settings.region));
-  return store;
+  return s3Adapter(s3Client(settings.region));
 }

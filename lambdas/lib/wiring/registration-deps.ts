@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { currentSettings } from '../config/current.ts';
 import type { RegistrationDeps } from '../flows/deps.ts';
 import { dynamoRegistrationStore } from '../stores/dynamodb/dynamo-worksets.ts';
-import { s3ControlBucket } from './control-bucket-store.ts';
+import { s3ControlObjectWrites } from './control-bucket-store.ts';
 import { dynamoContext } from './table-deps.ts';
 
 let deps: RegistrationDeps | undefined;
@@ -17,7 +17,7 @@ export function registrationDeps(): RegistrationDeps {
     const settings = currentSettings();
     deps = {
       worksets: dynamoRegistrationStore(dynamoContext(settings)),
-      controlBucket: s3ControlBucket(settings),
+      controlBucket: s3ControlObjectWrites(settings),
       controlLocation: settings.controlBucket,
       now: () => new Date(),
       randomHex: () => randomBytes(4).toString('hex'),
