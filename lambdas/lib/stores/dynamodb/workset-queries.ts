@@ -17,38 +17,46 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const CUSTOMER_CURSOR_FIELDS = ['workset_id', 'customer_id', 'created_at'] as const;
 
-/** The size a record adds to a page, as its answer will carry it (about: the answer is a view of it). */
-const bytesOf = (record: WorksetRecord): number => JSON.stringify(record).length;
-
 /**
- * How many of `records` fit a page that already holds `used` bytes, within `maxBytes`: at least
- * one on an empty page (a page always makes progress), and the bytes they add.
+ * One listing page, filled within its item limit and its byte budget (records as JSON, about what
+ * their answers carry). A page always takes at least one record, so it always makes progress.
  */
-function fitting(records: readonly WorksetRecord[], used: number, pageEmpty: boolean, maxBytes: number | undefined): { count: number; bytes: number } {
-  if (maxBytes === undefined) return { count: records.length, bytes: 0 };
-  let bytes = 0;
-  let count = 0;
-  for (const record of records) {
-    const size = bytesOf(record);
-    if (used + bytes + size > maxBytes && !(pageEmpty && count === 0)) break;
-    bytes += size;
-    count += 1;
-  }
-  return { count, bytes };
-}
+class PageFill {
+  readonly items: WorksetRecord[] = [];
+  private bytes = 0;
 
-/** An index key of `record`, as LastEvaluatedKey would name it: where a page cut short resumes. */
-const keyOf = (record: WorksetRecord, attributes: readonly (keyof WorksetRecord)[]): Record<string, unknown> =>
-  Object.fromEntries(attributes.map((attribute) => [attribute, record[attribute]]));
+  constructor(private readonly filter: ListingFilter) {}
+
+  /** How many more items the page takes. */
+  get room(): number {
+    return this.filter.limit - this.items.length;
+  }
+
+  /**
+   * Takes what fits of `records`; when not all did, the index key (`keyAttributes`) of the last
+   * one taken, where the next page resumes (as LastEvaluatedKey would name it).
+   */
+  add(records: readonly WorksetRecord[], keyAttributes: readonly (keyof WorksetRecord)[]): Record<string, unknown> | undefined {
+    for (const record of records) {
+      const size = this.filter.maxBytes === undefined ? 0 : JSON.stringify(record).length;
+      if (this.filter.maxBytes !== undefined && this.bytes + size > this.filter.maxBytes && this.items.length > 0) {
+        const last = this.items.at(-1)!;
+        return Object.fromEntries(keyAttributes.map((attribute) => [attribute, last[attribute]]));
+      }
+      this.items.push(record);
+      this.bytes += size;
+    }
+    return undefined;
+  }
+}
 
 /** One customer's worksets, newest first; `state` and `priority` filter (pages are still filled, within bounds). */
 async function listByCustomer(ctx: DynamoContext, filter: ListingFilter & { customerId: string }): Promise<WorksetPage> {
   let startKey: Record<string, unknown> | undefined = filter.nextToken
     ? decodeCursor(filter.nextToken, { fields: CUSTOMER_CURSOR_FIELDS, partition: ['customer_id', filter.customerId] })
     : undefined;
-  const items: WorksetRecord[] = [];
-  let bytes = 0;
-  for (let query = 0; query < MAX_FILTERED_QUERIES && items.length < filter.limit; query += 1) {
+  const page = new PageFill(filter);
+  for (let query = 0; query < MAX_FILTERED_QUERIES && page.room > 0; query += 1) {
     const e = new Expression();
     const filters = [
       ...(filter.state ? [`${e.name('state')} = ${e.value(filter.state)}`] : []),
@@ -65,24 +73,17 @@ async function listByCustomer(ctx: DynamoContext, filter: ListingFilter & { cust
           ScanIndexForward: false,
           // Never evaluate more than the page still needs: every evaluated item is then either
           // returned or filtered out, and LastEvaluatedKey is an exact resume point.
-          Limit: filter.limit - items.length,
+          Limit: page.room,
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),
         }),
       ),
     );
-    const page = (result.Items ?? []).map(fromItem);
-    const fit = fitting(page, bytes, items.length === 0, filter.maxBytes);
-    items.push(...page.slice(0, fit.count));
-    bytes += fit.bytes;
-    startKey = result.LastEvaluatedKey;
-    if (fit.count < page.length) {
-      startKey = keyOf(items.at(-1)!, CUSTOMER_CURSOR_FIELDS);
-      break;
-    }
-    if (!startKey) break;
+    const cutAt = page.add((result.Items ?? []).map(fromItem), CUSTOMER_CURSOR_FIELDS);
+    startKey = cutAt ?? result.LastEvaluatedKey;
+    if (cutAt || !startKey) break;
   }
   const nextToken = encodeCursor(startKey);
-  return { items, ...(nextToken ? { nextToken } : {}) };
+  return { items: page.items, ...(nextToken ? { nextToken } : {}) };
 }
 
 function decodeStateCursor(token: string | undefined, states: readonly WorksetState[]): { stateIndex: number; startKey?: Record<string, string> } {
@@ -110,9 +111,8 @@ async function listByState(ctx: DynamoContext, filter: ListingFilter): Promise<W
   const decoded = decodeStateCursor(filter.nextToken, states);
   let stateIndex = decoded.stateIndex;
   let startKey: Record<string, unknown> | undefined = decoded.startKey;
-  const items: WorksetRecord[] = [];
-  let bytes = 0;
-  while (stateIndex < states.length && items.length < filter.limit) {
+  const page = new PageFill(filter);
+  while (stateIndex < states.length && page.room > 0) {
     const state = states[stateIndex]!;
     const e = new Expression();
     const key = [`${e.name('state')} = ${e.value(state)}`];
@@ -125,24 +125,21 @@ async function listByState(ctx: DynamoContext, filter: ListingFilter): Promise<W
           IndexName: WORKSET_INDEXES.byState,
           KeyConditionExpression: key.join(' AND '),
           ...e.params(),
-          Limit: filter.limit - items.length,
+          Limit: page.room,
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),
         }),
       ),
     );
-    const page = (result.Items ?? []).map(fromItem);
-    const fit = fitting(page, bytes, items.length === 0, filter.maxBytes);
-    items.push(...page.slice(0, fit.count));
-    bytes += fit.bytes;
-    if (fit.count < page.length) {
-      startKey = keyOf(items.at(-1)!, ['workset_id', 'state', 'queue_order']);
+    const cutAt = page.add((result.Items ?? []).map(fromItem), ['workset_id', 'state', 'queue_order']);
+    if (cutAt) {
+      startKey = cutAt;
       break;
     }
     startKey = result.LastEvaluatedKey;
     if (!startKey) stateIndex += 1;
   }
   const nextToken = stateIndex >= states.length ? undefined : encodeCursor(startKey ?? { state: states[stateIndex]! });
-  return { items, ...(nextToken ? { nextToken } : {}) };
+  return { items: page.items, ...(nextToken ? { nextToken } : {}) };
 }
 
 export function dynamoWorksetQueries(ctx: DynamoContext): WorksetQueries {
