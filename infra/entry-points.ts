@@ -130,6 +130,11 @@ export function streamTables(entries: readonly EntryPoint[]): TableName[] {
   return [...new Set(entries.filter(isStreamEntry).map((entry) => entry.trigger.table))];
 }
 
+const UNPROCESSABLE_REGISTRATION =
+  'Well formed but not registrable: an unknown pipeline_type or reference_genome (the allowed values listed), samples given in ' +
+  'more than one of samples, yaml_content and samples_tsv, a FASTQ that is neither an s3:// object nor a relative name under ' +
+  's3_bucket, a missing R1, or a duplicate sample id. `errors` names every field.';
+
 const http = (method: HttpMethod, path: string, auth: HttpAuth = 'iam'): HttpTrigger => ({ kind: 'http', method, path, auth });
 
 export const ENTRY_POINTS: readonly EntryPoint[] = [
@@ -155,6 +160,7 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
       request: CreateWorksetContract,
       responses: { 201: { description: 'Registered (or replayed); `Location` names the workset.', schema: WorksetDetailSchema } },
       problems: {
+        422: { description: UNPROCESSABLE_REGISTRATION },
         503: {
           description:
             'A dependency failed or the service is not configured; retry later. With a `Location` (problem type `outcome-unknown`, ' +
