@@ -13,16 +13,21 @@ import * as v from 'valibot';
 import type { GenericSchema } from 'valibot';
 import { NO_INPUT, type RequestContract } from '../lambdas/lib/schemas/contract.ts';
 import * as customer from '../lambdas/lib/schemas/customer-requests.ts';
-import { CreateWorksetContract } from '../lambdas/lib/schemas/registration-requests.ts';
+import { EstimateCostContract, GetPipelineContract } from '../lambdas/lib/schemas/pipeline-requests.ts';
+import { CreateWorksetContract, PreviewWorksetContract } from '../lambdas/lib/schemas/registration-requests.ts';
 import * as worker from '../lambdas/lib/schemas/worker-requests.ts';
 import { WORKSET_INDEXES, type TableDefinition } from '../lambdas/lib/stores/tables.ts';
 import {
+  CatalogueSchema,
+  CostEstimateSchema,
   FailureAnswerSchema,
   HardDeleteAnswerSchema,
   HealthSchema,
   HistoryAnswerSchema,
   LeaseAnswerSchema,
   MoveAnswerSchema,
+  PipelineSchema,
+  PreviewSchema,
   QueueStatsSchema,
   ReleaseAnswerSchema,
   SettleResultSchema,
@@ -172,6 +177,18 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
     },
   },
   {
+    id: 'PreviewWorkset',
+    trigger: http('POST', '/api/customers/{customer_id}/worksets/preview'),
+    handler: 'lambdas/handlers/preview-workset.ts',
+    // No table, no bucket: the catalogue and the control location are configuration.
+    access: {},
+    summary: "A registration's dry run: every problem registration would answer, or the files it would write, its control folder and the cost estimate.",
+    contract: {
+      request: PreviewWorksetContract,
+      responses: { 200: { description: 'The preview (also for a body registration would refuse: see `valid`, `registration_status` and `problems`).', schema: PreviewSchema } },
+    },
+  },
+  {
     id: 'ListCustomerWorksets',
     trigger: http('GET', '/api/customers/{customer_id}/worksets'),
     handler: 'lambdas/handlers/list-customer-worksets.ts',
@@ -186,6 +203,38 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
     access: { tables: { worksets: 'read' } },
     summary: "One of the customer's worksets (404 for another customer's).",
     contract: { request: customer.GetCustomerWorksetContract, responses: { 200: { description: 'The workset.', schema: WorksetDetailSchema } } },
+  },
+
+  // ------------------------------------------------------------------------------------------
+  // The pipeline catalogue (lambdas/lib/domain/pipeline-catalogue.ts, docs/pipelines.md).
+  // ------------------------------------------------------------------------------------------
+  {
+    id: 'ListPipelines',
+    trigger: http('GET', '/api/pipelines'),
+    handler: 'lambdas/handlers/list-pipelines.ts',
+    access: {},
+    summary: 'The pipeline catalogue: each pipeline, its aliases, genome builds, dy-r command, day-clone tag and cost inputs.',
+    contract: { request: NO_INPUT, responses: { 200: { description: 'The catalogue.', schema: CatalogueSchema } } },
+  },
+  {
+    id: 'GetPipeline',
+    trigger: http('GET', '/api/pipelines/{pipeline_id}'),
+    handler: 'lambdas/handlers/get-pipeline.ts',
+    access: {},
+    summary: 'One pipeline, by its id or an alias (snv, sv, wgs…).',
+    contract: { request: GetPipelineContract, responses: { 200: { description: 'The pipeline.', schema: PipelineSchema } } },
+  },
+  {
+    id: 'EstimateCost',
+    trigger: http('POST', '/api/estimate-cost'),
+    handler: 'lambdas/handlers/estimate-cost.ts',
+    access: {},
+    summary: "A workset's estimated cost (compute, S3, FSx, transfer) from the catalogue's cost model, with its assumptions.",
+    contract: {
+      request: EstimateCostContract,
+      responses: { 200: { description: 'The estimate; its components add up to estimated_cost_usd.', schema: CostEstimateSchema } },
+      problems: { 422: { description: 'An unknown pipeline_type or reference_genome: `errors` names the field and lists the allowed values.' } },
+    },
   },
 
   // ------------------------------------------------------------------------------------------
