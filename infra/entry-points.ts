@@ -53,6 +53,11 @@ export interface EntryAccess {
   readonly controlBucket?: readonly ControlBucketAction[];
   /** The same actions under the archive prefix (`daylily_monitoring/archived_worksets/`). */
   readonly archive?: readonly ControlBucketAction[];
+  /**
+   * Reads the pipeline catalogue (lambdas/lib/wiring/catalogue-source.ts): given an operator's
+   * catalogue (context `pipelineCatalogue`), the stack ships the file in this function's bundle.
+   */
+  readonly pipelineCatalogue?: true;
 }
 
 /**
@@ -159,6 +164,7 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
       // `delete`: a registration that fails before its ready flip removes its own record.
       tables: { worksets: 'delete', customers: 'read', idempotency: 'write' },
       controlBucket: ['put', 'delete'],
+      pipelineCatalogue: true,
     },
     summary: 'Register a workset: DynamoDB record, control folder files, then daylily.ready.',
     contract: {
@@ -181,7 +187,7 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
     trigger: http('POST', '/api/customers/{customer_id}/worksets/preview'),
     handler: 'lambdas/handlers/preview-workset.ts',
     // No table, no bucket: the catalogue and the control location are configuration.
-    access: {},
+    access: { pipelineCatalogue: true },
     summary: "A registration's dry run: every problem registration would answer, or the files it would write, its control folder and the cost estimate.",
     contract: {
       request: PreviewWorksetContract,
@@ -212,7 +218,7 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
     id: 'ListPipelines',
     trigger: http('GET', '/api/pipelines'),
     handler: 'lambdas/handlers/list-pipelines.ts',
-    access: {},
+    access: { pipelineCatalogue: true },
     summary: 'The pipeline catalogue: each pipeline, its aliases, genome builds, dy-r command, day-clone tag and cost inputs.',
     contract: { request: NO_INPUT, responses: { 200: { description: 'The catalogue.', schema: CatalogueSchema } } },
   },
@@ -220,7 +226,7 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
     id: 'GetPipeline',
     trigger: http('GET', '/api/pipelines/{pipeline_id}'),
     handler: 'lambdas/handlers/get-pipeline.ts',
-    access: {},
+    access: { pipelineCatalogue: true },
     summary: 'One pipeline, by its id or an alias (snv, sv, wgs…).',
     contract: { request: GetPipelineContract, responses: { 200: { description: 'The pipeline.', schema: PipelineSchema } } },
   },
@@ -228,7 +234,7 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
     id: 'EstimateCost',
     trigger: http('POST', '/api/estimate-cost'),
     handler: 'lambdas/handlers/estimate-cost.ts',
-    access: {},
+    access: { pipelineCatalogue: true },
     summary: "A workset's estimated cost (compute, S3, FSx, transfer) from the catalogue's cost model, with its assumptions.",
     contract: {
       request: EstimateCostContract,

@@ -76,6 +76,12 @@ describe('route bundles under plain Node', () => {
     },
   );
 
+  it.each(ENTRY_POINTS.map((route) => [route.id]))('%s: reads the pipeline catalogue exactly when its entry says so (the stack ships an operator\'s file to those)', async (routeId) => {
+    const { route, bundle } = await bundleOf(routeId);
+    const reads = Object.keys(bundle.metafile.inputs).some((input) => input.endsWith('lambdas/lib/wiring/catalogue-source.ts'));
+    expect(reads).toBe(route.access.pipelineCatalogue === true);
+  });
+
   it('the preview bundle carries no AWS client at all, and the catalogue routes neither the YAML parser', async () => {
     for (const routeId of ['PreviewWorkset', 'ListPipelines', 'GetPipeline', 'EstimateCost']) {
       const { bundle } = await bundleOf(routeId);
