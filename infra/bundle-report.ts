@@ -66,6 +66,11 @@ const FLOOR_SOURCES: Readonly<Record<FloorName, string>> = {
 /** Packages a route without control-bucket access has no business loading. */
 export const READ_ROUTE_FORBIDDEN = ['node_modules/@aws-sdk/client-s3/', 'node_modules/js-yaml/'] as const;
 
+/** Routes without control-bucket access that still need the YAML parser, each with the reason. */
+export const YAML_WITHOUT_BUCKET: Readonly<Record<string, string>> = {
+  PreviewWorkset: 'renders the control folder files registration would write, and reads yaml_content, writing nothing',
+};
+
 export function floorOf(route: EntryPoint): FloorName {
   return usesControlBucket(route) ? 'dynamodb+s3' : 'dynamodb';
 }
@@ -78,7 +83,8 @@ export function buildFloor(name: FloorName, outdir: string): Promise<BuiltBundle
 export function forbiddenInputs(route: EntryPoint, bundle: BuiltBundle): string[] {
   if (usesControlBucket(route)) return [];
   const inputs = Object.keys(bundle.metafile.inputs);
-  return READ_ROUTE_FORBIDDEN.filter((pkg) => inputs.some((input) => input.includes(pkg)));
+  const forbidden = READ_ROUTE_FORBIDDEN.filter((pkg) => !(pkg === 'node_modules/js-yaml/' && YAML_WITHOUT_BUCKET[route.id]));
+  return forbidden.filter((pkg) => inputs.some((input) => input.includes(pkg)));
 }
 
 export interface ImportCost {

@@ -13,16 +13,21 @@ import * as v from 'valibot';
 import type { GenericSchema } from 'valibot';
 import { NO_INPUT, type RequestContract } from '../lambdas/lib/schemas/contract.ts';
 import * as customer from '../lambdas/lib/schemas/customer-requests.ts';
-import { CreateWorksetContract } from '../lambdas/lib/schemas/registration-requests.ts';
+import { EstimateCostContract, GetPipelineContract } from '../lambdas/lib/schemas/pipeline-requests.ts';
+import { CreateWorksetContract, PreviewWorksetContract } from '../lambdas/lib/schemas/registration-requests.ts';
 import * as worker from '../lambdas/lib/schemas/worker-requests.ts';
 import { WORKSET_INDEXES, type TableDefinition } from '../lambdas/lib/stores/tables.ts';
 import {
+  CatalogueSchema,
+  CostEstimateSchema,
   FailureAnswerSchema,
   HardDeleteAnswerSchema,
   HealthSchema,
   HistoryAnswerSchema,
   LeaseAnswerSchema,
   MoveAnswerSchema,
+  PipelineSchema,
+  PreviewSchema,
   QueueStatsSchema,
   ReleaseAnswerSchema,
   SettleResultSchema,
@@ -48,6 +53,11 @@ export interface EntryAccess {
   readonly controlBucket?: readonly ControlBucketAction[];
   /** The same actions under the archive prefix (`daylily_monitoring/archived_worksets/`). */
   readonly archive?: readonly ControlBucketAction[];
+  /**
+   * Reads the pipeline catalogue (lambdas/lib/wiring/catalogue-source.ts): given an operator's
+   * catalogue (context `pipelineCatalogue`), the stack ships the file in this function's bundle.
+   */
+  readonly pipelineCatalogue?: true;
 }
 
 /**
@@ -130,6 +140,11 @@ export function streamTables(entries: readonly EntryPoint[]): TableName[] {
   return [...new Set(entries.filter(isStreamEntry).map((entry) => entry.trigger.table))];
 }
 
+const UNPROCESSABLE_REGISTRATION =
+  'Well formed but not registrable: an unknown pipeline_type or reference_genome (the allowed values listed), samples given in ' +
+  'more than one of samples, yaml_content and samples_tsv, a FASTQ that is neither an s3:// object nor a relative name under ' +
+  's3_bucket, a missing R1, or a duplicate sample id. `errors` names every field.';
+
 const http = (method: HttpMethod, path: string, auth: HttpAuth = 'iam'): HttpTrigger => ({ kind: 'http', method, path, auth });
 
 export const ENTRY_POINTS: readonly EntryPoint[] = [
@@ -149,12 +164,14 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
       // `delete`: a registration that fails before its ready flip removes its own record.
       tables: { worksets: 'delete', customers: 'read', idempotency: 'write' },
       controlBucket: ['put', 'delete'],
+      pipelineCatalogue: true,
     },
     summary: 'Register a workset: DynamoDB record, control folder files, then daylily.ready.',
     contract: {
       request: CreateWorksetContract,
       responses: { 201: { description: 'Registered (or replayed); `Location` names the workset.', schema: WorksetDetailSchema } },
       problems: {
+        422: { description: UNPROCESSABLE_REGISTRATION },
         503: {
           description:
             'A dependency failed or the service is not configured; retry later. With a `Location` (problem type `outcome-unknown`, ' +
@@ -163,6 +180,18 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
           headers: { Location: 'The workset whose outcome is unknown (`/api/customers/{customer_id}/worksets/{workset_id}`).' },
         },
       },
+    },
+  },
+  {
+    id: 'PreviewWorkset',
+    trigger: http('POST', '/api/customers/{customer_id}/worksets/preview'),
+    handler: 'lambdas/handlers/preview-workset.ts',
+    // No table, no bucket: the catalogue and the control location are configuration.
+    access: { pipelineCatalogue: true },
+    summary: "A registration's dry run: every problem registration would answer, or the files it would write, its control folder and the cost estimate.",
+    contract: {
+      request: PreviewWorksetContract,
+      responses: { 200: { description: 'The preview (also for a body registration would refuse: see `valid`, `registration_status` and `problems`).', schema: PreviewSchema } },
     },
   },
   {
@@ -180,6 +209,38 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
     access: { tables: { worksets: 'read' } },
     summary: "One of the customer's worksets (404 for another customer's).",
     contract: { request: customer.GetCustomerWorksetContract, responses: { 200: { description: 'The workset.', schema: WorksetDetailSchema } } },
+  },
+
+  // ------------------------------------------------------------------------------------------
+  // The pipeline catalogue (lambdas/lib/domain/pipeline-catalogue.ts, docs/pipelines.md).
+  // ------------------------------------------------------------------------------------------
+  {
+    id: 'ListPipelines',
+    trigger: http('GET', '/api/pipelines'),
+    handler: 'lambdas/handlers/list-pipelines.ts',
+    access: { pipelineCatalogue: true },
+    summary: 'The pipeline catalogue: each pipeline, its aliases, genome builds, dy-r command, day-clone tag and cost inputs.',
+    contract: { request: NO_INPUT, responses: { 200: { description: 'The catalogue.', schema: CatalogueSchema } } },
+  },
+  {
+    id: 'GetPipeline',
+    trigger: http('GET', '/api/pipelines/{pipeline_id}'),
+    handler: 'lambdas/handlers/get-pipeline.ts',
+    access: { pipelineCatalogue: true },
+    summary: 'One pipeline, by its id or an alias (snv, sv, wgs…).',
+    contract: { request: GetPipelineContract, responses: { 200: { description: 'The pipeline.', schema: PipelineSchema } } },
+  },
+  {
+    id: 'EstimateCost',
+    trigger: http('POST', '/api/estimate-cost'),
+    handler: 'lambdas/handlers/estimate-cost.ts',
+    access: { pipelineCatalogue: true },
+    summary: "A workset's estimated cost (compute, S3, FSx, transfer) from the catalogue's cost model, with its assumptions.",
+    contract: {
+      request: EstimateCostContract,
+      responses: { 200: { description: 'The estimate; its components add up to estimated_cost_usd.', schema: CostEstimateSchema } },
+      problems: { 422: { description: 'An unknown pipeline_type or reference_genome: `errors` names the field and lists the allowed values.' } },
+    },
   },
 
   // ------------------------------------------------------------------------------------------

@@ -44,6 +44,7 @@ const PROBLEM_RESPONSES: Record<string, string> = {
   404: 'Not found (also for another customer’s workset).',
   409: 'Conflict with the current state.',
   415: 'The body is not JSON.',
+  422: 'Well formed, but it cannot be acted on: `errors` names each field.',
   503: 'A dependency failed or the service is not configured; retry later.',
 };
 
@@ -55,6 +56,8 @@ export function problemStatuses(route: HttpEntry): number[] {
     404: route.trigger.path.includes('{'),
     409: route.trigger.method !== 'GET',
     415: Boolean(request.body),
+    // Only where the route says when (contract.problems): it is the route's own rule.
+    422: Boolean(route.contract.problems?.[422]),
     503: route.trigger.auth !== 'none',
   };
   return Object.keys(PROBLEM_RESPONSES).filter((status) => applies[status]).map(Number);

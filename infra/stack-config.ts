@@ -3,6 +3,8 @@
  * defaults that docs/deploy.md documents. Prefix and bucket names are checked with the library's
  * own rules, so the stack can never hand a function a value the function would reject.
  */
+import path from 'node:path';
+import { loadPipelineCatalogue } from '../lambdas/lib/config/catalogue-file.ts';
 import {
   ARCHIVE_PREFIX_SETTING,
   bucketNameProblem,
@@ -25,6 +27,11 @@ export interface StackConfig {
   readonly archivePrefix: string;
   readonly throttleRateLimit: number;
   readonly throttleBurstLimit: number;
+  /**
+   * An operator's pipeline catalogue (absolute path), checked here: the functions that read the
+   * catalogue get the file in their bundle. Undefined: the built-in catalogue.
+   */
+  readonly pipelineCatalogue: string | undefined;
 }
 
 /** Context keys and their defaults: the table in docs/deploy.md lists the same. */
@@ -36,6 +43,7 @@ export const CONTEXT_DEFAULTS = {
   archivePrefix: DEFAULT_ARCHIVE_PREFIX,
   throttleRateLimit: 50,
   throttleBurstLimit: 100,
+  pipelineCatalogue: undefined,
 } as const;
 
 export type ContextKey = keyof typeof CONTEXT_DEFAULTS;
@@ -115,6 +123,16 @@ function stackName(read: ReadContext): string {
   return name;
 }
 
+/** The operator's catalogue, checked like the local server checks it at start-up: every problem stops the synth. */
+function pipelineCatalogue(read: ReadContext): string | undefined {
+  const raw = text(read('pipelineCatalogue'));
+  if (raw === undefined) return undefined;
+  const file = path.resolve(raw);
+  const loaded = loadPipelineCatalogue(file);
+  if (!loaded.ok) throw new InvalidContextError('pipelineCatalogue', loaded.problem);
+  return file;
+}
+
 /** Reads and checks every setting; `read` is usually `(key) => app.node.tryGetContext(key)`. */
 export function stackConfigFromContext(read: ReadContext): StackConfig {
   const config: StackConfig = {
@@ -125,6 +143,7 @@ export function stackConfigFromContext(read: ReadContext): StackConfig {
     archivePrefix: prefix(read, 'archivePrefix'),
     throttleRateLimit: positiveInteger(read, 'throttleRateLimit'),
     throttleBurstLimit: positiveInteger(read, 'throttleBurstLimit'),
+    pipelineCatalogue: pipelineCatalogue(read),
   };
   if (config.controlPrefix.startsWith(config.archivePrefix) || config.archivePrefix.startsWith(config.controlPrefix)) {
     // The monitor lists the control prefix one level deep: an archive inside it would be

@@ -74,6 +74,21 @@ export function nodejsBundling(): BundlingOptions {
   };
 }
 
+/** Where Lambda puts a function's bundle, and the name the operator's catalogue gets in it. */
+export const LAMBDA_TASK_ROOT = '/var/task';
+export const CATALOGUE_FILE = 'pipeline-catalogue.json';
+
+const shellQuoted = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
+
+/** Copies the (already checked) catalogue file into a bundle's output, next to index.mjs. */
+export function shipCatalogue(file: string): NonNullable<BundlingOptions['commandHooks']> {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir, outputDir) => [`cp ${shellQuoted(file)} ${shellQuoted(`${outputDir}/${CATALOGUE_FILE}`)}`],
+  };
+}
+
 /** One entry's deployed pieces: what the drift and permission tests inspect. */
 export interface EntryFunction {
   readonly entry: EntryPoint;
@@ -304,6 +319,8 @@ export class WorksetApiStack extends Stack {
       Validations.of(role).acknowledge({ id: wildcardFindingId(this, wildcard.resource), reason: wildcard.reason });
     }
 
+    // An operator's catalogue travels in the bundle of each function that reads it.
+    const catalogue = entry.access.pipelineCatalogue ? this.config.pipelineCatalogue : undefined;
     const fn = new NodejsFunction(this, `${entry.id}Function`, {
       entry: modulePath,
       handler: 'handler',
@@ -319,10 +336,10 @@ export class WorksetApiStack extends Stack {
       applicationLogLevelV2: ApplicationLogLevel.INFO,
       systemLogLevelV2: SystemLogLevel.WARN,
       role,
-      environment: shared.environment,
+      environment: catalogue ? { ...shared.environment, [ENV.pipelineCatalogue]: `${LAMBDA_TASK_ROOT}/${CATALOGUE_FILE}` } : shared.environment,
       projectRoot: REPO_ROOT,
       depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
-      bundling: nodejsBundling(),
+      bundling: catalogue ? { ...nodejsBundling(), commandHooks: shipCatalogue(catalogue) } : nodejsBundling(),
     });
     return { entry, fn, role, handlerPath: modulePath, statements };
   }

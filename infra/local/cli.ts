@@ -16,7 +16,8 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { currentSettings } from '../../lambdas/lib/config/current.ts';
-import { flagsToEnv, ENV, CONFIG_DOCS, tableNames, type SettingFlags, type Settings } from '../../lambdas/lib/config/settings.ts';
+import { loadPipelineCatalogue } from '../../lambdas/lib/config/catalogue-file.ts';
+import { flagsToEnv, ENV, CONFIG_DOCS, resolveSettings, tableNames, type SettingFlags, type Settings } from '../../lambdas/lib/config/settings.ts';
 import type { RunningEmulator } from './emulators.ts';
 
 export const DEFAULT_DATA_DIR = '.daylily-local';
@@ -54,6 +55,9 @@ Options:
   --idempotency-table NAME idempotency records (else DAYLILY_IDEMPOTENCY_TABLE)
   --region REGION          AWS region (else AWS_REGION)
   --profile NAME           AWS profile (sets AWS_PROFILE; not used by the embedded emulators)
+  --pipeline-catalogue FILE
+                           an operator's pipeline catalogue (JSON) replacing the built-in one (else
+                           DAYLILY_PIPELINE_CATALOGUE); checked at start-up, see docs/pipelines.md
   --host HOST              listen address (default 127.0.0.1)
   --port PORT              listen port (default 8001)
   --create-table           create missing tables with their indexes, and the streams stream
@@ -84,6 +88,7 @@ export const BACKEND_OPTIONS = {
 
 const OPTIONS = {
   ...BACKEND_OPTIONS,
+  'pipeline-catalogue': { type: 'string' },
   host: { type: 'string', default: '127.0.0.1' },
   port: { type: 'string', default: '8001' },
 } as const;
@@ -120,7 +125,11 @@ export function parseCli(argv: readonly string[]): CliOptions {
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be a port number, not "${values.port}".`);
-  return { ...backendOptions(values), host: values.host, port };
+  const backend = backendOptions(values);
+  const catalogue = values['pipeline-catalogue'];
+  // Absolute: the handlers read it when first asked, whatever the directory then.
+  const flags = catalogue === undefined ? backend.flags : { ...backend.flags, pipelineCatalogue: resolve(catalogue) };
+  return { ...backend, flags, host: values.host, port };
 }
 
 /** BACKEND_OPTIONS as parseArgs answers them. */
@@ -240,6 +249,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
 
+  // Before anything starts: a server whose catalogue is broken would refuse every registration.
+  const catalogue = loadPipelineCatalogue(resolveSettings(options.flags, process.env).pipelineCatalogue);
+  if (!catalogue.ok) {
+    process.stderr.write(`${catalogue.problem}\n`);
+    return 1;
+  }
+
   let prepared: PreparedBackend;
   try {
     prepared = await prepareBackend(options);
@@ -251,6 +267,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   const { backend, settings, logger, stop: stopEmulators } = prepared;
 
   try {
+    logger.info('Pipeline catalogue loaded', {
+      version: catalogue.catalogue.version,
+      source: settings.pipelineCatalogue ?? 'built-in',
+      pipelines: catalogue.catalogue.pipelines.map((pipeline) => pipeline.id),
+    });
     if (settings.controlBucket.ok) {
       logger.info('Integration layer initialized successfully', {
         bucket: settings.controlBucket.bucket,

@@ -6,13 +6,14 @@ import { httpEntry } from '../lib/http/http-entry.ts';
 import { json } from '../lib/http/json-responses.ts';
 import { worksetLocation } from '../lib/http/locations.ts';
 import { CreateWorksetContract } from '../lib/schemas/registration-requests.ts';
+import { runCatalogue } from '../lib/wiring/catalogue-source.ts';
 import { registrationDeps } from '../lib/wiring/registration-deps.ts';
 
 export const handler = httpEntry(CreateWorksetContract, async ({ path, headers, body, principal }) => {
   const idempotencyKey = headers['Idempotency-Key'];
   const { workset, replayed } = await registerWorkset(registrationDeps(), {
     customerId: path.customer_id,
-    request: toRegistrationRequest(body),
+    request: toRegistrationRequest(body, runCatalogue()),
     ...(idempotencyKey ? { idempotencyKey } : {}),
     actor: actorOf(principal, `customer:${path.customer_id}`),
   });

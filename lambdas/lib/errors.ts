@@ -16,14 +16,23 @@ export abstract class WorksetApiError extends Error {
 
 /** The request is malformed: a field is missing, of the wrong type, or out of range. */
 export class InvalidInputError extends WorksetApiError {
-  readonly code = 'invalid-input';
-  readonly title = 'Invalid request';
+  readonly code: string = 'invalid-input';
+  readonly title: string = 'Invalid request';
   constructor(
     message: string,
     readonly errors: readonly FieldError[] = [],
   ) {
     super(message);
   }
+}
+
+/**
+ * The request is well formed but cannot be acted on: an unknown pipeline or genome build, samples
+ * given twice over, a FASTQ name with no data location to resolve it against, duplicate sample ids.
+ */
+export class UnprocessableInputError extends InvalidInputError {
+  override readonly code = 'unprocessable-input';
+  override readonly title = 'Request cannot be processed';
 }
 
 export class NotFoundError extends WorksetApiError {

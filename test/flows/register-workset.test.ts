@@ -1,7 +1,10 @@
 /** Registration on the in-memory stores: the folder protocol, failures and keyed retries. */
+import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONTROL_PREFIX } from '../../lambdas/lib/config/settings.ts';
-import { ConflictError, InvalidInputError, NotConfiguredError, NotFoundError, OutcomeUnknownError, StorageUnavailableError, UpstreamError } from '../../lambdas/lib/errors.ts';
+import { ConflictError, InvalidInputError, NotConfiguredError, NotFoundError, OutcomeUnknownError, StorageUnavailableError, UnprocessableInputError, UpstreamError } from '../../lambdas/lib/errors.ts';
+import { BUILT_IN_RUNS } from '../../lambdas/lib/domain/pipeline-catalogue.ts';
+import { renderDyR } from '../../lambdas/lib/domain/pipeline-commands.ts';
 import { registerWorkset } from '../../lambdas/lib/flows/registration/register-workset.ts';
 import { CONTROL_BUCKET, failing, inMemory, lostReplies, registrationRequest, START } from '../support/in-memory.ts';
 
@@ -227,5 +230,68 @@ describe('a registration whose outcome it cannot know', () => {
     expect((await world.record(keyless.workset.workset_id))?.registration).toEqual({});
     expect(keyed.workset).not.toHaveProperty('registration');
     expect(JSON.stringify(keyed.workset)).not.toContain('key-1');
+  });
+});
+
+describe('registering against the pipeline catalogue', () => {
+  const workYaml = (world: ReturnType<typeof inMemory>, worksetId: string) => load(world.body(`${folderOf(worksetId)}daylily_work.yaml`)!) as Record<string, string>;
+
+  it.each(BUILT_IN_RUNS.pipelines.map((pipeline) => [pipeline.id, pipeline] as const))(
+    "a %s workset's daylily_work.yaml runs the catalogue's dy-r, clones its tag and names its build",
+    async (id, pipeline) => {
+      const world = inMemory();
+      const { workset } = await registerWorkset(world.registration, command({ pipeline_type: id, reference_genome: 'b37', samples: SAMPLES }));
+      expect(workset).toMatchObject({ pipeline_type: id, reference_genome: 'b37', genome_build: 'b37' });
+      expect(workYaml(world, workset.workset_id)).toMatchObject({
+        'dy-r': renderDyR(pipeline.dy_r),
+        'day-clone': `-d ${workset.workset_id} -t ${pipeline.day_clone.tag}`,
+        genome_build: 'b37',
+      });
+    },
+  );
+
+  it('records the pipeline as resolved (an alias is the catalogue id) and keeps what was sent in daylily_info.yaml', async () => {
+    const world = inMemory();
+    const { workset } = await registerWorkset(world.registration, command({ pipeline_type: 'wgs', reference_genome: 'GRCh38' }));
+    expect(await world.record(workset.workset_id)).toMatchObject({ pipeline_type: 'germline_wgs_kitchensink', reference_genome: 'GRCh38', genome_build: 'hg38' });
+    const info = load(world.body(`${folderOf(workset.workset_id)}daylily_info.yaml`)!) as Record<string, unknown>;
+    expect(info).toMatchObject({ pipeline_type: 'germline_wgs_kitchensink', requested_pipeline_type: 'wgs', pipeline_catalogue_version: BUILT_IN_RUNS.version, genome_build: 'hg38' });
+  });
+
+  it('reads samples_tsv like samples: the 20-column stage_samples.tsv template, its RUN_ID replaced by the workset id', async () => {
+    const header = 'RUN_ID\tSAMPLE_ID\tEXPERIMENTID\tSAMPLE_TYPE\tLIB_PREP\tSEQ_VENDOR\tSEQ_PLATFORM\tLANE\tSEQBC_ID\tPATH_TO_CONCORDANCE_DATA_DIR\tR1_FQ\tR2_FQ\tSTAGE_DIRECTIVE\tSTAGE_TARGET\tSUBSAMPLE_PCT\tIS_POS_CTRL\tIS_NEG_CTRL\tN_X\tN_Y\tEXTERNAL_SAMPLE_ID';
+    const row = 'old-run\tNA12878\tEXP7\tWGS\tPCR-FREE\tILLUMINA\tNOVASEQX\t2\tBC1\t/fsx/concordance\tNA12878_R1.fq.gz\tNA12878_R2.fq.gz\tstage_data\t/fsx/staged\t50\tTRUE\tfalse\t1\t2\tEXT-1';
+    const world = inMemory();
+    const { workset } = await registerWorkset(world.registration, command({ s3_bucket: 'lab-data', s3_prefix: 'runs/7', samples_tsv: `${header}\n${row}\n` }));
+    const tsv = world.body(`${folderOf(workset.workset_id)}stage_samples.tsv`)!;
+    const [written, cells] = tsv.split('\n').map((line) => line.split('\t'));
+    expect(written!.join('\t')).toBe(header);
+    expect(cells).toEqual([workset.workset_id, ...row.split('\t').slice(1, 10), 's3://lab-data/runs/7/NA12878_R1.fq.gz', 's3://lab-data/runs/7/NA12878_R2.fq.gz', ...row.split('\t').slice(12)]);
+  });
+
+  it('reads a minimal CSV sheet (sample_id, r1, r2) with the defaults of samples', async () => {
+    const world = inMemory();
+    const sheet = 'sample_id,r1,r2\nS1,s3://lab-data/S1_R1.fq.gz,s3://lab-data/S1_R2.fq.gz\n"S2",s3://lab-data/S2_R1.fq.gz,\n';
+    const fromSheet = await registerWorkset(world.registration, command({ workset_name: 'sheet', samples_tsv: sheet }));
+    const fromList = await registerWorkset(
+      world.registration,
+      command({ workset_name: 'sheet', samples: [{ sample_id: 'S1', r1: 's3://lab-data/S1_R1.fq.gz', r2: 's3://lab-data/S1_R2.fq.gz' }, { sample_id: 'S2', r1: 's3://lab-data/S2_R1.fq.gz' }] }),
+    );
+    const tsvOf = (id: string) => world.body(`${folderOf(id)}stage_samples.tsv`)!.replaceAll(id, 'RUN');
+    expect(fromSheet.workset.sample_count).toBe(2);
+    expect(tsvOf(fromSheet.workset.workset_id)).toBe(tsvOf(fromList.workset.workset_id));
+  });
+
+  it('refuses before writing anything: an unknown pipeline is a 422 listing the allowed ones', () => {
+    expect(() => registrationRequest({ pipeline_type: 'rnaseq' })).toThrow(UnprocessableInputError);
+    expect(() => registrationRequest({ pipeline_type: 'rnaseq' })).toThrow(/pipeline_type is not a pipeline of catalogue 1; one of: test_help/);
+  });
+
+  it('is the same request for an idempotent retry after the operator changed the catalogue entry', async () => {
+    const world = inMemory();
+    const changed = { ...BUILT_IN_RUNS, pipelines: BUILT_IN_RUNS.pipelines.map((pipeline) => ({ ...pipeline, day_clone: { tag: 'v2' } })) };
+    const first = await registerWorkset(world.registration, command({}, 'catalogue-key'));
+    const again = await registerWorkset(world.registration, { ...command({}, 'catalogue-key'), request: registrationRequest({}, changed) });
+    expect(again).toEqual({ workset: first.workset, replayed: true });
   });
 });

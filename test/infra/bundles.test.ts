@@ -67,12 +67,29 @@ describe('route bundles under plain Node', () => {
   });
 
   it.each(ENTRY_POINTS.filter((route) => !usesControlBucket(route)).map((route) => [route.id]))(
-    '%s: without control-bucket access, its bundle carries neither the S3 client nor the YAML parser',
+    '%s: without control-bucket access, its bundle carries neither the S3 client nor the YAML parser (unless allowed: the preview renders YAML)',
     async (routeId) => {
       const { route, bundle } = await bundleOf(routeId);
       expect(forbiddenInputs(route, bundle)).toEqual([]);
+      const inputs = Object.keys(bundle.metafile.inputs);
+      expect(inputs.some((input) => input.includes('node_modules/@aws-sdk/client-s3/'))).toBe(false);
     },
   );
+
+  it.each(ENTRY_POINTS.map((route) => [route.id]))('%s: reads the pipeline catalogue exactly when its entry says so (the stack ships an operator\'s file to those)', async (routeId) => {
+    const { route, bundle } = await bundleOf(routeId);
+    const reads = Object.keys(bundle.metafile.inputs).some((input) => input.endsWith('lambdas/lib/wiring/catalogue-source.ts'));
+    expect(reads).toBe(route.access.pipelineCatalogue === true);
+  });
+
+  it('the preview bundle carries no AWS client at all, and the catalogue routes neither the YAML parser', async () => {
+    for (const routeId of ['PreviewWorkset', 'ListPipelines', 'GetPipeline', 'EstimateCost']) {
+      const { bundle } = await bundleOf(routeId);
+      const inputs = Object.keys(bundle.metafile.inputs);
+      expect(inputs.filter((input) => input.includes('node_modules/@aws-sdk/')), routeId).toEqual([]);
+      if (routeId !== 'PreviewWorkset') expect(inputs.filter((input) => input.includes('node_modules/js-yaml/')), routeId).toEqual([]);
+    }
+  });
 
   it.each(['Health', 'CreateWorkset', 'GetWorkset', 'ListWorksets'])(
     '%s: once imported, its bundle leaves at least half of the function\'s memory to requests',

@@ -1,7 +1,11 @@
 /** Context → stack settings: the defaults docs/deploy.md promises and the values synth refuses. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONTEXT_DEFAULTS, InvalidContextError, stackConfigFromContext, type ContextKey } from '../../infra/stack-config.ts';
 import { DEFAULT_ARCHIVE_PREFIX, DEFAULT_CONTROL_PREFIX } from '../../lambdas/lib/config/settings.ts';
+import { builtInCatalogue } from '../../lambdas/lib/domain/pipeline-catalogue.ts';
 
 const configFrom = (context: Partial<Record<ContextKey, unknown>>) => stackConfigFromContext((key) => context[key]);
 
@@ -15,7 +19,19 @@ describe('stack settings from CDK context', () => {
       archivePrefix: DEFAULT_ARCHIVE_PREFIX,
       throttleRateLimit: CONTEXT_DEFAULTS.throttleRateLimit,
       throttleBurstLimit: CONTEXT_DEFAULTS.throttleBurstLimit,
+      pipelineCatalogue: undefined,
     });
+  });
+
+  it("takes an operator's pipeline catalogue only once it passes the checks, and stops the synth naming every problem", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'daylily-stack-catalogue-'));
+    const valid = path.join(dir, 'valid.json');
+    writeFileSync(valid, JSON.stringify({ ...builtInCatalogue(), version: 'lab-2' }));
+    expect(configFrom({ pipelineCatalogue: path.relative(process.cwd(), valid) }).pipelineCatalogue).toBe(valid);
+    const invalid = path.join(dir, 'invalid.json');
+    writeFileSync(invalid, JSON.stringify({ ...builtInCatalogue(), pipelines: [{ ...builtInCatalogue().pipelines[0], day_clone: { tag: 'main; reboot' } }] }));
+    expect(() => configFrom({ pipelineCatalogue: invalid })).toThrow(/Context "pipelineCatalogue": The pipeline catalogue .* is invalid: pipelines\[0\]\.day_clone\.tag must be a git tag/);
+    expect(() => configFrom({ pipelineCatalogue: path.join(dir, 'none.json') })).toThrow(/Context "pipelineCatalogue": .*ENOENT/);
   });
 
   it('reads -c strings and cdk.json values alike', () => {

@@ -46,7 +46,6 @@ describe('bad input to registration', () => {
     ['a newline in a sample id', { ...VALID, samples: [{ sample_id: 'S1\nS2' }] }, 'samples[0].sample_id'],
     ['a carriage return in a TSV field', { ...VALID, samples: [{ sample_id: 'S1', lib_prep: 'x\ry' }] }, 'samples[0].lib_prep'],
     ['an unknown sample field', { ...VALID, samples: [{ sample_id: 'S1', colour: 'blue' }] }, 'samples[0].colour'],
-    ['duplicate sample ids', { ...VALID, samples: [{ sample_id: 'S1' }, { id: 'S1' }] }, 'samples[1].sample_id'],
     ['an unknown top-level field', { ...VALID, priorty: 'urgent' }, 'priorty'],
     ['an invalid email', { ...VALID, notification_email: 'not-an-email' }, 'notification_email'],
     ['an invalid data bucket', { ...VALID, s3_bucket: 'Bad_Bucket' }, 's3_bucket'],
@@ -55,6 +54,13 @@ describe('bad input to registration', () => {
     ['invalid YAML', { ...VALID, yaml_content: 'samples: [unclosed' }, 'yaml_content'],
     ['YAML that is a list', { ...VALID, yaml_content: '- a\n- b' }, 'yaml_content'],
     ['a YAML sample with a tab', { ...VALID, yaml_content: 'samples:\n  - sample_id: "a\\tb"' }, 'yaml_content.samples[0].sample_id'],
+    ['a sheet that is not CSV', { ...VALID, samples_tsv: 'sample_id,r1\n"S1,a.fq\n' }, 'samples_tsv[line 2]'],
+    ['a sheet row with more cells than its header', { ...VALID, samples_tsv: 'sample_id\tr1\nS1\ta.fq\textra\n' }, 'samples_tsv[line 2]'],
+    ['a sheet column no sample has', { ...VALID, samples_tsv: 'sample_id,r1,colour\nS1,a.fq,blue\n' }, 'samples_tsv[line 2].colour'],
+    ['a sheet row without a sample id', { ...VALID, s3_bucket: 'lab-data', samples_tsv: 'sample_id,r1\nS1,a.fq\n,b.fq\n' }, 'samples_tsv[line 3].sample_id'],
+    ['a sheet naming a column twice', { ...VALID, samples_tsv: 'sample_id,LANE,lane\nS1,1,2\n' }, 'samples_tsv[line 1]'],
+    ['a sheet value starting with a quote', { ...VALID, samples_tsv: 'sample_id\tr1\n"S1\ta.fq\n' }, 'samples_tsv[line 2].sample_id'],
+    ['an empty sheet', { ...VALID, samples_tsv: '\n\n' }, 'samples_tsv[line 1]'],
   ];
 
   it.each(cases)('answers 400 for %s, naming %s', async (_what, body, field) => {
@@ -64,6 +70,12 @@ describe('bad input to registration', () => {
     expect(response.json).toMatchObject({ status: 400, title: 'Invalid request', type: expect.stringContaining('invalid-input') });
     expect(response.json.errors.map((error: { field: string }) => error.field)).toContain(field);
     expect(response.text).not.toMatch(/at .*\.ts:\d+/); // no stack traces
+  });
+
+  it('a malformed sheet is a 400 that also lists what registration could not process', async () => {
+    const response = await create({ ...VALID, pipeline_type: 'rnaseq', samples_tsv: 'sample_id,r1\n"S1,a.fq\n' });
+    expect(response.status).toBe(400);
+    expect(response.json.errors.map((error: { field: string }) => error.field)).toEqual(['samples_tsv[line 2]', 'pipeline_type']);
   });
 
   it('answers 400 for an export_uri inside the control bucket (it could overwrite another workset)', async () => {
@@ -112,6 +124,51 @@ describe('bad input to registration', () => {
     expect(response.json.errors.map((error: { field: string }) => error.field).sort()).toEqual(
       ['pipeline_type', 'priority', 'reference_genome', 'workset_name'].sort(),
     );
+  });
+});
+
+describe('registrations that cannot be processed (422)', () => {
+  beforeAll(() => aws.seedCustomer(CUSTOMER));
+  const S3 = (name: string) => `s3://lab-data/runs/7/${name}`;
+
+  const cases: Array<[string, Record<string, unknown>, string, RegExp]> = [
+    ['an unknown pipeline', { ...VALID, pipeline_type: 'rnaseq' }, 'pipeline_type', /one of: test_help, germline_wgs_snv \(germline, snv\), germline_wgs_snv_sv \(sv\), germline_wgs_kitchensink \(wgs\)/],
+    ['an unknown genome', { ...VALID, reference_genome: 'hg0' }, 'reference_genome', /one of: b37 \(GRCh37\), hg38 \(GRCh38\), hg38_broad$/],
+    ['hg19 (which is not b37)', { ...VALID, reference_genome: 'hg19' }, 'reference_genome', /hg19 is not b37/],
+    ['samples and yaml_content both', { ...VALID, samples: [], yaml_content: 'samples: []' }, 'yaml_content', /give only one of samples, yaml_content/],
+    ['samples and samples_tsv both', { ...VALID, samples: [], samples_tsv: 'sample_id\n' }, 'samples', /give only one of samples, samples_tsv/],
+    ['a relative FASTQ name without s3_bucket', { ...VALID, samples: [{ sample_id: 'S1', r1_file: 'S1_R1.fq.gz' }] }, 'samples[0].r1_file', /relative name/],
+    ['a relative FASTQ name in yaml_content without s3_bucket', { ...VALID, yaml_content: 'samples:\n  - {sample_id: S1, r1: S1_R1.fq.gz}\n' }, 'yaml_content.samples[0].r1_file', /relative name/],
+    ['a relative FASTQ name in a sheet without s3_bucket', { ...VALID, samples_tsv: 'sample_id,r1\nS1,S1_R1.fq.gz\n' }, 'samples_tsv[line 2].r1_file', /relative name/],
+    ['an absolute path as R2', { ...VALID, samples: [{ sample_id: 'S1', r1_file: S3('S1_R1.fq.gz'), r2_file: '/fsx/S1_R2.fq.gz' }] }, 'samples[0].r2_file', /s3:\/\/bucket\/key/],
+    ['an https URI as R1', { ...VALID, samples: [{ sample_id: 'S1', r1_file: 'https://example.org/S1_R1.fq.gz' }] }, 'samples[0].r1_file', /s3:\/\/bucket\/key/],
+    ['an s3 URI of a folder', { ...VALID, samples: [{ sample_id: 'S1', r1_file: 's3://lab-data/runs/' }] }, 'samples[0].r1_file', /s3:\/\/bucket\/key/],
+    ['a name escaping its prefix', { ...VALID, s3_bucket: 'lab-data', s3_prefix: 'runs/7', samples: [{ sample_id: 'S1', r1_file: '../8/S1_R1.fq.gz' }] }, 'samples[0].r1_file', /"\.\."/],
+    ['a sample without R1', { ...VALID, samples: [{ sample_id: 'S1', r2_file: S3('S1_R2.fq.gz') }] }, 'samples[0].r1_file', /is required/],
+    ['duplicate sample ids', { ...VALID, samples: [{ sample_id: 'S1', r1_file: S3('a.fq') }, { id: 'S1', r1: S3('b.fq') }] }, 'samples[1].sample_id', /duplicates samples\[0\]\.sample_id/],
+    ['duplicate sample ids in a sheet', { ...VALID, s3_bucket: 'lab-data', samples_tsv: 'SAMPLE_ID\tR1_FQ\nS1\ta.fq\nS2\tb.fq\nS1\tc.fq\n' }, 'samples_tsv[line 4].sample_id', /duplicates samples_tsv\[line 2\]\.sample_id/],
+  ];
+
+  it.each(cases)('answers 422 for %s, naming %s', async (_what, body, field, message) => {
+    const response = await create(body);
+    expect(response.status).toBe(422);
+    expect(response.headers['content-type']).toBe('application/problem+json');
+    expect(response.json).toMatchObject({ status: 422, title: 'Request cannot be processed', type: expect.stringContaining('unprocessable-input') });
+    const error = response.json.errors.find((candidate: { field: string }) => candidate.field === field);
+    expect(error, JSON.stringify(response.json.errors)).toBeDefined();
+    expect(error.message).toMatch(message);
+  });
+
+  it('names every problem at once', async () => {
+    const response = await create({ ...VALID, pipeline_type: 'rnaseq', reference_genome: 'hg19', samples: [{ sample_id: 'S1', r1_file: 'a.fq' }, { sample_id: 'S1', r1_file: 'b.fq' }] });
+    expect(response.status).toBe(422);
+    expect(response.json.errors.map((error: { field: string }) => error.field)).toEqual(['pipeline_type', 'reference_genome', 'samples[0].r1_file', 'samples[1].sample_id', 'samples[1].r1_file']);
+  });
+
+  it('accepts the ids and aliases in any case', async () => {
+    const response = await create({ ...VALID, pipeline_type: 'GERMLINE_WGS_SNV_SV', reference_genome: 'grch37' });
+    expect(response.status).toBe(201);
+    expect(response.json).toMatchObject({ pipeline_type: 'germline_wgs_snv_sv', reference_genome: 'grch37', genome_build: 'b37' });
   });
 });
 

@@ -99,7 +99,7 @@ describe('policy evaluation against the entry-point table', () => {
 
 describe('the guard on a running handler', () => {
   const CREATE = HTTP_ENTRIES.find((candidate) => candidate.id === 'CreateWorkset')!;
-  const BODY = { workset_name: 'guarded', pipeline_type: 'snv', reference_genome: 'GRCh38', samples: [{ sample_id: 'S1' }] };
+  const BODY = { workset_name: 'guarded', pipeline_type: 'snv', reference_genome: 'GRCh38', samples: [{ sample_id: 'S1', r1_file: 's3://lab-data/S1_R1.fastq.gz' }] };
 
   async function registerAs(access: EntryAccess): Promise<number> {
     await aws.seedCustomer('guard-lab');

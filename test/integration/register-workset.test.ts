@@ -2,6 +2,8 @@ import { load } from 'js-yaml';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { documentClient } from '../../lambdas/lib/stores/dynamodb/dynamodb-client.ts';
+import { BUILT_IN_RUNS } from '../../lambdas/lib/domain/pipeline-catalogue.ts';
+import { findPipeline, renderDyR } from '../../lambdas/lib/domain/pipeline-commands.ts';
 import { s3Client } from '../../lambdas/lib/stores/s3/s3-client.ts';
 import { call } from '../support/api.ts';
 import { failCall, holdCall, recordCalls } from '../support/faults.ts';
@@ -49,8 +51,10 @@ describe('registering a workset', () => {
       workset_name: 'test-workset',
       state: 'ready',
       priority: 'normal',
-      pipeline_type: 'snv',
+      // The catalogue id the alias `snv` names; the genome as sent, and the build it names.
+      pipeline_type: 'germline_wgs_snv',
       reference_genome: 'GRCh38',
+      genome_build: 'hg38',
       sample_count: 0,
       control_folder: `s3://${aws.bucket}/${folderOf(workset.workset_id)}`,
     });
@@ -59,6 +63,15 @@ describe('registering a workset', () => {
     expect(await record(workset.workset_id)).toMatchObject({ state: 'ready', customer_id: customerId });
     // No samples: no stage_samples.tsv and no sample_data/.
     expect(await filesOf(workset.workset_id)).toEqual(['daylily.ready', 'daylily_info.yaml', 'daylily_work.yaml']);
+    // The monitor runs germline_wgs_snv's command on hg38, from the pinned day-clone tag.
+    const work = load((await aws.getText(`${folderOf(workset.workset_id)}daylily_work.yaml`))!) as Record<string, unknown>;
+    expect(work).toMatchObject({
+      'day-clone': `-d ${workset.workset_id} -t main`,
+      'dy-r': 'produce_snv_concordances produce_alignstats -p -k -j 200 --config aligners=["bwa2a"] dedupers=["dppl"] snv_callers=["deep19"]',
+      genome_build: 'hg38',
+    });
+    const info = load((await aws.getText(`${folderOf(workset.workset_id)}daylily_info.yaml`))!) as Record<string, unknown>;
+    expect(info).toMatchObject({ pipeline_type: 'germline_wgs_snv', requested_pipeline_type: 'snv', pipeline_catalogue_version: '1', reference_genome: 'GRCh38', genome_build: 'hg38' });
   });
 
   it('writes exactly the contract files with the right content, daylily.ready last', async () => {
@@ -91,7 +104,8 @@ describe('registering a workset', () => {
     const work = load((await aws.getText(`${folder}daylily_work.yaml`))!) as Record<string, unknown>;
     expect(work).toMatchObject({
       'day-clone': `-d ${id} -t main`,
-      'dy-r': '-p help',
+      'dy-r': renderDyR(findPipeline(BUILT_IN_RUNS, 'germline_wgs_snv')!.dy_r),
+      genome_build: 'hg38',
       export_uri: `s3://${aws.bucket}/${folder}results/`,
     });
     const info = load((await aws.getText(`${folder}daylily_info.yaml`))!) as Record<string, unknown>;
@@ -135,7 +149,7 @@ describe('registering a workset', () => {
 
   it('takes samples from yaml_content when samples is absent', async () => {
     const customerId = await newCustomer();
-    const yaml = 'samples:\n  - sample_id: yaml_sample1\n    r1_file: s3://d/a_R1.fq.gz\n  - name: yaml_sample2\n    r1: s3://d/b_R1.fq.gz\n';
+    const yaml = 'samples:\n  - sample_id: yaml_sample1\n    r1_file: s3://lab-data/a_R1.fq.gz\n  - name: yaml_sample2\n    r1: s3://lab-data/b_R1.fq.gz\n';
     const response = await create(customerId, { ...CURL_BODY, yaml_content: yaml });
     expect(response.status).toBe(201);
     expect(response.json.sample_count).toBe(2);
@@ -199,7 +213,7 @@ describe('registration under faults', () => {
 
   it.each(files)('a failed put of %s answers 503, leaves nothing ready, and a retry with the same key completes', async (file) => {
     const customerId = await newCustomer();
-    const body = { ...CURL_BODY, workset_name: `fault ${file}`, samples: SAMPLES };
+    const body = { ...CURL_BODY, workset_name: `fault ${file}`, samples: SAMPLES, s3_bucket: 'lab-data' };
     const key = `fault-${file}-${customerId}`;
     const remove = failCall(s3(), (c) => c.command === 'PutObjectCommand' && String(c.input.Key).endsWith(`/${file}`));
     const failed = await create(customerId, body, { 'Idempotency-Key': key }).finally(remove);
@@ -225,7 +239,7 @@ describe('registration under faults', () => {
   it('without an idempotency key, a failed registration is removed, not left half-written', async () => {
     const customerId = await newCustomer();
     const remove = failCall(s3(), (c) => c.command === 'PutObjectCommand' && String(c.input.Key).endsWith('/stage_samples.tsv'));
-    const failed = await create(customerId, { ...CURL_BODY, samples: SAMPLES }).finally(remove);
+    const failed = await create(customerId, { ...CURL_BODY, samples: SAMPLES, s3_bucket: 'lab-data' }).finally(remove);
     expect(failed.status).toBe(503);
     const listing = await call('ListCustomerWorksets', { path: { customer_id: customerId } });
     expect(listing.json.worksets).toEqual([]);
@@ -248,7 +262,7 @@ describe('registration under faults', () => {
   it('a registration whose ready flip took effect but whose reply was lost answers 201 and keeps its files', async () => {
     const customerId = await newCustomer();
     const remove = failCall(ddbClient(), isTransaction, { nth: 2, afterSend: true });
-    const response = await create(customerId, { ...CURL_BODY, samples: SAMPLES }).finally(remove);
+    const response = await create(customerId, { ...CURL_BODY, samples: SAMPLES, s3_bucket: 'lab-data' }).finally(remove);
     expect(response.status).toBe(201);
     expect(await record(response.json.workset_id)).toMatchObject({ state: 'ready' });
     expect(await filesOf(response.json.workset_id)).toHaveLength(5);
@@ -258,7 +272,7 @@ describe('registration under faults', () => {
     const customerId = await newCustomer();
     const recorder = recordCalls(s3());
     const remove = failCall(ddbClient(), isTransaction, { nth: 2 });
-    const failed = await create(customerId, { ...CURL_BODY, workset_name: 'flip-no-key', samples: SAMPLES }).finally(() => {
+    const failed = await create(customerId, { ...CURL_BODY, workset_name: 'flip-no-key', samples: SAMPLES, s3_bucket: 'lab-data' }).finally(() => {
       remove();
       recorder.stop();
     });
@@ -273,7 +287,7 @@ describe('registration under faults', () => {
     const recorder = recordCalls(s3());
     const removeFlipFault = failCall(ddbClient(), isTransaction, { nth: 2 });
     const removeWithdrawFault = failCall(s3(), (c) => c.command === 'DeleteObjectsCommand');
-    const failed = await create(customerId, { ...CURL_BODY, workset_name: 'flip-no-key-withdraw', samples: SAMPLES }).finally(() => {
+    const failed = await create(customerId, { ...CURL_BODY, workset_name: 'flip-no-key-withdraw', samples: SAMPLES, s3_bucket: 'lab-data' }).finally(() => {
       removeFlipFault();
       removeWithdrawFault();
       recorder.stop();
@@ -290,7 +304,7 @@ describe('registration under faults', () => {
     const key = `unknown-${customerId}`;
     const removeFlipFault = failCall(ddbClient(), isTransaction, { nth: 2 });
     const removeReadFault = failCall(ddbClient(), (c) => /^Get(Item)?Command$/.test(c.command) && c.input.TableName === aws.tables.worksets, { times: 20 });
-    const failed = await create(customerId, { ...CURL_BODY, samples: SAMPLES }, { 'Idempotency-Key': key }).finally(() => {
+    const failed = await create(customerId, { ...CURL_BODY, samples: SAMPLES, s3_bucket: 'lab-data' }, { 'Idempotency-Key': key }).finally(() => {
       removeFlipFault();
       removeReadFault();
     });
@@ -308,7 +322,7 @@ describe('registration under faults', () => {
 
     const located = await call('GetCustomerWorkset', { path: { customer_id: customerId, workset_id: id } });
     expect(located.json.state).toBe('registering');
-    const retried = await create(customerId, { ...CURL_BODY, samples: SAMPLES }, { 'Idempotency-Key': key });
+    const retried = await create(customerId, { ...CURL_BODY, samples: SAMPLES, s3_bucket: 'lab-data' }, { 'Idempotency-Key': key });
     expect(retried.status).toBe(201);
     expect(retried.json.workset_id).toBe(id);
   });
@@ -382,7 +396,7 @@ describe('idempotency', () => {
   it('20 concurrent requests with one key create exactly one workset', async () => {
     const customerId = await newCustomer();
     const responses = await Promise.all(
-      Array.from({ length: 20 }, () => create(customerId, { ...CURL_BODY, samples: SAMPLES }, { 'Idempotency-Key': 'burst' })),
+      Array.from({ length: 20 }, () => create(customerId, { ...CURL_BODY, samples: SAMPLES, s3_bucket: 'lab-data' }, { 'Idempotency-Key': 'burst' })),
     );
     const statuses = responses.map((response) => response.status);
     expect(statuses).toEqual(Array(20).fill(201));
@@ -474,7 +488,7 @@ describe('registration racing a delete or a same-key request', () => {
   it('a failed flip does not take daylily.ready from a workset a same-key request completed meanwhile', async () => {
     const customerId = await newCustomer();
     const key = `race-withdraw-${customerId}`;
-    const body = { ...CURL_BODY, workset_name: 'race withdraw', samples: SAMPLES };
+    const body = { ...CURL_BODY, workset_name: 'race withdraw', samples: SAMPLES, s3_bucket: 'lab-data' };
     // Request A: its flip (the second transaction) fails; it then withdraws daylily.ready, held here.
     const removeFault = failCall(ddbClient(), isTransaction, { nth: 2 });
     const hold = holdCall(
@@ -509,7 +523,7 @@ describe('registration racing a delete or a same-key request', () => {
   it('a failed flip withdrawing daylily.ready after a same-key request wrote it fences that request\'s flip off: never ready without daylily.ready', async () => {
     const customerId = await newCustomer();
     const key = `race-fence-${customerId}`;
-    const body = { ...CURL_BODY, workset_name: 'race fence', samples: SAMPLES };
+    const body = { ...CURL_BODY, workset_name: 'race fence', samples: SAMPLES, s3_bucket: 'lab-data' };
     const isFlip = (c: { command: string; input: any }) =>
       isTransaction(c) && (c.input.TransactItems ?? []).some((item: any) => item.Update?.ExpressionAttributeValues?.[':ready'] === 'ready');
     // Request A: its flip (the second transaction) fails; its withdrawal of daylily.ready is held.

@@ -289,7 +289,7 @@ describe('end to end from the create route', () => {
     await aws.seedCustomer('lab-e2e');
     const created = await call('CreateWorkset', {
       path: { customer_id: 'lab-e2e' },
-      body: { workset_name: 'e2e run', pipeline_type: 'snv', reference_genome: 'GRCh38', priority: 'urgent', samples: [{ sample_id: 'S1', r1_file: 's3://d/r1', r2_file: 's3://d/r2' }] },
+      body: { workset_name: 'e2e run', pipeline_type: 'snv', reference_genome: 'GRCh38', priority: 'urgent', samples: [{ sample_id: 'S1', r1_file: 's3://lab-data/r1.fq.gz', r2_file: 's3://lab-data/r2.fq.gz' }] },
     });
     expect(created.status).toBe(201);
     const id = created.json.workset_id as string;

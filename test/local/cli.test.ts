@@ -4,6 +4,7 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -217,6 +218,17 @@ describe('daylily-workset-api (local server CLI)', () => {
     // Logged when the server started, not again when the health route first read the settings.
     expect(cli.lines.filter((line) => line.level === 'WARN').map((line) => line.message)).toEqual(body.configuration_warnings);
     expect(await cli.stop()).toBe(0);
+  });
+
+  it("refuses to start, before any emulator, with an operator's catalogue that fails its checks, naming each problem", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'daylily-cli-catalogue-')), 'catalogue.json');
+    writeFileSync(file, JSON.stringify({ version: '2', genome_builds: [], pipelines: [{ id: 'x;y' }] }));
+    const started = performance.now();
+    const { code, stderr } = await runCli(['--pipeline-catalogue', file, '--port', '0'], {});
+    expect(code).toBe(1);
+    expect(stderr).toContain(`The pipeline catalogue DAYLILY_PIPELINE_CATALOGUE=${file} is invalid`);
+    expect(stderr).toMatch(/genome_builds must list at least one build.*pipelines\[0\]\.id may contain only/);
+    expect(performance.now() - started).toBeLessThan(5000);
   });
 
   it('rejects an unknown flag with the usage text and exit code 2', async () => {

@@ -32,6 +32,11 @@ describe('the local server command line', () => {
     expect(chooseBackend(true, { AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:1' })).toBe('endpoints');
   });
 
+  it('hands the pipeline catalogue on as an absolute path, read where the handlers run', () => {
+    expect(parseCli(['--pipeline-catalogue', 'ops/catalogue.json']).flags.pipelineCatalogue).toBe(`${process.cwd()}/ops/catalogue.json`);
+    expect(parseCli([]).flags).not.toHaveProperty('pipelineCatalogue');
+  });
+
   it('refuses unknown flags and bad ports with a usage error', () => {
     expect(() => parseCli(['--bogus'])).toThrow(UsageError);
     expect(() => parseCli(['--port', 'eighty'])).toThrow(UsageError);

@@ -7,6 +7,7 @@
  *   await archiveWorkset(world.lifecycle, { customerId: 'lab-1', worksetId: workset.workset_id, actor: 'lab-1' });
  */
 import { DEFAULT_ARCHIVE_PREFIX, DEFAULT_CONTROL_PREFIX } from '../../lambdas/lib/config/settings.ts';
+import { BUILT_IN_RUNS, type RunCatalogue } from '../../lambdas/lib/domain/pipeline-catalogue.ts';
 import { sentinelOf } from '../../lambdas/lib/domain/sentinel-rules.ts';
 import { SENTINELS } from '../../lambdas/lib/domain/sentinels.ts';
 import { queueOrder, type Priority, type WorksetRecord, type WorksetState } from '../../lambdas/lib/domain/workset.ts';
@@ -34,9 +35,9 @@ export interface SeedOptions {
   readonly extra?: Partial<WorksetRecord>;
 }
 
-/** A create request as the route hands it to the flow (schema defaults applied). */
-export function registrationRequest(body: Record<string, unknown> = {}): RegistrationRequest {
-  return toRegistrationRequest(parseOrThrow(CreateWorksetRequest, { workset_name: 'batch', pipeline_type: 'snv', reference_genome: 'GRCh38', ...body }, 'request body'));
+/** A create request as the route hands it to the flow (schema defaults applied, names resolved in the built-in catalogue). */
+export function registrationRequest(body: Record<string, unknown> = {}, catalogue: RunCatalogue = BUILT_IN_RUNS): RegistrationRequest {
+  return toRegistrationRequest(parseOrThrow(CreateWorksetRequest, { workset_name: 'batch', pipeline_type: 'snv', reference_genome: 'GRCh38', ...body }, 'request body'), catalogue);
 }
 
 /** A fault hook failing the calls `matches` picks, `times` times (default: every time). */

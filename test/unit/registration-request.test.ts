@@ -1,29 +1,31 @@
 /** A create request's samples, from `samples` or from `yaml_content` (flows/registration/request.ts). */
 import { describe, expect, it } from 'vitest';
+import { BUILT_IN_RUNS } from '../../lambdas/lib/domain/pipeline-catalogue.ts';
 import { toRegistrationRequest } from '../../lambdas/lib/flows/registration/registration-request.ts';
 import { parseOrThrow } from '../../lambdas/lib/schemas/parse.ts';
 import { CreateWorksetRequest } from '../../lambdas/lib/schemas/registration-requests.ts';
 
-const BASE = { workset_name: 'batch', pipeline_type: 'snv', reference_genome: 'GRCh38' };
-const samplesOf = (yaml: string) => toRegistrationRequest(parseOrThrow(CreateWorksetRequest, { ...BASE, yaml_content: yaml }, 'request body')).samples;
+// Relative FASTQ names resolve under s3_bucket; every sample needs its R1.
+const BASE = { workset_name: 'batch', pipeline_type: 'snv', reference_genome: 'GRCh38', s3_bucket: 'lab-data' };
+const samplesOf = (yaml: string) => toRegistrationRequest(parseOrThrow(CreateWorksetRequest, { ...BASE, yaml_content: yaml }, 'request body'), BUILT_IN_RUNS).samples;
 
 describe('samples from yaml_content', () => {
   it('keeps every value as the customer wrote it: YAML must not turn sample names into numbers', () => {
-    const yaml = ['samples:', '  - sample_id: 00123', '    r1: 1e3_R1.fastq.gz', '    lane: 0x10', '  - sample_id: 12345678901234567890', '  - sample_id: 1e3', '  - sample_id: true'].join('\n');
+    const yaml = ['samples:', '  - sample_id: 00123', '    r1: 1e3_R1.fastq.gz', '    lane: 0x10', '  - {sample_id: 12345678901234567890, r1: a.fq}', '  - {sample_id: 1e3, r1: b.fq}', '  - {sample_id: true, r1: c.fq}'].join('\n');
     expect(samplesOf(yaml).map((sample) => sample.sample_id)).toEqual(['00123', '12345678901234567890', '1e3', 'true']);
-    expect(samplesOf(yaml)[0]).toMatchObject({ r1_file: '1e3_R1.fastq.gz', lane: '0x10' });
+    expect(samplesOf(yaml)[0]).toMatchObject({ r1_file: 's3://lab-data/1e3_R1.fastq.gz', lane: '0x10' });
   });
 
   it('tells 01 and 1 apart (no duplicate after a numeric conversion)', () => {
-    expect(samplesOf('samples:\n  - sample_id: "01"\n  - sample_id: 1\n').map((sample) => sample.sample_id)).toEqual(['01', '1']);
+    expect(samplesOf('samples:\n  - {sample_id: "01", r1: a.fq}\n  - {sample_id: 1, r1: b.fq}\n').map((sample) => sample.sample_id)).toEqual(['01', '1']);
   });
 
   it('reads an empty or null field as absent, as the reference did', () => {
-    const yaml = 'samples:\n  - sample_id: S1\n    r1_file: s3://lab/S1_R1.fastq.gz\n    r2_file:\n  - sample_id: S2\n    r2_file: null\n  - sample_id: S3\n    r2: ~\n';
+    const yaml = 'samples:\n  - sample_id: S1\n    r1_file: s3://lab/S1_R1.fastq.gz\n    r2_file:\n  - sample_id: S2\n    r1: S2.fq\n    r2_file: null\n  - sample_id: S3\n    r1: S3.fq\n    r2: ~\n';
     expect(samplesOf(yaml).map((sample) => sample.r2_file)).toEqual(['', '', '']);
   });
 
-  it('reads an empty or null document as no samples (registration then asks for at least one)', () => {
+  it('reads an empty or null document as no samples', () => {
     for (const yaml of ['', '~', 'null', 'samples:']) expect(samplesOf(yaml), JSON.stringify(yaml)).toEqual([]);
   });
 
@@ -59,6 +61,6 @@ describe('limits on yaml_content, enforced while it is read', () => {
   });
 
   it('still reads asterisks and ampersands inside values', () => {
-    expect(samplesOf('samples:\n  - sample_id: "R&D*1"\n    lib_prep: a&b\n').map((sample) => sample.sample_id)).toEqual(['R&D*1']);
+    expect(samplesOf('samples:\n  - sample_id: "R&D*1"\n    r1: a.fq\n    lib_prep: a&b\n').map((sample) => sample.sample_id)).toEqual(['R&D*1']);
   });
 });

@@ -16,6 +16,8 @@ export interface SettingFlags {
   customersTable?: string;
   idempotencyTable?: string;
   region?: string;
+  /** Path of an operator's pipeline catalogue (JSON) replacing the built-in one. */
+  pipelineCatalogue?: string;
 }
 
 /** The environment variables this service reads (and the local server writes). */
@@ -28,6 +30,7 @@ export const ENV = {
   idempotencyTable: 'DAYLILY_IDEMPOTENCY_TABLE',
   archivePrefix: 'DAYLILY_ARCHIVE_PREFIX',
   leaseSeconds: 'DAYLILY_LEASE_SECONDS',
+  pipelineCatalogue: 'DAYLILY_PIPELINE_CATALOGUE',
   region: 'AWS_REGION',
 } as const;
 
@@ -53,6 +56,8 @@ export interface Settings {
   readonly archivePrefix: ArchivePrefixSetting;
   readonly defaultLeaseSeconds: number;
   readonly region: string;
+  /** Path of the operator's pipeline catalogue; undefined: the built-in one (config/catalogue-file.ts). */
+  readonly pipelineCatalogue: string | undefined;
   /**
    * Settings that were given but could not be used, each naming the variable and the fix. None
    * stops the service: an invalid lease falls back to its default, an invalid archive prefix
@@ -183,6 +188,7 @@ export function resolveSettings(flags: SettingFlags, env: Env): Settings {
     idempotencyTable:
       nonEmpty(flags.idempotencyTable) ?? nonEmpty(env[ENV.idempotencyTable]) ?? 'daylily-idempotency',
     region: nonEmpty(flags.region) ?? nonEmpty(env[ENV.region]) ?? 'us-west-2',
+    pipelineCatalogue: nonEmpty(flags.pipelineCatalogue) ?? nonEmpty(env[ENV.pipelineCatalogue]),
   };
 }
 
@@ -209,6 +215,7 @@ export function flagsToEnv(flags: SettingFlags): Record<string, string> {
     [ENV.customerTable, flags.customersTable],
     [ENV.idempotencyTable, flags.idempotencyTable],
     [ENV.region, flags.region],
+    [ENV.pipelineCatalogue, flags.pipelineCatalogue],
   ];
   return Object.fromEntries(pairs.filter((pair): pair is [string, string] => nonEmpty(pair[1]) !== undefined));
 }

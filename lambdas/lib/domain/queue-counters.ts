@@ -13,7 +13,7 @@ export function counterShardId(shard: number): string {
   return `#queue-stats#${String(shard).padStart(2, '0')}`;
 }
 
-export const COUNTER_SHARD_IDS: readonly string[] = Array.from({ length: COUNTER_SHARDS }, (_, shard) => counterShardId(shard));
+export const COUNTER_SHARD_IDS: readonly string[] = /* @__PURE__ */ Array.from({ length: COUNTER_SHARDS }, (_, shard) => counterShardId(shard));
 
 export function randomShardId(random: () => number = Math.random): string {
   return counterShardId(Math.floor(random() * COUNTER_SHARDS) % COUNTER_SHARDS);

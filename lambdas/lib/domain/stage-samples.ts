@@ -80,15 +80,23 @@ export function renderStageSamples(worksetId: string, samples: readonly Sample[]
   return lines.join('\n');
 }
 
+/** `s3://`, a bucket name as S3 allows it, `/`, and a key. */
+const S3_OBJECT = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[^/]/;
+const DOT_SEGMENT = /(^|\/)\.\.?(\/|$)/;
+
 /**
- * Makes relative FASTQ names resolvable by the stager: with a known data location, `lib1_R1.fq.gz`
- * becomes `s3://{data bucket}/{data prefix}lib1_R1.fq.gz`. URIs and absolute paths are kept.
+ * Where a FASTQ named in a request lives: an `s3://bucket/key` URI as given, or a relative name
+ * under the data location (`lib1_R1.fq.gz` → `s3://{s3_bucket}/{s3_prefix}lib1_R1.fq.gz`), so the
+ * stager can fetch it and every file a workset reads is an S3 object. Other schemes, absolute paths,
+ * `.`/`..` segments and relative names without `s3_bucket` are refused with the reason.
  */
-export function resolveSampleFiles(sample: Sample, dataBucket?: string, dataPrefix?: string): Sample {
-  if (!dataBucket) return sample;
-  const resolve = (file: string) =>
-    file === '' || /^[a-z][a-z0-9+.-]*:\/\//i.test(file) || file.startsWith('/')
-      ? file
-      : `s3://${dataBucket}/${dataPrefix ?? ''}${file}`;
-  return { ...sample, r1_file: resolve(sample.r1_file), r2_file: resolve(sample.r2_file) };
+export function resolveFastq(file: string, dataBucket?: string | null, dataPrefix?: string | null): { readonly uri: string } | { readonly problem: string } {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(file) || file.startsWith('/')) {
+    return S3_OBJECT.test(file) && !DOT_SEGMENT.test(file.slice(5)) && !file.endsWith('/')
+      ? { uri: file }
+      : { problem: 'must be an s3://bucket/key URI or a name under s3_bucket / s3_prefix' };
+  }
+  if (DOT_SEGMENT.test(file)) return { problem: 'must not contain "." or ".." path segments' };
+  if (!dataBucket) return { problem: 'is a relative name: give s3_bucket (and s3_prefix), or an s3:// URI' };
+  return { uri: `s3://${dataBucket}/${dataPrefix ?? ''}${file}` };
 }

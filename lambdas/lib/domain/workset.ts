@@ -73,8 +73,12 @@ export interface WorksetRecord {
   readonly state: WorksetState;
   readonly priority: Priority;
   readonly queue_order: string;
+  /** The catalogue id the request's pipeline_type resolved to (older records: as sent). */
   readonly pipeline_type: string;
+  /** As the request sent it (e.g. GRCh38). */
   readonly reference_genome: string;
+  /** The Daylily build it resolved to (e.g. hg38); absent on records registered before the catalogue. */
+  readonly genome_build?: string;
   readonly sample_count: number;
   readonly control_bucket: string;
   /** Key prefix of the control folder, ending in `/`. */
@@ -147,6 +151,7 @@ export interface WorksetView {
   readonly priority: Priority;
   readonly pipeline_type: string;
   readonly reference_genome: string;
+  readonly genome_build: string | null;
   readonly sample_count: number;
   readonly control_folder: string;
   readonly export_uri: string;
@@ -181,6 +186,7 @@ export function toWorksetView(record: WorksetRecord): WorksetView {
     priority: record.priority,
     pipeline_type: record.pipeline_type,
     reference_genome: record.reference_genome,
+    genome_build: record.genome_build ?? null,
     sample_count: record.sample_count,
     control_folder: controlFolderUri(record),
     export_uri: record.export_uri,

@@ -5,6 +5,7 @@
  * registration, `SettleDeps` for the settle pass. The wiring (lambdas/lib/wiring/) builds them.
  */
 import type { ArchivePrefixSetting, ControlBucketSetting } from '../config/settings.ts';
+import type { PipelineCatalogue } from '../domain/pipeline-catalogue.ts';
 import type { ControlBucketStore, ControlObjectWrites } from '../ports/control-bucket.ts';
 import type { Registrations, StateChanges, WorksetLifecycle, WorksetQueries, WorksetReads } from '../ports/worksets.ts';
 
@@ -32,6 +33,11 @@ export interface RegistrationDeps {
   readonly randomHex: () => string;
   /** First pause between read-backs of a record whose flip's outcome is unknown, ms (default 100, doubling). */
   readonly readBackoffMs?: number;
+}
+
+/** A registration's dry run (flows/registration/registration-preview.ts): no store at all. */
+export interface PreviewDeps extends Pick<RegistrationDeps, 'controlLocation' | 'now' | 'randomHex'> {
+  readonly catalogue: PipelineCatalogue;
 }
 
 /** What a sentinel sync uses (flows/lifecycle/sentinel-sync.ts): the lifecycle's writers and the settle pass have it. */

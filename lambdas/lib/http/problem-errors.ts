@@ -7,6 +7,7 @@ import {
   NotConfiguredError,
   NotFoundError,
   OutcomeUnknownError,
+  UnprocessableInputError,
   UpstreamError,
   WorksetApiError,
 } from '../errors.ts';
@@ -18,7 +19,9 @@ import { problemResponse, problemType, type Problem } from './problem.ts';
 /** Field errors an answer lists at most: an invalid request of N elements must not get an answer of N entries. */
 export const MAX_PROBLEM_ERRORS = 20;
 
+// First match wins: a subclass before its base.
 const STATUS: ReadonlyArray<[new (...args: never[]) => WorksetApiError, number]> = [
+  [UnprocessableInputError, 422],
   [InvalidInputError, 400],
   [NotFoundError, 404],
   [ConflictError, 409],

@@ -26,12 +26,12 @@ export function fieldErrors(issues: readonly v.BaseIssue<unknown>[], prefix = ''
 }
 
 /** The error naming every bad field, its message summing up the first few. */
-export function invalidInput(what: string, errors: readonly FieldError[]): InvalidInputError {
+export function invalidInput(what: string, errors: readonly FieldError[], Kind: typeof InvalidInputError = InvalidInputError): InvalidInputError {
   const summary = errors
     .slice(0, 3)
     .map((error) => `${error.field} ${error.message}`)
     .join('; ');
-  return new InvalidInputError(`The ${what} is invalid: ${summary}${errors.length > 3 ? '; …' : ''}`, errors);
+  return new Kind(`The ${what} is invalid: ${summary}${errors.length > 3 ? '; …' : ''}`, errors);
 }
 
 /** Parses `input` or throws an InvalidInputError naming every bad field. */

@@ -75,6 +75,8 @@ export const CreateWorksetRequest = v.strictObject({
   priority: v.optional(v.picklist(PRIORITIES, `must be one of ${PRIORITIES.join(', ')}`), 'normal'),
   samples: v.optional(SampleList),
   yaml_content: v.optional(v.pipe(v.string(), v.maxLength(MAX_YAML_BYTES, 'is too large'))),
+  /** A sample sheet (TSV or CSV with a header): the stage_samples.tsv template or `sample_id, r1, r2`. */
+  samples_tsv: v.optional(v.pipe(v.string(), v.maxLength(MAX_YAML_BYTES, 'is too large'))),
   notification_email: v.optional(v.nullable(email)),
   enable_qc: v.optional(v.boolean(), true),
   archive_results: v.optional(v.boolean(), true),
@@ -105,5 +107,11 @@ const idempotencyKeyHeader = {
 export const CreateWorksetContract = {
   path: { customer_id: customerIdParameter },
   headers: { 'Idempotency-Key': idempotencyKeyHeader },
+  body: { schema: CreateWorksetRequest, required: true },
+} satisfies RequestContract;
+
+/** POST /api/customers/{customer_id}/worksets/preview: the same body, nothing written. */
+export const PreviewWorksetContract = {
+  path: { customer_id: customerIdParameter },
   body: { schema: CreateWorksetRequest, required: true },
 } satisfies RequestContract;

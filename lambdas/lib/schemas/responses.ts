@@ -8,7 +8,10 @@ import { ERROR_CATEGORIES } from '../domain/lifecycle.ts';
 import type { QueueStats } from '../domain/queue-counters.ts';
 import { PRIORITIES, WORKSET_STATES, type WorksetView } from '../domain/workset.ts';
 import { SETTLE_ACTIONS, type HistoryAnswer, type MoveAnswer, type SettleResult } from '../domain/answers.ts';
+import type { CostEstimate } from '../domain/cost-estimate.ts';
+import type { CatalogueView } from '../domain/pipeline-views.ts';
 import type { WorksetDetail } from '../domain/workset-detail.ts';
+import type { WorksetPreview } from '../domain/workset-preview.ts';
 
 const StateHistoryEntrySchema = v.object({
   from: v.nullable(v.picklist(WORKSET_STATES)),
@@ -25,7 +28,8 @@ const WorksetViewSchema = v.object({
   state: v.picklist(WORKSET_STATES),
   priority: v.picklist(PRIORITIES),
   pipeline_type: v.string(),
-  reference_genome: v.string(),
+  reference_genome: v.pipe(v.string(), v.description('As the request sent it.')),
+  genome_build: v.pipe(v.nullable(v.string()), v.description('The Daylily build it resolved to (null for worksets registered before the pipeline catalogue).')),
   sample_count: v.pipe(v.number(), v.integer()),
   control_folder: v.pipe(v.string(), v.description('s3:// URI of the workset’s control folder')),
   export_uri: v.string(),
@@ -149,6 +153,66 @@ export const SettleResultSchema = v.object({
   missing_files: v.pipe(v.optional(v.array(v.string())), v.description('Registration files missing from the control folder, relative to it.')),
   detail: v.optional(v.string()),
 });
+
+export const PipelineSchema = v.object({
+  id: v.string(),
+  title: v.string(),
+  description: v.string(),
+  aliases: v.pipe(v.array(v.string()), v.description('Other names a request may send as pipeline_type (any case).')),
+  genome_builds: v.pipe(v.array(v.string()), v.description('The builds it runs on (reference_genome: an id or alias of the catalogue’s genome_builds).')),
+  dy_r: v.pipe(v.string(), v.description('The dy-r value daylily_work.yaml gets; the monitor runs it after its run prefix.')),
+  targets: v.array(v.string()),
+  config: v.record(v.string(), v.array(v.string())),
+  default_jobs: v.pipe(v.nullable(integer), v.description('dy-r -j.')),
+  day_clone: v.object({ tag: v.pipe(v.string(), v.description('day-clone -t: the pinned git tag or branch.')), repository: v.nullable(v.string()) }),
+  cost: v.object({ vcpu_hours_per_sample: v.pipe(v.number(), v.description('At 30x coverage.')) }),
+  catalogue_version: v.string(),
+});
+
+export const CatalogueSchema = v.object({
+  catalogue_version: v.string(),
+  genome_builds: v.array(v.object({ id: v.string(), aliases: v.array(v.string()) })),
+  pipelines: v.array(PipelineSchema),
+});
+
+const usd = v.pipe(v.number(), v.description('US dollars, rounded to cents.'));
+export const CostEstimateSchema = v.object({
+  pipeline_type: v.pipe(v.string(), v.description('The catalogue id the request’s pipeline_type resolved to.')),
+  catalogue_version: v.string(),
+  sample_count: integer,
+  estimated_coverage: v.number(),
+  priority: v.picklist(PRIORITIES),
+  data_size_gb: v.number(),
+  vcpu_hours: v.number(),
+  estimated_duration_hours: v.number(),
+  estimated_cost_usd: v.pipe(v.number(), v.description('The sum of cost_breakdown_usd.')),
+  cost_breakdown_usd: v.object({ compute: usd, s3_storage: usd, fsx_storage: usd, transfer: usd }),
+  assumptions: v.pipe(v.array(v.string()), v.description('The model’s inputs as this estimate used them (docs/pipelines.md).')),
+});
+
+const FieldProblemSchema = v.object({ field: v.string(), message: v.string() });
+export const PreviewSchema = v.object({
+  valid: v.pipe(v.boolean(), v.description('Whether registration would accept the body (the customer’s existence is not checked).')),
+  registration_status: v.pipe(v.picklist([201, 400, 422] as const), v.description('What registration would answer for this body.')),
+  problems: v.pipe(v.array(FieldProblemSchema), v.description('Every problem found, each naming its field, as registration’s problem answer would list them.')),
+  workset_id: v.pipe(nullableString, v.description('The preview’s own id: registration draws another.')),
+  control_folder: nullableString,
+  pipeline_type: nullableString,
+  genome_build: nullableString,
+  catalogue_version: v.string(),
+  files: v.pipe(
+    v.nullable(v.record(v.string(), v.string())),
+    v.description('daylily_work.yaml, daylily_info.yaml and (with samples) stage_samples.tsv, byte for byte as registration writes them for this id and time.'),
+  ),
+  estimate: v.nullable(CostEstimateSchema),
+});
+
+const catalogueMatchesDomain: Same<v.InferOutput<typeof CatalogueSchema>, Mutable<CatalogueView>> = true;
+const estimateMatchesDomain: Same<v.InferOutput<typeof CostEstimateSchema>, Mutable<CostEstimate>> = true;
+const previewMatchesFlow: Same<v.InferOutput<typeof PreviewSchema>, Mutable<WorksetPreview>> = true;
+void catalogueMatchesDomain;
+void estimateMatchesDomain;
+void previewMatchesFlow;
 
 const detailMatchesFlow: Same<v.InferOutput<typeof WorksetDetailSchema>, Mutable<WorksetDetail>> = true;
 const statsMatchDomain: Same<v.InferOutput<typeof QueueStatsSchema>, Mutable<QueueStats>> = true;

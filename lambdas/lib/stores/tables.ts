@@ -66,7 +66,8 @@ export const WORKSET_INDEXES = {
  */
 export const HISTORY_ITEM_SEPARATOR = '#history#';
 
-export const WORKSETS_TABLE: TableDefinition = {
+// Pure (annotated): its property reads keep esbuild from dropping it where nothing reads it.
+export const WORKSETS_TABLE: TableDefinition = /* @__PURE__ */ (() => ({
   logicalName: 'worksets',
   partitionKey: { name: 'workset_id', type: 'S' },
   indexes: [
@@ -96,7 +97,7 @@ export const WORKSETS_TABLE: TableDefinition = {
       sortKey: { name: 'entry_id', type: 'S' },
     },
   ],
-};
+}))();
 
 export const CUSTOMERS_TABLE: TableDefinition = {
   logicalName: 'customers',

@@ -34,7 +34,13 @@ export type BeginOutcome =
   | { readonly record: WorksetRecord; readonly idempotencyKey?: string; readonly resumed: boolean }
   | { readonly replay: WorksetDetail };
 
-function newRecord(command: RegisterWorksetCommand, deps: RegistrationDeps, location: ControlLocation, key: string | undefined): WorksetRecord {
+/** The `registering` record of a request (preview renders the same, with the same clock and ids). */
+export function newRecord(
+  command: RegisterWorksetCommand,
+  deps: Pick<RegistrationDeps, 'now' | 'randomHex'>,
+  location: ControlLocation,
+  key: string | undefined,
+): WorksetRecord {
   const { request } = command;
   const createdAt = timestamp(deps.now());
   const worksetId = newWorksetId(request.workset_name, deps.randomHex());
@@ -48,6 +54,7 @@ function newRecord(command: RegisterWorksetCommand, deps: RegistrationDeps, loca
     queue_order: queueOrder(request.priority, createdAt),
     pipeline_type: request.pipeline_type,
     reference_genome: request.reference_genome,
+    genome_build: request.genome_build,
     sample_count: request.samples.length,
     control_bucket: location.bucket,
     control_prefix: folder,

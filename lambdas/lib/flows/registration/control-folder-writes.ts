@@ -3,8 +3,7 @@
  * take `daylily.ready` back (and need no renderer) are in settle-ready.ts, which the settle pass
  * shares.
  */
-import { registrationObjects } from '../../domain/control-folder.ts';
-import type { Sample } from '../../domain/stage-samples.ts';
+import { registrationObjects, type FolderContents } from '../../domain/control-folder.ts';
 import type { WorksetRecord } from '../../domain/workset.ts';
 import type { RegistrationFolderDeps } from './settle-ready.ts';
 
@@ -19,8 +18,8 @@ export class FolderWriteFailed extends Error {
 }
 
 /** Step 2. Every file, then `daylily.ready`. Throws FolderWriteFailed saying whether `daylily.ready` was tried. */
-export async function writeControlFolder(deps: RegistrationFolderDeps, record: WorksetRecord, samples: readonly Sample[]): Promise<void> {
-  const { files, ready } = registrationObjects(record, samples);
+export async function writeControlFolder(deps: RegistrationFolderDeps, record: WorksetRecord, contents: FolderContents): Promise<void> {
+  const { files, ready } = registrationObjects(record, contents);
   const results = await Promise.allSettled(files.map((file) => deps.controlBucket.put(record.control_bucket, file)));
   const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failure) throw new FolderWriteFailed(false, failure.reason);

@@ -19,12 +19,14 @@
  */
 import { toWorksetDetail, type WorksetDetail } from '../../domain/workset-detail.ts';
 import { timestamp, type HistoryEntry, type WorksetRecord } from '../../domain/workset.ts';
-import { InvalidInputError, NotConfiguredError, OutcomeUnknownError, UpstreamError } from '../../errors.ts';
+import { NotConfiguredError, OutcomeUnknownError, UpstreamError } from '../../errors.ts';
 import { logger } from '../../logging.ts';
+import { invalidInput } from '../../schemas/parse.ts';
 import type { RegistrationDeps } from '../deps.ts';
 import { beginRegistration, deletedWhileRegistering, type RegisterWorksetCommand } from './begin-registration.ts';
 import { FolderWriteFailed, writeControlFolder } from './control-folder-writes.ts';
 import { discardRegistration, settleReady } from './settle-ready.ts';
+import { exportUriProblem } from './registration-request.ts';
 
 export type { RegisterWorksetCommand };
 
@@ -32,19 +34,6 @@ export interface RegistrationOutcome {
   readonly workset: WorksetDetail;
   /** True when this answer replays an earlier request with the same Idempotency-Key. */
   readonly replayed: boolean;
-}
-
-/**
- * The monitor exports results with its own credentials: a caller-chosen `export_uri` inside the
- * control bucket could overwrite another workset's folder. Only the default (this workset's own
- * `results/`) may live there.
- */
-function rejectExportIntoControlBucket(exportUri: string | null | undefined, controlBucket: string): void {
-  if (exportUri && exportUri.replace(/^s3:\/\//, '').split('/')[0] === controlBucket) {
-    throw new InvalidInputError('export_uri may not point into the control bucket; omit it to export into the workset\'s own results/ folder.', [
-      { field: 'export_uri', message: 'must not be in the control bucket' },
-    ]);
-  }
 }
 
 /** Reads of a record whose flip's outcome is unknown, by default 0.1, 0.2 and 0.4 s apart: well inside the function's 10 s. */
@@ -92,18 +81,19 @@ async function answerOfOther(
 export async function registerWorkset(deps: RegistrationDeps, command: RegisterWorksetCommand): Promise<RegistrationOutcome> {
   if (!deps.controlLocation.ok) throw new NotConfiguredError(deps.controlLocation.problem);
   const { bucket, prefix } = deps.controlLocation;
-  rejectExportIntoControlBucket(command.request.export_uri, bucket);
+  const exportProblem = exportUriProblem(command.request.export_uri, bucket);
+  if (exportProblem) throw invalidInput('request body', [exportProblem]);
 
   const begun = await beginRegistration(command, deps, { bucket, prefix });
   if ('replay' in begun) return { workset: begun.replay, replayed: true };
   const { record, idempotencyKey, resumed } = begun;
-  const { samples } = command.request;
+  const contents = command.request;
   const retryHint = idempotencyKey
     ? 'Retry the request with the same Idempotency-Key to complete it.'
     : 'Nothing was queued; retry the request (send an Idempotency-Key to make retries safe).';
 
   try {
-    await writeControlFolder(deps, record, samples);
+    await writeControlFolder(deps, record, contents);
   } catch (error) {
     const cause = error instanceof FolderWriteFailed ? error.cause : error;
     // A failed put of daylily.ready may have landed: withdraw it (fenced, for same-key requests).

@@ -1,17 +1,34 @@
 /**
- * Interpreting a validated create request: where its samples come from, and the fingerprint that
- * tells an idempotent replay from a reused key.
+ * Interpreting a validated create request: the pipeline and genome build it names (in the
+ * catalogue), where its samples come from and where their FASTQs live, and the fingerprint that
+ * tells an idempotent replay from a reused key. Registration and preview run the same checks, so a
+ * preview lists exactly the problems a registration would answer.
+ *
+ * Every problem is collected before one error is thrown: a malformed source (yaml_content or
+ * samples_tsv that cannot be read) is a 400 like a schema error; a well-formed request that cannot
+ * be acted on (unknown pipeline or build, several sample sources, a FASTQ that is not an S3 object
+ * or a relative name without s3_bucket, duplicate sample ids) is a 422.
  */
 import { createHash } from 'node:crypto';
+import * as v from 'valibot';
 import { FAILSAFE_SCHEMA, load } from 'js-yaml';
-import { InvalidInputError } from '../../errors.ts';
-import { parseOrThrow } from '../../schemas/parse.ts';
-import { resolveSampleFiles, type Sample } from '../../domain/stage-samples.ts';
-import { YamlSamplesDocument, type CreateWorksetRequest } from '../../schemas/registration-requests.ts';
+import type { FolderContents } from '../../domain/control-folder.ts';
+import type { RunCatalogue } from '../../domain/pipeline-catalogue.ts';
+import { resolveGenomeBuild, resolvePipeline } from '../../domain/pipeline-commands.ts';
+import { parseSampleSheet } from '../../domain/sample-sheet.ts';
+import { resolveFastq, type Sample } from '../../domain/stage-samples.ts';
+import { UnprocessableInputError, type FieldError } from '../../errors.ts';
+import { fieldErrors, invalidInput } from '../../schemas/parse.ts';
+import { MAX_SAMPLES, SampleInput, YamlSamplesDocument, type CreateWorksetRequest } from '../../schemas/registration-requests.ts';
 
-/** A create request with its samples resolved: what registration acts on. */
-export interface RegistrationRequest extends Omit<CreateWorksetRequest, 'samples' | 'yaml_content'> {
-  readonly samples: readonly Sample[];
+/**
+ * A create request with its names resolved and its samples read: what registration acts on.
+ * `pipeline_type` is the catalogue id (`requested_pipeline_type` what was sent); every sample's
+ * `r1_file` / `r2_file` is an `s3://bucket/key` URI (`r2_file` may be empty: single-end reads), so
+ * a check of the customer's data locations can run on them as they are.
+ */
+export interface RegistrationRequest extends Omit<CreateWorksetRequest, 'samples' | 'yaml_content' | 'samples_tsv'>, FolderContents {
+  readonly genome_build: string;
 }
 
 /** YAML's spellings of null (an empty value arrives as null already). */
@@ -62,49 +79,129 @@ function loadLimited(yamlContent: string): unknown {
   });
 }
 
-function samplesFromYaml(yamlContent: string): readonly Sample[] {
+/** The samples of `yaml_content`; what makes it unreadable goes to `malformed`, naming where. */
+function samplesFromYaml(yamlContent: string, malformed: FieldError[]): readonly Sample[] {
   let document: unknown;
   try {
     document = withoutNulls(loadLimited(yamlContent));
   } catch (error) {
-    if (error instanceof YamlLimitExceeded) {
-      throw new InvalidInputError(`yaml_content ${error.message}.`, [{ field: 'yaml_content', message: error.message }]);
-    }
-    const reason = error instanceof Error ? error.message.split('\n')[0] : 'unreadable';
-    throw new InvalidInputError(`yaml_content is not valid YAML: ${reason}`, [{ field: 'yaml_content', message: 'is not valid YAML' }]);
+    const reason = error instanceof YamlLimitExceeded ? error.message : `is not valid YAML: ${error instanceof Error ? error.message.split('\n')[0] : 'unreadable'}`;
+    malformed.push({ field: 'yaml_content', message: reason });
+    return [];
   }
   if (document === undefined || document === null || (typeof document === 'string' && YAML_NULL.has(document))) return [];
   if (typeof document !== 'object' || Array.isArray(document)) {
-    throw new InvalidInputError('yaml_content must be a YAML mapping (with a samples list).', [
-      { field: 'yaml_content', message: 'must be a YAML mapping' },
-    ]);
+    malformed.push({ field: 'yaml_content', message: 'must be a YAML mapping (with a samples list)' });
+    return [];
   }
-  return parseOrThrow(YamlSamplesDocument, document, 'yaml_content', 'yaml_content').samples ?? [];
+  const parsed = v.safeParse(YamlSamplesDocument, document, { abortEarly: false });
+  if (parsed.success) return parsed.output.samples ?? [];
+  malformed.push(...fieldErrors(parsed.issues, 'yaml_content'));
+  return [];
 }
 
-function rejectDuplicateSampleIds(samples: readonly Sample[], source: string): void {
+/** Samples as read, and how to name a sample's field in a problem (as the customer wrote it). */
+interface SampleSource {
+  readonly samples: readonly Sample[];
+  readonly fieldOf: (index: number, key: keyof Sample) => string;
+}
+
+const SOURCES = ['samples', 'yaml_content', 'samples_tsv'] as const;
+const listSource = (samples: readonly Sample[], prefix: string): SampleSource => ({ samples, fieldOf: (index, key) => `${prefix}[${index}].${key}` });
+const NO_SAMPLES = listSource([], 'samples');
+
+/** The template's column names that are not their field's name in capitals; RUN_ID fills none (the workset id replaces it). */
+const RENAMED_COLUMNS: Readonly<Record<string, string>> = { run_id: '', experimentid: 'experiment_id', path_to_concordance_data_dir: 'concordance_dir', r1_fq: 'r1_file', r2_fq: 'r2_file' };
+
+/**
+ * A sheet's rows as samples: a column is a sample field (any case: `SAMPLE_TYPE` is
+ * `sample_type`) or one of the template's own names, read like the fields of `samples`.
+ */
+function sheetSource(text: string, malformed: FieldError[]): SampleSource {
+  const sheet = parseSampleSheet(text);
+  const at = (line: number) => `samples_tsv[line ${line}]`;
+  if (!sheet.ok) {
+    malformed.push({ field: at(sheet.line), message: sheet.problem });
+    return NO_SAMPLES;
+  }
+  const keys = sheet.header.map((name) => RENAMED_COLUMNS[name.toLowerCase()] ?? name.toLowerCase());
+  if (sheet.rows.length > MAX_SAMPLES) malformed.push({ field: 'samples_tsv', message: `must have at most ${MAX_SAMPLES} samples` });
+  if (malformed.length > 0) return NO_SAMPLES;
+  const samples: Sample[] = [];
+  const lines: number[] = [];
+  for (const { line, cells } of sheet.rows) {
+    const parsed = v.safeParse(SampleInput, Object.fromEntries(keys.flatMap((key, column) => (key && cells[column]!.trim() ? [[key, cells[column]]] : []))), { abortEarly: false });
+    if (parsed.success) {
+      samples.push(parsed.output);
+      lines.push(line);
+    } else malformed.push(...fieldErrors(parsed.issues, at(line)));
+  }
+  return { samples, fieldOf: (index, key) => `${at(lines[index]!)}.${key}` };
+}
+
+/**
+ * The samples' FASTQs as S3 URIs (resolveFastq), and no sample id twice; each problem names the
+ * field as its source spelled it.
+ */
+function resolveSamples(source: SampleSource, request: CreateWorksetRequest, unprocessable: FieldError[]): Sample[] {
   const seen = new Map<string, number>();
-  samples.forEach((sample, index) => {
+  return source.samples.map((sample, index) => {
     const first = seen.get(sample.sample_id);
-    if (first !== undefined) {
-      throw new InvalidInputError(`Sample id "${sample.sample_id}" appears twice.`, [
-        { field: `${source}[${index}].sample_id`, message: `duplicates ${source}[${first}].sample_id` },
-      ]);
-    }
-    seen.set(sample.sample_id, index);
+    if (first === undefined) seen.set(sample.sample_id, index);
+    else unprocessable.push({ field: source.fieldOf(index, 'sample_id'), message: `duplicates ${source.fieldOf(first, 'sample_id')}` });
+    const files = (['r1_file', 'r2_file'] as const).map((key) => {
+      const file = sample[key];
+      if (file === '') {
+        if (key === 'r1_file') unprocessable.push({ field: source.fieldOf(index, key), message: 'is required' });
+        return file;
+      }
+      const resolved = resolveFastq(file, request.s3_bucket, request.s3_prefix);
+      if ('uri' in resolved) return resolved.uri;
+      unprocessable.push({ field: source.fieldOf(index, key), message: resolved.problem });
+      return file;
+    });
+    return { ...sample, r1_file: files[0]!, r2_file: files[1]! };
   });
 }
 
-/** `samples` wins; `yaml_content`'s `samples` list is read only when `samples` is absent. */
-export function toRegistrationRequest(request: CreateWorksetRequest): RegistrationRequest {
-  const { samples, yaml_content: yamlContent, ...rest } = request;
-  const fromBody = samples !== undefined;
-  const resolved = fromBody ? samples : yamlContent !== undefined ? samplesFromYaml(yamlContent) : [];
-  rejectDuplicateSampleIds(resolved, fromBody ? 'samples' : 'yaml_content.samples');
+/** Checks and resolves a create request against the catalogue; throws every problem found at once. */
+export function toRegistrationRequest(request: CreateWorksetRequest, catalogue: RunCatalogue): RegistrationRequest {
+  const { samples, yaml_content: yamlContent, samples_tsv: samplesTsv, ...rest } = request;
+  const malformed: FieldError[] = [];
+  const unprocessable: FieldError[] = [];
+  const pipeline = resolvePipeline(catalogue, rest.pipeline_type);
+  if ('problem' in pipeline) unprocessable.push({ field: 'pipeline_type', message: pipeline.problem });
+  const build = resolveGenomeBuild(catalogue, rest.reference_genome, 'value' in pipeline ? pipeline.value : undefined);
+  if ('problem' in build) unprocessable.push({ field: 'reference_genome', message: build.problem });
+
+  const given = SOURCES.filter((name) => request[name] !== undefined);
+  let source = NO_SAMPLES;
+  if (given.length > 1) unprocessable.push(...given.map((field) => ({ field, message: `give only one of ${given.join(', ')}` })));
+  else if (samples) source = listSource(samples, 'samples');
+  else if (yamlContent !== undefined) source = listSource(samplesFromYaml(yamlContent, malformed), 'yaml_content.samples');
+  else if (samplesTsv !== undefined) source = sheetSource(samplesTsv, malformed);
+  const resolved = resolveSamples(source, request, unprocessable);
+
+  if (malformed.length > 0) throw invalidInput('request body', [...malformed, ...unprocessable]);
+  if (unprocessable.length > 0 || 'problem' in pipeline || 'problem' in build) throw invalidInput('workset', unprocessable, UnprocessableInputError);
   return {
     ...rest,
-    samples: resolved.map((sample) => resolveSampleFiles(sample, rest.s3_bucket ?? undefined, rest.s3_prefix ?? undefined)),
+    pipeline_type: pipeline.value.id,
+    requested_pipeline_type: rest.pipeline_type,
+    genome_build: build.value,
+    pipeline: pipeline.value,
+    catalogue_version: catalogue.version,
+    samples: resolved,
   };
+}
+
+/**
+ * The monitor exports results with its own credentials: a caller-chosen `export_uri` inside the
+ * control bucket could overwrite another workset's folder. Only the default (this workset's own
+ * `results/`) may live there. A 400, as the request names a location it may never use.
+ */
+export function exportUriProblem(exportUri: string | null | undefined, controlBucket: string): FieldError | undefined {
+  return exportUri && exportUri.replace(/^s3:\/\//, '').split('/')[0] === controlBucket ? { field: 'export_uri', message: 'must not be in the control bucket' } : undefined;
 }
 
 /** JSON with object keys sorted at every level: equal requests give equal text. */
@@ -119,8 +216,12 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** Fingerprint of what the request asks for (after defaults), not of its bytes. */
+/**
+ * Fingerprint of what the request asks for (after defaults), not of its bytes. The catalogue entry
+ * it resolved to is left out: a retry after an operator updated the catalogue is the same request.
+ */
 export function requestFingerprint(customerId: string, request: RegistrationRequest): string {
-  return createHash('sha256').update(canonicalJson({ customerId, request })).digest('hex');
+  const { pipeline: _entry, catalogue_version: _version, ...asked } = request;
+  return createHash('sha256').update(canonicalJson({ customerId, request: asked })).digest('hex');
 }
 
