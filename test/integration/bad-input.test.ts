@@ -107,6 +107,15 @@ describe('bad input to registration', () => {
     expect(response.text.length).toBeLessThan(4_000);
   });
 
+  it('quotes at most a few dozen characters of a client\'s unknown key or invalid value back', async () => {
+    const key = 'k'.repeat(100_000);
+    const response = await create({ ...VALID, enable_qc: 'x'.repeat(100_000), [key]: 1 });
+    expect(response.status).toBe(400);
+    expect(response.json.errors.map((error: { field: string }) => error.field).sort()).toEqual(['enable_qc', `${'k'.repeat(40)}…`]);
+    expect(response.json.errors.find((error: { field: string }) => error.field === 'enable_qc').message).toBe(`Invalid type: Expected boolean but received "${'x'.repeat(39)}…`);
+    expect(response.text.length).toBeLessThan(1_000);
+  });
+
   it('reports every bad field at once', async () => {
     const response = await create({ workset_name: '', pipeline_type: 3, priority: 'high' });
     expect(response.json.errors.map((error: { field: string }) => error.field).sort()).toEqual(
