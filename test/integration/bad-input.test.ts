@@ -150,6 +150,15 @@ describe('forged cursors', () => {
     expect(response.json.errors).toEqual([{ field: 'next_token', message: 'is invalid' }]);
   });
 
+  it("answers a cursor from outside a priority's range of the queue with a 400, not DynamoDB's ValidationException", async () => {
+    const urgent = token({ workset_id: worksetId, state: 'ready', queue_order: `0#${at}` });
+    const response = await call('ListWorksets', { query: { priority: 'normal', next_token: urgent } });
+    expect(response.status).toBe(400);
+    expect(response.json.errors).toEqual([{ field: 'next_token', message: 'is invalid' }]);
+    const normal = token({ workset_id: worksetId, state: 'ready', queue_order: `1#${at}` });
+    expect((await call('ListWorksets', { query: { priority: 'normal', next_token: normal } })).status).toBe(200);
+  });
+
   it("answers a history cursor that names another item than its entry's with a 400", async () => {
     const registered = await create(VALID);
     const worksetId = registered.json.workset_id as string;
