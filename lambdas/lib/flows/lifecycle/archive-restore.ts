@@ -115,9 +115,11 @@ async function moveWithTransition(
       try {
         objects = await copyFolder(deps, record.control_bucket, from, to, copies);
       } catch (error) {
-        // The winner of a concurrent move, or a hard delete, removed the originals this copy was reading.
+        // The winner of a concurrent move, or a hard delete, removed the originals this copy was
+        // reading; or the lease holder let go, deleting daylily.lock: a release leaves the version
+        // as it is (the state never changes), so the lease is compared too.
         const current = await deps.worksets.getWorkset(record.workset_id);
-        if (!current || recordVersion(current) !== recordVersion(record)) {
+        if (!current || recordVersion(current) !== recordVersion(record) || current.lock_owner !== record.lock_owner) {
           // Still under this claim: nobody else copies onto these keys while they are removed.
           if (!(await yieldTo(current))) {
             await removeKeys(deps, record.control_bucket, copies, 'the partial copy of a move that can no longer happen', record.workset_id);
