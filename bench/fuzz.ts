@@ -71,15 +71,27 @@ function sendableHeaders(headers: Readonly<Record<string, string>>): Record<stri
 }
 
 /**
- * API Gateway refuses a request line or headers over 10 KB (Node's server: 16 KB, a 431), so a
- * route's request keeps its query parameters and headers within 8 KB, shortest first: the
- * handler must see it. The raw probes send the long URLs.
+ * API Gateway refuses a request line or headers over 10 KB (Node's server: 16 KB in all, a 431),
+ * so a route's request is cut to fit, the handler must see it: each path parameter to 1.5 KB
+ * encoded, the query parameters and headers to 6 and 4 KB, shortest first. The raw probes send
+ * the long URLs.
  */
-const MAX_HEAD_BYTES = 8 * 1024;
+const MAX_PATH_PARAMETER_BYTES = 1_536;
+const MAX_QUERY_BYTES = 6 * 1024;
+const MAX_HEADER_BYTES = 4 * 1024;
 
-function withinHead(parts: readonly string[]): string[] {
-  let room = MAX_HEAD_BYTES;
+function within(limit: number, parts: readonly string[]): string[] {
+  let room = limit;
   return [...parts].sort((a, b) => a.length - b.length).filter((part) => (room -= part.length) >= 0);
+}
+
+/** The value's longest prefix whose encoding fits in `limit`. */
+function encodedWithin(limit: number, value: string): string {
+  let encoded = percentEncode(value);
+  for (let length = value.length; encoded.length > limit; encoded = percentEncode(value.slice(0, length))) {
+    length = Math.floor((length * limit) / encoded.length);
+  }
+  return encoded;
 }
 
 /** A path segment `.` or `..`: a URL client resolves it away, so the request reaches another path (or none). */
@@ -88,14 +100,10 @@ const isDotSegment = (encoded: string): boolean => encoded === '.' || encoded ==
 function toHttp(base: string, request: HostileRequest): { method: string; url: string; headers: Record<string, string>; body?: Uint8Array; dotSegment: boolean } {
   const route = routeById.get(request.routeId)!;
   const dotSegment = Object.keys(request.path).some((name) => isDotSegment(percentEncode(request.path[name]!)));
-  // A path parameter longer than the request line allows is cut (its first 1,000 characters).
-  const path = route.trigger.path.replace(/\{(\w+)\}/g, (_match, name: string) => {
-    const value = percentEncode(request.path[name] ?? '');
-    return value.length <= MAX_HEAD_BYTES / 2 ? value : percentEncode((request.path[name] ?? '').slice(0, 1_000));
-  });
-  const query = withinHead(Object.entries(request.query).map(([name, value]) => `${percentEncode(name)}=${percentEncode(value)}`)).join('&');
+  const path = route.trigger.path.replace(/\{(\w+)\}/g, (_match, name: string) => encodedWithin(MAX_PATH_PARAMETER_BYTES, request.path[name] ?? ''));
+  const query = within(MAX_QUERY_BYTES, Object.entries(request.query).map(([name, value]) => `${percentEncode(name)}=${percentEncode(value)}`)).join('&');
   const headers = sendableHeaders(request.headers);
-  const kept = new Set(withinHead(Object.entries(headers).map(([name, value]) => `${name}: ${value}`)));
+  const kept = new Set(within(MAX_HEADER_BYTES, Object.entries(headers).map(([name, value]) => `${name}: ${value}`)));
   const method = route.trigger.method;
   const canHaveBody = method !== 'GET' && request.body !== undefined;
   return {
@@ -198,6 +206,21 @@ async function runAll(base: string, probes: readonly Probe[]): Promise<Outcome[]
   return outcomes;
 }
 
+/**
+ * The harness's own seeding, retried: its clients sit idle while a round's requests run, and an
+ * emulator closing an idle keep-alive connection just as the next round reuses it resets it
+ * (ECONNRESET). A retry seeds fresh worksets; a half-seeded one is only one more workset.
+ */
+async function seeded<T>(seed: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await seed();
+    } catch (error) {
+      if (attempt === 3 || (error as { code?: string }).code !== 'ECONNRESET') throw error;
+    }
+  }
+}
+
 async function main(): Promise<number> {
   process.env.LOG_LEVEL ??= 'ERROR';
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -222,7 +245,7 @@ async function main(): Promise<number> {
   let stats: ServerStats | undefined;
   try {
     for (let round = 0; outcomes.length < TOTAL; round++) {
-      const pool = await seedPool(aws, `r${round}`);
+      const pool = await seeded(() => seedPool(aws, `r${round}`));
       const listing = await fetch(`${stack.url}/worksets?limit=1`).then((response) => response.json() as Promise<{ next_token?: string }>);
       const cursors = listing.next_token ? [listing.next_token] : [];
       const probes = await roundProbes(stack.url, { ...pool, cursors }, Math.min(ROUND, TOTAL - outcomes.length), SEED + round * 10_000);
