@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, localAwsEnv, startDynamoDbLocal, startS3Server } from '../infra/local/emulators.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localAwsEnv, startDynamoDbLocal, startS3Server, type LocalEndpoints } from '../infra/local/emulators.ts';
 import { ensureTables } from '../lambdas/lib/stores/dynamodb/create-tables.ts';
 
 export interface ServerStats {
@@ -23,6 +23,8 @@ export interface ServerStats {
 
 export interface BenchStack {
   readonly url: string;
+  /** The emulators' endpoints (to seed the bucket, say). */
+  readonly endpoints: LocalEndpoints;
   readonly ddb: DynamoDBDocumentClient;
   readonly tables: { readonly worksets: string; readonly customers: string; readonly idempotency: string };
   readonly bucket: string;
@@ -70,6 +72,7 @@ export async function startBenchStack(name: string, customers: readonly string[]
   });
   return {
     url,
+    endpoints,
     ddb,
     tables,
     bucket,

@@ -119,6 +119,15 @@ describe('bad input to registration', () => {
     expect(response.text.length).toBeLessThan(4_000);
   });
 
+  it('quotes at most a few dozen characters of a client\'s unknown key or invalid value back', async () => {
+    const key = 'k'.repeat(100_000);
+    const response = await create({ ...VALID, enable_qc: 'x'.repeat(100_000), [key]: 1 });
+    expect(response.status).toBe(400);
+    expect(response.json.errors.map((error: { field: string }) => error.field).sort()).toEqual(['enable_qc', `${'k'.repeat(40)}…`]);
+    expect(response.json.errors.find((error: { field: string }) => error.field === 'enable_qc').message).toBe(`Invalid type: Expected boolean but received "${'x'.repeat(39)}…`);
+    expect(response.text.length).toBeLessThan(1_000);
+  });
+
   it('reports every bad field at once', async () => {
     const response = await create({ workset_name: '', pipeline_type: 3, priority: 'high' });
     expect(response.json.errors.map((error: { field: string }) => error.field).sort()).toEqual(
@@ -196,6 +205,15 @@ describe('forged cursors', () => {
     const response = await call('ListWorksets', { query: { state: 'ready', next_token: token(key) } });
     expect(response.status).toBe(400);
     expect(response.json.errors).toEqual([{ field: 'next_token', message: 'is invalid' }]);
+  });
+
+  it("answers a cursor from outside a priority's range of the queue with a 400, not DynamoDB's ValidationException", async () => {
+    const urgent = token({ workset_id: worksetId, state: 'ready', queue_order: `0#${at}` });
+    const response = await call('ListWorksets', { query: { priority: 'normal', next_token: urgent } });
+    expect(response.status).toBe(400);
+    expect(response.json.errors).toEqual([{ field: 'next_token', message: 'is invalid' }]);
+    const normal = token({ workset_id: worksetId, state: 'ready', queue_order: `1#${at}` });
+    expect((await call('ListWorksets', { query: { priority: 'normal', next_token: normal } })).status).toBe(200);
   });
 
   it("answers a history cursor that names another item than its entry's with a 400", async () => {

@@ -210,6 +210,50 @@ describe('archive and restore', () => {
     });
   }
 
+  it("the worker releasing its lease during an archive copy (daylily.lock gone from under it): the archive decides again and answers 200, not 503", async () => {
+    const lease = { lock_owner: 'worker-7', lease_epoch: 4, lease_expires_at: new Date(Date.now() + 600_000).toISOString() };
+    const workset = await seed({ state: 'canceled', customerId: CUSTOMER, files: FILES, extra: lease });
+    const archive = archivedFolder(workset.workset_id);
+    const hold = holdCall(s3Client(aws.region), (c) => c.command === 'CopyObjectCommand' && String(c.input.Key).endsWith('/daylily.lock'));
+    const archiving = call('ArchiveWorkset', { path: path(workset.workset_id) });
+    await hold.held;
+    const released = await call('ReleaseLease', { path: { workset_id: workset.workset_id }, body: { owner_id: 'worker-7' } }).finally(hold.release);
+    const archived = await archiving.finally(hold.remove);
+
+    expect(released.status, released.text).toBe(200);
+    expect(archived.status, archived.text).toBe(200);
+    expect(await record(workset.workset_id)).toMatchObject({ state: 'archived', control_prefix: archive, lease_epoch: 4 });
+    expect((await record(workset.workset_id))!.lock_owner).toBeUndefined();
+    // A canceled workset's sentinel is daylily.error (the monitor's stop signal); no daylily.lock came along.
+    expect((await aws.listKeys(archive)).map((key) => key.slice(archive.length))).toEqual(['daylily.error', ...FILES]);
+    expect(await aws.listKeys(workset.control_prefix)).toEqual([]);
+  });
+
+  it('the worker releasing its lease between the archive\'s read and its copy of daylily.lock: the archive decides again and answers 200, not 503', async () => {
+    const lease = { lock_owner: 'worker-8', lease_epoch: 4, lease_expires_at: new Date(Date.now() + 600_000).toISOString() };
+    const workset = await seed({ state: 'canceled', customerId: CUSTOMER, files: FILES, extra: lease });
+    const archive = archivedFolder(workset.workset_id);
+    const lockKey = `${workset.control_prefix}daylily.lock`;
+    // The release's record write lands first; its delete of daylily.lock waits...
+    const deleting = holdCall(s3Client(aws.region), (c) => c.command === 'DeleteObjectsCommand' && c.input.Delete.Objects.some((object: { Key: string }) => object.Key === lockKey));
+    const releasing = call('ReleaseLease', { path: { workset_id: workset.workset_id }, body: { owner_id: 'worker-8' } });
+    await deleting.held;
+    // ...until the archive, which read the record without the lease, listed the folder and is about to copy daylily.lock.
+    const copying = holdCall(s3Client(aws.region), (c) => c.command === 'CopyObjectCommand' && c.input.Key === `${archive}daylily.lock`);
+    const archiving = call('ArchiveWorkset', { path: path(workset.workset_id) });
+    await copying.held;
+    deleting.release();
+    const released = await releasing.finally(deleting.remove);
+    copying.release();
+    const archived = await archiving.finally(copying.remove);
+
+    expect(released.status, released.text).toBe(200);
+    expect(archived.status, archived.text).toBe(200);
+    expect(await record(workset.workset_id)).toMatchObject({ state: 'archived', control_prefix: archive });
+    expect((await aws.listKeys(archive)).map((key) => key.slice(archive.length))).toEqual(['daylily.error', ...FILES]);
+    expect(await aws.listKeys(workset.control_prefix)).toEqual([]);
+  });
+
   it('a hard delete during an archive copy: the archive answers 404 and removes the copies it made', async () => {
     const workset = await seed({ state: 'complete', customerId: CUSTOMER, files: FILES });
     const archive = archivedFolder(workset.workset_id);

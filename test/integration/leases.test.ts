@@ -234,6 +234,15 @@ describe('leases', () => {
     expect((await record(workset.workset_id))?.sentinel_sync_pending).toBeUndefined();
   });
 
+  it('answers 400 when the body and the query string name the owner differently, even as an object String() cannot print', async () => {
+    const workset = await seed();
+    for (const owner_id of [{ toString: 1 }, ['w-1'], 'w-2']) {
+      const response = await call('ReleaseLease', { path: { workset_id: workset.workset_id }, query: { owner_id: 'w-1' }, body: { owner_id } });
+      expect(response.status, JSON.stringify(owner_id)).toBe(400);
+      expect(response.json.errors).toEqual([{ field: 'owner_id', message: 'differs between query string and body' }]);
+    }
+  });
+
   it('rejects a malformed owner id or lease duration with per-field 400s', async () => {
     const workset = await seed();
     const response = await lock(workset.workset_id, { owner_id: 'has space', lease_seconds: 0 });

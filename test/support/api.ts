@@ -18,6 +18,8 @@ export interface CallInput {
   readonly headers?: Readonly<Record<string, string>>;
   /** An object is sent as JSON (with a JSON content type unless headers say otherwise). */
   readonly body?: unknown;
+  /** A string body is base64 (API Gateway's `isBase64Encoded`, as for a media type it does not pass as text). */
+  readonly base64?: boolean;
 }
 
 export interface CallResult {
@@ -66,7 +68,10 @@ function routeById(routeId: string): HttpEntry {
 
 export function buildEvent(routeId: string | HttpEntry, input: CallInput = {}): APIGatewayProxyEventV2 {
   const route = typeof routeId === 'string' ? routeById(routeId) : routeId;
-  const rawPath = route.trigger.path.replace(/\{(\w+)\}/g, (_match, name: string) => encodeURIComponent(input.path?.[name] ?? ''));
+  // A lone surrogate has no UTF-8 form, so it has no percent-encoding either: U+FFFD in rawPath
+  // (which handlers do not read), the value itself in pathParameters.
+  const encoded = (value: string) => encodeURIComponent(value.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'));
+  const rawPath = route.trigger.path.replace(/\{(\w+)\}/g, (_match, name: string) => encoded(input.path?.[name] ?? ''));
   const headers: Record<string, string> = Object.fromEntries(
     Object.entries(input.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
   );
@@ -98,7 +103,7 @@ export function buildEvent(routeId: string | HttpEntry, input: CallInput = {}): 
       timeEpoch: Date.now(),
     },
     ...(body === undefined ? {} : { body }),
-    isBase64Encoded: false,
+    isBase64Encoded: typeof input.body === 'string' && input.base64 === true,
   };
 }
 

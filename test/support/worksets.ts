@@ -29,7 +29,10 @@ export interface SeedOptions {
 
 export const newId = (slug = 'ws'): string => `${slug}-${randomBytes(4).toString('hex')}`;
 
-export function worksetFixtures(aws: LocalAws) {
+/** What the fixtures need of a test file's AWS state (`npm run fuzz` gives the same from its own stack). */
+export type FixtureAws = Pick<LocalAws, 'ddb' | 's3' | 'tables' | 'bucket' | 'controlPrefix' | 'listKeys'>;
+
+export function worksetFixtures(aws: FixtureAws) {
   async function seed(options: SeedOptions = {}): Promise<WorksetRecord> {
     const state = options.state ?? 'ready';
     const priority = options.priority ?? 'normal';

@@ -17,7 +17,7 @@ import type { StoredObject } from '../../ports/control-bucket.ts';
 import type { ControlBucketDeps } from '../deps.ts';
 import type { CustomerCommand } from './cancel-retry.ts';
 import { enteringEffects } from './effects.ts';
-import { assertFolder, copyFolder, removeKeys } from './folder-objects.ts';
+import { assertFolder, copyFolder, FolderChanged, removeKeys } from './folder-objects.ts';
 import { currentPlan, syncSentinels } from './sentinel-sync.ts';
 import { detailOf, RecordChanged, transition } from './transition.ts';
 
@@ -115,9 +115,11 @@ async function moveWithTransition(
       try {
         objects = await copyFolder(deps, record.control_bucket, from, to, copies);
       } catch (error) {
-        // The winner of a concurrent move, or a hard delete, removed the originals this copy was reading.
+        // The winner of a concurrent move, or a hard delete, removed the originals this copy was
+        // reading; or the lease holder let go and deleted daylily.lock, which changes no state and
+        // so not the version either: only the vanished source tells.
         const current = await deps.worksets.getWorkset(record.workset_id);
-        if (!current || recordVersion(current) !== recordVersion(record)) {
+        if (!current || recordVersion(current) !== recordVersion(record) || error instanceof FolderChanged) {
           // Still under this claim: nobody else copies onto these keys while they are removed.
           if (!(await yieldTo(current))) {
             await removeKeys(deps, record.control_bucket, copies, 'the partial copy of a move that can no longer happen', record.workset_id);

@@ -11,14 +11,41 @@ export function assertFolder(prefix: string, worksetId: string): void {
   }
 }
 
-/** Copies every object of `from` to `to`; `copies` collects the keys written, also when a copy fails part-way. */
+/**
+ * A copy's source was gone when it was copied: another request changed the folder since it was
+ * listed (a concurrent move or hard delete removed the originals, a lease release daylily.lock).
+ */
+export class FolderChanged extends Error {
+  constructor(key: string, options: { cause: unknown }) {
+    super(`${key} vanished while its folder was being copied`, options);
+  }
+}
+
+/** Whether `key` is no longer in the folder (false when the folder cannot be listed either: storage failed). */
+async function vanished(deps: ControlBucketDeps, bucket: string, folder: string, key: string): Promise<boolean> {
+  try {
+    return !(await deps.controlBucket.list(bucket, folder)).some((object) => object.key === key);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Copies every object of `from` to `to`; `copies` collects the keys written, also when a copy fails
+ * part-way. A copy whose source has vanished throws FolderChanged; any other failure as it is.
+ */
 export async function copyFolder(deps: ControlBucketDeps, bucket: string, from: string, to: string, copies: string[]): Promise<StoredObject[]> {
   const objects = await deps.controlBucket.list(bucket, from);
   // Sentinels last, so a reader of the new folder never sees a state before the files it governs.
   const ordered = [...objects].sort((a, b) => Number(a.key.includes('/daylily.')) - Number(b.key.includes('/daylily.')));
   for (const object of ordered) {
     const target = `${to}${object.key.slice(from.length)}`;
-    await deps.controlBucket.copy(bucket, object, target);
+    try {
+      await deps.controlBucket.copy(bucket, object, target);
+    } catch (error) {
+      if (await vanished(deps, bucket, from, object.key)) throw new FolderChanged(object.key, { cause: error });
+      throw error;
+    }
     copies.push(target);
   }
   return objects;

@@ -86,7 +86,16 @@ async function listByCustomer(ctx: DynamoContext, filter: ListingFilter & { cust
   return { items: page.items, ...(nextToken ? { nextToken } : {}) };
 }
 
-function decodeStateCursor(token: string | undefined, states: readonly WorksetState[]): { stateIndex: number; startKey?: Record<string, string> } {
+/**
+ * `queueOrderPrefix`: the listing's priority filter, a key condition (`begins_with`). A cursor of
+ * another priority's range (e.g. from the unfiltered listing) is refused here: DynamoDB would
+ * refuse the query with a ValidationException, a 500.
+ */
+function decodeStateCursor(
+  token: string | undefined,
+  states: readonly WorksetState[],
+  queueOrderPrefix: string | undefined,
+): { stateIndex: number; startKey?: Record<string, string> } {
   if (!token) return { stateIndex: 0 };
   let state: unknown;
   try {
@@ -96,19 +105,24 @@ function decodeStateCursor(token: string | undefined, states: readonly WorksetSt
   }
   const stateIndex = states.indexOf(state as WorksetState);
   if (stateIndex < 0) throw invalidCursor();
+  let startKey: Record<string, string>;
   try {
-    return { stateIndex, startKey: decodeCursor(token, { fields: ['workset_id', 'state', 'queue_order'], partition: ['state', states[stateIndex]!] }) };
+    startKey = decodeCursor(token, { fields: ['workset_id', 'state', 'queue_order'], partition: ['state', states[stateIndex]!] });
   } catch {
     // The start of the next state: a cursor carrying only the state.
     decodeCursor(token, { fields: ['state'], partition: ['state', states[stateIndex]!] });
     return { stateIndex };
   }
+  if (queueOrderPrefix !== undefined && !startKey.queue_order!.startsWith(queueOrderPrefix)) throw invalidCursor();
+  return { stateIndex, startKey };
 }
 
 /** By state, in queue order; without a state filter, state after state (WORKSET_STATES order). */
 async function listByState(ctx: DynamoContext, filter: ListingFilter): Promise<WorksetPage> {
   const states = filter.state ? [filter.state] : WORKSET_STATES;
-  const decoded = decodeStateCursor(filter.nextToken, states);
+  // queue_order = `{priority rank}#{created_at}`: a priority is a key prefix, not a filter.
+  const queueOrderPrefix = filter.priority ? `${PRIORITIES.indexOf(filter.priority)}#` : undefined;
+  const decoded = decodeStateCursor(filter.nextToken, states, queueOrderPrefix);
   let stateIndex = decoded.stateIndex;
   let startKey: Record<string, unknown> | undefined = decoded.startKey;
   const page = new PageFill(filter);
@@ -116,8 +130,7 @@ async function listByState(ctx: DynamoContext, filter: ListingFilter): Promise<W
     const state = states[stateIndex]!;
     const e = new Expression();
     const key = [`${e.name('state')} = ${e.value(state)}`];
-    // queue_order = `{priority rank}#{created_at}`: a priority is a key prefix, not a filter.
-    if (filter.priority) key.push(`begins_with(${e.name('queue_order')}, ${e.value(`${PRIORITIES.indexOf(filter.priority)}#`)})`);
+    if (queueOrderPrefix) key.push(`begins_with(${e.name('queue_order')}, ${e.value(queueOrderPrefix)})`);
     const result = await sdkCall(() =>
       ctx.db.send(
         new QueryCommand({
