@@ -16,8 +16,8 @@ export abstract class WorksetApiError extends Error {
 
 /** The request is malformed: a field is missing, of the wrong type, or out of range. */
 export class InvalidInputError extends WorksetApiError {
-  readonly code = 'invalid-input';
-  readonly title = 'Invalid request';
+  readonly code: string = 'invalid-input';
+  readonly title: string = 'Invalid request';
   constructor(
     message: string,
     readonly errors: readonly FieldError[] = [],
@@ -31,16 +31,44 @@ export class NotFoundError extends WorksetApiError {
   readonly title = 'Not found';
 }
 
+/** The one answer for a customer or workset that does not exist, or is not the caller's to see. */
+export const notFound = (what: string, id: string): NotFoundError => new NotFoundError(`${what} ${id.slice(0, 100)} not found.`);
+
 /** The request conflicts with the current state (a reused idempotency key, a forbidden transition). */
 export class ConflictError extends WorksetApiError {
-  readonly code = 'conflict';
-  readonly title = 'Conflict';
+  readonly code: string = 'conflict';
+  readonly title: string = 'Conflict';
   constructor(
     message: string,
     readonly details: Readonly<Record<string, unknown>> = {},
   ) {
     super(message);
   }
+}
+
+/** No verified principal where one is required (no token, or one API Gateway would not have passed). */
+export class UnauthenticatedError extends WorksetApiError {
+  readonly code = 'unauthenticated';
+  readonly title = 'Unauthorized';
+}
+
+/** The principal is known but may not do this (a token naming no customer, a suspended customer). */
+export class ForbiddenError extends WorksetApiError {
+  readonly code = 'forbidden';
+  readonly title = 'Forbidden';
+}
+
+/** Well-formed input the customer's settings refuse (too many samples, data outside its locations); `errors` names each field. */
+export class NotAllowedInputError extends InvalidInputError {
+  override readonly code = 'not-allowed';
+  override readonly title = 'Not allowed for this customer';
+}
+
+/** A quota is used up (a conflict with the customer's current usage): `details` names the quota, its `limit` and the `usage`. */
+export class QuotaExceededError extends ConflictError {
+  override readonly code = 'quota-exceeded';
+  override readonly title = 'Quota exceeded';
+  declare readonly details: { readonly quota: string; readonly limit: number; readonly usage: number };
 }
 
 /** The service is missing configuration it needs (e.g. the control bucket). */

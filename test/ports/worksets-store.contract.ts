@@ -4,6 +4,7 @@
  * fresh, empty store: listings by state, the queue and the counters span the whole table.
  */
 import { beforeEach, afterEach, describe, expect, it } from 'vitest';
+import { slotDelta } from '../../lambdas/lib/domain/customer.ts';
 import { historyEntryId } from '../../lambdas/lib/domain/lifecycle.ts';
 import { toWorksetDetail } from '../../lambdas/lib/domain/workset-detail.ts';
 import { queueOrder, WORKSET_STATES, type HistoryEntry, type Priority, type WorksetRecord, type WorksetState } from '../../lambdas/lib/domain/workset.ts';
@@ -68,7 +69,7 @@ function idempotencyRecord(key: string, worksetId: string, overrides: Partial<Id
 
 const entry = (from: WorksetState | null, to: WorksetState, when: string, extra: Partial<HistoryEntry> = {}): HistoryEntry => ({ from, to, reason: `${from} to ${to}`, actor: 'test', at: when, ...extra });
 
-/** A state change decided on `record`, as the lifecycle's transition builds it. */
+/** A state change decided on `record`, as the lifecycle's transition builds it (with room in the quota when it takes a slot). */
 function changeOf(record: WorksetRecord, to: WorksetState, extra: Partial<StateChange> = {}): StateChange {
   const when = extra.at ?? at(10_000);
   const next = entry(record.state, to, when);
@@ -80,6 +81,7 @@ function changeOf(record: WorksetRecord, to: WorksetState, extra: Partial<StateC
     at: when,
     entry: next,
     history: [...record.state_history, next],
+    ...(slotDelta(record.state, to) > 0 ? { slot: ROOM } : {}),
     ...extra,
   };
 }
@@ -94,6 +96,9 @@ async function expectInvalidCursor(promise: Promise<unknown>): Promise<void> {
   expect(error).toBeInstanceOf(InvalidInputError);
   expect((error as InvalidInputError).errors).toEqual([{ field: 'next_token', message: expect.any(String) }]);
 }
+
+/** A registration's slot claim with room to spare (the quota's own tests set their limits). */
+const ROOM = { limit: 1_000 } as const;
 
 /** Base64url JSON, the shape a forger would try. */
 const forged = (value: unknown): string => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
@@ -161,7 +166,7 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
       it('stores no attribute written as undefined; an update setting one to undefined is refused', async () => {
         await harness.addCustomer('lab-1');
         const record = { ...registeringRecord(), data_bucket: undefined, metrics: { reads: 1, skipped: undefined } };
-        await store.beginRegistration(record);
+        await store.beginRegistration(record, undefined, ROOM);
         const stored = (await store.getWorkset(record.workset_id))!;
         expect('data_bucket' in stored).toBe(false);
         expect(stored.metrics).toEqual({ reads: 1 });
@@ -178,7 +183,7 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
       it('creates the registering record, its first history entry and its count', async () => {
         await harness.addCustomer('lab-1');
         const record = registeringRecord();
-        expect(await store.beginRegistration(record, idempotencyRecord('lab-1#key-1', record.workset_id))).toEqual({ kind: 'created' });
+        expect(await store.beginRegistration(record, idempotencyRecord('lab-1#key-1', record.workset_id), ROOM)).toEqual({ kind: 'created' });
 
         expect(await store.getWorkset(record.workset_id)).toEqual(record);
         expect((await store.queueStats()).queue_depth).toEqual(depth({ registering: 1 }));
@@ -188,7 +193,7 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
 
       it('answers unknown-customer and writes nothing when the customer does not exist', async () => {
         const record = registeringRecord({ customer_id: 'lab-nobody' });
-        expect(await store.beginRegistration(record, idempotencyRecord('lab-nobody#k', record.workset_id))).toEqual({ kind: 'unknown-customer' });
+        expect(await store.beginRegistration(record, idempotencyRecord('lab-nobody#k', record.workset_id), ROOM)).toEqual({ kind: 'unknown-customer' });
         expect(await store.getWorkset(record.workset_id)).toBeUndefined();
         expect(await store.getIdempotencyRecord('lab-nobody#k')).toBeUndefined();
         expect((await store.queueStats()).total_worksets).toBe(0);
@@ -198,9 +203,9 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
         await harness.addCustomer('lab-1');
         const first = registeringRecord();
         const key = idempotencyRecord('lab-1#same', first.workset_id);
-        await store.beginRegistration(first, key);
+        await store.beginRegistration(first, key, ROOM);
         const second = registeringRecord();
-        const answer = await store.beginRegistration(second, idempotencyRecord('lab-1#same', second.workset_id, { request_hash: 'other' }));
+        const answer = await store.beginRegistration(second, idempotencyRecord('lab-1#same', second.workset_id, { request_hash: 'other' }), ROOM);
 
         expect(answer).toEqual({ kind: 'key-in-use', existing: key });
         expect(await store.getWorkset(second.workset_id)).toBeUndefined();
@@ -210,9 +215,9 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
       it("claims an expired key afresh (expires_at before the new registration's time no longer holds it)", async () => {
         await harness.addCustomer('lab-1');
         const first = registeringRecord();
-        await store.beginRegistration(first, idempotencyRecord('lab-1#old', first.workset_id, { expires_at: nowSeconds() - 60 }));
+        await store.beginRegistration(first, idempotencyRecord('lab-1#old', first.workset_id, { expires_at: nowSeconds() - 60 }), ROOM);
         const second = registeringRecord({ created_at: new Date().toISOString() });
-        expect(await store.beginRegistration(second, idempotencyRecord('lab-1#old', second.workset_id))).toEqual({ kind: 'created' });
+        expect(await store.beginRegistration(second, idempotencyRecord('lab-1#old', second.workset_id), ROOM)).toEqual({ kind: 'created' });
         expect((await store.getIdempotencyRecord('lab-1#old'))?.workset_id).toBe(second.workset_id);
       });
 
@@ -220,7 +225,7 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
         await harness.addCustomer('lab-1');
         const existing = await seeded();
         const clash = registeringRecord({ workset_id: existing.workset_id });
-        await expect(store.beginRegistration(clash, idempotencyRecord('lab-1#k2', clash.workset_id))).rejects.toBeInstanceOf(WorksetIdCollision);
+        await expect(store.beginRegistration(clash, idempotencyRecord('lab-1#k2', clash.workset_id), ROOM)).rejects.toBeInstanceOf(WorksetIdCollision);
         expect(await store.getWorkset(existing.workset_id)).toEqual(existing);
         expect(await store.getIdempotencyRecord('lab-1#k2')).toBeUndefined();
         expect((await store.queueStats()).queue_depth).toEqual(depth({ ready: 1 }));
@@ -229,7 +234,7 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
       it('registers without an idempotency key', async () => {
         await harness.addCustomer('lab-1');
         const record = registeringRecord();
-        expect(await store.beginRegistration(record)).toEqual({ kind: 'created' });
+        expect(await store.beginRegistration(record, undefined, ROOM)).toEqual({ kind: 'created' });
         expect((await store.getWorkset(record.workset_id))?.state).toBe('registering');
       });
     });
@@ -238,7 +243,7 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
       async function begun(key?: string): Promise<WorksetRecord> {
         await harness.addCustomer('lab-1');
         const record = registeringRecord();
-        await store.beginRegistration(record, key ? idempotencyRecord(key, record.workset_id) : undefined);
+        await store.beginRegistration(record, key ? idempotencyRecord(key, record.workset_id) : undefined, ROOM);
         return record;
       }
       const readyEntry = (_record: WorksetRecord) => entry('registering', 'ready', at(20_000), { reason: 'Control folder written' });
@@ -291,7 +296,7 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
       it('counts withdrawals while registering, changing neither version nor updated_at', async () => {
         await harness.addCustomer('lab-1');
         const record = registeringRecord();
-        await store.beginRegistration(record);
+        await store.beginRegistration(record, undefined, ROOM);
         expect(await store.fenceReadyWithdrawal(record.workset_id)).toEqual({ ...record, ready_withdrawals: 1 });
         expect((await store.fenceReadyWithdrawal(record.workset_id))?.ready_withdrawals).toBe(2);
         expect(await store.getWorkset(record.workset_id)).toEqual({ ...record, ready_withdrawals: 2 });
@@ -307,7 +312,7 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
       it('abandons a registering record with its count; refuses any other', async () => {
         await harness.addCustomer('lab-1');
         const record = registeringRecord();
-        await store.beginRegistration(record);
+        await store.beginRegistration(record, undefined, ROOM);
         const ready = await seeded();
         expect(await store.abandonRegistration(ready.workset_id)).toBe(false);
         expect(await store.abandonRegistration(record.workset_id)).toBe(true);
@@ -790,7 +795,7 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
         expect(await queued('retrying', at(20_000))).toEqual([running.workset_id]);
 
         const fresh = registeringRecord({ created_at: at(2) });
-        await store.beginRegistration(fresh);
+        await store.beginRegistration(fresh, undefined, ROOM);
         expect(await queued('ready')).toEqual([]);
         await store.completeRegistration({ worksetId: fresh.workset_id, at: at(50), entry: entry('registering', 'ready', at(50)), withdrawals: undefined });
         expect(await queued('ready')).toEqual([fresh.workset_id]);
@@ -851,8 +856,8 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
         await harness.addCustomer('lab-1');
         const kept = registeringRecord();
         const dropped = registeringRecord();
-        await store.beginRegistration(kept);
-        await store.beginRegistration(dropped);
+        await store.beginRegistration(kept, undefined, ROOM);
+        await store.beginRegistration(dropped, undefined, ROOM);
         await seeded({ state: 'error' });
         await seeded({ state: 'retrying' });
         expect((await store.queueStats()).queue_depth).toEqual(depth({ registering: 2, error: 1, retrying: 1 }));
@@ -885,7 +890,7 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
       async function lived(): Promise<{ record: WorksetRecord; entries: HistoryEntry[] }> {
         await harness.addCustomer('lab-1');
         const record = registeringRecord();
-        await store.beginRegistration(record);
+        await store.beginRegistration(record, undefined, ROOM);
         const entries = [record.state_history[0]!, entry('registering', 'ready', at(1))];
         await store.completeRegistration({ worksetId: record.workset_id, at: at(1), entry: entries[1]!, withdrawals: undefined });
         let current = (await store.getWorkset(record.workset_id))!;

@@ -42,13 +42,31 @@ export interface LocalAws {
   readonly region: string;
   readonly ddb: DynamoDBDocumentClient;
   readonly s3: S3Client;
-  /** Puts a customer into this file's customers table (overwriting one with the same id). */
+  /**
+   * Puts a customer into this file's customers table (overwriting one with the same id), with the
+   * settings of ROOMY_SETTINGS unless `attributes` says otherwise.
+   */
   seedCustomer(customerId: string, attributes?: Record<string, unknown>): Promise<CustomerItem>;
   /** Every key in the bucket under `prefix`, sorted. */
   listKeys(prefix?: string): Promise<string[]>;
   /** The object's body as UTF-8, or undefined when there is no such key. */
   getText(key: string): Promise<string | undefined>;
 }
+
+/**
+ * What a seeded customer may do unless a test says otherwise: room for every workset a test file
+ * makes, and the data locations the tests' requests (and the sample events) name. The quota and
+ * data-location tests set their own.
+ */
+export const ROOMY_SETTINGS = {
+  max_active_worksets: 1_000,
+  max_samples_per_workset: 20_000,
+  data_locations: ['s3://lab-data/', 's3://d/', 's3://lab-results/', 's3://customer-data-bucket/', 's3://acme-genomics-data/'],
+  billing_tags: {},
+  suspended: false,
+  machine_clients: [],
+  version: 1,
+} as const;
 
 /** Bucket and table name material: lower-case letters, digits and single hyphens. */
 function slug(name: string): string {
@@ -125,10 +143,16 @@ export function useLocalAws(name: string, options: LocalAwsOptions = {}): LocalA
     ddb,
     s3,
     async seedCustomer(customerId, attributes = {}) {
+      const at = new Date().toISOString();
       const item: CustomerItem = {
         customer_id: customerId,
         customer_name: `Customer ${customerId}`,
         email: `${customerId}@example.com`,
+        ...ROOMY_SETTINGS,
+        created_at: at,
+        updated_at: at,
+        // The directory index's attribute, as the adapter writes it.
+        directory: 'customers',
         ...attributes,
       };
       await ddb.send(new PutCommand({ TableName: tables.customers, Item: item }));

@@ -2,10 +2,12 @@
  * What the flows need, by what a function's bundle may carry: `TableDeps` for functions without
  * control-bucket access (their bundles carry no S3 client and only the reading part of the
  * worksets adapter), `ControlBucketDeps` for the lifecycle's writers, `RegistrationDeps` for
- * registration. The wiring (lambdas/lib/wiring/) builds them.
+ * registration, `CustomerAdminDeps` for the operator routes that manage customers. The wiring
+ * (lambdas/lib/wiring/) builds them.
  */
 import type { ArchivePrefixSetting, ControlBucketSetting } from '../config/settings.ts';
 import type { ControlBucketStore } from '../ports/control-bucket.ts';
+import type { CustomerAdmin, CustomerSettings } from '../ports/customers.ts';
 import type { Registrations, WorksetLifecycle, WorksetReads } from '../ports/worksets.ts';
 
 export interface TableDeps {
@@ -18,6 +20,8 @@ export interface TableDeps {
 export interface ControlBucketDeps extends TableDeps {
   readonly worksets: WorksetLifecycle;
   readonly controlBucket: ControlBucketStore;
+  /** The settings a change that takes a slot (retry, restore, back to ready) is decided on. */
+  readonly customers: CustomerSettings;
   /** Where archived control folders go (the monitor's `archive_prefix`), or why they cannot. */
   readonly archivePrefix: ArchivePrefixSetting;
   /** Attempts per sentinel plan before the record is flagged for repair (default 3). */
@@ -28,10 +32,21 @@ export interface ControlBucketDeps extends TableDeps {
 
 export interface RegistrationDeps {
   readonly worksets: Registrations;
+  /** The settings (quotas, data locations) a registration is decided on. */
+  readonly customers: CustomerSettings;
   readonly controlBucket: ControlBucketStore;
   /** Where registration creates control folders (bucket and control prefix), or why it cannot. */
   readonly controlLocation: ControlBucketSetting;
   readonly now: () => Date;
   /** 8 lowercase hex characters (a new workset id's suffix). */
+  readonly randomHex: () => string;
+}
+
+export interface CustomerAdminDeps {
+  readonly customers: CustomerAdmin;
+  /** The control bucket (no customer's data may live there), when configured. */
+  readonly controlBucket?: string;
+  readonly now: () => Date;
+  /** 8 lowercase hex characters (a new customer id's suffix). */
   readonly randomHex: () => string;
 }
