@@ -13,10 +13,14 @@ import * as v from 'valibot';
 import type { GenericSchema } from 'valibot';
 import { NO_INPUT, type RequestContract } from '../lambdas/lib/schemas/contract.ts';
 import * as customer from '../lambdas/lib/schemas/customer-requests.ts';
+import * as customers from '../lambdas/lib/schemas/customer-admin-requests.ts';
 import { CreateWorksetContract } from '../lambdas/lib/schemas/registration-requests.ts';
 import * as worker from '../lambdas/lib/schemas/worker-requests.ts';
-import { WORKSET_INDEXES, type TableDefinition } from '../lambdas/lib/stores/tables.ts';
+import { CUSTOMER_INDEXES, WORKSET_INDEXES, type ItemKeys, type TableDefinition } from '../lambdas/lib/stores/tables.ts';
 import {
+  CustomerListingSchema,
+  CustomerSchema,
+  CustomerUsageSchema,
   FailureAnswerSchema,
   HardDeleteAnswerSchema,
   HealthSchema,
@@ -29,7 +33,7 @@ import {
   WorksetDetailSchema,
 } from '../lambdas/lib/schemas/responses.ts';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export type TableName = TableDefinition['logicalName'];
 
@@ -39,8 +43,20 @@ export type TableAccess = 'read' | 'write' | 'delete';
 /** S3 actions on the control bucket, always scoped to the control prefix (and archive prefix). */
 export type ControlBucketAction = 'get' | 'put' | 'delete' | 'list';
 
+/**
+ * Access to some items of a table only: those whose key matches the table's `items` patterns
+ * (stores/tables.ts ITEM_KEYS; IAM `dynamodb:LeadingKeys`), e.g. a customer's counters, never
+ * its settings.
+ */
+export interface ItemAccess {
+  readonly table: TableName;
+  readonly items: ItemKeys;
+  readonly access: TableAccess;
+}
+
 export interface EntryAccess {
   readonly tables?: Partial<Record<TableName, TableAccess>>;
+  readonly items?: readonly ItemAccess[];
   /** The indexes the entry queries, per table (each must be in TABLES and its table in `tables`). */
   readonly indexes?: Partial<Record<TableName, readonly string[]>>;
   /** Actions under the control (active) prefix. */
@@ -50,11 +66,27 @@ export interface EntryAccess {
 }
 
 /**
- * How a caller proves who it is: `none` (only the health check), `iam` (SigV4: workers,
- * operators, lab systems), `jwt` (a bearer token of a signed-in customer; see docs/auth.md once
- * sign-in lands).
+ * How a caller proves who it is: `none` (only the health check), `iam` (SigV4: workers and
+ * operators), `jwt` (a bearer token: a lab's user or machine client, or an operator; the handler
+ * then checks the path's customer, and the route requires `jwtScope(trigger)`; docs/auth.md).
  */
 export type HttpAuth = 'none' | 'iam' | 'jwt';
+
+/** The scopes of the JWT routes: reads need `read`, everything else `write`. */
+export const JWT_SCOPES = ['read', 'write'] as const;
+export type JwtScope = (typeof JWT_SCOPES)[number];
+
+/** The resource server the scopes belong to (the user pool's; an external issuer's by context). */
+export const DEFAULT_RESOURCE_SERVER = 'daylily-workset-api';
+
+export function jwtScope(trigger: Pick<HttpTrigger, 'method'>): JwtScope {
+  return trigger.method === 'GET' ? 'read' : 'write';
+}
+
+/** The scope a token must carry on a JWT route, as the issuer names it: `daylily-workset-api/read`. */
+export function jwtScopeName(trigger: Pick<HttpTrigger, 'method'>, resourceServer: string = DEFAULT_RESOURCE_SERVER): string {
+  return `${resourceServer}/${jwtScope(trigger)}`;
+}
 
 export interface HttpTrigger {
   readonly kind: 'http';
@@ -94,6 +126,8 @@ export interface HttpContract {
   readonly request: RequestContract;
   /** Success responses; problem responses are documented for every route. */
   readonly responses: Readonly<Record<number, { readonly description: string; readonly schema?: GenericSchema }>>;
+  /** Problems only this route answers, besides those every route of its kind does (infra/openapi.ts). */
+  readonly problems?: readonly (422 | 429)[];
 }
 
 export interface HttpEntry extends EntryBase {
@@ -121,6 +155,15 @@ export function streamTables(entries: readonly EntryPoint[]): TableName[] {
 }
 
 const http = (method: HttpMethod, path: string, auth: HttpAuth = 'iam'): HttpTrigger => ({ kind: 'http', method, path, auth });
+/** A customer route: a bearer token, checked against the path's customer. */
+const customerRoute = (method: HttpMethod, path: string): HttpTrigger => http(method, path, 'jwt');
+
+// What the customers table gives the routes beyond their own tables: every customer route looks up
+// a machine token's client (only those items); every change that can end a run moves its
+// customer's slot counter (only those items); registration and the changes that take a slot back
+// (retry, restore, an operator's return to ready) read the customer's settings.
+const CLIENTS: ItemAccess = { table: 'customers', items: 'clients', access: 'read' };
+const COUNTERS: ItemAccess = { table: 'customers', items: 'counters', access: 'write' };
 
 export const ENTRY_POINTS: readonly EntryPoint[] = [
   {
@@ -133,32 +176,34 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
   },
   {
     id: 'CreateWorkset',
-    trigger: http('POST', '/api/customers/{customer_id}/worksets'),
+    trigger: customerRoute('POST', '/api/customers/{customer_id}/worksets'),
     handler: 'lambdas/handlers/create-workset.ts',
     access: {
       // `delete`: a registration that fails before its ready flip removes its own record.
       tables: { worksets: 'delete', customers: 'read', idempotency: 'write' },
+      items: [COUNTERS],
       controlBucket: ['put', 'delete'],
     },
-    summary: 'Register a workset: DynamoDB record, control folder files, then daylily.ready.',
+    summary: "Register a workset within the customer's quota and data locations: DynamoDB record, control folder files, then daylily.ready.",
     contract: {
       request: CreateWorksetContract,
       responses: { 201: { description: 'Registered (or replayed); `Location` names the workset.', schema: WorksetDetailSchema } },
+      problems: [422, 429],
     },
   },
   {
     id: 'ListCustomerWorksets',
-    trigger: http('GET', '/api/customers/{customer_id}/worksets'),
+    trigger: customerRoute('GET', '/api/customers/{customer_id}/worksets'),
     handler: 'lambdas/handlers/list-customer-worksets.ts',
-    access: { tables: { worksets: 'read' }, indexes: { worksets: [WORKSET_INDEXES.byCustomer] } },
+    access: { tables: { worksets: 'read' }, indexes: { worksets: [WORKSET_INDEXES.byCustomer] }, items: [CLIENTS] },
     summary: "A customer's worksets, newest first, with cursor pagination.",
     contract: { request: customer.ListCustomerWorksetsContract, responses: { 200: { description: 'One page of worksets.', schema: WorksetDetailListingSchema } } },
   },
   {
     id: 'GetCustomerWorkset',
-    trigger: http('GET', '/api/customers/{customer_id}/worksets/{workset_id}'),
+    trigger: customerRoute('GET', '/api/customers/{customer_id}/worksets/{workset_id}'),
     handler: 'lambdas/handlers/get-customer-workset.ts',
-    access: { tables: { worksets: 'read' } },
+    access: { tables: { worksets: 'read' }, items: [CLIENTS] },
     summary: "One of the customer's worksets (404 for another customer's).",
     contract: { request: customer.GetCustomerWorksetContract, responses: { 200: { description: 'The workset.', schema: WorksetDetailSchema } } },
   },
@@ -187,7 +232,8 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
     id: 'ClaimWorkset',
     trigger: http('POST', '/worksets/claim'),
     handler: 'lambdas/handlers/claim-workset.ts',
-    access: { tables: { worksets: 'write' }, indexes: { worksets: [WORKSET_INDEXES.claimable, WORKSET_INDEXES.leaseExpiry] }, controlBucket: ['put', 'delete'] },
+    // Counters: a claim recovers runs whose lease ran out, which may fail them.
+    access: { tables: { worksets: 'write' }, indexes: { worksets: [WORKSET_INDEXES.claimable, WORKSET_INDEXES.leaseExpiry] }, items: [COUNTERS], controlBucket: ['put', 'delete'] },
     summary: 'Atomically lease and return the next workset; 204 when the queue is empty.',
     contract: { request: worker.ClaimWorksetContract, responses: { 200: { description: 'The claimed workset, leased to owner_id.', schema: WorksetDetailSchema }, 204: { description: 'The queue is empty.' } } },
   },
@@ -203,7 +249,7 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
     id: 'AcquireLease',
     trigger: http('POST', '/worksets/{workset_id}/lock'),
     handler: 'lambdas/handlers/acquire-lease.ts',
-    access: { tables: { worksets: 'write' }, controlBucket: ['put', 'delete'] },
+    access: { tables: { worksets: 'write' }, items: [COUNTERS], controlBucket: ['put', 'delete'] },
     summary: 'Lease a ready (or retrying, past backoff) workset; idempotent for its owner; returns lease_epoch.',
     contract: { request: worker.AcquireLeaseContract, responses: { 200: { description: 'The lease (lock_owner, lease_epoch, lease_expires_at).', schema: LeaseAnswerSchema } } },
   },
@@ -229,7 +275,7 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
     id: 'SetWorksetState',
     trigger: http('PUT', '/worksets/{workset_id}/state'),
     handler: 'lambdas/handlers/set-workset-state.ts',
-    access: { tables: { worksets: 'write' }, controlBucket: ['put', 'delete'] },
+    access: { tables: { worksets: 'write' }, items: [COUNTERS], controlBucket: ['put', 'delete'] },
     summary: "A worker's transition (start, complete, error), fenced by its owner_id + lease_epoch.",
     contract: { request: worker.SetWorksetStateContract, responses: { 200: { description: 'The workset in its new state.', schema: WorksetDetailSchema } } },
   },
@@ -238,9 +284,9 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
     trigger: http('PUT', '/worksets/{workset_id}/override'),
     handler: 'lambdas/handlers/override-workset-state.ts',
     // Only an operator's IAM policy grants this route (docs/deploy.md); a worker's grants PUT …/state.
-    access: { tables: { worksets: 'write' }, controlBucket: ['put', 'delete'] },
-    summary: "An operator's transition without a lease (cancel, ignore, back to ready, end a run whose worker is gone); reason required.",
-    contract: { request: worker.OverrideWorksetStateContract, responses: { 200: { description: 'The workset in its new state.', schema: WorksetDetailSchema } } },
+    access: { tables: { worksets: 'write', customers: 'read' }, items: [COUNTERS], controlBucket: ['put', 'delete'] },
+    summary: "An operator's transition without a lease (cancel, ignore, back to ready within the customer's quota, end a run whose worker is gone); reason required.",
+    contract: { request: worker.OverrideWorksetStateContract, responses: { 200: { description: 'The workset in its new state.', schema: WorksetDetailSchema } }, problems: [429] },
   },
   {
     id: 'RecordProgress',
@@ -254,7 +300,7 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
     id: 'RecordFailure',
     trigger: http('POST', '/worksets/{workset_id}/failure'),
     handler: 'lambdas/handlers/record-failure.ts',
-    access: { tables: { worksets: 'write' }, controlBucket: ['put', 'delete'] },
+    access: { tables: { worksets: 'write' }, items: [COUNTERS], controlBucket: ['put', 'delete'] },
     summary: 'A failed run: retrying with exponential backoff while retries remain and the error is retryable, else failed.',
     contract: { request: worker.RecordFailureContract, responses: { 200: { description: 'The workset, retrying or failed.', schema: FailureAnswerSchema } } },
   },
@@ -271,51 +317,97 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
   // ------------------------------------------------------------------------------------------
   {
     id: 'CancelWorkset',
-    trigger: http('POST', '/api/customers/{customer_id}/worksets/{workset_id}/cancel'),
+    trigger: customerRoute('POST', '/api/customers/{customer_id}/worksets/{workset_id}/cancel'),
     handler: 'lambdas/handlers/cancel-workset.ts',
-    access: { tables: { worksets: 'write' }, controlBucket: ['put', 'delete'] },
+    access: { tables: { worksets: 'write' }, items: [CLIENTS, COUNTERS], controlBucket: ['put', 'delete'] },
     summary: 'ready, retrying or in_progress → canceled; a leased run sees it on its next heartbeat.',
     contract: { request: customer.CustomerActionContract, responses: { 200: { description: 'The canceled workset.', schema: WorksetDetailSchema } } },
   },
   {
     id: 'RetryWorkset',
-    trigger: http('POST', '/api/customers/{customer_id}/worksets/{workset_id}/retry'),
+    trigger: customerRoute('POST', '/api/customers/{customer_id}/worksets/{workset_id}/retry'),
     handler: 'lambdas/handlers/retry-workset.ts',
-    access: { tables: { worksets: 'write' }, controlBucket: ['put', 'delete'] },
-    summary: 'error, failed or canceled → ready, with fresh retry counters and stale sentinels cleared.',
-    contract: { request: customer.CustomerActionContract, responses: { 200: { description: 'The workset, ready again.', schema: WorksetDetailSchema } } },
+    access: { tables: { worksets: 'write', customers: 'read' }, items: [CLIENTS, COUNTERS], controlBucket: ['put', 'delete'] },
+    summary: "error, failed or canceled → ready (within the customer's quota), with fresh retry counters and stale sentinels cleared.",
+    contract: { request: customer.CustomerActionContract, responses: { 200: { description: 'The workset, ready again.', schema: WorksetDetailSchema } }, problems: [429] },
   },
   {
     id: 'ArchiveWorkset',
-    trigger: http('POST', '/api/customers/{customer_id}/worksets/{workset_id}/archive'),
+    trigger: customerRoute('POST', '/api/customers/{customer_id}/worksets/{workset_id}/archive'),
     handler: 'lambdas/handlers/archive-workset.ts',
-    access: { tables: { worksets: 'write' }, controlBucket: ['get', 'delete', 'list'], archive: ['put', 'delete'] },
+    // No counters: nothing it archives holds a slot.
+    access: { tables: { worksets: 'write' }, items: [CLIENTS], controlBucket: ['get', 'delete', 'list'], archive: ['put', 'delete'] },
     summary: 'A finished workset → archived; its control folder moves to the archive prefix.',
     contract: { request: customer.CustomerActionContract, responses: { 200: { description: 'The archived workset.', schema: MoveAnswerSchema } } },
   },
   {
     id: 'RestoreWorkset',
-    trigger: http('POST', '/api/customers/{customer_id}/worksets/{workset_id}/restore'),
+    trigger: customerRoute('POST', '/api/customers/{customer_id}/worksets/{workset_id}/restore'),
     handler: 'lambdas/handlers/restore-workset.ts',
-    access: { tables: { worksets: 'write' }, controlBucket: ['put', 'delete'], archive: ['get', 'delete', 'list'] },
-    summary: 'archived → the state it was archived from (error/failed → ready); the folder moves back.',
-    contract: { request: customer.CustomerActionContract, responses: { 200: { description: 'The restored workset.', schema: MoveAnswerSchema } } },
+    access: { tables: { worksets: 'write', customers: 'read' }, items: [CLIENTS, COUNTERS], controlBucket: ['put', 'delete'], archive: ['get', 'delete', 'list'] },
+    summary: "archived → the state it was archived from (error/failed → ready, within the customer's quota); the folder moves back.",
+    contract: { request: customer.CustomerActionContract, responses: { 200: { description: 'The restored workset.', schema: MoveAnswerSchema } }, problems: [429] },
   },
   {
     id: 'DeleteWorkset',
-    trigger: http('POST', '/api/customers/{customer_id}/worksets/{workset_id}/delete'),
+    trigger: customerRoute('POST', '/api/customers/{customer_id}/worksets/{workset_id}/delete'),
     handler: 'lambdas/handlers/delete-workset.ts',
-    access: { tables: { worksets: 'delete' }, controlBucket: ['put', 'delete', 'list'], archive: ['put', 'delete', 'list'] },
+    access: { tables: { worksets: 'delete' }, items: [CLIENTS, COUNTERS], controlBucket: ['put', 'delete', 'list'], archive: ['put', 'delete', 'list'] },
     summary: 'Soft delete (state deleted) or, with hard_delete, the workset\'s own control files then its record.',
     contract: { request: customer.DeleteWorksetContract, responses: { 200: { description: 'The soft-deleted workset, or the hard-delete summary.', schema: v.union([WorksetDetailSchema, HardDeleteAnswerSchema]) } } },
   },
   {
     id: 'WorksetLogs',
-    trigger: http('GET', '/api/customers/{customer_id}/worksets/{workset_id}/logs'),
+    trigger: customerRoute('GET', '/api/customers/{customer_id}/worksets/{workset_id}/logs'),
     handler: 'lambdas/handlers/workset-logs.ts',
-    access: { tables: { worksets: 'read' }, indexes: { worksets: [WORKSET_INDEXES.history] } },
+    access: { tables: { worksets: 'read' }, indexes: { worksets: [WORKSET_INDEXES.history] }, items: [CLIENTS] },
     summary: "The workset's full history (from, to, reason, actor, at), paginated.",
     contract: { request: customer.WorksetLogsContract, responses: { 200: { description: 'A page of the history, oldest first.', schema: HistoryAnswerSchema } } },
+  },
+
+  // ------------------------------------------------------------------------------------------
+  // Customers: onboarding and settings (operators, IAM).
+  // ------------------------------------------------------------------------------------------
+  {
+    id: 'CreateCustomer',
+    trigger: http('POST', '/customers'),
+    handler: 'lambdas/handlers/create-customer.ts',
+    access: { tables: { customers: 'write' } },
+    summary: 'Onboard a customer: a generated customer_id (slug + random suffix), quotas, data locations, machine clients.',
+    contract: { request: customers.CreateCustomerContract, responses: { 201: { description: 'The new customer; `Location` names it.', schema: CustomerSchema } } },
+  },
+  {
+    id: 'ListCustomers',
+    trigger: http('GET', '/customers'),
+    handler: 'lambdas/handlers/list-customers.ts',
+    access: { tables: { customers: 'read' }, indexes: { customers: [CUSTOMER_INDEXES.directory] } },
+    summary: 'Every customer, in id order, with cursor pagination.',
+    contract: { request: customers.ListCustomersContract, responses: { 200: { description: 'One page of customers.', schema: CustomerListingSchema } } },
+  },
+  {
+    id: 'GetCustomer',
+    trigger: http('GET', '/customers/{customer_id}'),
+    handler: 'lambdas/handlers/get-customer.ts',
+    access: { tables: { customers: 'read' } },
+    summary: "One customer's settings.",
+    contract: { request: customers.CustomerContract, responses: { 200: { description: 'The customer.', schema: CustomerSchema } } },
+  },
+  {
+    id: 'UpdateCustomer',
+    trigger: http('PATCH', '/customers/{customer_id}'),
+    handler: 'lambdas/handlers/update-customer.ts',
+    // `delete`: a machine client taken off a customer loses its item.
+    access: { tables: { customers: 'delete' } },
+    summary: 'Change quotas, data locations, machine clients, billing tags or `suspended`; running worksets are not touched.',
+    contract: { request: customers.UpdateCustomerContract, responses: { 200: { description: 'The customer as changed.', schema: CustomerSchema } } },
+  },
+  {
+    id: 'GetCustomerUsage',
+    trigger: http('GET', '/customers/{customer_id}/usage'),
+    handler: 'lambdas/handlers/customer-usage.ts',
+    access: { tables: { customers: 'read' } },
+    summary: 'Active worksets against the quota, and worksets and samples registered this month.',
+    contract: { request: customers.CustomerContract, responses: { 200: { description: 'The usage.', schema: CustomerUsageSchema } } },
   },
 ];
 
