@@ -552,6 +552,57 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
       });
     });
 
+    describe('slots (a customer\'s active-workset quota)', () => {
+      it('takes a slot with each registration, and refuses one past the limit, naming the usage and writing nothing', async () => {
+        await harness.addCustomer('lab-q');
+        const [first, second, third] = [registeringRecord({ customer_id: 'lab-q' }), registeringRecord({ customer_id: 'lab-q' }), registeringRecord({ customer_id: 'lab-q' })];
+        expect(await store.beginRegistration(first!, undefined, { limit: 2 })).toEqual({ kind: 'created' });
+        expect(await store.beginRegistration(second!, undefined, { limit: 2 })).toEqual({ kind: 'created' });
+        expect(await store.beginRegistration(third!, idempotencyRecord('lab-q#k', third!.workset_id), { limit: 2 })).toEqual({ kind: 'quota-exceeded', usage: 2 });
+        expect(await store.getWorkset(third!.workset_id)).toBeUndefined();
+        expect(await store.getIdempotencyRecord('lab-q#k')).toBeUndefined();
+        // A lower limit than the usage refuses too (an operator lowered it).
+        expect(await store.beginRegistration(third!, undefined, { limit: 1 })).toEqual({ kind: 'quota-exceeded', usage: 2 });
+        expect((await store.queueStats()).queue_depth.registering).toBe(2);
+      });
+
+      it('answers a key in use before a full quota: its first request already holds its slot', async () => {
+        await harness.addCustomer('lab-q');
+        const record = registeringRecord({ customer_id: 'lab-q' });
+        await store.beginRegistration(record, idempotencyRecord('lab-q#again', record.workset_id), { limit: 1 });
+        const retry = registeringRecord({ customer_id: 'lab-q' });
+        expect(await store.beginRegistration(retry, idempotencyRecord('lab-q#again', retry.workset_id), { limit: 1 })).toMatchObject({ kind: 'key-in-use' });
+      });
+
+      it('releases a slot with the change that ends a run, and takes one with a change back into a slot state, within the limit', async () => {
+        await harness.addCustomer('lab-q');
+        const running = registeringRecord({ customer_id: 'lab-q' });
+        await store.beginRegistration(running, undefined, { limit: 1 });
+        expect(await store.completeRegistration({ worksetId: running.workset_id, at: at(20_000), entry: entry('registering', 'ready', at(20_000)), withdrawals: undefined })).toBe(true);
+        const ready = (await store.getWorkset(running.workset_id))!;
+        // Full: a second registration is refused.
+        expect(await store.beginRegistration(registeringRecord({ customer_id: 'lab-q' }), undefined, { limit: 1 })).toMatchObject({ kind: 'quota-exceeded', usage: 1 });
+        const canceled = await store.changeState(changeOf(ready, 'canceled'), ready);
+        expect(canceled.ok).toBe(true);
+        // Freed: one registration fits again, and then the canceled workset cannot come back.
+        expect(await store.beginRegistration(registeringRecord({ customer_id: 'lab-q' }), undefined, { limit: 1 })).toEqual({ kind: 'created' });
+        const record = (await store.getWorkset(running.workset_id))!;
+        const refused = await store.changeState(changeOf(record, 'ready', { slot: { limit: 1 } }), record);
+        expect(refused).toMatchObject({ ok: false, current: { state: 'canceled' }, slot: { kind: 'quota-exceeded', usage: 1 } });
+        expect(await store.getWorkset(running.workset_id)).toEqual(record);
+        expect(await store.changeState(changeOf(record, 'ready', { slot: { limit: 2 } }), record)).toMatchObject({ ok: true, record: { state: 'ready' } });
+      });
+
+      it('never lets a release block the change that ends a run, and never takes a slot unasked', async () => {
+        // A workset whose customer holds no counter yet (an item from before quotas).
+        const record = await seeded({ customer_id: 'lab-untracked', state: 'in_progress' });
+        expect(await store.changeState(changeOf(record, 'error'), record)).toMatchObject({ ok: true });
+        const back = (await store.getWorkset(record.workset_id))!;
+        const { slot: _slot, ...withoutQuota } = changeOf(back, 'ready');
+        await expect(store.changeState(withoutQuota, back)).rejects.toThrow(/takes a slot/);
+      });
+    });
+
     describe('markSentinels', () => {
       const pending = { state: 'complete' as const, lock: false, since: at(50) };
 

@@ -41,9 +41,11 @@ export interface CustomerUsage {
 }
 
 /** The settings an item written before they existed is read with (and the defaults of a new one). */
-export function withCustomerDefaults(item: Partial<CustomerRecord> & Pick<CustomerRecord, 'customer_id'>): CustomerRecord {
+export function withCustomerDefaults({ customer_id, ...item }: Partial<CustomerRecord> & Pick<CustomerRecord, 'customer_id'>): CustomerRecord {
+  // Fixed key order (DynamoDB keeps none): the answers read alike.
   return {
-    customer_name: item.customer_id,
+    customer_id,
+    customer_name: customer_id,
     email: '',
     max_active_worksets: DEFAULT_MAX_ACTIVE_WORKSETS,
     max_samples_per_workset: DEFAULT_MAX_SAMPLES_PER_WORKSET,

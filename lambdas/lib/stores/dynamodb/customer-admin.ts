@@ -96,13 +96,13 @@ export function dynamoCustomerAdmin(ctx: DynamoContext): CustomerAdmin {
     async updateCustomer(input) {
       const current = await settings.getCustomer(input.customerId);
       if (!current || current.version !== input.version) return { ok: false, reason: 'changed' };
-      const next: CustomerRecord = { ...current, ...input.changes, version: current.version + 1, updated_at: input.at };
+      // Only what is given changes: a field given as undefined is left as it is.
+      const changes = Object.fromEntries(Object.entries(input.changes).filter(([, value]) => value !== undefined)) as CustomerChanges;
+      const next: CustomerRecord = { ...current, ...changes, version: current.version + 1, updated_at: input.at };
       const added = next.machine_clients.filter((clientId) => !current.machine_clients.includes(clientId));
       const removed = current.machine_clients.filter((clientId) => !next.machine_clients.includes(clientId));
       const e = new Expression();
-      const set = Object.entries({ ...(input.changes as CustomerChanges), version: next.version, updated_at: input.at, [DIRECTORY]: DIRECTORY_VALUE })
-        .filter(([, value]) => value !== undefined)
-        .map(
+      const set = Object.entries({ ...changes, version: next.version, updated_at: input.at, [DIRECTORY]: DIRECTORY_VALUE }).map(
         ([name, value]) => `${e.name(name)} = ${e.value(value)}`,
       );
       const condition =
