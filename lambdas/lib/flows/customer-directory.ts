@@ -34,12 +34,16 @@ function clientTaken(outcome: Extract<CustomerWriteOutcome, { reason: 'client-ta
   });
 }
 
-export async function onboardCustomer(deps: CustomerAdminDeps, request: NewCustomer): Promise<CustomerRecord> {
+/**
+ * A new customer under a generated id (slug of its name + 8 random hex). `customerId`: an id of
+ * the operator's choice instead (the CLI's `--id`); taken, it is a 409.
+ */
+export async function onboardCustomer(deps: CustomerAdminDeps, request: NewCustomer, customerId?: string): Promise<CustomerRecord> {
   rejectControlBucket(deps, request.data_locations);
   for (let attempt = 1; ; attempt += 1) {
     const at = timestamp(deps.now());
     const customer: CustomerRecord = {
-      customer_id: newCustomerId(request.customer_name, deps.randomHex()),
+      customer_id: customerId ?? newCustomerId(request.customer_name, deps.randomHex()),
       ...request,
       suspended: false,
       created_at: at,
@@ -49,6 +53,7 @@ export async function onboardCustomer(deps: CustomerAdminDeps, request: NewCusto
     const outcome = await deps.customers.createCustomer(customer);
     if (outcome.ok) return outcome.customer;
     if (outcome.reason === 'client-taken') throw clientTaken(outcome);
+    if (customerId !== undefined) throw new ConflictError(`Customer ${customerId} already exists.`, { customer_id: customerId });
     // 32 random bits collided with an existing id: draw another.
     if (attempt >= ATTEMPTS) throw new UpstreamError('No free customer id was found; retry the request.');
   }
