@@ -46,7 +46,7 @@ export interface LocalAws {
    * Puts a customer into this file's customers table (overwriting one with the same id), with the
    * settings of ROOMY_SETTINGS unless `attributes` says otherwise.
    */
-  seedCustomer(customerId: string, attributes?: Record<string, unknown>): Promise<CustomerItem>;
+  seedCustomer(customerId: string, attributes?: Record<string, unknown>, options?: { readonly onlyIfMissing?: boolean }): Promise<CustomerItem>;
   /** Every key in the bucket under `prefix`, sorted. */
   listKeys(prefix?: string): Promise<string[]>;
   /** The object's body as UTF-8, or undefined when there is no such key. */
@@ -142,7 +142,7 @@ export function useLocalAws(name: string, options: LocalAwsOptions = {}): LocalA
     region,
     ddb,
     s3,
-    async seedCustomer(customerId, attributes = {}) {
+    async seedCustomer(customerId, attributes = {}, options = {}) {
       const at = new Date().toISOString();
       const item: CustomerItem = {
         customer_id: customerId,
@@ -155,7 +155,11 @@ export function useLocalAws(name: string, options: LocalAwsOptions = {}): LocalA
         directory: 'customers',
         ...attributes,
       };
-      await ddb.send(new PutCommand({ TableName: tables.customers, Item: item }));
+      try {
+        await ddb.send(new PutCommand({ TableName: tables.customers, Item: item, ...(options.onlyIfMissing ? { ConditionExpression: 'attribute_not_exists(customer_id)' } : {}) }));
+      } catch (error) {
+        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      }
       return item;
     },
     async listKeys(prefix = '') {

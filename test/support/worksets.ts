@@ -37,7 +37,7 @@ export function worksetFixtures(aws: LocalAws) {
   const ensureCustomer = (customerId: string): Promise<unknown> => {
     let seeded = customers.get(customerId);
     if (!seeded) {
-      seeded = aws.seedCustomer(customerId);
+      seeded = aws.seedCustomer(customerId, {}, { onlyIfMissing: true });
       customers.set(customerId, seeded);
     }
     return seeded;
