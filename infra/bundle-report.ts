@@ -3,7 +3,8 @@
  * against its floor — a bare handler using the same AWS clients (DynamoDB, plus S3 for routes
  * that touch the control bucket). A route may exceed its floor by at most BUNDLE_BUDGET (or its
  * allowance in BUNDLE_ALLOWANCES, with the reason); a route
- * without control-bucket access must not carry the S3 client or the YAML parser at all.
+ * without control-bucket access must not carry the S3 client or the YAML parser at all, and no
+ * route the JWT library.
  * Exits 1 when a route breaks either rule. Import times are medians of fresh `node` processes.
  */
 import { spawnSync } from 'node:child_process';
@@ -66,6 +67,12 @@ const FLOOR_SOURCES: Readonly<Record<FloorName, string>> = {
 /** Packages a route without control-bucket access has no business loading. */
 export const READ_ROUTE_FORBIDDEN = ['node_modules/@aws-sdk/client-s3/', 'node_modules/js-yaml/'] as const;
 
+/**
+ * Packages no function may carry: API Gateway verifies the bearer tokens (the functions only read
+ * the claims it delivers); the JWT library serves the local development issuer only.
+ */
+export const EVERY_ROUTE_FORBIDDEN = ['node_modules/jose/'] as const;
+
 export function floorOf(route: EntryPoint): FloorName {
   return usesControlBucket(route) ? 'dynamodb+s3' : 'dynamodb';
 }
@@ -76,9 +83,9 @@ export function buildFloor(name: FloorName, outdir: string): Promise<BuiltBundle
 
 /** The forbidden packages a bundle contains (empty when the route may use them or does not). */
 export function forbiddenInputs(route: EntryPoint, bundle: BuiltBundle): string[] {
-  if (usesControlBucket(route)) return [];
   const inputs = Object.keys(bundle.metafile.inputs);
-  return READ_ROUTE_FORBIDDEN.filter((pkg) => inputs.some((input) => input.includes(pkg)));
+  const forbidden = usesControlBucket(route) ? EVERY_ROUTE_FORBIDDEN : [...READ_ROUTE_FORBIDDEN, ...EVERY_ROUTE_FORBIDDEN];
+  return forbidden.filter((pkg) => inputs.some((input) => input.includes(pkg)));
 }
 
 export interface ImportCost {
@@ -144,7 +151,7 @@ async function main(): Promise<void> {
       const forbidden = forbiddenInputs(route, bundle);
       const problems = [
         ...(ratio > budget ? [`${ratio.toFixed(3)}x its floor (budget ${budget.toFixed(2)}x)`] : []),
-        ...(forbidden.length > 0 ? [`carries ${forbidden.join(', ')} without control-bucket access`] : []),
+        ...(forbidden.length > 0 ? [`carries ${forbidden.join(', ')}, which it has no business loading`] : []),
       ];
       if (problems.length > 0) {
         const largest = largestInputs(bundle).map(({ name, bytes }) => `${name} ${kb(bytes)}`).join(', ');
