@@ -7,10 +7,11 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { SLOT_STATES, usageMonth } from '../../lambdas/lib/domain/customer.ts';
 import type { WorksetState } from '../../lambdas/lib/domain/workset.ts';
+import { documentClient } from '../../lambdas/lib/stores/dynamodb/dynamodb-client.ts';
 import { s3Client } from '../../lambdas/lib/stores/s3/s3-client.ts';
 import { WORKSET_INDEXES } from '../../lambdas/lib/stores/tables.ts';
 import { call, customerUser, machineClient, operatorUser, tokenClaims, type TestPrincipal } from '../support/api.ts';
-import { failCall } from '../support/faults.ts';
+import { failCall, recordCalls } from '../support/faults.ts';
 import { useLocalAws } from '../support/local-aws.ts';
 import { newId, worksetFixtures } from '../support/worksets.ts';
 
@@ -96,6 +97,23 @@ describe('the active-workset quota', () => {
     expect((await call('RetryWorkset', { path: { customer_id: customerId, workset_id: first.workset_id } })).status).toBe(200);
     expect(await usage(customerId)).toMatchObject({ active_worksets: 2 });
     expect(await recount(customerId)).toMatchObject({ active: 2 });
+  });
+
+  it('costs a warm registration no read of the settings: two transactions and five puts', async () => {
+    const customerId = await customer();
+    const samples = [{ sample_id: 'S1', r1_file: 's3://lab-data/runs/S1_R1.fq.gz' }];
+    expect((await register(customerId, { samples })).status).toBe(201);
+    const dynamodb = recordCalls(documentClient(aws.region));
+    const s3 = recordCalls(s3Client(aws.region));
+    try {
+      expect((await register(customerId, { samples })).status).toBe(201);
+    } finally {
+      dynamodb.stop();
+      s3.stop();
+    }
+    // The registration's claim and its ready flip; no GetItem of the customer (its settings are cached).
+    expect(dynamodb.calls.map((c) => c.command.replace('TransactWriteCommand', 'TransactWriteItemsCommand'))).toEqual(['TransactWriteItemsCommand', 'TransactWriteItemsCommand']);
+    expect(s3.calls.filter((c) => c.command === 'PutObjectCommand')).toHaveLength(5);
   });
 
   it('gives the slot and the month\'s count back when a registration without a key fails and is removed', async () => {
