@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { resolveSettings, tableNames } from '../../lambdas/lib/config/settings.ts';
+import { normaliseDataLocation } from '../../lambdas/lib/domain/customer.ts';
 import { CUSTOMER_ID_PATTERN } from '../../lambdas/lib/domain/workset.ts';
 import { WorksetApiError, type FieldError } from '../../lambdas/lib/errors.ts';
 import { customerUsage, getCustomer, listCustomers, onboardCustomer, updateCustomer } from '../../lambdas/lib/flows/customer-directory.ts';
@@ -250,9 +251,11 @@ async function customersCommand(argv: readonly string[]): Promise<unknown> {
       const current = adds ? await getCustomer(connection.deps, id) : undefined;
       const edit = (list: readonly string[] | undefined, add: readonly string[] | undefined, remove: readonly string[] | undefined, base: readonly string[] | undefined) =>
         add || remove ? [...new Set([...(list ?? base ?? []), ...(add ?? [])])].filter((item) => !(remove ?? []).includes(item)) : list;
+      // Locations compare as stored (s3://bucket/prefix/); one that is not a location is left for the schema to refuse.
+      const asStored = (uris: readonly string[] | undefined) => uris?.map((uri) => normaliseDataLocation(uri) ?? uri);
       const changes = defined({
         ...settingsOf(),
-        data_locations: edit(values['data-location'], values['add-data-location'], values['remove-data-location'], current?.data_locations),
+        data_locations: edit(asStored(values['data-location']), asStored(values['add-data-location']), asStored(values['remove-data-location']), current?.data_locations),
         machine_clients: edit(values['machine-client'], values['add-machine-client'], values['remove-machine-client'], current?.machine_clients),
         ...(values.suspend ? { suspended: true } : values.unsuspend ? { suspended: false } : {}),
       });

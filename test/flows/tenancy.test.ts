@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ConflictError, ForbiddenError, NotAllowedInputError, NotFoundError, QuotaExceededError } from '../../lambdas/lib/errors.ts';
 import { onboardCustomer, updateCustomer } from '../../lambdas/lib/flows/customer-directory.ts';
 import type { CustomerAdminDeps } from '../../lambdas/lib/flows/deps.ts';
+import { restoreWorkset } from '../../lambdas/lib/flows/lifecycle/archive-restore.ts';
 import { cancelWorkset, retryWorkset } from '../../lambdas/lib/flows/lifecycle/cancel-retry.ts';
 import { overrideState } from '../../lambdas/lib/flows/lifecycle/worker.ts';
 import { registerWorkset } from '../../lambdas/lib/flows/registration/register-workset.ts';
@@ -35,6 +36,20 @@ describe('the active-workset quota', () => {
     expect(await caught(overrideState(world.lifecycle, { worksetId: first.workset_id, state: 'ready', reason: 'again', actor: 'op' }))).toBeInstanceOf(QuotaExceededError);
     expect((await world.record(first.workset_id))?.state).toBe('canceled');
     expect(await world.customers.usage('lab-q', START.slice(0, 7))).toMatchObject({ active_worksets: 2, worksets_registered: 3 });
+  });
+
+  it('refuses a restore into ready past the quota, leaving the archived folder where it was', async () => {
+    const world = inMemory();
+    world.customers.addCustomer('lab-r', { max_active_worksets: 1 });
+    const archived = world.seed({ customerId: 'lab-r', state: 'archived', extra: { archived_from: 'error' } });
+    await register(world, 'lab-r');
+    const before = world.files(archived.control_prefix);
+    const refused = (await caught(restoreWorkset(world.lifecycle, { customerId: 'lab-r', worksetId: archived.workset_id, actor: 'lab-r' }))) as QuotaExceededError;
+    expect(refused).toBeInstanceOf(QuotaExceededError);
+    expect(refused.details).toEqual({ quota: 'max_active_worksets', limit: 1, usage: 1 });
+    expect(await world.record(archived.workset_id)).toMatchObject({ state: 'archived', control_prefix: archived.control_prefix });
+    expect(world.files(archived.control_prefix)).toEqual(before);
+    expect(world.files(archived.active_prefix!)).toEqual([]);
   });
 
   it('gives the slot back when a registration without a key fails and is removed', async () => {
