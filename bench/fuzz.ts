@@ -26,6 +26,7 @@ import { DEFAULT_CONTROL_PREFIX } from '../lambdas/lib/config/settings.ts';
 import { boundViolations, MAX_LATENCY_MS } from '../test/fuzz/answer-bounds.ts';
 import { FUZZ_CUSTOMERS, seedPool } from '../test/fuzz/fuzz-pool.ts';
 import { describeRequest, routeRequests, type FuzzPool, type HostileRequest } from '../test/fuzz/route-requests.ts';
+import { seedCustomerItem } from '../test/support/customer-items.ts';
 import { contractViolations } from '../test/support/response-contract.ts';
 import type { FixtureAws } from '../test/support/worksets.ts';
 import { startBenchStack, type ServerStats } from './local-stack.ts';
@@ -233,6 +234,7 @@ async function main(): Promise<number> {
     tables: stack.tables,
     bucket: stack.bucket,
     controlPrefix: DEFAULT_CONTROL_PREFIX,
+    seedCustomer: (customerId, attributes, options) => seedCustomerItem(stack.ddb, stack.tables.customers, customerId, attributes, options),
     async listKeys(prefix = '') {
       const page = await s3.send(new ListObjectsV2Command({ Bucket: stack.bucket, Prefix: prefix }));
       return (page.Contents ?? []).flatMap((object) => (object.Key ? [object.Key] : [])).sort();

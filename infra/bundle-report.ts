@@ -3,7 +3,8 @@
  * against its floor — a bare handler using the same AWS clients (DynamoDB, plus S3 for routes
  * that touch the control bucket). A route may exceed its floor by at most BUNDLE_BUDGET (or its
  * allowance in BUNDLE_ALLOWANCES, with the reason); a route
- * without control-bucket access must not carry the S3 client or the YAML parser at all.
+ * without control-bucket access must not carry the S3 client or the YAML parser at all, and no
+ * route the JWT library.
  * Exits 1 when a route breaks either rule. Import times are medians of fresh `node` processes.
  */
 import { spawnSync } from 'node:child_process';
@@ -70,6 +71,11 @@ export const READ_ROUTE_FORBIDDEN = ['node_modules/@aws-sdk/client-s3/', 'node_m
 export const YAML_WITHOUT_BUCKET: Readonly<Record<string, string>> = {
   PreviewWorkset: 'renders the control folder files registration would write, and reads yaml_content, writing nothing',
 };
+/**
+ * Packages no function may carry: API Gateway verifies the bearer tokens (the functions only read
+ * the claims it delivers); the JWT library serves the local development issuer only.
+ */
+export const EVERY_ROUTE_FORBIDDEN = ['node_modules/jose/'] as const;
 
 export function floorOf(route: EntryPoint): FloorName {
   return usesControlBucket(route) ? 'dynamodb+s3' : 'dynamodb';
@@ -81,9 +87,9 @@ export function buildFloor(name: FloorName, outdir: string): Promise<BuiltBundle
 
 /** The forbidden packages a bundle contains (empty when the route may use them or does not). */
 export function forbiddenInputs(route: EntryPoint, bundle: BuiltBundle): string[] {
-  if (usesControlBucket(route)) return [];
   const inputs = Object.keys(bundle.metafile.inputs);
-  const forbidden = READ_ROUTE_FORBIDDEN.filter((pkg) => !(pkg === 'node_modules/js-yaml/' && YAML_WITHOUT_BUCKET[route.id]));
+  const readRoute = usesControlBucket(route) ? [] : READ_ROUTE_FORBIDDEN.filter((pkg) => !(pkg === 'node_modules/js-yaml/' && YAML_WITHOUT_BUCKET[route.id]));
+  const forbidden = [...readRoute, ...EVERY_ROUTE_FORBIDDEN];
   return forbidden.filter((pkg) => inputs.some((input) => input.includes(pkg)));
 }
 
@@ -150,7 +156,7 @@ async function main(): Promise<void> {
       const forbidden = forbiddenInputs(route, bundle);
       const problems = [
         ...(ratio > budget ? [`${ratio.toFixed(3)}x its floor (budget ${budget.toFixed(2)}x)`] : []),
-        ...(forbidden.length > 0 ? [`carries ${forbidden.join(', ')} without control-bucket access`] : []),
+        ...(forbidden.length > 0 ? [`carries ${forbidden.join(', ')}, which it has no business loading`] : []),
       ];
       if (problems.length > 0) {
         const largest = largestInputs(bundle).map(({ name, bytes }) => `${name} ${kb(bytes)}`).join(', ');

@@ -5,7 +5,7 @@
  * passes), so the stack, the tests and a reviewer all read the same policy.
  */
 import type { ControlBucketAction, EntryPoint, EntryAccess, TableAccess } from './entry-points.ts';
-import { TABLES, type TableDefinition } from '../lambdas/lib/stores/tables.ts';
+import { ITEM_KEYS, TABLES, type TableDefinition } from '../lambdas/lib/stores/tables.ts';
 
 export type TableName = TableDefinition['logicalName'];
 
@@ -21,6 +21,9 @@ export const TABLE_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = (
   const remove = [...write, 'dynamodb:DeleteItem'];
   return { read, write, delete: remove };
 })();
+
+/** Each access level's rank: a table grant at or above an item grant's level covers it. */
+const LEVEL: Readonly<Record<TableAccess, number>> = { read: 0, write: 1, delete: 2 };
 
 /** Actions that are valid on an index ARN (only reads are; writes go through the table). */
 export const INDEX_ACTIONS: readonly string[] = ['dynamodb:Query'];
@@ -120,6 +123,20 @@ export function entryStatements(route: EntryPoint, resources: Resources): Statem
       // customers, so a route may query only the indexes it names.
       statements.push({ sid: `${pascal(name)}IndexQuery`, actions: INDEX_ACTIONS, resources: indexes.map((index) => `${arns.table}/index/${index}`) });
     }
+  }
+  for (const grant of route.access.items ?? []) {
+    const keys = (ITEM_KEYS as Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>)[grant.table]?.[grant.items];
+    if (!keys) throw new Error(`Entry ${route.id}: the ${grant.table} table has no items "${grant.items}" (stores/tables.ts ITEM_KEYS).`);
+    const table = route.access.tables?.[grant.table];
+    if (table !== undefined && LEVEL[table] >= LEVEL[grant.access]) continue;
+    // Only the items whose key matches: IAM checks every key a request names (ForAllValues), and
+    // these actions always name one.
+    statements.push({
+      sid: `${pascal(grant.table)}${pascal(grant.items)}${pascal(grant.access)}`,
+      actions: TABLE_ACTIONS[grant.access].filter((action) => action !== 'dynamodb:BatchGetItem' && action !== 'dynamodb:Query'),
+      resources: [resources.table(grant.table).table],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keys } },
+    });
   }
   for (const [name, indexes] of Object.entries(route.access.indexes ?? {}) as Array<[TableName, readonly string[]]>) {
     const defined = TABLES.find((definition) => definition.logicalName === name)?.indexes.map((index) => index.name) ?? [];

@@ -12,14 +12,18 @@
 import * as v from 'valibot';
 import type { GenericSchema } from 'valibot';
 import { NO_INPUT, type RequestContract } from '../lambdas/lib/schemas/contract.ts';
+import * as customers from '../lambdas/lib/schemas/customer-admin-requests.ts';
 import * as customer from '../lambdas/lib/schemas/customer-requests.ts';
 import { EstimateCostContract, GetPipelineContract } from '../lambdas/lib/schemas/pipeline-requests.ts';
 import { CreateWorksetContract, PreviewWorksetContract } from '../lambdas/lib/schemas/registration-requests.ts';
 import * as worker from '../lambdas/lib/schemas/worker-requests.ts';
-import { WORKSET_INDEXES, type TableDefinition } from '../lambdas/lib/stores/tables.ts';
+import { CUSTOMER_INDEXES, WORKSET_INDEXES, type ItemKeys, type TableDefinition } from '../lambdas/lib/stores/tables.ts';
 import {
   CatalogueSchema,
   CostEstimateSchema,
+  CustomerListingSchema,
+  CustomerSchema,
+  CustomerUsageSchema,
   FailureAnswerSchema,
   HardDeleteAnswerSchema,
   HealthSchema,
@@ -35,7 +39,7 @@ import {
   WorksetDetailSchema,
 } from '../lambdas/lib/schemas/responses.ts';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export type TableName = TableDefinition['logicalName'];
 
@@ -45,8 +49,20 @@ export type TableAccess = 'read' | 'write' | 'delete';
 /** S3 actions on the control bucket, always scoped to the control prefix (and archive prefix). */
 export type ControlBucketAction = 'get' | 'put' | 'delete' | 'list';
 
+/**
+ * Access to some items of a table only: those whose key matches the table's `items` patterns
+ * (stores/tables.ts ITEM_KEYS; IAM `dynamodb:LeadingKeys`), e.g. a customer's counters, never
+ * its settings.
+ */
+export interface ItemAccess {
+  readonly table: TableName;
+  readonly items: ItemKeys;
+  readonly access: TableAccess;
+}
+
 export interface EntryAccess {
   readonly tables?: Partial<Record<TableName, TableAccess>>;
+  readonly items?: readonly ItemAccess[];
   /** The indexes the entry queries, per table (each must be in TABLES and its table in `tables`). */
   readonly indexes?: Partial<Record<TableName, readonly string[]>>;
   /** Actions under the control (active) prefix. */
@@ -61,11 +77,27 @@ export interface EntryAccess {
 }
 
 /**
- * How a caller proves who it is: `none` (only the health check), `iam` (SigV4: workers,
- * operators, lab systems), `jwt` (a bearer token of a signed-in customer; see docs/auth.md once
- * sign-in lands).
+ * How a caller proves who it is: `none` (only the health check), `iam` (SigV4: workers and
+ * operators), `jwt` (a bearer token: a lab's user or machine client, or an operator; the handler
+ * then checks the path's customer, and the route requires `jwtScope(trigger)`; docs/auth.md).
  */
 export type HttpAuth = 'none' | 'iam' | 'jwt';
+
+/** The scopes of the JWT routes: reads need `read`, everything else `write`. */
+export const JWT_SCOPES = ['read', 'write'] as const;
+export type JwtScope = (typeof JWT_SCOPES)[number];
+
+/** The resource server the scopes belong to (the user pool's; an external issuer's by context). */
+export const DEFAULT_RESOURCE_SERVER = 'daylily-workset-api';
+
+export function jwtScope(trigger: Pick<HttpTrigger, 'method'>): JwtScope {
+  return trigger.method === 'GET' ? 'read' : 'write';
+}
+
+/** The scope a token must carry on a JWT route, as the issuer names it: `daylily-workset-api/read`. */
+export function jwtScopeName(trigger: Pick<HttpTrigger, 'method'>, resourceServer: string = DEFAULT_RESOURCE_SERVER): string {
+  return `${resourceServer}/${jwtScope(trigger)}`;
+}
 
 export interface HttpTrigger {
   readonly kind: 'http';
@@ -143,9 +175,23 @@ export function streamTables(entries: readonly EntryPoint[]): TableName[] {
 const UNPROCESSABLE_REGISTRATION =
   'Well formed but not registrable: an unknown pipeline_type or reference_genome (the allowed values listed), samples given in ' +
   'more than one of samples, yaml_content and samples_tsv, a FASTQ that is neither an s3:// object nor a relative name under ' +
-  's3_bucket, a missing R1, or a duplicate sample id. `errors` names every field.';
+  's3_bucket, a missing R1, or a duplicate sample id; or refused by the customer’s settings: more samples than its ' +
+  'max_samples_per_workset, an S3 location outside its data_locations. `errors` names every field.';
+/** A change into a state that holds one of the customer's active slots (docs/auth.md, quotas). */
+const QUOTA_EXCEEDED = 'The customer’s quota of active worksets is used up: `quota` names it, with its `limit` and current `usage`.';
 
 const http = (method: HttpMethod, path: string, auth: HttpAuth = 'iam'): HttpTrigger => ({ kind: 'http', method, path, auth });
+/** A customer route: a bearer token, checked against the path's customer. */
+const customerRoute = (method: HttpMethod, path: string): HttpTrigger => http(method, path, 'jwt');
+/** A lab route outside any customer (the pipeline catalogue): any verified bearer token with the route's scope. */
+const labRoute = (method: HttpMethod, path: string): HttpTrigger => http(method, path, 'jwt');
+
+// What the customers table gives the routes beyond their own tables: every customer route looks up
+// a machine token's client (only those items); every change that can end a run moves its
+// customer's slot counter (only those items); registration and the changes that take a slot back
+// (retry, restore, an operator's return to ready) read the customer's settings.
+const CLIENTS: ItemAccess = { table: 'customers', items: 'clients', access: 'read' };
+const COUNTERS: ItemAccess = { table: 'customers', items: 'counters', access: 'write' };
 
 export const ENTRY_POINTS: readonly EntryPoint[] = [
   {
@@ -158,20 +204,22 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
   },
   {
     id: 'CreateWorkset',
-    trigger: http('POST', '/api/customers/{customer_id}/worksets'),
+    trigger: customerRoute('POST', '/api/customers/{customer_id}/worksets'),
     handler: 'lambdas/handlers/create-workset.ts',
     access: {
       // `delete`: a registration that fails before its ready flip removes its own record.
       tables: { worksets: 'delete', customers: 'read', idempotency: 'write' },
+      items: [COUNTERS],
       controlBucket: ['put', 'delete'],
       pipelineCatalogue: true,
     },
-    summary: 'Register a workset: DynamoDB record, control folder files, then daylily.ready.',
+    summary: "Register a workset within the customer's quota and data locations: DynamoDB record, control folder files, then daylily.ready.",
     contract: {
       request: CreateWorksetContract,
       responses: { 201: { description: 'Registered (or replayed); `Location` names the workset.', schema: WorksetDetailSchema } },
       problems: {
         422: { description: UNPROCESSABLE_REGISTRATION },
+        429: { description: QUOTA_EXCEEDED },
         503: {
           description:
             'A dependency failed or the service is not configured; retry later. With a `Location` (problem type `outcome-unknown`, ' +
@@ -184,9 +232,10 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
   },
   {
     id: 'PreviewWorkset',
-    trigger: http('POST', '/api/customers/{customer_id}/worksets/preview'),
+    trigger: customerRoute('POST', '/api/customers/{customer_id}/worksets/preview'),
     handler: 'lambdas/handlers/preview-workset.ts',
-    // No table, no bucket: the catalogue and the control location are configuration.
+    // No table, no bucket: the catalogue and the control location are configuration. Authorized
+    // from the token's claims (wiring/claims-customer-entry.ts): machine clients are refused.
     access: { pipelineCatalogue: true },
     summary: "A registration's dry run: every problem registration would answer, or the files it would write, its control folder and the cost estimate.",
     contract: {
@@ -196,17 +245,17 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
   },
   {
     id: 'ListCustomerWorksets',
-    trigger: http('GET', '/api/customers/{customer_id}/worksets'),
+    trigger: customerRoute('GET', '/api/customers/{customer_id}/worksets'),
     handler: 'lambdas/handlers/list-customer-worksets.ts',
-    access: { tables: { worksets: 'read' }, indexes: { worksets: [WORKSET_INDEXES.byCustomer] } },
+    access: { tables: { worksets: 'read' }, indexes: { worksets: [WORKSET_INDEXES.byCustomer] }, items: [CLIENTS] },
     summary: "A customer's worksets, newest first, with cursor pagination.",
     contract: { request: customer.ListCustomerWorksetsContract, responses: { 200: { description: 'One page of worksets.', schema: WorksetDetailListingSchema } } },
   },
   {
     id: 'GetCustomerWorkset',
-    trigger: http('GET', '/api/customers/{customer_id}/worksets/{workset_id}'),
+    trigger: customerRoute('GET', '/api/customers/{customer_id}/worksets/{workset_id}'),
     handler: 'lambdas/handlers/get-customer-workset.ts',
-    access: { tables: { worksets: 'read' } },
+    access: { tables: { worksets: 'read' }, items: [CLIENTS] },
     summary: "One of the customer's worksets (404 for another customer's).",
     contract: { request: customer.GetCustomerWorksetContract, responses: { 200: { description: 'The workset.', schema: WorksetDetailSchema } } },
   },
@@ -216,7 +265,7 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
   // ------------------------------------------------------------------------------------------
   {
     id: 'ListPipelines',
-    trigger: http('GET', '/api/pipelines'),
+    trigger: labRoute('GET', '/api/pipelines'),
     handler: 'lambdas/handlers/list-pipelines.ts',
     access: { pipelineCatalogue: true },
     summary: 'The pipeline catalogue: each pipeline, its aliases, genome builds, dy-r command, day-clone tag and cost inputs.',
@@ -224,7 +273,7 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
   },
   {
     id: 'GetPipeline',
-    trigger: http('GET', '/api/pipelines/{pipeline_id}'),
+    trigger: labRoute('GET', '/api/pipelines/{pipeline_id}'),
     handler: 'lambdas/handlers/get-pipeline.ts',
     access: { pipelineCatalogue: true },
     summary: 'One pipeline, by its id or an alias (snv, sv, wgs…).',
@@ -232,7 +281,7 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
   },
   {
     id: 'EstimateCost',
-    trigger: http('POST', '/api/estimate-cost'),
+    trigger: labRoute('POST', '/api/estimate-cost'),
     handler: 'lambdas/handlers/estimate-cost.ts',
     access: { pipelineCatalogue: true },
     summary: "A workset's estimated cost (compute, S3, FSx, transfer) from the catalogue's cost model, with its assumptions.",
@@ -267,7 +316,8 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
     id: 'ClaimWorkset',
     trigger: http('POST', '/worksets/claim'),
     handler: 'lambdas/handlers/claim-workset.ts',
-    access: { tables: { worksets: 'write' }, indexes: { worksets: [WORKSET_INDEXES.claimable, WORKSET_INDEXES.leaseExpiry] }, controlBucket: ['put', 'delete'] },
+    // Counters: a claim recovers runs whose lease ran out, which may fail them.
+    access: { tables: { worksets: 'write' }, indexes: { worksets: [WORKSET_INDEXES.claimable, WORKSET_INDEXES.leaseExpiry] }, items: [COUNTERS], controlBucket: ['put', 'delete'] },
     summary: 'Atomically lease and return the next workset; 204 when the queue is empty.',
     contract: { request: worker.ClaimWorksetContract, responses: { 200: { description: 'The claimed workset, leased to owner_id.', schema: WorksetDetailSchema }, 204: { description: 'The queue is empty.' } } },
   },
@@ -283,7 +333,7 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
     id: 'AcquireLease',
     trigger: http('POST', '/worksets/{workset_id}/lock'),
     handler: 'lambdas/handlers/acquire-lease.ts',
-    access: { tables: { worksets: 'write' }, controlBucket: ['put', 'delete'] },
+    access: { tables: { worksets: 'write' }, items: [COUNTERS], controlBucket: ['put', 'delete'] },
     summary: 'Lease a ready (or retrying, past backoff) workset; idempotent for its owner; returns lease_epoch.',
     contract: { request: worker.AcquireLeaseContract, responses: { 200: { description: 'The lease (lock_owner, lease_epoch, lease_expires_at).', schema: LeaseAnswerSchema } } },
   },
@@ -309,7 +359,7 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
     id: 'SetWorksetState',
     trigger: http('PUT', '/worksets/{workset_id}/state'),
     handler: 'lambdas/handlers/set-workset-state.ts',
-    access: { tables: { worksets: 'write' }, controlBucket: ['put', 'delete'] },
+    access: { tables: { worksets: 'write' }, items: [COUNTERS], controlBucket: ['put', 'delete'] },
     summary: "A worker's transition (start, complete, error), fenced by its owner_id + lease_epoch.",
     contract: { request: worker.SetWorksetStateContract, responses: { 200: { description: 'The workset in its new state.', schema: WorksetDetailSchema } } },
   },
@@ -318,9 +368,9 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
     trigger: http('PUT', '/worksets/{workset_id}/override'),
     handler: 'lambdas/handlers/override-workset-state.ts',
     // Only an operator's IAM policy grants this route (docs/deploy.md); a worker's grants PUT …/state.
-    access: { tables: { worksets: 'write' }, controlBucket: ['put', 'delete'] },
-    summary: "An operator's transition without a lease (cancel, ignore, back to ready, end a run whose worker is gone); reason required.",
-    contract: { request: worker.OverrideWorksetStateContract, responses: { 200: { description: 'The workset in its new state.', schema: WorksetDetailSchema } } },
+    access: { tables: { worksets: 'write', customers: 'read' }, items: [COUNTERS], controlBucket: ['put', 'delete'] },
+    summary: "An operator's transition without a lease (cancel, ignore, back to ready within the customer's quota, end a run whose worker is gone); reason required.",
+    contract: { request: worker.OverrideWorksetStateContract, responses: { 200: { description: 'The workset in its new state.', schema: WorksetDetailSchema } }, problems: { 429: { description: QUOTA_EXCEEDED } } },
   },
   {
     id: 'RecordProgress',
@@ -334,7 +384,7 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
     id: 'RecordFailure',
     trigger: http('POST', '/worksets/{workset_id}/failure'),
     handler: 'lambdas/handlers/record-failure.ts',
-    access: { tables: { worksets: 'write' }, controlBucket: ['put', 'delete'] },
+    access: { tables: { worksets: 'write' }, items: [COUNTERS], controlBucket: ['put', 'delete'] },
     summary: 'A failed run: retrying with exponential backoff while retries remain and the error is retryable, else failed.',
     contract: { request: worker.RecordFailureContract, responses: { 200: { description: 'The workset, retrying or failed.', schema: FailureAnswerSchema } } },
   },
@@ -352,8 +402,9 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
     handler: 'lambdas/handlers/settle-workset.ts',
     // `delete`: a keyless registration that never finished is rolled back (its record removed);
     // the idempotency table: a completed keyed one stores the answer its client's retry replays;
-    // `list`: the folder is checked for every registration file.
-    access: { tables: { worksets: 'delete', idempotency: 'write' }, controlBucket: ['put', 'delete', 'list'] },
+    // `list`: the folder is checked for every registration file; the counters: a rollback gives
+    // the customer's slot back.
+    access: { tables: { worksets: 'delete', idempotency: 'write' }, items: [COUNTERS], controlBucket: ['put', 'delete', 'list'] },
     summary: 'Settle a registration that never finished (or a ready workset missing daylily.ready): its folder and record made to agree.',
     contract: { request: worker.SettleWorksetContract, responses: { 200: { description: 'What the settle pass did (or, with dry_run, would do).', schema: SettleResultSchema } } },
   },
@@ -362,51 +413,97 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
   // ------------------------------------------------------------------------------------------
   {
     id: 'CancelWorkset',
-    trigger: http('POST', '/api/customers/{customer_id}/worksets/{workset_id}/cancel'),
+    trigger: customerRoute('POST', '/api/customers/{customer_id}/worksets/{workset_id}/cancel'),
     handler: 'lambdas/handlers/cancel-workset.ts',
-    access: { tables: { worksets: 'write' }, controlBucket: ['put', 'delete'] },
+    access: { tables: { worksets: 'write' }, items: [CLIENTS, COUNTERS], controlBucket: ['put', 'delete'] },
     summary: 'ready, retrying or in_progress → canceled; a leased run sees it on its next heartbeat.',
     contract: { request: customer.CustomerActionContract, responses: { 200: { description: 'The canceled workset.', schema: WorksetDetailSchema } } },
   },
   {
     id: 'RetryWorkset',
-    trigger: http('POST', '/api/customers/{customer_id}/worksets/{workset_id}/retry'),
+    trigger: customerRoute('POST', '/api/customers/{customer_id}/worksets/{workset_id}/retry'),
     handler: 'lambdas/handlers/retry-workset.ts',
-    access: { tables: { worksets: 'write' }, controlBucket: ['put', 'delete'] },
-    summary: 'error, failed or canceled → ready, with fresh retry counters and stale sentinels cleared.',
-    contract: { request: customer.CustomerActionContract, responses: { 200: { description: 'The workset, ready again.', schema: WorksetDetailSchema } } },
+    access: { tables: { worksets: 'write', customers: 'read' }, items: [CLIENTS, COUNTERS], controlBucket: ['put', 'delete'] },
+    summary: "error, failed or canceled → ready (within the customer's quota), with fresh retry counters and stale sentinels cleared.",
+    contract: { request: customer.CustomerActionContract, responses: { 200: { description: 'The workset, ready again.', schema: WorksetDetailSchema } }, problems: { 429: { description: QUOTA_EXCEEDED } } },
   },
   {
     id: 'ArchiveWorkset',
-    trigger: http('POST', '/api/customers/{customer_id}/worksets/{workset_id}/archive'),
+    trigger: customerRoute('POST', '/api/customers/{customer_id}/worksets/{workset_id}/archive'),
     handler: 'lambdas/handlers/archive-workset.ts',
-    access: { tables: { worksets: 'write' }, controlBucket: ['get', 'delete', 'list'], archive: ['put', 'delete'] },
+    // No counters: nothing it archives holds a slot.
+    access: { tables: { worksets: 'write' }, items: [CLIENTS], controlBucket: ['get', 'delete', 'list'], archive: ['put', 'delete'] },
     summary: 'A finished workset → archived; its control folder moves to the archive prefix.',
     contract: { request: customer.CustomerActionContract, responses: { 200: { description: 'The archived workset.', schema: MoveAnswerSchema } } },
   },
   {
     id: 'RestoreWorkset',
-    trigger: http('POST', '/api/customers/{customer_id}/worksets/{workset_id}/restore'),
+    trigger: customerRoute('POST', '/api/customers/{customer_id}/worksets/{workset_id}/restore'),
     handler: 'lambdas/handlers/restore-workset.ts',
-    access: { tables: { worksets: 'write' }, controlBucket: ['put', 'delete'], archive: ['get', 'delete', 'list'] },
-    summary: 'archived → the state it was archived from (error/failed → ready); the folder moves back.',
-    contract: { request: customer.CustomerActionContract, responses: { 200: { description: 'The restored workset.', schema: MoveAnswerSchema } } },
+    access: { tables: { worksets: 'write', customers: 'read' }, items: [CLIENTS, COUNTERS], controlBucket: ['put', 'delete'], archive: ['get', 'delete', 'list'] },
+    summary: "archived → the state it was archived from (error/failed → ready, within the customer's quota); the folder moves back.",
+    contract: { request: customer.CustomerActionContract, responses: { 200: { description: 'The restored workset.', schema: MoveAnswerSchema } }, problems: { 429: { description: QUOTA_EXCEEDED } } },
   },
   {
     id: 'DeleteWorkset',
-    trigger: http('POST', '/api/customers/{customer_id}/worksets/{workset_id}/delete'),
+    trigger: customerRoute('POST', '/api/customers/{customer_id}/worksets/{workset_id}/delete'),
     handler: 'lambdas/handlers/delete-workset.ts',
-    access: { tables: { worksets: 'delete' }, controlBucket: ['put', 'delete', 'list'], archive: ['put', 'delete', 'list'] },
+    access: { tables: { worksets: 'delete' }, items: [CLIENTS, COUNTERS], controlBucket: ['put', 'delete', 'list'], archive: ['put', 'delete', 'list'] },
     summary: 'Soft delete (state deleted) or, with hard_delete, the workset\'s own control files then its record.',
     contract: { request: customer.DeleteWorksetContract, responses: { 200: { description: 'The soft-deleted workset, or the hard-delete summary.', schema: v.union([WorksetDetailSchema, HardDeleteAnswerSchema]) } } },
   },
   {
     id: 'WorksetLogs',
-    trigger: http('GET', '/api/customers/{customer_id}/worksets/{workset_id}/logs'),
+    trigger: customerRoute('GET', '/api/customers/{customer_id}/worksets/{workset_id}/logs'),
     handler: 'lambdas/handlers/workset-logs.ts',
-    access: { tables: { worksets: 'read' }, indexes: { worksets: [WORKSET_INDEXES.history] } },
+    access: { tables: { worksets: 'read' }, indexes: { worksets: [WORKSET_INDEXES.history] }, items: [CLIENTS] },
     summary: "The workset's full history (from, to, reason, actor, at), paginated.",
     contract: { request: customer.WorksetLogsContract, responses: { 200: { description: 'A page of the history, oldest first.', schema: HistoryAnswerSchema } } },
+  },
+
+  // ------------------------------------------------------------------------------------------
+  // Customers: onboarding and settings (operators, IAM).
+  // ------------------------------------------------------------------------------------------
+  {
+    id: 'CreateCustomer',
+    trigger: http('POST', '/customers'),
+    handler: 'lambdas/handlers/create-customer.ts',
+    access: { tables: { customers: 'write' } },
+    summary: 'Onboard a customer: a generated customer_id (slug + random suffix), quotas, data locations, machine clients.',
+    contract: { request: customers.CreateCustomerContract, responses: { 201: { description: 'The new customer; `Location` names it.', schema: CustomerSchema } } },
+  },
+  {
+    id: 'ListCustomers',
+    trigger: http('GET', '/customers'),
+    handler: 'lambdas/handlers/list-customers.ts',
+    access: { tables: { customers: 'read' }, indexes: { customers: [CUSTOMER_INDEXES.directory] } },
+    summary: 'Every customer, in id order, with cursor pagination.',
+    contract: { request: customers.ListCustomersContract, responses: { 200: { description: 'One page of customers.', schema: CustomerListingSchema } } },
+  },
+  {
+    id: 'GetCustomer',
+    trigger: http('GET', '/customers/{customer_id}'),
+    handler: 'lambdas/handlers/get-customer.ts',
+    access: { tables: { customers: 'read' } },
+    summary: "One customer's settings.",
+    contract: { request: customers.CustomerContract, responses: { 200: { description: 'The customer.', schema: CustomerSchema } } },
+  },
+  {
+    id: 'UpdateCustomer',
+    trigger: http('PATCH', '/customers/{customer_id}'),
+    handler: 'lambdas/handlers/update-customer.ts',
+    // `delete`: a machine client taken off a customer loses its item.
+    access: { tables: { customers: 'delete' } },
+    summary: 'Change quotas, data locations, machine clients, billing tags or `suspended`; running worksets are not touched.',
+    contract: { request: customers.UpdateCustomerContract, responses: { 200: { description: 'The customer as changed.', schema: CustomerSchema } } },
+  },
+  {
+    id: 'GetCustomerUsage',
+    trigger: http('GET', '/customers/{customer_id}/usage'),
+    handler: 'lambdas/handlers/customer-usage.ts',
+    access: { tables: { customers: 'read' } },
+    summary: 'Active worksets against the quota, and worksets and samples registered this month.',
+    contract: { request: customers.CustomerContract, responses: { 200: { description: 'The usage.', schema: CustomerUsageSchema } } },
   },
 ];
 

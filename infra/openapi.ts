@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { toJsonSchema } from '@valibot/to-json-schema';
 import type { GenericSchema } from 'valibot';
 import { MAX_PROBLEM_ERRORS } from '../lambdas/lib/http/problem-errors.ts';
-import { HTTP_ENTRIES, type HttpEntry } from './entry-points.ts';
+import { HTTP_ENTRIES, jwtScopeName, type HttpEntry } from './entry-points.ts';
 
 type Json = Record<string, unknown>;
 
@@ -41,10 +41,13 @@ const PROBLEM = {
 
 const PROBLEM_RESPONSES: Record<string, string> = {
   400: 'Invalid request: `errors` names each bad field.',
-  404: 'Not found (also for another customer’s workset).',
+  401: 'No bearer token, or one that is expired, not signed by the trusted issuer, or not for this API.',
+  403: 'Not allowed: a token without the route’s scope or naming no customer, a machine client no customer registered, a suspended customer (or, on an IAM route, a request the caller’s policy does not allow).',
+  404: 'Not found (also for another customer’s workset, or another customer).',
   409: 'Conflict with the current state.',
   415: 'The body is not JSON.',
   422: 'Well formed, but it cannot be acted on: `errors` names each field.',
+  429: 'A quota is used up: `quota` names it, with its `limit` and current `usage`.',
   503: 'A dependency failed or the service is not configured; retry later.',
 };
 
@@ -53,11 +56,14 @@ export function problemStatuses(route: HttpEntry): number[] {
   const { request } = route.contract;
   const applies: Record<string, boolean> = {
     400: Boolean(request.path || request.query || request.body || request.headers),
+    401: route.trigger.auth === 'jwt',
+    403: route.trigger.auth !== 'none',
     404: route.trigger.path.includes('{'),
     409: route.trigger.method !== 'GET',
     415: Boolean(request.body),
     // Only where the route says when (contract.problems): it is the route's own rule.
     422: Boolean(route.contract.problems?.[422]),
+    429: Boolean(route.contract.problems?.[429]),
     503: route.trigger.auth !== 'none',
   };
   return Object.keys(PROBLEM_RESPONSES).filter((status) => applies[status]).map(Number);
@@ -120,6 +126,7 @@ function operation(route: HttpEntry): Json {
   return {
     operationId: route.id,
     summary: route.summary,
+    ...(route.trigger.auth === 'jwt' ? { description: `A bearer token with the scope \`${jwtScopeName(route.trigger)}\` (docs/auth.md); the path's customer must be the token's, unless it is an operator's.` } : {}),
     security: SECURITY[route.trigger.auth],
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(request.body ? { requestBody: { required: request.body.required, content: { 'application/json': { schema: schemaOf(request.body.schema) } } } } : {}),
@@ -145,7 +152,7 @@ export function buildOpenApi(routes: readonly HttpEntry[] = HTTP_ENTRIES): Json 
       securitySchemes: {
         sigv4: { type: 'apiKey', name: 'Authorization', in: 'header', description: 'AWS SigV4 (API Gateway IAM authorization).' },
         ...(routes.some((route) => route.trigger.auth === 'jwt')
-          ? { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: "A signed-in customer's access token (API Gateway JWT authorizer)." } }
+          ? { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: "An access token of a lab's user or machine client, or of an operator (API Gateway JWT authorizer; docs/auth.md)." } }
           : {}),
       },
     },

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { loadPipelineCatalogue } from '../lambdas/lib/config/catalogue-file.ts';
+import { DEFAULT_RESOURCE_SERVER } from './entry-points.ts';
 import {
   ARCHIVE_PREFIX_SETTING,
   bucketNameProblem,
@@ -14,6 +15,30 @@ import {
   normaliseControlPrefix,
   type PrefixSetting,
 } from '../lambdas/lib/config/settings.ts';
+
+/**
+ * Who signs the bearer tokens of the customer routes: the stack's own Cognito user pool (the
+ * default), or an external OIDC issuer the operator names.
+ */
+export type SignIn =
+  | {
+      readonly kind: 'cognito';
+      /** The hosted UI's (and token endpoint's) domain prefix: `<prefix>.auth.<region>.amazoncognito.com`; undefined: `<stack name>-<account id>`. */
+      readonly domainPrefix: string | undefined;
+      /** Where the hosted UI may send a signed-in user back to (the user app client's callback URLs). */
+      readonly callbackUrls: readonly string[];
+      /** One app client with the client-credentials grant per name (a lab's LIMS). */
+      readonly machineClients: readonly string[];
+    }
+  | {
+      readonly kind: 'oidc';
+      /** The `iss` of its tokens (https). */
+      readonly issuer: string;
+      /** Values its tokens' `aud` or `client_id` must hold one of. */
+      readonly audience: readonly string[];
+      /** The claim naming the token's customer; undefined: `customer:<id>` groups name it. */
+      readonly customerClaim: string | undefined;
+    };
 
 export interface StackConfig {
   readonly stackName: string;
@@ -32,6 +57,9 @@ export interface StackConfig {
    * catalogue get the file in their bundle. Undefined: the built-in catalogue.
    */
   readonly pipelineCatalogue: string | undefined;
+  readonly signIn: SignIn;
+  /** The scopes' resource server: routes require `<it>/read` or `<it>/write`. */
+  readonly resourceServer: string;
 }
 
 /** Context keys and their defaults: the table in docs/deploy.md lists the same. */
@@ -44,6 +72,13 @@ export const CONTEXT_DEFAULTS = {
   throttleRateLimit: 50,
   throttleBurstLimit: 100,
   pipelineCatalogue: undefined,
+  authIssuer: undefined,
+  authAudience: undefined,
+  authCustomerClaim: undefined,
+  authResourceServer: DEFAULT_RESOURCE_SERVER,
+  authDomainPrefix: undefined,
+  authCallbackUrls: 'http://localhost:8400/callback',
+  machineClients: 'lims',
 } as const;
 
 export type ContextKey = keyof typeof CONTEXT_DEFAULTS;
@@ -133,6 +168,55 @@ function pipelineCatalogue(read: ReadContext): string | undefined {
   return file;
 }
 
+const list = (value: string | undefined): string[] => (value ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
+
+function httpsUrl(key: ContextKey, value: string, options: { localhost?: boolean } = {}): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidContextError(key, `"${value}" is not a URL.`);
+  }
+  const local = options.localhost && url.protocol === 'http:' && ['localhost', '127.0.0.1'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !local) throw new InvalidContextError(key, `"${value}" must be an https:// URL${options.localhost ? ' (or http://localhost)' : ''}.`);
+  return value;
+}
+
+/** The sign-in: an external issuer when `authIssuer` is given (then `authAudience` too), else the stack's user pool. */
+function signIn(read: ReadContext): SignIn {
+  const issuer = text(read('authIssuer'));
+  const cognitoOnly: ContextKey[] = ['authDomainPrefix'];
+  if (issuer !== undefined) {
+    const given = cognitoOnly.find((key) => text(read(key)) !== undefined);
+    if (given) throw new InvalidContextError(given, 'applies only to the stack\'s own user pool, not with authIssuer.');
+    const audience = list(text(read('authAudience')));
+    if (audience.length === 0) throw new InvalidContextError('authAudience', 'is required with authIssuer: the client ids or audiences its tokens carry (comma-separated).');
+    const customerClaim = text(read('authCustomerClaim'));
+    return { kind: 'oidc', issuer: httpsUrl('authIssuer', issuer.replace(/\/+$/, '')), audience, customerClaim };
+  }
+  for (const key of ['authAudience', 'authCustomerClaim'] as const) {
+    if (text(read(key)) !== undefined) throw new InvalidContextError(key, 'applies only with authIssuer (an external OIDC issuer).');
+  }
+  const domainPrefix = text(read('authDomainPrefix'));
+  if (domainPrefix !== undefined && (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(domainPrefix) || /aws|amazon|cognito/.test(domainPrefix))) {
+    throw new InvalidContextError('authDomainPrefix', `"${domainPrefix}" must be 1-63 lowercase letters, digits and hyphens, and contain none of aws, amazon, cognito.`);
+  }
+  const callbackUrls = list(text(read('authCallbackUrls')) ?? CONTEXT_DEFAULTS.authCallbackUrls).map((url) => httpsUrl('authCallbackUrls', url, { localhost: true }));
+  // Given but empty (`-c machineClients=`): none.
+  const rawClients = read('machineClients');
+  const machineClients = list(rawClients === undefined || rawClients === null ? CONTEXT_DEFAULTS.machineClients : String(rawClients));
+  const badClient = machineClients.find((name) => !/^[a-z][a-z0-9-]{0,39}$/.test(name));
+  if (badClient !== undefined) throw new InvalidContextError('machineClients', `"${badClient}" must be a lowercase letter, then up to 39 lowercase letters, digits and hyphens.`);
+  if (new Set(machineClients).size !== machineClients.length) throw new InvalidContextError('machineClients', 'names a client twice.');
+  return { kind: 'cognito', domainPrefix, callbackUrls, machineClients };
+}
+
+function resourceServer(read: ReadContext): string {
+  const value = text(read('authResourceServer')) ?? CONTEXT_DEFAULTS.authResourceServer;
+  if (!/^[\w.:/-]{1,256}$/.test(value) || value.endsWith('/')) throw new InvalidContextError('authResourceServer', `"${value}" must be letters, digits and _ . : / - (not ending in /).`);
+  return value;
+}
+
 /** Reads and checks every setting; `read` is usually `(key) => app.node.tryGetContext(key)`. */
 export function stackConfigFromContext(read: ReadContext): StackConfig {
   const config: StackConfig = {
@@ -144,6 +228,8 @@ export function stackConfigFromContext(read: ReadContext): StackConfig {
     throttleRateLimit: positiveInteger(read, 'throttleRateLimit'),
     throttleBurstLimit: positiveInteger(read, 'throttleBurstLimit'),
     pipelineCatalogue: pipelineCatalogue(read),
+    signIn: signIn(read),
+    resourceServer: resourceServer(read),
   };
   if (config.controlPrefix.startsWith(config.archivePrefix) || config.archivePrefix.startsWith(config.controlPrefix)) {
     // The monitor lists the control prefix one level deep: an archive inside it would be

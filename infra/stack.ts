@@ -16,6 +16,7 @@ import {
   HttpRouteKey,
   LogGroupLogDestination,
   type HttpStage,
+  type IHttpRouteAuthorizer,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -37,9 +38,10 @@ import { ENV } from '../lambdas/lib/config/settings.ts';
 import { TABLES, type KeyAttribute } from '../lambdas/lib/stores/tables.ts';
 import { handlerPath, LAMBDA_BUNDLE, LAMBDA_NODE_OPTIONS, REPO_ROOT } from './bundling.ts';
 import { SCHEDULE_DELIVERY, scheduleMaxEventAgeSeconds, STREAM_DELIVERY, type ScheduledTick } from './delivery-policy.ts';
-import { ENTRY_POINTS, streamTables, type EntryPoint, type ScheduleEntry, type StreamEntry } from './entry-points.ts';
+import { ENTRY_POINTS, isHttpEntry, jwtScopeName, streamTables, type EntryPoint, type ScheduleEntry, type StreamEntry } from './entry-points.ts';
 import { entryStatements, entryWildcards, type Resources, type Statement, type TableName } from './entry-permissions.ts';
 import { functionSize } from './function-sizes.ts';
+import { SignInResources } from './sign-in.ts';
 import { stackConfigFromContext, type StackConfig } from './stack-config.ts';
 
 export const LOG_RETENTION = RetentionDays.ONE_MONTH;
@@ -132,6 +134,8 @@ export class WorksetApiStack extends Stack {
   readonly stage: HttpStage;
   /** entry id → its function, handler and permissions, for every entry of the entry-point table. */
   readonly entryFunctions: ReadonlyMap<string, EntryFunction>;
+  /** The issuer and authorizer of the JWT routes (absent when no entry is one). */
+  readonly signIn: SignInResources | undefined;
 
   constructor(scope: Construct, id: string, props: WorksetApiStackProps) {
     super(scope, id, props);
@@ -183,6 +187,7 @@ export class WorksetApiStack extends Stack {
         TABLE_ENV[definition.logicalName],
         this.tableOf(definition.logicalName).tableName,
       ])),
+      ...(this.config.signIn.kind === 'oidc' && this.config.signIn.customerClaim ? { [ENV.authCustomerClaim]: this.config.signIn.customerClaim } : {}),
       NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
     };
 
@@ -217,11 +222,14 @@ export class WorksetApiStack extends Stack {
       },
     });
     const iamAuthorizer = new HttpIamAuthorizer();
+    this.signIn = entries.some((entry) => isHttpEntry(entry) && entry.trigger.auth === 'jwt')
+      ? new SignInResources(this, 'SignIn', { signIn: this.config.signIn, resourceServer: this.config.resourceServer, stackName: id, removalPolicy })
+      : undefined;
 
     const entryFunctions = new Map<string, EntryFunction>();
     for (const entry of entries) {
       const deployed = this.entryFunction(entry, { environment, resources, removalPolicy });
-      entryFunctions.set(entry.id, { ...deployed, ...this.wireTrigger(entry, deployed.fn, { iamAuthorizer, removalPolicy }) });
+      entryFunctions.set(entry.id, { ...deployed, ...this.wireTrigger(entry, deployed.fn, { iamAuthorizer, jwtAuthorizer: this.signIn?.authorizer, removalPolicy }) });
     }
     this.entryFunctions = entryFunctions;
 
@@ -348,17 +356,19 @@ export class WorksetApiStack extends Stack {
   private wireTrigger(
     entry: EntryPoint,
     fn: NodejsFunction,
-    shared: { iamAuthorizer: HttpIamAuthorizer; removalPolicy: RemovalPolicy },
+    shared: { iamAuthorizer: HttpIamAuthorizer; jwtAuthorizer: IHttpRouteAuthorizer | undefined; removalPolicy: RemovalPolicy },
   ): Pick<EntryFunction, 'httpRoute' | 'deadLetterQueue' | 'schedule'> {
     const { trigger } = entry;
     switch (trigger.kind) {
       case 'http': {
-        if (trigger.auth === 'jwt') throw new Error(`${entry.id}: JWT routes need the sign-in resources, which this stack does not create yet.`);
+        const authorizer = trigger.auth === 'iam' ? shared.iamAuthorizer : trigger.auth === 'jwt' ? shared.jwtAuthorizer! : new HttpNoneAuthorizer();
         const httpRoute = new HttpRoute(this, `${entry.id}Route`, {
           httpApi: this.api,
           routeKey: HttpRouteKey.with(trigger.path, HttpMethod[trigger.method]),
           integration: new HttpLambdaIntegration(`${entry.id}Integration`, fn),
-          authorizer: trigger.auth === 'iam' ? shared.iamAuthorizer : new HttpNoneAuthorizer(),
+          authorizer,
+          // API Gateway does not check `token_use`: the scope keeps ID tokens (which have none) out.
+          ...(trigger.auth === 'jwt' ? { authorizationScopes: [jwtScopeName(trigger, this.config.resourceServer)] } : {}),
         });
         if (trigger.auth === 'none') {
           Validations.of(httpRoute).acknowledge({

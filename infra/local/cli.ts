@@ -10,8 +10,13 @@
  * Flags become environment variables (flagsToEnv) before any handler module is loaded, so handlers
  * resolve exactly the configuration this start-up resolved. Modules that construct the logger are
  * imported only after --verbose has set its level.
+ *
+ * Authorization (`--auth`): `off` on the emulators by default (the customer routes then act for the
+ * path's customer without a token, and the handlers are told so with DAYLILY_AUTH=off), `jwt`
+ * with --aws by default (tokens of the local development issuer, verified as API Gateway would;
+ * local-issuer.ts). `customers …` and `token …` are the operator's commands (admin-cli.ts).
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -23,12 +28,18 @@ import type { RunningEmulator } from './emulators.ts';
 export const DEFAULT_DATA_DIR = '.daylily-local';
 export const EMBEDDED_CONTROL_BUCKET = 'daylily-control-local';
 
-/** Seeded into the embedded customers table (only when missing) so a fresh checkout can register. */
-export const DEMO_CUSTOMER = {
-  customer_id: 'test-customer',
-  customer_name: 'Test Customer',
-  email: 'test@example.com',
-} as const;
+/**
+ * Seeded into the embedded customers table (only when missing) so a fresh checkout can register:
+ * `test-customer` for the README's curl, `acme-genomics` for the sample events in events/. Room
+ * for a developer's many test registrations (nothing runs them locally, so they stay ready), and
+ * data locations the sample requests name.
+ */
+export const DEMO_CUSTOMERS = [
+  { customer_id: 'test-customer', customer_name: 'Test Customer', email: 'test@example.com', data_locations: ['s3://test-customer-data/'] },
+  { customer_id: 'acme-genomics', customer_name: 'Acme Genomics', email: 'lims-admin@acme-genomics.example', data_locations: ['s3://acme-genomics-data/'] },
+] as const;
+export const DEMO_CUSTOMER = DEMO_CUSTOMERS[0];
+const DEMO_SETTINGS = { max_active_worksets: 100, max_samples_per_workset: 20_000, billing_tags: {}, suspended: false, machine_clients: [] } as const;
 
 const ENDPOINT_VARIABLES = ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_S3'] as const;
 
@@ -63,11 +74,17 @@ Options:
   --create-table           create missing tables with their indexes, and the streams stream
                            entries read (always done when embedded)
   --aws                    use real AWS instead of the embedded emulators
-  --data-dir DIR           embedded emulators' data (default ${DEFAULT_DATA_DIR}/)
+  --data-dir DIR           embedded emulators' data, and the local issuer's keys (default ${DEFAULT_DATA_DIR}/)
+  --auth off|jwt           customer routes: off = no token needed (default on the emulators);
+                           jwt = tokens of the local issuer, verified (default with --aws)
   --verbose                debug logging (LOG_LEVEL=DEBUG)
   --help                   show this help
 
-See ${CONFIG_DOCS} for every setting.
+Commands:
+  customers add|list|show|update …   onboard and manage customers (customers --help)
+  token --customer ID …               an access token of the local issuer (token --help)
+
+See ${CONFIG_DOCS} for every setting and docs/auth.md for sign-in.
 `;
 
 /** The flags that choose the backend and its settings: the server's and the settle command's. */
@@ -83,6 +100,7 @@ export const BACKEND_OPTIONS = {
   'create-table': { type: 'boolean', default: false },
   aws: { type: 'boolean', default: false },
   'data-dir': { type: 'string', default: DEFAULT_DATA_DIR },
+  auth: { type: 'string' },
   help: { type: 'boolean', default: false },
 } as const;
 
@@ -92,6 +110,8 @@ const OPTIONS = {
   host: { type: 'string', default: '127.0.0.1' },
   port: { type: 'string', default: '8001' },
 } as const;
+
+export type AuthMode = 'off' | 'jwt';
 
 export type Backend = 'embedded' | 'endpoints' | 'aws';
 
@@ -103,6 +123,8 @@ export interface BackendOptions {
   readonly createTable: boolean;
   readonly aws: boolean;
   readonly dataDir: string;
+  /** Undefined: the backend's default (chooseAuth). */
+  readonly auth: AuthMode | undefined;
   readonly help: boolean;
 }
 
@@ -145,10 +167,12 @@ interface BackendValues {
   readonly 'create-table': boolean;
   readonly aws: boolean;
   readonly 'data-dir': string;
+  readonly auth?: string | undefined;
   readonly help: boolean;
 }
 
 export function backendOptions(values: BackendValues): BackendOptions {
+  if (values.auth !== undefined && values.auth !== 'off' && values.auth !== 'jwt') throw new UsageError(`--auth takes off or jwt, not "${values.auth}".`);
   return {
     flags: {
       controlBucket: values['control-bucket'],
@@ -163,8 +187,14 @@ export function backendOptions(values: BackendValues): BackendOptions {
     createTable: values['create-table'],
     aws: values.aws,
     dataDir: values['data-dir'],
+    auth: values.auth as AuthMode | undefined,
     help: values.help,
   };
+}
+
+/** Authorization is off by default on emulators (the README's curl works as is), on against real AWS. */
+export function chooseAuth(backend: Backend, given: AuthMode | undefined): AuthMode {
+  return given ?? (backend === 'aws' ? 'jwt' : 'off');
 }
 
 export function chooseBackend(aws: boolean, env: NodeJS.ProcessEnv = process.env): Backend {
@@ -182,6 +212,9 @@ export interface PreparedBackend {
   readonly backend: Backend;
   readonly settings: Settings;
   readonly logger: Logger;
+  readonly auth: AuthMode;
+  /** The embedded emulators' endpoints (none for the other backends). */
+  readonly endpoints: { readonly dynamodb?: string; readonly s3?: string };
   /** Stops the embedded emulators (nothing for the other backends). */
   stop(): Promise<void>;
 }
@@ -209,6 +242,10 @@ export async function prepareBackend(options: BackendOptions): Promise<PreparedB
     });
   }
 
+  const auth = chooseAuth(backend, options.auth);
+  // The handlers accept a customer route without a verified principal only where this says so.
+  if (auth === 'off') process.env[ENV.auth] = 'off';
+  else delete process.env[ENV.auth];
   Object.assign(process.env, flagsToEnv(flags));
   // The handlers' own settings, read now: their warnings (settings given but unusable) are logged
   // at start-up, once, rather than at the first request.
@@ -221,14 +258,16 @@ export async function prepareBackend(options: BackendOptions): Promise<PreparedB
     // s3rver first: it is the quicker one, and DynamoDB Local's JVM must be gone before we exit.
     for (const emulator of [...emulators].reverse()) await emulator.stop().catch((error: unknown) => logger.error('emulator did not stop cleanly', { error: error as Error }));
   };
+
+  let embeddedEndpoints: { dynamodb?: string; s3?: string } = {};
   try {
-    if (backend === 'embedded') await startEmbedded(options, settings, emulators, logger);
+    if (backend === 'embedded') embeddedEndpoints = await startEmbedded(options, settings, emulators, logger);
     if (backend === 'embedded' || options.createTable) await prepareTables(settings, backend, logger);
   } catch (error) {
     await stop();
     throw error;
   }
-  return { backend, settings, logger, stop };
+  return { backend, settings, logger, auth, endpoints: embeddedEndpoints, stop };
 }
 
 /**
@@ -237,6 +276,11 @@ export async function prepareBackend(options: BackendOptions): Promise<PreparedB
  */
 export async function main(argv: readonly string[]): Promise<number> {
   if (argv[0] === 'settle') return (await import('./settle-command.ts')).settleCommand(argv.slice(1));
+  if (argv[0] === 'customers' || argv[0] === 'token') {
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+    const { runAdmin } = await import('./admin-cli.ts');
+    return runAdmin(argv);
+  }
   let options: CliOptions;
   try {
     options = parseCli(argv);
@@ -264,7 +308,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     localLogger.error('Start-up failed', { error: error as Error });
     return 1;
   }
-  const { backend, settings, logger, stop: stopEmulators } = prepared;
+  const { backend, settings, logger, auth, endpoints: embeddedEndpoints, stop: stopEmulators } = prepared;
 
   try {
     logger.info('Pipeline catalogue loaded', {
@@ -289,12 +333,28 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (skipped.length > 0) {
       logger.warn('Stream and schedule entries do not run against real AWS: the deployed stack runs them.', { entries: skipped.map((entry) => entry.id) });
     }
+    const dataDir = resolve(options.dataDir);
+    const issuer = auth === 'jwt' ? await (await import('./local-issuer.ts')).localIssuer(dataDir) : undefined;
     const server = await startLocalServer({
       host: options.host,
       port: options.port,
       entries: backend === 'aws' ? ENTRY_POINTS.filter(isHttpEntry) : ENTRY_POINTS,
+      auth: issuer ? { mode: 'jwt', issuer } : { mode: 'off' },
     });
-    logger.info(`Daylily workset API listening on ${server.url}`, { url: server.url, backend });
+    if (issuer) {
+      logger.info('Authorization is on: customer routes need a bearer token of the local development issuer (npx daylily-workset-api token --customer <id>)', {
+        auth,
+        issuer: issuer.issuer,
+        jwks: `${server.url}/.well-known/jwks.json`,
+      });
+    } else {
+      logger.warn('Authorization is off: customer routes take requests without a token and act for the customer their path names (--auth jwt to verify tokens).', { auth });
+    }
+    if (backend === 'embedded') {
+      // The `customers` commands use this server's emulator rather than a second one on the same data.
+      await writeFile(resolve(dataDir, 'server.json'), JSON.stringify({ pid: process.pid, url: server.url, ...embeddedEndpoints }));
+    }
+    logger.info(`Daylily workset API listening on ${server.url}`, { url: server.url, backend, auth });
 
     return await new Promise<number>((resolveExit) => {
       let stopping = false;
@@ -308,6 +368,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         logger.info('Shutting down', { signal });
         void server
           .close(10_000)
+          .then(() => (backend === 'embedded' ? rm(resolve(options.dataDir, 'server.json'), { force: true }) : undefined))
           .then(stopEmulators)
           .then(() => {
             logger.info('Stopped');
@@ -324,7 +385,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-async function startEmbedded(options: BackendOptions, settings: Settings, emulators: RunningEmulator[], logger: Logger): Promise<void> {
+async function startEmbedded(options: BackendOptions, settings: Settings, emulators: RunningEmulator[], logger: Logger): Promise<{ dynamodb: string; s3: string }> {
   const { startDynamoDbLocal, startS3Server, localAwsEnv } = await import('./emulators.ts');
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
@@ -343,10 +404,11 @@ async function startEmbedded(options: BackendOptions, settings: Settings, emulat
   delete process.env.AWS_SESSION_TOKEN;
   Object.assign(process.env, localAwsEnv({ dynamodb: dynamodb.value.endpoint, s3: s3.value.endpoint }));
   logger.info('Embedded AWS emulators started', { dynamodb: dynamodb.value.endpoint, s3: s3.value.endpoint, dataDir, buckets });
+  return { dynamodb: dynamodb.value.endpoint, s3: s3.value.endpoint };
 }
 
 async function prepareTables(settings: Settings, backend: Backend, logger: Logger): Promise<void> {
-  const [{ DynamoDBClient, ConditionalCheckFailedException }, { DynamoDBDocumentClient, PutCommand }, { ensureTables }, { ENTRY_POINTS, streamTables }] =
+  const [{ DynamoDBClient, ConditionalCheckFailedException }, { DynamoDBDocumentClient, PutCommand, UpdateCommand }, { ensureTables }, { ENTRY_POINTS, streamTables }] =
     await Promise.all([
       import('@aws-sdk/client-dynamodb'),
       import('@aws-sdk/lib-dynamodb'),
@@ -362,17 +424,37 @@ async function prepareTables(settings: Settings, backend: Backend, logger: Logge
     await ensureTables(client, tables, { streams });
     logger.info('Tables ready', { tables, ...(streams.length > 0 ? { streams } : {}) });
     if (backend !== 'embedded') return;
-    try {
-      await DynamoDBDocumentClient.from(client).send(
-        new PutCommand({
-          TableName: tables.customers,
-          Item: { ...DEMO_CUSTOMER },
-          ConditionExpression: 'attribute_not_exists(customer_id)',
-        }),
-      );
-      logger.info('Seeded the demo customer', { customerId: DEMO_CUSTOMER.customer_id });
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    const db = DynamoDBDocumentClient.from(client);
+    for (const demo of DEMO_CUSTOMERS) {
+      const at = new Date().toISOString();
+      try {
+        await db.send(
+          new PutCommand({
+            TableName: tables.customers,
+            // As the customers adapter writes one (`directory` puts it in the listing).
+            Item: { ...DEMO_SETTINGS, ...demo, created_at: at, updated_at: at, version: 1, directory: 'customers' },
+            ConditionExpression: 'attribute_not_exists(customer_id)',
+          }),
+        );
+        logger.info('Seeded a demo customer', { customerId: demo.customer_id });
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        // A data directory from before quotas: give its demo customer the settings, keep the rest.
+        await db
+          .send(
+            new UpdateCommand({
+              TableName: tables.customers,
+              Key: { customer_id: demo.customer_id },
+              UpdateExpression: 'SET #s = :s, #l = :l, #d = :d, #v = :v, #m = :m, #t = :t, #c = :c',
+              ConditionExpression: 'attribute_not_exists(#v)',
+              ExpressionAttributeNames: { '#s': 'max_active_worksets', '#l': 'data_locations', '#d': 'directory', '#v': 'version', '#m': 'max_samples_per_workset', '#t': 'billing_tags', '#c': 'machine_clients' },
+              ExpressionAttributeValues: { ':s': DEMO_SETTINGS.max_active_worksets, ':l': demo.data_locations, ':d': 'customers', ':v': 1, ':m': DEMO_SETTINGS.max_samples_per_workset, ':t': {}, ':c': [] },
+            }),
+          )
+          .catch((upgrade: unknown) => {
+            if (!(upgrade instanceof ConditionalCheckFailedException)) throw upgrade;
+          });
+      }
     }
   } finally {
     client.destroy();

@@ -3,6 +3,11 @@
  * becomes the event a deployed function receives, the handler module named by the route runs in
  * this process, and its result is written back the way API Gateway would.
  *
+ * JWT routes: with `auth: { mode: 'jwt' }` the bearer token is verified as API Gateway's JWT
+ * authorizer would (local-issuer.ts) and its claims reach the handler in
+ * `requestContext.authorizer.jwt`; with `auth: { mode: 'off' }` they pass unverified and carry no
+ * authorizer (the handlers then need DAYLILY_AUTH=off, which the CLI sets).
+ *
  * Not emulated: IAM authorization (routes with `auth: 'iam'` are open locally and the event has no
  * `requestContext.authorizer`), function timeouts, and stage variables.
  */
@@ -12,7 +17,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { problemResponse } from '../../lambdas/lib/http/problem.ts';
-import type { HttpEntry } from '../entry-points.ts';
+import { jwtScopeName, type HttpEntry } from '../entry-points.ts';
+import { JWKS_PATH, type LocalIssuer } from './local-issuer.ts';
 import { localLogger as logger } from './log.ts';
 import { createRouter, unmatchedResponse } from './router.ts';
 
@@ -69,6 +75,8 @@ export interface EventInput {
   readonly pathParameters: Readonly<Record<string, string>>;
   readonly requestId: string;
   readonly now?: Date;
+  /** What API Gateway's authorizer verified (a JWT route's claims and scopes). */
+  readonly authorizer?: { readonly jwt: { readonly claims: Readonly<Record<string, string>>; readonly scopes: readonly string[] } };
 }
 
 export function toApiGatewayEvent(input: EventInput): APIGatewayProxyEventV2 {
@@ -127,6 +135,7 @@ export function toApiGatewayEvent(input: EventInput): APIGatewayProxyEventV2 {
         userAgent: headers['user-agent'] ?? '',
       },
       requestId,
+      ...(input.authorizer ? { authorizer: input.authorizer } : {}),
       routeKey,
       stage: '$default',
       time: requestTime(now),
@@ -219,10 +228,15 @@ export function writeResult(res: ServerResponse, result: APIGatewayProxyStructur
   res.end(body);
 }
 
+/** How the JWT routes authorize locally: not at all (`off`), or as API Gateway would with the local issuer (`jwt`). */
+export type LocalAuth = { readonly mode: 'off' } | { readonly mode: 'jwt'; readonly issuer: LocalIssuer };
+
 export interface RequestListenerOptions {
   readonly routes: readonly HttpEntry[];
   /** Directory the routes' `handler` paths are relative to. Default: the repository root. */
   readonly root?: string;
+  /** Default `off`. */
+  readonly auth?: LocalAuth;
 }
 
 /** The local server's whole request path: route, read, build the event, invoke, answer. */
@@ -239,7 +253,12 @@ export function createRequestListener(options: RequestListenerOptions): (req: In
     let result: APIGatewayProxyStructuredResultV2;
 
     const match = router.match(method, rawPath);
-    if (match.kind !== 'found') {
+    const auth = options.auth ?? { mode: 'off' };
+    if (auth.mode === 'jwt' && method === 'GET' && rawPath === JWKS_PATH) {
+      // The issuer's public keys, where OIDC clients (and API Gateway) look for them.
+      req.resume();
+      result = { statusCode: 200, headers: { 'content-type': 'application/json', 'cache-control': 'max-age=300' }, body: JSON.stringify(auth.issuer.jwks) };
+    } else if (match.kind !== 'found') {
       req.resume();
       result = unmatchedResponse(match, requestId);
     } else {
@@ -256,6 +275,15 @@ export function createRequestListener(options: RequestListenerOptions): (req: In
           },
           { 'x-request-id': requestId },
         );
+      } else if (auth.mode === 'jwt' && match.route.trigger.auth === 'jwt') {
+        // API Gateway's JWT authorizer runs before the function: a refused token never reaches it.
+        const verified = await auth.issuer.verify(req.headers.authorization, jwtScopeName(match.route.trigger));
+        result = verified.ok
+          ? await invoke(match.route, toApiGatewayEvent({ req, body, route: match.route, pathParameters: match.pathParameters, requestId, authorizer: { jwt: { claims: verified.claims, scopes: verified.scopes } } }), requestId)
+          : problemResponse(
+              { type: 'about:blank', title: verified.status === 401 ? 'Unauthorized' : 'Forbidden', status: verified.status, detail: verified.detail, instance: requestId },
+              { 'x-request-id': requestId, 'www-authenticate': `Bearer error="${verified.error}"` },
+            );
       } else {
         result = await invoke(match.route, toApiGatewayEvent({ req, body, route: match.route, pathParameters: match.pathParameters, requestId }), requestId);
       }

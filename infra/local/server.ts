@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { settingsFromEnv, tableNames } from '../../lambdas/lib/config/settings.ts';
 import type { TableNames } from '../../lambdas/lib/stores/tables.ts';
 import { ENTRY_POINTS, isHttpEntry, type EntryPoint } from '../entry-points.ts';
-import { createRequestListener } from './http-adapter.ts';
+import { createRequestListener, type LocalAuth } from './http-adapter.ts';
 import { startTriggers, type RunningTriggers } from './triggers.ts';
 
 export interface LocalServerOptions {
@@ -25,6 +25,12 @@ export interface LocalServerOptions {
   readonly streamPollIntervalMs?: number;
   /** How long one minute of a schedule's rate lasts. Default 60 000; tests shorten it. */
   readonly minuteMs?: number;
+  /**
+   * How the JWT (customer) routes authorize: `jwt` verifies tokens of the local issuer as API
+   * Gateway would; `off` (the default) passes them on unverified, and the handlers accept that
+   * only where DAYLILY_AUTH=off (the CLI sets it for `--auth off`).
+   */
+  readonly auth?: LocalAuth;
 }
 
 export interface LocalServer {
@@ -43,7 +49,7 @@ export interface LocalServer {
 export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
   const host = options.host ?? '127.0.0.1';
   const entries = options.entries ?? ENTRY_POINTS;
-  const listener = createRequestListener({ routes: entries.filter(isHttpEntry), ...(options.root ? { root: options.root } : {}) });
+  const listener = createRequestListener({ routes: entries.filter(isHttpEntry), ...(options.root ? { root: options.root } : {}), ...(options.auth ? { auth: options.auth } : {}) });
 
   // Before listening: a stream entry whose table has no stream fails the start-up, not later.
   const settings = settingsFromEnv(process.env);

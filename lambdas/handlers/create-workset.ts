@@ -2,14 +2,14 @@
 import { actorOf } from '../lib/domain/principal.ts';
 import { registerWorkset } from '../lib/flows/registration/register-workset.ts';
 import { toRegistrationRequest } from '../lib/flows/registration/registration-request.ts';
-import { httpEntry } from '../lib/http/http-entry.ts';
 import { json } from '../lib/http/json-responses.ts';
 import { worksetLocation } from '../lib/http/locations.ts';
 import { CreateWorksetContract } from '../lib/schemas/registration-requests.ts';
 import { runCatalogue } from '../lib/wiring/catalogue-source.ts';
 import { registrationDeps } from '../lib/wiring/registration-deps.ts';
+import { customerEntry } from '../lib/wiring/customer-entry.ts';
 
-export const handler = httpEntry(CreateWorksetContract, async ({ path, headers, body, principal }) => {
+export const handler = customerEntry(CreateWorksetContract, async ({ path, headers, body, principal }) => {
   const idempotencyKey = headers['Idempotency-Key'];
   const { workset, replayed } = await registerWorkset(registrationDeps(), {
     customerId: path.customer_id,

@@ -5,12 +5,12 @@
  */
 import { actorOf } from '../lib/domain/principal.ts';
 import { deleteWorkset } from '../lib/flows/lifecycle/deletion.ts';
-import { httpEntry } from '../lib/http/http-entry.ts';
 import { json } from '../lib/http/json-responses.ts';
 import { DeleteWorksetContract } from '../lib/schemas/customer-requests.ts';
 import { controlBucketDeps } from '../lib/wiring/control-bucket-deps.ts';
+import { customerEntry } from '../lib/wiring/customer-entry.ts';
 
-export const handler = httpEntry(DeleteWorksetContract, async ({ path, body, principal }) =>
+export const handler = customerEntry(DeleteWorksetContract, async ({ path, body, principal }) =>
   json(
     200,
     await deleteWorkset(controlBucketDeps(), {

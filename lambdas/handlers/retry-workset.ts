@@ -1,12 +1,12 @@
 /** POST /api/customers/{customer_id}/worksets/{workset_id}/retry — {reason?}: error, failed or canceled → ready, retry counters reset, sentinels cleared */
 import { actorOf } from '../lib/domain/principal.ts';
 import { retryWorkset } from '../lib/flows/lifecycle/cancel-retry.ts';
-import { httpEntry } from '../lib/http/http-entry.ts';
 import { json } from '../lib/http/json-responses.ts';
 import { CustomerActionContract } from '../lib/schemas/customer-requests.ts';
 import { controlBucketDeps } from '../lib/wiring/control-bucket-deps.ts';
+import { customerEntry } from '../lib/wiring/customer-entry.ts';
 
-export const handler = httpEntry(CustomerActionContract, async ({ path, body, principal }) =>
+export const handler = customerEntry(CustomerActionContract, async ({ path, body, principal }) =>
   json(
     200,
     await retryWorkset(controlBucketDeps(), {

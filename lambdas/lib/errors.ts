@@ -31,8 +31,8 @@ export class InvalidInputError extends WorksetApiError {
  * given twice over, a FASTQ name with no data location to resolve it against, duplicate sample ids.
  */
 export class UnprocessableInputError extends InvalidInputError {
-  override readonly code = 'unprocessable-input';
-  override readonly title = 'Request cannot be processed';
+  override readonly code: string = 'unprocessable-input';
+  override readonly title: string = 'Request cannot be processed';
 }
 
 export class NotFoundError extends WorksetApiError {
@@ -40,16 +40,44 @@ export class NotFoundError extends WorksetApiError {
   readonly title = 'Not found';
 }
 
+/** The one answer for a customer or workset that does not exist, or is not the caller's to see. */
+export const notFound = (what: string, id: string): NotFoundError => new NotFoundError(`${what} ${id.slice(0, 100)} not found.`);
+
 /** The request conflicts with the current state (a reused idempotency key, a forbidden transition). */
 export class ConflictError extends WorksetApiError {
-  readonly code = 'conflict';
-  readonly title = 'Conflict';
+  readonly code: string = 'conflict';
+  readonly title: string = 'Conflict';
   constructor(
     message: string,
     readonly details: Readonly<Record<string, unknown>> = {},
   ) {
     super(message);
   }
+}
+
+/** No verified principal where one is required (no token, or one API Gateway would not have passed). */
+export class UnauthenticatedError extends WorksetApiError {
+  readonly code = 'unauthenticated';
+  readonly title = 'Unauthorized';
+}
+
+/** The principal is known but may not do this (a token naming no customer, a suspended customer). */
+export class ForbiddenError extends WorksetApiError {
+  readonly code = 'forbidden';
+  readonly title = 'Forbidden';
+}
+
+/** Unprocessable input the customer's settings refuse (too many samples, data outside its locations); `errors` names each field. */
+export class NotAllowedInputError extends UnprocessableInputError {
+  override readonly code = 'not-allowed';
+  override readonly title = 'Not allowed for this customer';
+}
+
+/** A quota is used up (a conflict with the customer's current usage): `details` names the quota, its `limit` and the `usage`. */
+export class QuotaExceededError extends ConflictError {
+  override readonly code = 'quota-exceeded';
+  override readonly title = 'Quota exceeded';
+  declare readonly details: { readonly quota: string; readonly limit: number; readonly usage: number };
 }
 
 /** The service is missing configuration it needs (e.g. the control bucket). */

@@ -18,7 +18,7 @@ const BODY = {
   notification_email: 'pi@example.org',
   samples: [
     { sample_id: 'NA12878', r1: 'NA12878_R1.fq.gz', r2: 'NA12878_R2.fq.gz', lane: 2 },
-    { sample_id: 'NA12891', r1_file: 's3://other-data/NA12891_R1.fq.gz' },
+    { sample_id: 'NA12891', r1_file: 's3://lab-data/other/NA12891_R1.fq.gz' },
   ],
 };
 const body = (overrides: Record<string, unknown> = {}) => parseOrThrow(CreateWorksetRequest, { ...BODY, ...overrides }, 'request body');

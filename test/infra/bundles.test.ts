@@ -66,8 +66,17 @@ describe('route bundles under plain Node', () => {
     expect(Item?.state).toBe('ready');
   });
 
+  it.each(ENTRY_POINTS.filter((route) => usesControlBucket(route)).map((route) => [route.id]))(
+    '%s: its bundle carries no JWT library (API Gateway verifies tokens; the handler reads claims)',
+    async (routeId) => {
+      const { route, bundle } = await bundleOf(routeId);
+      expect(forbiddenInputs(route, bundle)).toEqual([]);
+      expect(Object.keys(bundle.metafile.inputs).some((input) => input.includes('node_modules/jose/'))).toBe(false);
+    },
+  );
+
   it.each(ENTRY_POINTS.filter((route) => !usesControlBucket(route)).map((route) => [route.id]))(
-    '%s: without control-bucket access, its bundle carries neither the S3 client nor the YAML parser (unless allowed: the preview renders YAML)',
+    '%s: without control-bucket access, its bundle carries neither the S3 client nor the YAML parser (unless allowed: the preview renders YAML), nor a JWT library',
     async (routeId) => {
       const { route, bundle } = await bundleOf(routeId);
       expect(forbiddenInputs(route, bundle)).toEqual([]);

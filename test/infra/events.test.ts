@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2WithIAMAuthorizer } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { EVENTS_DIR, sampleEventFile } from '../../infra/invoke-bundle.ts';
-import { HTTP_ENTRIES, type HttpEntry } from '../../infra/entry-points.ts';
+import { HTTP_ENTRIES, jwtScopeName, type HttpEntry } from '../../infra/entry-points.ts';
 
 const eventOf = (route: HttpEntry) => JSON.parse(readFileSync(sampleEventFile(route), 'utf8')) as APIGatewayProxyEventV2WithIAMAuthorizer;
 const pathParameterNames = (route: HttpEntry) => [...route.trigger.path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]);
@@ -29,10 +29,18 @@ describe('sample events', () => {
     expect(event.rawPath).toBe(concretePath);
   });
 
-  it.each(HTTP_ENTRIES.map((route) => [route.id, route] as const))('%s: carries an IAM caller exactly when the route needs SigV4', (_id, route) => {
+  it.each(HTTP_ENTRIES.map((route) => [route.id, route] as const))('%s: carries the caller its route authorizes: an IAM caller, or a token\'s claims as API Gateway delivers them', (_id, route) => {
     const event = eventOf(route);
-    if (route.trigger.auth === 'iam') expect(event.requestContext.authorizer?.iam?.userArn).toMatch(/^arn:aws:sts::\d{12}:/);
-    else expect(event.requestContext.authorizer).toBeUndefined();
+    const authorizer = event.requestContext.authorizer as { iam?: { userArn?: string }; jwt?: { claims: Record<string, unknown>; scopes: string[] } } | undefined;
+    if (route.trigger.auth === 'iam') expect(authorizer?.iam?.userArn).toMatch(/^arn:aws:sts::\d{12}:/);
+    else if (route.trigger.auth === 'jwt') {
+      expect(Object.keys(authorizer ?? {})).toEqual(['jwt']);
+      // Every claim a string (arrays as "[a b]"), and the scope the route requires.
+      expect(Object.values(authorizer!.jwt!.claims).every((value) => typeof value === 'string')).toBe(true);
+      // A customer route's caller is a user of the path's customer (the catalogue's names none).
+      if (route.trigger.path.includes('{customer_id}')) expect(authorizer!.jwt!.claims['cognito:groups']).toBe(`[customer:${event.pathParameters!.customer_id}]`);
+      expect(authorizer!.jwt!.scopes).toContain(jwtScopeName(route.trigger));
+    } else expect(authorizer).toBeUndefined();
   });
 
   it.each(HTTP_ENTRIES.map((route) => [route.id, route] as const))('%s: sends a body only as JSON, with its content type', (_id, route) => {

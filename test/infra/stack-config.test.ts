@@ -20,6 +20,8 @@ describe('stack settings from CDK context', () => {
       throttleRateLimit: CONTEXT_DEFAULTS.throttleRateLimit,
       throttleBurstLimit: CONTEXT_DEFAULTS.throttleBurstLimit,
       pipelineCatalogue: undefined,
+      signIn: { kind: 'cognito', domainPrefix: undefined, callbackUrls: ['http://localhost:8400/callback'], machineClients: ['lims'] },
+      resourceServer: 'daylily-workset-api',
     });
   });
 
@@ -89,5 +91,35 @@ describe('stack settings from CDK context', () => {
       expect(() => configFrom({ controlBucketName: name }), name).toThrow(new RegExp(`Context "controlBucketName": "${name.replace(/\./g, '\\.')}" is not a valid S3 bucket name`));
     }
     expect(configFrom({ controlBucketName: 'lab.control-1' }).controlBucketName).toBe('lab.control-1');
+  });
+});
+
+describe('sign-in context', () => {
+  it('trusts an external issuer only with an audience, and keeps the user pool\'s settings to the user pool', () => {
+    expect(configFrom({ authIssuer: 'https://idp.example.org', authAudience: 'a,b', authCustomerClaim: 'lab' }).signIn).toEqual({
+      kind: 'oidc',
+      issuer: 'https://idp.example.org',
+      audience: ['a', 'b'],
+      customerClaim: 'lab',
+    });
+    expect(() => configFrom({ authIssuer: 'https://idp.example.org' })).toThrow(/Context "authAudience": is required/);
+    expect(() => configFrom({ authIssuer: 'http://idp.example.org', authAudience: 'a' })).toThrow(/Context "authIssuer".*https/);
+    expect(() => configFrom({ authIssuer: 'https://idp.example.org', authAudience: 'a', authDomainPrefix: 'labs' })).toThrow(/Context "authDomainPrefix"/);
+    expect(() => configFrom({ authCustomerClaim: 'lab' })).toThrow(/Context "authCustomerClaim": applies only with authIssuer/);
+  });
+
+  it('checks the user pool\'s domain prefix, callback URLs and machine client names', () => {
+    expect(configFrom({ authDomainPrefix: 'acme-labs', authCallbackUrls: 'https://portal.example.org/cb, http://localhost:3000/cb', machineClients: 'acme-lims,beta' }).signIn).toEqual({
+      kind: 'cognito',
+      domainPrefix: 'acme-labs',
+      callbackUrls: ['https://portal.example.org/cb', 'http://localhost:3000/cb'],
+      machineClients: ['acme-lims', 'beta'],
+    });
+    expect(configFrom({ machineClients: '' }).signIn).toMatchObject({ machineClients: [] });
+    expect(() => configFrom({ authDomainPrefix: 'my-cognito-pool' })).toThrow(/Context "authDomainPrefix"/);
+    expect(() => configFrom({ authCallbackUrls: 'http://portal.example.org/cb' })).toThrow(/Context "authCallbackUrls"/);
+    expect(() => configFrom({ machineClients: 'Acme' })).toThrow(/Context "machineClients"/);
+    expect(() => configFrom({ machineClients: 'a,a' })).toThrow(/twice/);
+    expect(() => configFrom({ authResourceServer: 'api/' })).toThrow(/Context "authResourceServer"/);
   });
 });

@@ -11,11 +11,11 @@ import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { lambdaBuildOptions, LAMBDA_NODE_OPTIONS, REPO_ROOT } from '../../infra/bundling.ts';
 import { REPO_ROOT as LOCAL_SERVER_ROOT } from '../../infra/local/http-adapter.ts';
-import { ENTRY_POINTS, HTTP_ENTRIES, streamTables, type HttpEntry } from '../../infra/entry-points.ts';
+import { ENTRY_POINTS, HTTP_ENTRIES, jwtScopeName, streamTables, type HttpEntry } from '../../infra/entry-points.ts';
 import { functionSize } from '../../infra/function-sizes.ts';
 import { nodejsBundling, TABLE_ENV } from '../../infra/stack.ts';
 import { DEFAULT_ARCHIVE_PREFIX, DEFAULT_CONTROL_PREFIX, ENV } from '../../lambdas/lib/config/settings.ts';
-import { TABLES, type KeyAttribute } from '../../lambdas/lib/stores/tables.ts';
+import { ITEM_KEYS, TABLES, type KeyAttribute } from '../../lambdas/lib/stores/tables.ts';
 import { nagFindings, synthesize } from './synth.ts';
 
 const { stack, template, nag } = synthesize();
@@ -252,14 +252,22 @@ describe('the entry-point table and the stack do not drift', () => {
     }
   });
 
-  it('requires SigV4 (IAM) on every route the table marks iam, and on no other', () => {
+  it('requires SigV4 (IAM) on every route the table marks iam, a token with the route\'s scope on every jwt route, and nothing on the health check', () => {
+    const routes = ofType('AWS::ApiGatewayV2::Route').map(([, resource]) => resource.Properties);
+    const authorizers = ofType('AWS::ApiGatewayV2::Authorizer');
+    expect(authorizers).toHaveLength(1);
+    const [authorizerId] = authorizers[0]!;
     for (const route of HTTP_ENTRIES) {
-      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
-        RouteKey: `${route.trigger.method} ${route.trigger.path}`,
-        AuthorizationType: route.trigger.auth === 'iam' ? 'AWS_IAM' : 'NONE',
-      });
+      const deployed = routes.find((candidate) => candidate.RouteKey === `${route.trigger.method} ${route.trigger.path}`)!;
+      const expected = { iam: { AuthorizationType: 'AWS_IAM' }, none: { AuthorizationType: 'NONE' }, jwt: { AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId }, AuthorizationScopes: [jwtScopeName(route.trigger)] } }[route.trigger.auth];
+      expect(deployed, route.id).toMatchObject(expected);
+      // API Gateway does not check token_use: without a scope, an ID token would pass.
+      if (route.trigger.auth === 'jwt') expect(deployed.AuthorizationScopes).toHaveLength(1);
+      else expect(deployed.AuthorizationScopes, route.id).toBeUndefined();
     }
     expect(HTTP_ENTRIES.filter((route) => route.trigger.auth === 'none').map((route) => `${route.trigger.method} ${route.trigger.path}`)).toEqual(['GET /']);
+    // The lab routes (/api/: the customer routes and the pipeline catalogue) are the jwt routes, and the jwt routes are the lab routes.
+    expect(HTTP_ENTRIES.filter((route) => route.trigger.auth === 'jwt').map((route) => route.id)).toEqual(HTTP_ENTRIES.filter((route) => route.trigger.path.startsWith('/api/')).map((route) => route.id));
   });
 });
 
@@ -268,7 +276,7 @@ describe('least privilege, from each route\'s access', () => {
 
   it('lets a function reach only the tables its route names, and query only the indexes it names', () => {
     for (const route of HTTP_ENTRIES) {
-      const named = Object.keys(route.access.tables ?? {});
+      const named = [...Object.keys(route.access.tables ?? {}), ...(route.access.items ?? []).map((grant) => grant.table)];
       const allowed = TABLES.filter((definition) => named.includes(definition.logicalName)).flatMap((definition) => [
         tableArn(definition.logicalName),
         ...(route.access.indexes?.[definition.logicalName] ?? []).map((index) => `${tableArn(definition.logicalName)}/index/${index}`),
@@ -290,13 +298,17 @@ describe('least privilege, from each route\'s access', () => {
       NextWorkset: ['claimable-index', 'lease-expiry-index'],
       ClaimWorkset: ['claimable-index', 'lease-expiry-index'],
       WorksetLogs: ['history-index'],
+      ListCustomers: ['customer-directory-index'],
     });
   });
 
   it('gives a read route no way to write the tables it reads, and only deleting routes DeleteItem', () => {
     for (const route of HTTP_ENTRIES) {
       for (const [name, level] of Object.entries(route.access.tables ?? {})) {
-        const onTable = statementsOf(route).filter((statement) => statement.resources.includes(tableArn(name))).flatMap((s) => s.actions);
+        // The whole table's grant (an item grant, confined to some keys, is checked below).
+        const onTable = statementsOf(route)
+          .filter((statement) => statement.resources.includes(tableArn(name)) && statement.condition === undefined)
+          .flatMap((s) => s.actions);
         expect(onTable, `${route.id} on ${name}`).toContain('dynamodb:GetItem');
         if (level === 'read') expect(onTable.filter((action) => TABLE_WRITES.includes(action)), `${route.id} on ${name}`).toEqual([]);
         else expect(onTable, `${route.id} on ${name}`).toEqual(expect.arrayContaining(TABLE_WRITES));
@@ -305,6 +317,31 @@ describe('least privilege, from each route\'s access', () => {
         expect(onTable, `${route.id} on ${name}`).not.toContain('dynamodb:BatchWriteItem');
       }
     }
+  });
+
+  it('confines every item grant to the keys of its items (counters, machine clients), never a customer\'s settings', () => {
+    for (const route of HTTP_ENTRIES) {
+      for (const grant of route.access.items ?? []) {
+        const level = route.access.tables?.[grant.table];
+        const statements = statementsOf(route).filter((statement) => statement.resources.includes(tableArn(grant.table)) && statement.condition !== undefined);
+        // A table grant at or above the item grant's level covers it: no second statement.
+        if (level === 'write' || level === 'delete' || level === grant.access) continue;
+        expect(statements.map((statement) => statement.condition), `${route.id} ${grant.items}`).toContainEqual({
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...ITEM_KEYS.customers[grant.items]] },
+        });
+      }
+      // Every key pattern names an item kind with its own prefix, which no customer id can have.
+      for (const statement of statementsOf(route).filter((candidate) => candidate.condition !== undefined && candidate.resources.some((resource) => resource.includes('Table')))) {
+        const patterns = (statement.condition!['ForAllValues:StringLike'] as Record<string, string[]>)['dynamodb:LeadingKeys']!;
+        for (const pattern of patterns) expect(pattern, route.id).toMatch(/^[a-z]+#\*$/);
+        expect(statement.actions, route.id).not.toContain('dynamodb:Query');
+        expect(statement.actions, route.id).not.toContain('dynamodb:DeleteItem');
+      }
+    }
+    // Workers move counters but never read or write a customer's settings.
+    const worker = statementsOf(HTTP_ENTRIES.find((route) => route.id === 'SetWorksetState')!).filter((statement) => statement.resources.includes(tableArn('customers')));
+    expect(worker).toHaveLength(1);
+    expect(worker[0]!.condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['counters#*'] } });
   });
 
   it('gives S3 permissions only to routes with bucket access, and each action only on the prefix that asks for it', () => {

@@ -124,7 +124,7 @@ describe('the registration dry run', () => {
       priority: 'urgent',
       s3_bucket: 'lab-data',
       s3_prefix: 'runs/7',
-      samples_tsv: 'sample_id,r1,r2\nS1,S1_R1.fq.gz,S1_R2.fq.gz\nS2,s3://other-data/S2_R1.fq.gz,\n',
+      samples_tsv: 'sample_id,r1,r2\nS1,S1_R1.fq.gz,S1_R2.fq.gz\nS2,s3://lab-data/other/S2_R1.fq.gz,\n',
     };
     const before = await aws.listKeys('');
     const previewed = await preview(customerId, body);

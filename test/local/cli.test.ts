@@ -90,6 +90,25 @@ async function startCli(args: string[], extraEnv: Record<string, string> = {}): 
   };
 }
 
+/** Runs a one-shot command (`customers …`, `token …`): its stdout, or a rejection with its exit code and stderr. */
+function runCommand(args: string[]): Promise<string> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of Object.keys(env)) if (name.startsWith('DAYLILY_') || name.startsWith('AWS_')) delete env[name];
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['bin/daylily-workset-api.js', ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('exit', (code) => {
+      running.delete(child);
+      if (code === 0) resolvePromise(stdout);
+      else reject(Object.assign(new Error(`exit ${code}: ${stderr}`), { code, stderr }));
+    });
+  });
+}
+
 function processesMentioning(text: string): string[] {
   const all = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).split('\n');
   return all.filter((line) => line.includes(text) && !line.includes('ps -eo'));
@@ -130,7 +149,18 @@ describe('daylily-workset-api (local server CLI)', () => {
       new DynamoDBClient({ endpoint: String(emulators?.dynamodb), region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
     );
     const customer = await ddb.send(new GetCommand({ TableName: 'daylily-customers', Key: { customer_id: 'test-customer' } }));
-    expect(customer.Item).toEqual({ customer_id: 'test-customer', customer_name: 'Test Customer', email: 'test@example.com' });
+    expect(customer.Item).toMatchObject({ customer_id: 'test-customer', customer_name: 'Test Customer', email: 'test@example.com', max_active_worksets: 100, data_locations: ['s3://test-customer-data/'], suspended: false, version: 1 });
+    // The sample events' customer too.
+    const acme = await ddb.send(new GetCommand({ TableName: 'daylily-customers', Key: { customer_id: 'acme-genomics' } }));
+    expect(acme.Item).toMatchObject({ data_locations: ['s3://acme-genomics-data/'] });
+    // Off by default on the emulators, and said so.
+    expect(first.lines).toContainEqual(expect.objectContaining({ level: 'WARN', message: expect.stringContaining('Authorization is off'), auth: 'off' }));
+    const curl = await fetch(`${first.url}/api/customers/test-customer/worksets`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ workset_name: 'test-workset', pipeline_type: 'snv', reference_genome: 'GRCh38' }),
+    });
+    expect(curl.status).toBe(201);
     // Changes a restart must keep (and the demo seeding must not undo).
     await ddb.send(
       new UpdateCommand({
@@ -184,7 +214,7 @@ describe('daylily-workset-api (local server CLI)', () => {
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
-    const warnings = cli.lines.filter((line) => line.level === 'WARN');
+    const warnings = cli.lines.filter((line) => line.level === 'WARN' && line.auth === undefined);
     expect(warnings).toHaveLength(1);
     for (const name of ['DAYLILY_CONTROL_BUCKET', 'DAYLILY_MONITOR_BUCKET', '--control-bucket', 'docs/configuration.md']) {
       expect(warnings[0]?.message).toContain(name);
@@ -216,7 +246,7 @@ describe('daylily-workset-api (local server CLI)', () => {
     expect(body.configuration_warnings?.[0]).toContain('DAYLILY_ARCHIVE_PREFIX');
     expect(body.configuration_warnings?.[1]).toMatch(/DAYLILY_LEASE_SECONDS="an hour".*3600.*docs\/configuration\.md/);
     // Logged when the server started, not again when the health route first read the settings.
-    expect(cli.lines.filter((line) => line.level === 'WARN').map((line) => line.message)).toEqual(body.configuration_warnings);
+    expect(cli.lines.filter((line) => line.level === 'WARN' && line.auth === undefined).map((line) => line.message)).toEqual(body.configuration_warnings);
     expect(await cli.stop()).toBe(0);
   });
 
@@ -229,6 +259,49 @@ describe('daylily-workset-api (local server CLI)', () => {
     expect(stderr).toContain(`The pipeline catalogue DAYLILY_PIPELINE_CATALOGUE=${file} is invalid`);
     expect(stderr).toMatch(/genome_builds must list at least one build.*pipelines\[0\]\.id may contain only/);
     expect(performance.now() - started).toBeLessThan(5000);
+  });
+
+  it('on a fresh data directory: onboards a customer, mints a token, and registers and lists with it on a server verifying tokens', { timeout: 60_000 }, async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'daylily-cli-auth-'));
+    tempDirs.push(dataDir);
+    // No server runs: the command starts DynamoDB Local on the data directory for its duration.
+    const added = JSON.parse(
+      await runCommand(['customers', 'add', '--name', 'Acme Genomics', '--email', 'ops@acme.example', '--data-location', 's3://acme-data/runs', '--max-active-worksets', '2', '--data-dir', dataDir]),
+    ) as { customer_id: string; data_locations: string[] };
+    expect(added.customer_id).toMatch(/^acme-genomics-[0-9a-f]{8}$/);
+    expect(added.data_locations).toEqual(['s3://acme-data/runs/']);
+    expect(processesMentioning(dataDir)).toEqual([]);
+
+    const cli = await startCli(['--port', String(await freePort()), '--data-dir', dataDir, '--auth', 'jwt']);
+    expect(cli.lines).toContainEqual(expect.objectContaining({ message: expect.stringContaining('Authorization is on'), jwks: `${cli.url}/.well-known/jwks.json` }));
+    const token = (await runCommand(['token', '--customer', added.customer_id, '--data-dir', dataDir])).trim();
+    const worksets = `${cli.url}/api/customers/${added.customer_id}/worksets`;
+    const body = JSON.stringify({ workset_name: 'first run', pipeline_type: 'snv', reference_genome: 'GRCh38', samples: [{ sample_id: 'S1', r1_file: 's3://acme-data/runs/S1_R1.fq.gz' }] });
+    const created = await fetch(worksets, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
+    expect(created.status).toBe(201);
+    const listed = (await (await fetch(worksets, { headers: { authorization: `Bearer ${token}` } })).json()) as { worksets: Array<{ workset_name: string }> };
+    expect(listed.worksets.map((workset) => workset.workset_name)).toEqual(['first run']);
+    expect((await fetch(worksets)).status).toBe(401);
+    const readOnly = (await runCommand(['token', '--customer', added.customer_id, '--scope', 'read', '--data-dir', dataDir])).trim();
+    expect((await fetch(worksets, { method: 'POST', headers: { authorization: `Bearer ${readOnly}`, 'content-type': 'application/json' }, body })).status).toBe(403);
+
+    // While the server runs, the commands use its emulator: usage counts the registration.
+    const shown = JSON.parse(await runCommand(['customers', 'show', added.customer_id, '--data-dir', dataDir])) as { usage: { active_worksets: number } };
+    expect(shown.usage.active_worksets).toBe(1);
+    const updated = JSON.parse(await runCommand(['customers', 'update', added.customer_id, '--add-data-location', 's3://acme-archive/', '--suspend', '--data-dir', dataDir])) as { data_locations: string[]; suspended: boolean; version: number };
+    expect(updated).toMatchObject({ data_locations: ['s3://acme-data/runs/', 's3://acme-archive/'], suspended: true, version: 2 });
+    const listedCustomers = JSON.parse(await runCommand(['customers', 'list', '--data-dir', dataDir])) as Array<{ customer_id: string }>;
+    expect(listedCustomers.map((item) => item.customer_id)).toEqual(expect.arrayContaining([added.customer_id, 'test-customer', 'acme-genomics']));
+    expect(await cli.stop()).toBe(0);
+    expect(processesMentioning(dataDir)).toEqual([]);
+  });
+
+  it('refuses a customers or token command it cannot carry out with the usage text (2) or the reason (1)', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'daylily-cli-bad-'));
+    tempDirs.push(dataDir);
+    await expect(runCommand(['token', '--data-dir', dataDir])).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('token needs --customer') });
+    await expect(runCommand(['customers', 'add', '--name', 'X', '--data-dir', dataDir])).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('email') });
+    await expect(runCommand(['customers', 'add', '--name', 'X', '--email', 'x@example.org', '--aws'])).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--customers-table') });
   });
 
   it('rejects an unknown flag with the usage text and exit code 2', async () => {

@@ -2,7 +2,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { settingsFromEnv } from '../../lambdas/lib/config/settings.ts';
-import { useLocalAws } from '../support/local-aws.ts';
+import { ROOMY_SETTINGS, useLocalAws } from '../support/local-aws.ts';
 
 const aws = useLocalAws('local-aws harness');
 
@@ -20,7 +20,7 @@ describe('useLocalAws', () => {
   it('seeds customers into the customers table', async () => {
     await aws.seedCustomer('cust-1', { email: 'ops@example.com' });
     const { Item } = await aws.ddb.send(new GetCommand({ TableName: aws.tables.customers, Key: { customer_id: 'cust-1' } }));
-    expect(Item).toEqual({ customer_id: 'cust-1', customer_name: 'Customer cust-1', email: 'ops@example.com' });
+    expect(Item).toMatchObject({ customer_id: 'cust-1', customer_name: 'Customer cust-1', email: 'ops@example.com', ...ROOMY_SETTINGS, directory: 'customers' });
   });
 
   it('lists and reads what was written to the control bucket', async () => {

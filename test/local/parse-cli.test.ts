@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseBackend, parseCli, UsageError } from '../../infra/local/cli.ts';
+import { chooseAuth, chooseBackend, parseCli, UsageError } from '../../infra/local/cli.ts';
 
 describe('the local server command line', () => {
   it("takes the original CLI's flags and hands the settings ones on as setting flags", () => {
@@ -35,6 +35,16 @@ describe('the local server command line', () => {
   it('hands the pipeline catalogue on as an absolute path, read where the handlers run', () => {
     expect(parseCli(['--pipeline-catalogue', 'ops/catalogue.json']).flags.pipelineCatalogue).toBe(`${process.cwd()}/ops/catalogue.json`);
     expect(parseCli([]).flags).not.toHaveProperty('pipelineCatalogue');
+  });
+
+  it('leaves authorization off on the emulators and on against real AWS unless --auth says otherwise', () => {
+    expect(parseCli([]).auth).toBeUndefined();
+    expect(chooseAuth('embedded', undefined)).toBe('off');
+    expect(chooseAuth('endpoints', undefined)).toBe('off');
+    expect(chooseAuth('aws', undefined)).toBe('jwt');
+    expect(chooseAuth('aws', parseCli(['--auth', 'off']).auth)).toBe('off');
+    expect(chooseAuth('embedded', parseCli(['--auth', 'jwt']).auth)).toBe('jwt');
+    expect(() => parseCli(['--auth', 'maybe'])).toThrow(UsageError);
   });
 
   it('refuses unknown flags and bad ports with a usage error', () => {

@@ -4,6 +4,7 @@
  * fresh, empty store: listings by state, the queue and the counters span the whole table.
  */
 import { beforeEach, afterEach, describe, expect, it } from 'vitest';
+import { slotDelta } from '../../lambdas/lib/domain/customer.ts';
 import { historyEntryId } from '../../lambdas/lib/domain/lifecycle.ts';
 import { toWorksetDetail } from '../../lambdas/lib/domain/workset-detail.ts';
 import { queueOrder, WORKSET_STATES, type HistoryEntry, type Priority, type WorksetRecord, type WorksetState } from '../../lambdas/lib/domain/workset.ts';
@@ -68,7 +69,7 @@ function idempotencyRecord(key: string, worksetId: string, overrides: Partial<Id
 
 const entry = (from: WorksetState | null, to: WorksetState, when: string, extra: Partial<HistoryEntry> = {}): HistoryEntry => ({ from, to, reason: `${from} to ${to}`, actor: 'test', at: when, ...extra });
 
-/** A state change decided on `record`, as the lifecycle's transition builds it. */
+/** A state change decided on `record`, as the lifecycle's transition builds it (with room in the quota when it takes a slot). */
 function changeOf(record: WorksetRecord, to: WorksetState, extra: Partial<StateChange> = {}): StateChange {
   const when = extra.at ?? at(10_000);
   const next = entry(record.state, to, when);
@@ -80,6 +81,7 @@ function changeOf(record: WorksetRecord, to: WorksetState, extra: Partial<StateC
     at: when,
     entry: next,
     history: [...record.state_history, next],
+    ...(slotDelta(record.state, to) > 0 ? { slot: ROOM } : {}),
     ...extra,
   };
 }
@@ -94,6 +96,9 @@ async function expectInvalidCursor(promise: Promise<unknown>): Promise<void> {
   expect(error).toBeInstanceOf(InvalidInputError);
   expect((error as InvalidInputError).errors).toEqual([{ field: 'next_token', message: expect.any(String) }]);
 }
+
+/** A registration's slot claim with room to spare (the quota's own tests set their limits). */
+const ROOM = { limit: 1_000 } as const;
 
 /** Base64url JSON, the shape a forger would try. */
 const forged = (value: unknown): string => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
@@ -161,7 +166,7 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
       it('stores no attribute written as undefined; an update setting one to undefined is refused', async () => {
         await harness.addCustomer('lab-1');
         const record = { ...registeringRecord(), data_bucket: undefined, metrics: { reads: 1, skipped: undefined } };
-        await store.beginRegistration(record);
+        await store.beginRegistration(record, undefined, ROOM);
         const stored = (await store.getWorkset(record.workset_id))!;
         expect('data_bucket' in stored).toBe(false);
         expect(stored.metrics).toEqual({ reads: 1 });
@@ -178,7 +183,7 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
       it('creates the registering record, its first history entry and its count', async () => {
         await harness.addCustomer('lab-1');
         const record = registeringRecord();
-        expect(await store.beginRegistration(record, idempotencyRecord('lab-1#key-1', record.workset_id))).toEqual({ kind: 'created' });
+        expect(await store.beginRegistration(record, idempotencyRecord('lab-1#key-1', record.workset_id), ROOM)).toEqual({ kind: 'created' });
 
         expect(await store.getWorkset(record.workset_id)).toEqual(record);
         expect((await store.queueStats()).queue_depth).toEqual(depth({ registering: 1 }));
@@ -188,7 +193,7 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
 
       it('answers unknown-customer and writes nothing when the customer does not exist', async () => {
         const record = registeringRecord({ customer_id: 'lab-nobody' });
-        expect(await store.beginRegistration(record, idempotencyRecord('lab-nobody#k', record.workset_id))).toEqual({ kind: 'unknown-customer' });
+        expect(await store.beginRegistration(record, idempotencyRecord('lab-nobody#k', record.workset_id), ROOM)).toEqual({ kind: 'unknown-customer' });
         expect(await store.getWorkset(record.workset_id)).toBeUndefined();
         expect(await store.getIdempotencyRecord('lab-nobody#k')).toBeUndefined();
         expect((await store.queueStats()).total_worksets).toBe(0);
@@ -198,9 +203,9 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
         await harness.addCustomer('lab-1');
         const first = registeringRecord();
         const key = idempotencyRecord('lab-1#same', first.workset_id);
-        await store.beginRegistration(first, key);
+        await store.beginRegistration(first, key, ROOM);
         const second = registeringRecord();
-        const answer = await store.beginRegistration(second, idempotencyRecord('lab-1#same', second.workset_id, { request_hash: 'other' }));
+        const answer = await store.beginRegistration(second, idempotencyRecord('lab-1#same', second.workset_id, { request_hash: 'other' }), ROOM);
 
         expect(answer).toEqual({ kind: 'key-in-use', existing: key });
         expect(await store.getWorkset(second.workset_id)).toBeUndefined();
@@ -210,9 +215,9 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
       it("claims an expired key afresh (expires_at before the new registration's time no longer holds it)", async () => {
         await harness.addCustomer('lab-1');
         const first = registeringRecord();
-        await store.beginRegistration(first, idempotencyRecord('lab-1#old', first.workset_id, { expires_at: nowSeconds() - 60 }));
+        await store.beginRegistration(first, idempotencyRecord('lab-1#old', first.workset_id, { expires_at: nowSeconds() - 60 }), ROOM);
         const second = registeringRecord({ created_at: new Date().toISOString() });
-        expect(await store.beginRegistration(second, idempotencyRecord('lab-1#old', second.workset_id))).toEqual({ kind: 'created' });
+        expect(await store.beginRegistration(second, idempotencyRecord('lab-1#old', second.workset_id), ROOM)).toEqual({ kind: 'created' });
         expect((await store.getIdempotencyRecord('lab-1#old'))?.workset_id).toBe(second.workset_id);
       });
 
@@ -220,7 +225,7 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
         await harness.addCustomer('lab-1');
         const existing = await seeded();
         const clash = registeringRecord({ workset_id: existing.workset_id });
-        await expect(store.beginRegistration(clash, idempotencyRecord('lab-1#k2', clash.workset_id))).rejects.toBeInstanceOf(WorksetIdCollision);
+        await expect(store.beginRegistration(clash, idempotencyRecord('lab-1#k2', clash.workset_id), ROOM)).rejects.toBeInstanceOf(WorksetIdCollision);
         expect(await store.getWorkset(existing.workset_id)).toEqual(existing);
         expect(await store.getIdempotencyRecord('lab-1#k2')).toBeUndefined();
         expect((await store.queueStats()).queue_depth).toEqual(depth({ ready: 1 }));
@@ -229,7 +234,7 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
       it('registers without an idempotency key', async () => {
         await harness.addCustomer('lab-1');
         const record = registeringRecord();
-        expect(await store.beginRegistration(record)).toEqual({ kind: 'created' });
+        expect(await store.beginRegistration(record, undefined, ROOM)).toEqual({ kind: 'created' });
         expect((await store.getWorkset(record.workset_id))?.state).toBe('registering');
       });
     });
@@ -238,7 +243,7 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
       async function begun(key?: string): Promise<WorksetRecord> {
         await harness.addCustomer('lab-1');
         const record = registeringRecord();
-        await store.beginRegistration(record, key ? idempotencyRecord(key, record.workset_id) : undefined);
+        await store.beginRegistration(record, key ? idempotencyRecord(key, record.workset_id) : undefined, ROOM);
         return record;
       }
       const readyEntry = (_record: WorksetRecord) => entry('registering', 'ready', at(20_000), { reason: 'Control folder written' });
@@ -289,9 +294,9 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
       it('throws, flipping nothing, when the key now names another workset (claimed afresh after its window)', async () => {
         await harness.addCustomer('lab-1');
         const record = registeringRecord();
-        await store.beginRegistration(record);
+        await store.beginRegistration(record, undefined, ROOM);
         const other = registeringRecord();
-        await store.beginRegistration(other, idempotencyRecord('lab-1#reused', other.workset_id));
+        await store.beginRegistration(other, idempotencyRecord('lab-1#reused', other.workset_id), ROOM);
         const answer = toWorksetDetail(record);
         await expect(
           store.completeRegistration({ worksetId: record.workset_id, at: at(20_000), entry: entry('registering', 'ready', at(20_000)), withdrawals: undefined, idempotency: { key: 'lab-1#reused', answer } }),
@@ -305,7 +310,7 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
       it('counts withdrawals while registering, changing neither version nor updated_at', async () => {
         await harness.addCustomer('lab-1');
         const record = registeringRecord();
-        await store.beginRegistration(record);
+        await store.beginRegistration(record, undefined, ROOM);
         expect(await store.fenceReadyWithdrawal(record.workset_id)).toEqual({ ...record, ready_withdrawals: 1 });
         expect((await store.fenceReadyWithdrawal(record.workset_id))?.ready_withdrawals).toBe(2);
         expect(await store.getWorkset(record.workset_id)).toEqual({ ...record, ready_withdrawals: 2 });
@@ -321,7 +326,7 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
       it('abandons a registering record with its count; refuses any other', async () => {
         await harness.addCustomer('lab-1');
         const record = registeringRecord();
-        await store.beginRegistration(record);
+        await store.beginRegistration(record, undefined, ROOM);
         const ready = await seeded();
         expect(await store.abandonRegistration(ready.workset_id)).toBe(false);
         expect(await store.abandonRegistration(record.workset_id)).toBe(true);
@@ -558,6 +563,57 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
         const record = await seeded({ state: 'canceled' });
         await expect(store.changeState(changeOf(record, 'ready', { set: { retry_count: 0 }, remove: ['retry_count'] }), record)).rejects.toThrow();
         expect(await store.getWorkset(record.workset_id)).toEqual(record);
+      });
+    });
+
+    describe('slots (a customer\'s active-workset quota)', () => {
+      it('takes a slot with each registration, and refuses one past the limit, naming the usage and writing nothing', async () => {
+        await harness.addCustomer('lab-q');
+        const [first, second, third] = [registeringRecord({ customer_id: 'lab-q' }), registeringRecord({ customer_id: 'lab-q' }), registeringRecord({ customer_id: 'lab-q' })];
+        expect(await store.beginRegistration(first!, undefined, { limit: 2 })).toEqual({ kind: 'created' });
+        expect(await store.beginRegistration(second!, undefined, { limit: 2 })).toEqual({ kind: 'created' });
+        expect(await store.beginRegistration(third!, idempotencyRecord('lab-q#k', third!.workset_id), { limit: 2 })).toEqual({ kind: 'quota-exceeded', usage: 2 });
+        expect(await store.getWorkset(third!.workset_id)).toBeUndefined();
+        expect(await store.getIdempotencyRecord('lab-q#k')).toBeUndefined();
+        // A lower limit than the usage refuses too (an operator lowered it).
+        expect(await store.beginRegistration(third!, undefined, { limit: 1 })).toEqual({ kind: 'quota-exceeded', usage: 2 });
+        expect((await store.queueStats()).queue_depth.registering).toBe(2);
+      });
+
+      it('answers a key in use before a full quota: its first request already holds its slot', async () => {
+        await harness.addCustomer('lab-q');
+        const record = registeringRecord({ customer_id: 'lab-q' });
+        await store.beginRegistration(record, idempotencyRecord('lab-q#again', record.workset_id), { limit: 1 });
+        const retry = registeringRecord({ customer_id: 'lab-q' });
+        expect(await store.beginRegistration(retry, idempotencyRecord('lab-q#again', retry.workset_id), { limit: 1 })).toMatchObject({ kind: 'key-in-use' });
+      });
+
+      it('releases a slot with the change that ends a run, and takes one with a change back into a slot state, within the limit', async () => {
+        await harness.addCustomer('lab-q');
+        const running = registeringRecord({ customer_id: 'lab-q' });
+        await store.beginRegistration(running, undefined, { limit: 1 });
+        expect(await store.completeRegistration({ worksetId: running.workset_id, at: at(20_000), entry: entry('registering', 'ready', at(20_000)), withdrawals: undefined })).toBe(true);
+        const ready = (await store.getWorkset(running.workset_id))!;
+        // Full: a second registration is refused.
+        expect(await store.beginRegistration(registeringRecord({ customer_id: 'lab-q' }), undefined, { limit: 1 })).toMatchObject({ kind: 'quota-exceeded', usage: 1 });
+        const canceled = await store.changeState(changeOf(ready, 'canceled'), ready);
+        expect(canceled.ok).toBe(true);
+        // Freed: one registration fits again, and then the canceled workset cannot come back.
+        expect(await store.beginRegistration(registeringRecord({ customer_id: 'lab-q' }), undefined, { limit: 1 })).toEqual({ kind: 'created' });
+        const record = (await store.getWorkset(running.workset_id))!;
+        const refused = await store.changeState(changeOf(record, 'ready', { slot: { limit: 1 } }), record);
+        expect(refused).toMatchObject({ ok: false, current: { state: 'canceled' }, slot: { kind: 'quota-exceeded', usage: 1 } });
+        expect(await store.getWorkset(running.workset_id)).toEqual(record);
+        expect(await store.changeState(changeOf(record, 'ready', { slot: { limit: 2 } }), record)).toMatchObject({ ok: true, record: { state: 'ready' } });
+      });
+
+      it('never lets a release block the change that ends a run, and never takes a slot unasked', async () => {
+        // A workset whose customer holds no counter yet (an item from before quotas).
+        const record = await seeded({ customer_id: 'lab-untracked', state: 'in_progress' });
+        expect(await store.changeState(changeOf(record, 'error'), record)).toMatchObject({ ok: true });
+        const back = (await store.getWorkset(record.workset_id))!;
+        const { slot: _slot, ...withoutQuota } = changeOf(back, 'ready');
+        await expect(store.changeState(withoutQuota, back)).rejects.toThrow(/takes a slot/);
       });
     });
 
@@ -804,7 +860,7 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
         expect(await queued('retrying', at(20_000))).toEqual([running.workset_id]);
 
         const fresh = registeringRecord({ created_at: at(2) });
-        await store.beginRegistration(fresh);
+        await store.beginRegistration(fresh, undefined, ROOM);
         expect(await queued('ready')).toEqual([]);
         await store.completeRegistration({ worksetId: fresh.workset_id, at: at(50), entry: entry('registering', 'ready', at(50)), withdrawals: undefined });
         expect(await queued('ready')).toEqual([fresh.workset_id]);
@@ -865,8 +921,8 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
         await harness.addCustomer('lab-1');
         const kept = registeringRecord();
         const dropped = registeringRecord();
-        await store.beginRegistration(kept);
-        await store.beginRegistration(dropped);
+        await store.beginRegistration(kept, undefined, ROOM);
+        await store.beginRegistration(dropped, undefined, ROOM);
         await seeded({ state: 'error' });
         await seeded({ state: 'retrying' });
         expect((await store.queueStats()).queue_depth).toEqual(depth({ registering: 2, error: 1, retrying: 1 }));
@@ -899,7 +955,7 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
       async function lived(): Promise<{ record: WorksetRecord; entries: HistoryEntry[] }> {
         await harness.addCustomer('lab-1');
         const record = registeringRecord();
-        await store.beginRegistration(record);
+        await store.beginRegistration(record, undefined, ROOM);
         const entries = [record.state_history[0]!, entry('registering', 'ready', at(1))];
         await store.completeRegistration({ worksetId: record.workset_id, at: at(1), entry: entries[1]!, withdrawals: undefined });
         let current = (await store.getWorkset(record.workset_id))!;

@@ -14,7 +14,7 @@ import {
   ensureTables,
   type TableNames,
 } from '../../lambdas/lib/stores/dynamodb/create-tables.ts';
-import { TABLES, WORKSET_INDEXES, WORKSETS_TABLE } from '../../lambdas/lib/stores/tables.ts';
+import { CUSTOMER_INDEXES, TABLES, WORKSET_INDEXES, WORKSETS_TABLE } from '../../lambdas/lib/stores/tables.ts';
 
 const client = new DynamoDBClient({ endpoint: inject('localAws').dynamodb, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
 afterAll(() => client.destroy());
@@ -69,7 +69,17 @@ describe('ensureTables', () => {
 
     const customers = await describeTable(names.customers);
     expect(customers.KeySchema).toEqual([{ AttributeName: 'customer_id', KeyType: 'HASH' }]);
-    expect(customers.GlobalSecondaryIndexes).toBeUndefined();
+    // The directory: customer items only (they alone carry `directory`), in id order.
+    expect(customers.GlobalSecondaryIndexes).toEqual([
+      expect.objectContaining({
+        IndexName: CUSTOMER_INDEXES.directory,
+        KeySchema: [
+          { AttributeName: 'directory', KeyType: 'HASH' },
+          { AttributeName: 'customer_id', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      }),
+    ]);
 
     const idempotency = await describeTable(names.idempotency);
     expect(idempotency.KeySchema).toEqual([{ AttributeName: 'idempotency_key', KeyType: 'HASH' }]);
@@ -77,7 +87,7 @@ describe('ensureTables', () => {
     expect(ttl.TimeToLiveDescription).toMatchObject({ TimeToLiveStatus: 'ENABLED', AttributeName: 'expires_at' });
   });
 
-  it('leaves existing tables alone and creates only the missing ones, however often it runs', async () => {
+  it('leaves existing tables alone but for the indexes they lack, and creates only the missing ones, however often it runs', async () => {
     const names = uniqueNames();
     // A customers table that predates us, with a schema of its own.
     await client.send(
@@ -98,7 +108,9 @@ describe('ensureTables', () => {
 
     const after = await describeTable(names.customers);
     expect(after.CreationDateTime).toEqual(before.CreationDateTime);
-    expect(after.GlobalSecondaryIndexes?.map((index) => index.IndexName)).toEqual(['by-email']);
+    // Its own index kept, the directory index (which a table from before it lacks) added.
+    expect(after.GlobalSecondaryIndexes?.map((index) => index.IndexName).sort()).toEqual(['by-email', CUSTOMER_INDEXES.directory]);
+    expect(after.KeySchema).toEqual(before.KeySchema);
     expect((await describeTable(names.worksets)).TableStatus).toBe('ACTIVE');
     expect((await describeTable(names.idempotency)).TableStatus).toBe('ACTIVE');
   });

@@ -12,6 +12,9 @@ import { s3Client } from '../../lambdas/lib/stores/s3/s3-client.ts';
 import { contractViolations } from './response-contract.ts';
 import { asRoute, guardClient } from './permissions-guard.ts';
 
+/** Who calls, as API Gateway's authorizer would describe it: a verified token's claims, or an IAM caller. */
+export type TestPrincipal = { readonly jwt: Readonly<Record<string, string>> } | { readonly iam: string };
+
 export interface CallInput {
   readonly path?: Readonly<Record<string, string>>;
   readonly query?: Readonly<Record<string, string>>;
@@ -20,7 +23,42 @@ export interface CallInput {
   readonly body?: unknown;
   /** A string body is base64 (API Gateway's `isBase64Encoded`, as for a media type it does not pass as text). */
   readonly base64?: boolean;
+  /**
+   * The caller. Default: on a customer route (auth `jwt`), a user of the path's customer (the
+   * claims of a Cognito access token, as API Gateway delivers them); elsewhere nobody. `null`: nobody.
+   */
+  readonly principal?: TestPrincipal | null;
 }
+
+/**
+ * A Cognito access token's claims as API Gateway's JWT authorizer delivers them: every value a
+ * string, the groups array as one string like `[a b]`, no `aud`.
+ */
+export function tokenClaims(options: { readonly groups?: readonly string[]; readonly sub?: string; readonly clientId?: string; readonly username?: string; readonly extra?: Record<string, string> } = {}): Record<string, string> {
+  const sub = options.sub ?? 'user-sub-0001';
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    sub,
+    iss: 'https://cognito-idp.us-west-2.amazonaws.com/us-west-2_TEST',
+    client_id: options.clientId ?? 'user-app-client',
+    token_use: 'access',
+    scope: 'daylily-workset-api/read daylily-workset-api/write',
+    auth_time: String(now),
+    iat: String(now),
+    exp: String(now + 3600),
+    jti: 'test-jti',
+    ...(options.username === undefined && options.clientId !== undefined && sub === options.clientId ? {} : { username: options.username ?? `user-of-${sub}` }),
+    ...(options.groups && options.groups.length > 0 ? { 'cognito:groups': `[${options.groups.join(' ')}]` } : {}),
+    ...options.extra,
+  };
+}
+
+/** A user of `customerId` (a member of its `customer:` group). */
+export const customerUser = (customerId: string, username = `${customerId}-user`): TestPrincipal => ({ jwt: tokenClaims({ groups: [`customer:${customerId}`], username, sub: `${customerId}-sub` }) });
+/** A member of the operators group. */
+export const operatorUser = (username = 'operator-1'): TestPrincipal => ({ jwt: tokenClaims({ groups: ['operators'], username, sub: 'operator-sub' }) });
+/** A machine client's client-credentials token (its subject is its client id). */
+export const machineClient = (clientId: string): TestPrincipal => ({ jwt: tokenClaims({ sub: clientId, clientId }) });
 
 export interface CallResult {
   readonly status: number;
@@ -82,6 +120,8 @@ export function buildEvent(routeId: string | HttpEntry, input: CallInput = {}): 
     headers['content-type'] ??= 'application/json';
   }
   const query = input.query ?? {};
+  const principal = input.principal === undefined ? defaultPrincipal(route, input) : input.principal;
+  const authorizer = principal === null ? undefined : 'jwt' in principal ? { jwt: { claims: { ...principal.jwt }, scopes: null } } : { iam: { userArn: principal.iam } };
   return {
     version: '2.0',
     routeKey: `${route.trigger.method} ${route.trigger.path}`,
@@ -97,6 +137,7 @@ export function buildEvent(routeId: string | HttpEntry, input: CallInput = {}): 
       domainPrefix: 'localhost',
       http: { method: route.trigger.method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
       requestId: randomUUID(),
+      ...(authorizer ? { authorizer } : {}),
       routeKey: `${route.trigger.method} ${route.trigger.path}`,
       stage: '$default',
       time: new Date().toUTCString(),
@@ -105,6 +146,11 @@ export function buildEvent(routeId: string | HttpEntry, input: CallInput = {}): 
     ...(body === undefined ? {} : { body }),
     isBase64Encoded: typeof input.body === 'string' && input.base64 === true,
   };
+}
+
+function defaultPrincipal(route: HttpEntry, input: CallInput): TestPrincipal | null {
+  const customerId = input.path?.customer_id;
+  return route.trigger.auth === 'jwt' && customerId !== undefined ? customerUser(customerId) : null;
 }
 
 export function call(routeId: string, input: CallInput = {}): Promise<CallResult> {

@@ -18,11 +18,17 @@ import { parseOrThrow } from '../../lambdas/lib/schemas/parse.ts';
 import { CreateWorksetRequest } from '../../lambdas/lib/schemas/registration-requests.ts';
 import type { FaultHook } from '../../lambdas/lib/stores/memory/faults.ts';
 import { MemoryControlBucket } from '../../lambdas/lib/stores/memory/memory-control-bucket.ts';
+import { MemoryCustomerStore } from '../../lambdas/lib/stores/memory/memory-customers.ts';
 import { MemoryWorksetStore } from '../../lambdas/lib/stores/memory/memory-worksets.ts';
 
 export const CONTROL_BUCKET = 'daylily-control-test';
 export const START = '2026-03-01T12:00:00.000Z';
 export const CUSTOMERS = ['lab-1', 'lab-2'] as const;
+/**
+ * The settings the world's customers get: room for every workset a flow test makes, and the data
+ * locations its requests name. The quota and data-location tests set their own.
+ */
+export const ROOMY_CUSTOMER = { max_active_worksets: 1_000, data_locations: ['s3://lab-data/', 's3://d/'] } as const;
 
 export interface SeedOptions {
   readonly state?: WorksetState;
@@ -78,13 +84,16 @@ let ids = 0;
 export function inMemory() {
   let now = Date.parse(START);
   const clock = () => new Date(now);
-  const worksets = new MemoryWorksetStore({ customers: CUSTOMERS });
+  const customers = new MemoryCustomerStore();
+  for (const customerId of CUSTOMERS) customers.addCustomer(customerId, ROOMY_CUSTOMER);
+  const worksets = new MemoryWorksetStore({ customerStore: customers });
   const bucket = new MemoryControlBucket({ buckets: [CONTROL_BUCKET] });
   let draws = 0;
   const hex: string[] = [];
 
   const lifecycle: ControlBucketDeps = {
     worksets,
+    customers,
     controlBucket: bucket,
     archivePrefix: { ok: true, prefix: DEFAULT_ARCHIVE_PREFIX },
     defaultLeaseSeconds: 3600,
@@ -94,6 +103,7 @@ export function inMemory() {
   };
   const registration: RegistrationDeps = {
     worksets,
+    customers,
     controlBucket: bucket,
     controlLocation: { ok: true, bucket: CONTROL_BUCKET, prefix: DEFAULT_CONTROL_PREFIX, source: 'DAYLILY_CONTROL_BUCKET' },
     now: clock,
@@ -150,6 +160,7 @@ export function inMemory() {
 
   return {
     worksets,
+    customers,
     bucket,
     lifecycle,
     registration,

@@ -11,14 +11,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, expect, inject } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localAwsEnv } from '../../infra/local/emulators.ts';
 import { ENV, resolveSettings } from '../../lambdas/lib/config/settings.ts';
 import { ensureTables, type TableNames } from '../../lambdas/lib/stores/dynamodb/create-tables.ts';
 import type {} from './global-setup.ts';
+import { seedCustomerItem, type CustomerItem } from './customer-items.ts';
 import { takeViolations } from './permissions-guard.ts';
+
+export { ROOMY_SETTINGS, type CustomerItem } from './customer-items.ts';
 
 export interface LocalAwsOptions {
   /** Sets DAYLILY_CONTROL_PREFIX; the settings' default prefix otherwise. */
@@ -30,12 +33,6 @@ export interface LocalAwsOptions {
   readonly dynamodbEndpoint?: string;
 }
 
-export interface CustomerItem {
-  readonly customer_id: string;
-  readonly customer_name: string;
-  readonly email: string;
-  readonly [attribute: string]: unknown;
-}
 
 export interface LocalAws {
   /** Every variable `useLocalAws` set in process.env. */
@@ -47,8 +44,11 @@ export interface LocalAws {
   readonly region: string;
   readonly ddb: DynamoDBDocumentClient;
   readonly s3: S3Client;
-  /** Puts a customer into this file's customers table (overwriting one with the same id). */
-  seedCustomer(customerId: string, attributes?: Record<string, unknown>): Promise<CustomerItem>;
+  /**
+   * Puts a customer into this file's customers table (overwriting one with the same id), with the
+   * settings of ROOMY_SETTINGS unless `attributes` says otherwise.
+   */
+  seedCustomer(customerId: string, attributes?: Record<string, unknown>, options?: { readonly onlyIfMissing?: boolean }): Promise<CustomerItem>;
   /** Every key in the bucket under `prefix`, sorted. */
   listKeys(prefix?: string): Promise<string[]>;
   /** The object's body as UTF-8, or undefined when there is no such key. */
@@ -129,16 +129,7 @@ export function useLocalAws(name: string, options: LocalAwsOptions = {}): LocalA
     region,
     ddb,
     s3,
-    async seedCustomer(customerId, attributes = {}) {
-      const item: CustomerItem = {
-        customer_id: customerId,
-        customer_name: `Customer ${customerId}`,
-        email: `${customerId}@example.com`,
-        ...attributes,
-      };
-      await ddb.send(new PutCommand({ TableName: tables.customers, Item: item }));
-      return item;
-    },
+    seedCustomer: (customerId, attributes, options) => seedCustomerItem(ddb, tables.customers, customerId, attributes, options),
     async listKeys(prefix = '') {
       const keys: string[] = [];
       let token: string | undefined;

@@ -12,7 +12,7 @@ import type { MiddlewareStack } from '@smithy/types';
 import { entryStatements, type Resources, type Statement } from '../../infra/entry-permissions.ts';
 import type { HttpEntry } from '../../infra/entry-points.ts';
 import { resolveSettings } from '../../lambdas/lib/config/settings.ts';
-import type { TableDefinition } from '../../lambdas/lib/stores/tables.ts';
+import { TABLES, type TableDefinition } from '../../lambdas/lib/stores/tables.ts';
 
 /** One authorization AWS makes for a request: an action on a resource (and the listing prefix). */
 export interface Authorization {
@@ -20,6 +20,8 @@ export interface Authorization {
   readonly resource: string;
   /** `s3:prefix`, for ListBucket. */
   readonly s3Prefix?: string;
+  /** `dynamodb:LeadingKeys`: the partition key values an item request names. */
+  readonly leadingKeys?: readonly string[];
 }
 
 export interface Violation {
@@ -61,6 +63,16 @@ const TRANSACT_ITEM_ACTION: Readonly<Record<string, string>> = {
   Get: 'dynamodb:GetItem',
 };
 
+/** The partition key values an item request names (every table here is keyed by its partition key alone); absent when it names none. */
+function leadingKeys(...bodies: Array<{ Key?: Record<string, unknown>; Item?: Record<string, unknown> }>): { leadingKeys?: string[] } {
+  const keys = bodies.flatMap((body) => {
+    const item = body.Key ?? body.Item ?? {};
+    const name = TABLES.map((definition) => definition.partitionKey.name).find((candidate) => candidate in item);
+    return name === undefined ? [] : [String(item[name])];
+  });
+  return keys.length > 0 ? { leadingKeys: keys } : {};
+}
+
 export function dynamodbAuthorizations(command: string, input: any, region: string): Authorization[] | undefined {
   const operation = DYNAMODB_OPERATION[command] ?? command.replace(/Command$/, '');
   const on = (table: string, index?: string): string => `${tableArn(region, table)}${index ? `/index/${index}` : ''}`;
@@ -69,19 +81,24 @@ export function dynamodbAuthorizations(command: string, input: any, region: stri
     case 'PutItem':
     case 'UpdateItem':
     case 'DeleteItem':
-      return [{ action: `dynamodb:${operation}`, resource: on(input.TableName) }];
+      return [{ action: `dynamodb:${operation}`, resource: on(input.TableName), ...leadingKeys(input) }];
     case 'Query':
     case 'Scan':
       return [{ action: `dynamodb:${operation}`, resource: on(input.TableName, input.IndexName) }];
     case 'BatchGetItem':
     case 'BatchWriteItem':
-      return Object.keys(input.RequestItems ?? {}).map((table) => ({ action: `dynamodb:${operation}`, resource: on(table) }));
+      return Object.entries(input.RequestItems ?? {}).map(([table, request]) => ({
+        action: `dynamodb:${operation}`,
+        resource: on(table),
+        ...leadingKeys(...((request as { Keys?: Record<string, unknown>[] }).Keys ?? []).map((key) => ({ Key: key }))),
+      }));
     case 'TransactGetItems':
     case 'TransactWriteItems':
-      return (input.TransactItems ?? []).flatMap((item: Record<string, { TableName: string }>) =>
+      return (input.TransactItems ?? []).flatMap((item: Record<string, { TableName: string; Key?: Record<string, unknown>; Item?: Record<string, unknown> }>) =>
         Object.entries(item).map(([kind, body]) => ({
           action: TRANSACT_ITEM_ACTION[kind] ?? `dynamodb:unknown-transaction-item-${kind}`,
           resource: on(body.TableName),
+          ...leadingKeys(body),
         })),
       );
     default:
@@ -137,9 +154,12 @@ const globToRegExp = (pattern: string): RegExp =>
 function conditionsHold(statement: Statement, request: Authorization): boolean {
   return Object.entries(statement.conditions ?? {}).every(([operator, keys]) =>
     Object.entries(keys).every(([key, patterns]) => {
-      // Only what route-permissions.ts writes is understood; anything else never matches.
-      if (operator !== 'StringLike' || key !== 's3:prefix' || request.s3Prefix === undefined) return false;
-      return patterns.some((pattern) => globToRegExp(pattern).test(request.s3Prefix!));
+      const matches = (value: string) => patterns.some((pattern) => globToRegExp(pattern).test(value));
+      // Only what entry-permissions.ts writes is understood; anything else never matches.
+      if (operator === 'StringLike' && key === 's3:prefix') return request.s3Prefix !== undefined && matches(request.s3Prefix);
+      // Every key the request names must match (a request naming none is not one these grants allow).
+      if (operator === 'ForAllValues:StringLike' && key === 'dynamodb:LeadingKeys') return (request.leadingKeys?.length ?? 0) > 0 && request.leadingKeys!.every(matches);
+      return false;
     }),
   );
 }

@@ -11,6 +11,8 @@ import { monitorReading, sentinelOf, type MonitorReading } from '../../lambdas/l
 import { SENTINELS } from '../../lambdas/lib/domain/sentinels.ts';
 import { queueOrder, type Priority, type WorksetState } from '../../lambdas/lib/domain/workset.ts';
 import { moveDelta } from '../../lambdas/lib/domain/queue-counters.ts';
+import { slotDelta } from '../../lambdas/lib/domain/customer.ts';
+import { counterUpdate as customerCounters } from '../../lambdas/lib/stores/dynamodb/customer-counters.ts';
 import { counterUpdate } from '../../lambdas/lib/stores/dynamodb/expression.ts';
 import { toItem } from '../../lambdas/lib/stores/dynamodb/queue-index.ts';
 import { DEFAULT_ARCHIVE_PREFIX } from '../../lambdas/lib/config/settings.ts';
@@ -30,9 +32,20 @@ export interface SeedOptions {
 export const newId = (slug = 'ws'): string => `${slug}-${randomBytes(4).toString('hex')}`;
 
 /** What the fixtures need of a test file's AWS state (`npm run fuzz` gives the same from its own stack). */
-export type FixtureAws = Pick<LocalAws, 'ddb' | 's3' | 'tables' | 'bucket' | 'controlPrefix' | 'listKeys'>;
+export type FixtureAws = Pick<LocalAws, 'ddb' | 's3' | 'tables' | 'bucket' | 'controlPrefix' | 'listKeys' | 'seedCustomer'>;
 
 export function worksetFixtures(aws: FixtureAws) {
+  const customers = new Map<string, Promise<unknown>>();
+  /** The workset's customer exists (with roomy settings) before its first workset is seeded. */
+  const ensureCustomer = (customerId: string): Promise<unknown> => {
+    let seeded = customers.get(customerId);
+    if (!seeded) {
+      seeded = aws.seedCustomer(customerId, {}, { onlyIfMissing: true });
+      customers.set(customerId, seeded);
+    }
+    return seeded;
+  };
+
   async function seed(options: SeedOptions = {}): Promise<WorksetRecord> {
     const state = options.state ?? 'ready';
     const priority = options.priority ?? 'normal';
@@ -62,9 +75,16 @@ export function worksetFixtures(aws: FixtureAws) {
       ...(state === 'archived' ? { archived_from: 'complete' as const, active_prefix: active } : {}),
       ...options.extra,
     } as WorksetRecord;
+    await ensureCustomer(record.customer_id);
+    // Counted like a registration: the queue counters, and the customer's slot when the state holds one.
+    const slot = slotDelta(null, state);
     await aws.ddb.send(
       new TransactWriteCommand({
-        TransactItems: [{ Put: { TableName: aws.tables.worksets, Item: toItem(record) } }, counterUpdate(aws.tables.worksets, moveDelta(null, state))!],
+        TransactItems: [
+          { Put: { TableName: aws.tables.worksets, Item: toItem(record) } },
+          counterUpdate(aws.tables.worksets, moveDelta(null, state))!,
+          ...(slot > 0 ? [customerCounters(aws.tables.customers, record.customer_id, 1, Number.MAX_SAFE_INTEGER)] : []),
+        ],
       }),
     );
     if (options.files !== false) {

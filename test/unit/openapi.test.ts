@@ -17,7 +17,7 @@ describe('the OpenAPI document', () => {
     for (const route of HTTP_ENTRIES) {
       const operation = operations.find((candidate) => candidate.operationId === route.id)!;
       expect(operation).toMatchObject({ path: route.trigger.path, method: route.trigger.method });
-      expect(operation.security.length > 0).toBe(route.trigger.auth === 'iam');
+      expect(operation.security.length > 0).toBe(route.trigger.auth !== 'none');
     }
   });
 

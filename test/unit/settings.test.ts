@@ -150,3 +150,14 @@ describe('tables and region', () => {
     });
   });
 });
+
+describe('authorization of the customer routes', () => {
+  it('is required unless DAYLILY_AUTH=off says otherwise (only the local server sets it)', () => {
+    expect(resolveSettings({}, {}).auth).toEqual({ required: true, customerClaim: undefined });
+    expect(resolveSettings({}, { DAYLILY_AUTH: 'off' }).auth.required).toBe(false);
+    expect(resolveSettings({}, { DAYLILY_AUTH: ' OFF ' }).auth.required).toBe(false);
+    // Anything else keeps it on: a typo must not open the routes.
+    for (const value of ['', 'no', 'false', '0', 'jwt']) expect(resolveSettings({}, { DAYLILY_AUTH: value }).auth.required, value).toBe(true);
+    expect(resolveSettings({}, { DAYLILY_AUTH_CUSTOMER_CLAIM: 'lab_id' }).auth.customerClaim).toBe('lab_id');
+  });
+});

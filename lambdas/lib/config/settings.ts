@@ -31,8 +31,21 @@ export const ENV = {
   archivePrefix: 'DAYLILY_ARCHIVE_PREFIX',
   leaseSeconds: 'DAYLILY_LEASE_SECONDS',
   pipelineCatalogue: 'DAYLILY_PIPELINE_CATALOGUE',
+  auth: 'DAYLILY_AUTH',
+  authCustomerClaim: 'DAYLILY_AUTH_CUSTOMER_CLAIM',
   region: 'AWS_REGION',
 } as const;
+
+/**
+ * How customer routes authorize. `required` unless DAYLILY_AUTH=off, which only the local server
+ * sets (`--auth off`): a function without it refuses a customer route that carries no verified
+ * principal. `customerClaim`: the claim an external issuer names the customer in (absent: the
+ * token's `customer:<id>` groups name it).
+ */
+export interface AuthSettings {
+  readonly required: boolean;
+  readonly customerClaim?: string;
+}
 
 /** A lease's default duration (a request may ask for another, up to 12 h). */
 export const DEFAULT_LEASE_SECONDS = 3600;
@@ -55,6 +68,7 @@ export interface Settings {
   /** Where archived control folders go (the monitor's `archive_prefix`). */
   readonly archivePrefix: ArchivePrefixSetting;
   readonly defaultLeaseSeconds: number;
+  readonly auth: AuthSettings;
   readonly region: string;
   /** Path of the operator's pipeline catalogue; undefined: the built-in one (config/catalogue-file.ts). */
   readonly pipelineCatalogue: string | undefined;
@@ -179,6 +193,7 @@ export function resolveSettings(flags: SettingFlags, env: Env): Settings {
   const archivePrefix = resolveArchivePrefix(env, controlBucket);
   const lease = resolveLeaseSeconds(env);
   return {
+    auth: { required: nonEmpty(env[ENV.auth])?.toLowerCase() !== 'off', customerClaim: nonEmpty(env[ENV.authCustomerClaim]) },
     archivePrefix,
     defaultLeaseSeconds: lease.seconds,
     warnings: [...(archivePrefix.ok ? [] : [archivePrefix.problem]), ...(lease.problem ? [lease.problem] : [])],

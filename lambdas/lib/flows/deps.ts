@@ -2,11 +2,13 @@
  * What the flows need, by what a function's bundle may carry: `TableDeps` for functions without
  * control-bucket access (their bundles carry no S3 client and only the reading part of the
  * worksets adapter), `ControlBucketDeps` for the lifecycle's writers, `RegistrationDeps` for
- * registration, `SettleDeps` for the settle pass. The wiring (lambdas/lib/wiring/) builds them.
+ * registration, `SettleDeps` for the settle pass, `CustomerAdminDeps` for the operator routes that
+ * manage customers. The wiring (lambdas/lib/wiring/) builds them.
  */
 import type { ArchivePrefixSetting, ControlBucketSetting } from '../config/settings.ts';
 import type { PipelineCatalogue } from '../domain/pipeline-catalogue.ts';
 import type { ControlBucketStore, ControlObjectWrites } from '../ports/control-bucket.ts';
+import type { CustomerAdmin, CustomerSettings } from '../ports/customers.ts';
 import type { Registrations, StateChanges, WorksetLifecycle, WorksetQueries, WorksetReads } from '../ports/worksets.ts';
 
 export interface TableDeps {
@@ -19,12 +21,16 @@ export interface TableDeps {
 export interface ControlBucketDeps extends TableDeps, SentinelSyncDeps {
   readonly worksets: WorksetLifecycle;
   readonly controlBucket: ControlBucketStore;
+  /** The settings a change that takes a slot (retry, restore, back to ready) is decided on. */
+  readonly customers: CustomerSettings;
   /** Where archived control folders go (the monitor's `archive_prefix`), or why they cannot. */
   readonly archivePrefix: ArchivePrefixSetting;
 }
 
 export interface RegistrationDeps {
   readonly worksets: Registrations;
+  /** The settings (quotas, data locations) a registration is decided on. */
+  readonly customers: CustomerSettings;
   readonly controlBucket: ControlObjectWrites;
   /** Where registration creates control folders (bucket and control prefix), or why it cannot. */
   readonly controlLocation: ControlBucketSetting;
@@ -58,4 +64,13 @@ export interface SentinelSyncDeps {
 export interface SettleDeps extends SentinelSyncDeps {
   readonly worksets: Registrations & Pick<WorksetQueries, 'listWorksets'> & Pick<StateChanges, 'markSentinels'>;
   readonly controlBucket: ControlBucketStore;
+}
+
+export interface CustomerAdminDeps {
+  readonly customers: CustomerAdmin;
+  /** The control bucket (no customer's data may live there), when configured. */
+  readonly controlBucket?: string;
+  readonly now: () => Date;
+  /** 8 lowercase hex characters (a new customer id's suffix). */
+  readonly randomHex: () => string;
 }

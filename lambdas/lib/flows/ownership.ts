@@ -3,10 +3,10 @@
  * another customer's workset gets the same 404 as for a missing one, so ids reveal nothing.
  * Operator and worker routes pass no customer and see every workset.
  */
-import { NotFoundError } from '../errors.ts';
+import { notFound as notFoundError, type NotFoundError } from '../errors.ts';
 
 export function notFound(worksetId: string): NotFoundError {
-  return new NotFoundError(`Workset ${worksetId} not found.`);
+  return notFoundError('Workset', worksetId);
 }
 
 /** The record if `customerId` (when given) owns it; otherwise 404. */

@@ -3,10 +3,13 @@ import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
   ConflictError,
+  ForbiddenError,
   InvalidInputError,
   NotConfiguredError,
   NotFoundError,
   OutcomeUnknownError,
+  QuotaExceededError,
+  UnauthenticatedError,
   UnprocessableInputError,
   UpstreamError,
   WorksetApiError,
@@ -19,10 +22,13 @@ import { problemResponse, problemType, type Problem } from './problem.ts';
 /** Field errors an answer lists at most: an invalid request of N elements must not get an answer of N entries. */
 export const MAX_PROBLEM_ERRORS = 20;
 
-// First match wins: a subclass before its base.
+/** The first class an error is an instance of decides (subclasses before their parents). */
 const STATUS: ReadonlyArray<[new (...args: never[]) => WorksetApiError, number]> = [
   [UnprocessableInputError, 422],
+  [QuotaExceededError, 429],
   [InvalidInputError, 400],
+  [UnauthenticatedError, 401],
+  [ForbiddenError, 403],
   [NotFoundError, 404],
   [ConflictError, 409],
   [NotConfiguredError, 503],

@@ -6,7 +6,7 @@
  */
 import * as v from 'valibot';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
+import { InvalidInputError, notFound, type FieldError } from '../errors.ts';
 import type { BodyContract, RequestContract, RequestInput } from '../schemas/contract.ts';
 import { fieldErrors, invalidInput } from '../schemas/parse.ts';
 import { HttpProblem } from './http-errors.ts';
@@ -89,7 +89,7 @@ export function resolveInput<C extends RequestContract>(contract: C, event: APIG
     if (value === undefined) {
       errors.push({ field: name, message: 'is required' });
     } else if (parameter.notFoundAs !== undefined && !v.safeParse(parameter.schema, value).success) {
-      throw new NotFoundError(`${parameter.notFoundAs} ${value.slice(0, 100)} not found.`);
+      throw notFound(parameter.notFoundAs, value);
     } else {
       path[name] = parse(parameter.schema, value, name);
     }

@@ -71,8 +71,25 @@ export interface WorksetQueries {
 // ---------------------------------------------------------------------------------------------
 // Conditional writes
 
-/** A conditional write's answer: the record after it, or (refused) the record as it is now. */
-export type WriteOutcome = { readonly ok: true; readonly record: WorksetRecord } | { readonly ok: false; readonly current: WorksetRecord | undefined };
+/**
+ * A change that takes one of its customer's active-workset slots: the write lands only while the
+ * customer holds fewer than `limit` (its max_active_worksets, as the flow read it) and counts the
+ * slot in the same transaction.
+ */
+export interface SlotClaim {
+  readonly limit: number;
+}
+
+/** Why a change that takes a slot was refused by its customer rather than by its record: `usage` slots are held. */
+export type SlotRefusal = { readonly kind: 'quota-exceeded'; readonly usage: number };
+
+/**
+ * A conditional write's answer: the record after it, or (refused) the record as it is now, and
+ * `slot` when the customer's quota refused it.
+ */
+export type WriteOutcome =
+  | { readonly ok: true; readonly record: WorksetRecord }
+  | { readonly ok: false; readonly current: WorksetRecord | undefined; readonly slot?: SlotRefusal };
 
 export interface LeaseClaim {
   readonly owner: string;
@@ -131,12 +148,16 @@ export interface StateChange {
   readonly noLiveLeaseAt?: string;
   /** Only if the workset belongs to this customer. */
   readonly customerId?: string;
+  /** Required when the change takes a slot (domain/customer.ts slotDelta); a release needs nothing. */
+  readonly slot?: SlotClaim;
 }
 
 export interface StateChanges {
   /**
-   * One transaction: the guarded record update, its history item and the queue counters.
-   * `base` is the record the change was decided on; the answer is the record after it.
+   * One transaction: the guarded record update, its history item, the queue counters and, when the
+   * change takes or releases one of its customer's slots, the customer's slot counter (a take
+   * conditioned on `change.slot`). `base` is the record the change was decided on; the answer is
+   * the record after it.
    */
   changeState(change: StateChange, base: WorksetRecord): Promise<WriteOutcome>;
   /** Records (or clears, with undefined) an unsynced control folder, if the record is still at `version`. */
@@ -172,7 +193,8 @@ export interface IdempotencyRecord {
 export type BeginRegistrationResult =
   | { readonly kind: 'created' }
   | { readonly kind: 'unknown-customer' }
-  | { readonly kind: 'key-in-use'; readonly existing: IdempotencyRecord };
+  | { readonly kind: 'key-in-use'; readonly existing: IdempotencyRecord }
+  | SlotRefusal;
 
 /** A generated workset id already exists (32 random bits collided); the flow draws another. */
 export class WorksetIdCollision extends Error {
@@ -185,11 +207,13 @@ export interface Registrations {
   /** The same consistent read as WorksetQueries' (registration re-reads its own record). */
   getWorkset(worksetId: string): Promise<WorksetRecord | undefined>;
   /**
-   * One atomic write: the customer exists, the idempotency key (if any) is unclaimed — or its
-   * window ended before the record's `created_at` —, and the `registering` record is new. Never
-   * overwrites. Throws WorksetIdCollision.
+   * One atomic write: the customer exists with a slot free (within `slot.limit`), the
+   * idempotency key (if any) is unclaimed — or its window ended before the record's `created_at` —,
+   * and the `registering` record is new; it takes the slot and counts the workset and its samples
+   * in the month of `created_at`. Never overwrites. A key in use is answered before a full quota
+   * (its earlier request already holds its slot). Throws WorksetIdCollision.
    */
-  beginRegistration(record: WorksetRecord, idempotency?: Omit<IdempotencyRecord, 'answer'>): Promise<BeginRegistrationResult>;
+  beginRegistration(record: WorksetRecord, idempotency: Omit<IdempotencyRecord, 'answer'> | undefined, slot: SlotClaim): Promise<BeginRegistrationResult>;
   /**
    * `registering` → `ready`, recording the answer for idempotent replays, only while
    * `ready_withdrawals` is still `withdrawals`. Returns false when refused: the record is no longer
@@ -213,7 +237,10 @@ export interface Registrations {
    * `registering` (or gone).
    */
   fenceReadyWithdrawal(worksetId: string): Promise<WorksetRecord | undefined>;
-  /** Removes a record still `registering` (a failed registration nobody can resume); false when it is not. */
+  /**
+   * Removes a record still `registering` (a failed registration nobody can resume), releasing its
+   * slot and uncounting its registration in the same write; false when it is not.
+   */
   abandonRegistration(worksetId: string): Promise<boolean>;
   getIdempotencyRecord(key: string): Promise<IdempotencyRecord | undefined>;
 }

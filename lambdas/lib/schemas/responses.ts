@@ -9,6 +9,7 @@ import type { QueueStats } from '../domain/queue-counters.ts';
 import { PRIORITIES, WORKSET_STATES, type WorksetView } from '../domain/workset.ts';
 import { SETTLE_ACTIONS, type HistoryAnswer, type MoveAnswer, type SettleResult } from '../domain/answers.ts';
 import type { CostEstimate } from '../domain/cost-estimate.ts';
+import type { CustomerRecord, CustomerUsage } from '../domain/customer.ts';
 import type { CatalogueView } from '../domain/pipeline-views.ts';
 import type { WorksetDetail } from '../domain/workset-detail.ts';
 import type { WorksetPreview } from '../domain/workset-preview.ts';
@@ -213,6 +214,39 @@ const previewMatchesFlow: Same<v.InferOutput<typeof PreviewSchema>, Mutable<Work
 void catalogueMatchesDomain;
 void estimateMatchesDomain;
 void previewMatchesFlow;
+export const CustomerSchema = v.object({
+  customer_id: v.string(),
+  customer_name: v.string(),
+  email: v.string(),
+  max_active_worksets: v.pipe(integer, v.description('Worksets that may be registering, ready, in_progress or retrying at once.')),
+  max_samples_per_workset: integer,
+  data_locations: v.pipe(v.array(v.string()), v.description('s3://bucket/prefix/ locations its samples and exports must lie under.')),
+  billing_tags: v.record(v.string(), v.string()),
+  suspended: v.pipe(v.boolean(), v.description('A suspended customer registers, retries and restores nothing; its worksets stay readable.')),
+  machine_clients: v.pipe(v.array(v.string()), v.description('Client ids whose client-credentials tokens act for this customer.')),
+  created_at: v.string(),
+  updated_at: v.string(),
+  version: v.pipe(integer, v.description('Incremented by every change of the settings.')),
+});
+
+export const CustomerListingSchema = v.object({
+  customers: v.array(CustomerSchema),
+  next_token: v.pipe(v.nullable(v.string()), v.description('Pass as next_token for the next page; null on the last page.')),
+});
+
+export const CustomerUsageSchema = v.object({
+  customer_id: v.string(),
+  month: v.pipe(v.string(), v.description('YYYY-MM (UTC): the month the registrations are counted in.')),
+  active_worksets: integer,
+  max_active_worksets: integer,
+  worksets_registered: v.pipe(integer, v.description('Registrations begun this month, less those rolled back.')),
+  samples_registered: integer,
+});
+
+const customerMatchesDomain: Same<v.InferOutput<typeof CustomerSchema>, Mutable<CustomerRecord>> = true;
+const usageMatchesDomain: Same<v.InferOutput<typeof CustomerUsageSchema>, Mutable<CustomerUsage>> = true;
+void customerMatchesDomain;
+void usageMatchesDomain;
 
 const detailMatchesFlow: Same<v.InferOutput<typeof WorksetDetailSchema>, Mutable<WorksetDetail>> = true;
 const statsMatchDomain: Same<v.InferOutput<typeof QueueStatsSchema>, Mutable<QueueStats>> = true;

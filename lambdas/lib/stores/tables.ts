@@ -66,43 +66,60 @@ export const WORKSET_INDEXES = {
  */
 export const HISTORY_ITEM_SEPARATOR = '#history#';
 
-// Pure (annotated): its property reads keep esbuild from dropping it where nothing reads it.
-export const WORKSETS_TABLE: TableDefinition = /* @__PURE__ */ (() => ({
+// Each table below names its indexes by the constants' strings, not by reading WORKSET_INDEXES'
+// properties: a bundler keeps an object literal that reads a property (it might be a getter),
+// and with it every table definition, in every function that imports this module.
+export const WORKSETS_TABLE: TableDefinition = {
   logicalName: 'worksets',
   partitionKey: { name: 'workset_id', type: 'S' },
   indexes: [
-    {
-      name: WORKSET_INDEXES.byCustomer,
-      partitionKey: { name: 'customer_id', type: 'S' },
-      sortKey: { name: 'created_at', type: 'S' },
-    },
-    {
-      name: WORKSET_INDEXES.byState,
-      partitionKey: { name: 'state', type: 'S' },
-      sortKey: { name: 'queue_order', type: 'S' },
-    },
-    {
-      name: WORKSET_INDEXES.claimable,
-      partitionKey: { name: 'claimable', type: 'S' },
-      sortKey: { name: 'queue_order', type: 'S' },
-    },
-    {
-      name: WORKSET_INDEXES.leaseExpiry,
-      partitionKey: { name: 'live_lease', type: 'S' },
-      sortKey: { name: 'lease_expires_at', type: 'S' },
-    },
-    {
-      name: WORKSET_INDEXES.history,
-      partitionKey: { name: 'history_of', type: 'S' },
-      sortKey: { name: 'entry_id', type: 'S' },
-    },
-  ],
-}))();
+    { name: 'customer-created-index', partitionKey: { name: 'customer_id', type: 'S' }, sortKey: { name: 'created_at', type: 'S' } },
+    { name: 'state-queue-index', partitionKey: { name: 'state', type: 'S' }, sortKey: { name: 'queue_order', type: 'S' } },
+    { name: 'claimable-index', partitionKey: { name: 'claimable', type: 'S' }, sortKey: { name: 'queue_order', type: 'S' } },
+    { name: 'lease-expiry-index', partitionKey: { name: 'live_lease', type: 'S' }, sortKey: { name: 'lease_expires_at', type: 'S' } },
+    { name: 'history-index', partitionKey: { name: 'history_of', type: 'S' }, sortKey: { name: 'entry_id', type: 'S' } },
+  ] satisfies Array<IndexDefinition & { name: (typeof WORKSET_INDEXES)[keyof typeof WORKSET_INDEXES] }>,
+};
+
+/** Index names of the customers table. */
+export const CUSTOMER_INDEXES = {
+  /**
+   * Every customer in id order (partition `directory`, one value; sort `customer_id`): the
+   * operators' listing. Only customer items carry `directory`, so counters and client items stay out.
+   */
+  directory: 'customer-directory-index',
+} as const;
+
+/**
+ * Besides customer items (key: the customer id, which never contains `#`), the customers table
+ * holds two item kinds, each with its own key prefix so an IAM policy can grant them apart
+ * (`dynamodb:LeadingKeys`): a customer's counters (slots held, registrations per month; written
+ * by the lifecycle in the transactions of the state changes they count), and one item per machine
+ * client naming the customer it acts for (read by the authorization of customer routes).
+ */
+export const CUSTOMER_ITEM_KEYS = {
+  counters: (customerId: string): string => `counters#${customerId}`,
+  client: (clientId: string): string => `client#${clientId}`,
+} as const;
+
+/**
+ * Items of a table an IAM policy can grant apart, by the patterns of their keys (IAM
+ * `dynamodb:LeadingKeys`, `StringLike`).
+ */
+export const ITEM_KEYS = {
+  customers: {
+    counters: ['counters#*'],
+    clients: ['client#*'],
+  },
+} as const;
+export type ItemKeys = keyof (typeof ITEM_KEYS)['customers'];
 
 export const CUSTOMERS_TABLE: TableDefinition = {
   logicalName: 'customers',
   partitionKey: { name: 'customer_id', type: 'S' },
-  indexes: [],
+  indexes: [
+    { name: 'customer-directory-index', partitionKey: { name: 'directory', type: 'S' }, sortKey: { name: 'customer_id', type: 'S' } },
+  ] satisfies Array<IndexDefinition & { name: (typeof CUSTOMER_INDEXES)[keyof typeof CUSTOMER_INDEXES] }>,
 };
 
 /** Idempotency records of the create route; DynamoDB TTL removes them after their 24 h window. */

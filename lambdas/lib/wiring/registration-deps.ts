@@ -1,13 +1,14 @@
 /**
- * The wiring of registration: the registration part of the worksets adapter, the control bucket
- * on S3, where control folders go, and the random source of new workset ids. Built once per cold
- * start.
+ * The wiring of registration: the registration part of the worksets adapter, the customers'
+ * settings (cached), the control bucket on S3, where control folders go, and the random source of
+ * new workset ids. Built once per cold start.
  */
 import { randomBytes } from 'node:crypto';
 import { currentSettings } from '../config/current.ts';
 import type { RegistrationDeps } from '../flows/deps.ts';
 import { dynamoRegistrationStore } from '../stores/dynamodb/dynamo-worksets.ts';
 import { s3ControlObjectWrites } from './control-bucket-store.ts';
+import { customerSettings } from './customer-deps.ts';
 import { dynamoContext } from './table-deps.ts';
 
 let deps: RegistrationDeps | undefined;
@@ -17,6 +18,7 @@ export function registrationDeps(): RegistrationDeps {
     const settings = currentSettings();
     deps = {
       worksets: dynamoRegistrationStore(dynamoContext(settings)),
+      customers: customerSettings(),
       controlBucket: s3ControlObjectWrites(settings),
       controlLocation: settings.controlBucket,
       now: () => new Date(),

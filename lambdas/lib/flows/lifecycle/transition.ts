@@ -1,7 +1,8 @@
 /**
  * The protocol of every state change: read the record, ask the transition table, write ONE
  * conditional transaction guarded by the state and version read (and the lease or the customer
- * where asked), then bring the control folder's sentinels in step. A writer that loses a race
+ * where asked, and the customer's quota when the change takes a slot), then bring the control
+ * folder's sentinels in step. A writer that loses a race
  * re-reads and decides again (the change may still be allowed, or now answers 409); nobody
  * overwrites a state they did not see.
  */
@@ -12,9 +13,11 @@ import {
   recordVersion,
   type TransitionVia,
 } from '../../domain/lifecycle.ts';
+import { slotDelta, type CustomerRecord } from '../../domain/customer.ts';
 import { planForRecord, planForState } from '../../domain/sentinel-rules.ts';
 import type { HistoryEntry, WorksetRecord, WorksetState } from '../../domain/workset.ts';
 import { ConflictError } from '../../errors.ts';
+import { activeCustomer, quotaExceeded, slotClaimOf } from '../customer-quotas.ts';
 import { ownedRecord } from '../ownership.ts';
 import type { LeaseClaim, StateChange, WriteOutcome } from '../../ports/worksets.ts';
 import type { ControlBucketDeps } from '../deps.ts';
@@ -146,6 +149,8 @@ export async function transition(deps: ControlBucketDeps, request: TransitionReq
     if (!via) throw forbidden(record, to, request.reportVia ?? request.via);
     if (request.lease) checkLease(record, request.lease);
     request.check?.(record, to, via, now);
+    // Back into a state that holds a slot (retry, restore, an operator's return to ready): within the quota.
+    const customer: CustomerRecord | undefined = slotDelta(record.state, to) > 0 ? await activeCustomer(deps.customers, record.customer_id) : undefined;
 
     const at = now.toISOString();
     const effects = request.effects?.(record, to, via, now) ?? {};
@@ -173,6 +178,7 @@ export async function transition(deps: ControlBucketDeps, request: TransitionReq
       ...(effects.noLiveLeaseAt ? { noLiveLeaseAt: effects.noLiveLeaseAt } : {}),
       ...(request.lease ? { lease: request.lease } : {}),
       ...(request.customerId !== undefined ? { customerId: request.customerId } : {}),
+      ...(customer ? { slot: slotClaimOf(customer) } : {}),
     };
     let prepared: { undo?: (current: WorksetRecord | undefined) => Promise<void> } = {};
     try {
@@ -191,6 +197,7 @@ export async function transition(deps: ControlBucketDeps, request: TransitionReq
       return { record: sentinels.in_sync ? updated : { ...updated, sentinel_sync_pending: sentinels.pending }, previous: record, sentinels };
     }
     await prepared.undo?.(outcome.current);
+    if (outcome.slot) throw quotaExceeded(customer!, outcome.slot.usage);
     // Lost a race (or the lease moved): decide again on what is there now.
     if (attempt >= RACE_ATTEMPTS) throw keptChanging(request, outcome.current);
   }

@@ -1,5 +1,6 @@
 /**
- * Registration, step 1: one DynamoDB transaction claims the idempotency key and creates the
+ * Registration, step 1: the customer's settings allow the request (customer-limits.ts), then one
+ * DynamoDB transaction takes a slot of its quota, claims the idempotency key and creates the
  * `registering` record (never overwriting anything), or finds what an earlier request with the
  * same key left: an answer to replay, or a registration to resume.
  */
@@ -7,9 +8,11 @@ import { toWorksetDetail, type WorksetDetail } from '../../domain/workset-detail
 import { newWorksetId } from '../../domain/workset-id.ts';
 import { controlFolderPrefix, queueOrder, timestamp, type WorksetRecord } from '../../domain/workset.ts';
 import { defaultExportUri } from '../../domain/manifests.ts';
-import { ConflictError, NotFoundError, UpstreamError } from '../../errors.ts';
+import { ConflictError, notFound, UpstreamError } from '../../errors.ts';
 import { WorksetIdCollision, type IdempotencyRecord } from '../../ports/worksets.ts';
 import type { RegistrationDeps } from '../deps.ts';
+import { activeCustomer, quotaExceeded, slotClaimOf } from '../customer-quotas.ts';
+import { checkRegistrationLimits } from './customer-limits.ts';
 import { requestFingerprint, type RegistrationRequest } from './registration-request.ts';
 
 /** How long an Idempotency-Key holds its first answer. */
@@ -89,6 +92,8 @@ export function deletedWhileRegistering(worksetId: string, current: WorksetRecor
 export async function beginRegistration(command: RegisterWorksetCommand, deps: RegistrationDeps, location: ControlLocation): Promise<BeginOutcome> {
   const fingerprint = requestFingerprint(command.customerId, command.request);
   const key = command.idempotencyKey === undefined ? undefined : `${command.customerId}#${command.idempotencyKey}`;
+  const customer = await activeCustomer(deps.customers, command.customerId);
+  checkRegistrationLimits(customer, command.request);
   for (let attempt = 1; ; attempt += 1) {
     const record = newRecord(command, deps, location, key);
     const idempotency: IdempotencyRecord | undefined = key
@@ -101,7 +106,7 @@ export async function beginRegistration(command: RegisterWorksetCommand, deps: R
       : undefined;
     let result;
     try {
-      result = await deps.worksets.beginRegistration(record, idempotency);
+      result = await deps.worksets.beginRegistration(record, idempotency, slotClaimOf(customer));
     } catch (error) {
       if (error instanceof WorksetIdCollision && attempt < ID_ATTEMPTS) continue;
       // The write may have landed all the same (its reply lost): a `registering` record without
@@ -110,7 +115,9 @@ export async function beginRegistration(command: RegisterWorksetCommand, deps: R
       throw new UpstreamError(`Registration failed before any control file was written: nothing was queued. ${retry}`, { cause: error });
     }
     if (result.kind === 'created') return { record, resumed: false, ...(key ? { idempotencyKey: key } : {}) };
-    if (result.kind === 'unknown-customer') throw new NotFoundError(`Customer ${command.customerId} not found.`);
+    if (result.kind === 'unknown-customer') throw notFound('Customer', command.customerId);
+    if (result.kind === 'quota-exceeded') throw quotaExceeded(customer, result.usage);
+
     const { existing } = result;
     if (existing.request_hash !== fingerprint) {
       throw new ConflictError(

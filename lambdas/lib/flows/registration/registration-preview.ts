@@ -5,8 +5,9 @@
  * byte-identical files. Nothing is read from or written to a store.
  *
  * The workset id and timestamps are the preview's own: registration draws its id and clock when it
- * runs. Whether the customer exists is not checked here (registration's first transaction does):
- * the tenancy work brings the customer record, and its data locations, to both.
+ * runs. What only the customers table knows is not checked here: whether the customer exists or is
+ * suspended, its quota, its data locations and sample limit (registration checks them; the
+ * preview's function carries no database client, so it stays within its bundle budget).
  */
 import { estimateCost } from '../../domain/cost-estimate.ts';
 import { registrationObjects } from '../../domain/control-folder.ts';

@@ -40,7 +40,8 @@ export const STREAM_SPECIFICATION: Readonly<StreamSpecification> = { StreamEnabl
 /**
  * Creates every missing table with its indexes and TTL (and its stream, where `streams` asks for
  * one), then waits until each is ACTIVE. Existing tables are left as they are, their schema not
- * compared or changed, except that a table `streams` names gets its stream turned on.
+ * compared or changed, except that they get the indexes they lack, and a table `streams` names
+ * gets its stream turned on.
  */
 export async function ensureTables(
   client: DynamoDBClient,
@@ -66,6 +67,7 @@ async function ensureTable(
   const existing = await describeTable(client, tableName);
   if (existing) {
     await waitUntilActive(client, tableName, timeoutMs);
+    await addMissingIndexes(client, definition, existing, timeoutMs);
     if (options.stream) await enableStream(client, existing, timeoutMs);
     return;
   }
@@ -82,6 +84,32 @@ async function ensureTable(
   }
   await waitUntilActive(client, tableName, timeoutMs);
   if (definition.ttlAttribute) await enableTtl(client, tableName, definition.ttlAttribute);
+}
+
+/**
+ * Adds the indexes a table created by an earlier version lacks (e.g. a local data directory from
+ * before the customers' directory index), one at a time, as DynamoDB allows.
+ */
+async function addMissingIndexes(client: DynamoDBClient, definition: TableDefinition, table: TableDescription, timeoutMs: number): Promise<void> {
+  const present = new Set((table.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  const input = createTableInput(definition, table.TableName!);
+  for (const index of input.GlobalSecondaryIndexes ?? []) {
+    if (present.has(index.IndexName)) continue;
+    try {
+      await client.send(
+        new UpdateTableCommand({
+          TableName: table.TableName!,
+          AttributeDefinitions: input.AttributeDefinitions,
+          GlobalSecondaryIndexUpdates: [{ Create: index }],
+        }),
+      );
+    } catch (error) {
+      // Another process added it first.
+      const again = await describeTable(client, table.TableName!);
+      if (!again?.GlobalSecondaryIndexes?.some((existing) => existing.IndexName === index.IndexName)) throw error;
+    }
+    await waitUntilActive(client, table.TableName!, timeoutMs);
+  }
 }
 
 /**

@@ -24,6 +24,8 @@ export const KEY_SHAPES: Readonly<Record<string, (value: string) => boolean>> = 
   queue_order: (value) => /^[0-2]#/.test(value) && TIMESTAMP.test(value.slice(2)),
   history_of: (value) => WORKSET_ID_PATTERN.test(value),
   entry_id: (value) => /^\d{10}$/.test(value),
+  // The customers' directory index (its one partition).
+  directory: (value) => value === 'customers',
 };
 
 export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {

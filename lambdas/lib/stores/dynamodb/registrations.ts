@@ -1,14 +1,18 @@
 /**
- * Registration's writes in the worksets adapter: the first transaction (customer exists, key
- * claimed, `registering` record created), the ready flip, the withdrawal fence and the rollback.
+ * Registration's writes in the worksets adapter: the first transaction (the customer exists with a
+ * slot free, key claimed, `registering` record created, the slot and the month's registration
+ * counted), the ready flip, the withdrawal fence and the rollback (which gives the
+ * slot and the count back).
  * Conditional writes only, every attribute name aliased.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { usageMonth } from '../../domain/customer.ts';
 import { moveDelta } from '../../domain/queue-counters.ts';
 import type { WorksetDetail } from '../../domain/workset-detail.ts';
 import { WorksetIdCollision, type IdempotencyRecord, type Registrations } from '../../ports/worksets.ts';
 import { sdkCall, translated } from '../aws-errors.ts';
+import { counterUpdate as customerCounters, usageOf } from './customer-counters.ts';
 import { counterUpdate, historyPut } from './expression.ts';
 import { CLAIMABLE, fromOptionalItem, toItem } from './queue-index.ts';
 import { readRecord, type DynamoContext } from './records.ts';
@@ -46,20 +50,23 @@ export function dynamoRegistrations(ctx: DynamoContext): Registrations {
     getWorkset: (worksetId) => readRecord(ctx, worksetId),
     getIdempotencyRecord,
 
-    async beginRegistration(record, idempotency) {
+    async beginRegistration(record, idempotency, slot) {
       // Whether a key's window has passed is decided at the registration's own time (its clock).
       const now = Math.floor(Date.parse(record.created_at) / 1000);
       // Positions matter: the outcome names failed conditions by index.
-      const [CUSTOMER, WORKSET, KEY] = [0, 1, 2];
+      const [CUSTOMER, SLOT, WORKSET, KEY] = [0, 1, 2, 3];
+      const { customer_id: customerId } = record;
       const items = (): TransactWriteItem[] => [
         {
           ConditionCheck: {
             TableName: tables.customers,
-            Key: { customer_id: record.customer_id },
+            Key: { customer_id: customerId },
             ConditionExpression: 'attribute_exists(#customer_id)',
             ExpressionAttributeNames: { '#customer_id': 'customer_id' },
           },
         },
+        // The slot, within the quota, and the month's count.
+        customerCounters(tables.customers, customerId, 1, slot.limit, { month: usageMonth(record.created_at), samples: record.sample_count }),
         {
           Put: {
             TableName: tables.worksets,
@@ -87,7 +94,9 @@ export function dynamoRegistrations(ctx: DynamoContext): Registrations {
         counterUpdate(tables.worksets, moveDelta(null, 'registering'), ctx.random)!,
       ];
       for (let claim = 0; ; claim += 1) {
-        const outcome = await transactWrite(ctx.db, items, { random: ctx.random });
+        // Many registrations of one customer contend for its slot counter: more attempts than a
+        // workset's own writes need.
+        const outcome = await transactWrite(ctx.db, items, { random: ctx.random, attempts: 16 });
         if (outcome.ok) return { kind: 'created' };
         const failed = outcome.failedConditions;
         if (failed.has(CUSTOMER)) return { kind: 'unknown-customer' };
@@ -96,6 +105,7 @@ export function dynamoRegistrations(ctx: DynamoContext): Registrations {
           if (existing && existing.expires_at >= now) return { kind: 'key-in-use', existing };
           if (claim < EXPIRED_KEY_RETRIES) continue; // expired (or removed) since the write: claim it afresh
         }
+        if (failed.has(SLOT)) return { kind: 'quota-exceeded', usage: usageOf(outcome.oldItems[SLOT]) };
         // 32 random bits collided with an existing id: the caller draws another id.
         if (failed.has(WORKSET)) throw new WorksetIdCollision(record.workset_id);
         throw new Error(`registration transaction refused by conditions ${[...failed].join(', ')}`);
@@ -182,6 +192,9 @@ export function dynamoRegistrations(ctx: DynamoContext): Registrations {
     },
 
     async abandonRegistration(worksetId) {
+      // Whose slot and which month's count to give back: fields a record never changes.
+      const record = await readRecord(ctx, worksetId);
+      if (record?.state !== 'registering') return false;
       // Refused when no longer `registering`: then there is nothing to abandon.
       const outcome = await transactWrite(
         ctx.db,
@@ -196,6 +209,7 @@ export function dynamoRegistrations(ctx: DynamoContext): Registrations {
             },
           },
           counterUpdate(tables.worksets, moveDelta('registering', null), ctx.random)!,
+          customerCounters(tables.customers, record.customer_id, -1, undefined, { month: usageMonth(record.created_at), samples: record.sample_count }),
         ],
         { random: ctx.random },
       );

@@ -1,14 +1,18 @@
 /**
  * State changes of the worksets adapter. Every change is ONE TransactWriteItems: the record update
  * conditioned on its state and version (and on the lease or the customer where the flow says so),
- * the history item, and the queue counters. When a condition fails, the record is read afterwards
+ * the history item, the queue counters, and the customer's slot counter when the change takes or
+ * releases a slot. When a condition fails, the record is read afterwards
  * (never before) to say why.
  */
+import { slotDelta } from '../../domain/customer.ts';
 import { moveDelta } from '../../domain/queue-counters.ts';
 import type { WorksetRecord } from '../../domain/workset.ts';
 import type { StateChange, StateChanges } from '../../ports/worksets.ts';
+import { counterUpdate as customerCounters, usageOf } from './customer-counters.ts';
 import { counterUpdate, Expression, historyPut } from './expression.ts';
 import { readRecord, transactGuarded, updateUnlessChanged, type DynamoContext } from './records.ts';
+import { transactWrite } from './transactions.ts';
 import { CLAIMABLE, isClaimableState, isLeaseLiveState, LIVE_LEASE } from './queue-index.ts';
 import { LEASE_ATTRIBUTES, leaseCondition } from './workset-leases.ts';
 import type { TransactWriteItem } from './transactions.ts';
@@ -86,18 +90,31 @@ function recordUpdate(ctx: DynamoContext, change: StateChange): TransactWriteIte
   };
 }
 
+/** The customer's counter update of a change that takes (within the quota) or releases (unconditionally: it never blocks ending a run) a slot. */
+function slotItem(ctx: DynamoContext, change: StateChange, customerId: string): TransactWriteItem | undefined {
+  const delta = slotDelta(change.from, change.to);
+  if (delta > 0 && !change.slot) throw new Error(`the change ${change.from} → ${change.to} of ${change.worksetId} takes a slot: it needs the customer's quota`);
+  return delta === 0 ? undefined : customerCounters(ctx.tables.customers, customerId, delta, change.slot?.limit);
+}
+
 export function dynamoStateChanges(ctx: DynamoContext): StateChanges {
   const table = ctx.tables.worksets;
   return {
     async changeState(change, base) {
       const update = recordUpdate(ctx, change);
-      const ok = await transactGuarded(
-        ctx,
-        () => [update, historyPut(table, change.worksetId, change.version + 1, change.entry), counterUpdate(table, moveDelta(change.from, change.to), ctx.random)],
-        'state change',
-      );
-      if (!ok) return { ok: false, current: await readRecord(ctx, change.worksetId) };
-      return { ok: true, record: applyStateChange(base, change) };
+      const counter = counterUpdate(table, moveDelta(change.from, change.to), ctx.random);
+      const slot = slotItem(ctx, change, base.customer_id);
+      const outcome = await transactWrite(ctx.db, () => [update, historyPut(table, change.worksetId, change.version + 1, change.entry), ...(counter ? [counter] : []), ...(slot ? [slot] : [])], {
+        random: ctx.random,
+      });
+      if (outcome.ok) return { ok: true, record: applyStateChange(base, change) };
+      const failed = outcome.failedConditions;
+      // The record's own condition first: a lost race is decided again on the record as it is now.
+      if (failed.has(0)) return { ok: false, current: await readRecord(ctx, change.worksetId) };
+      // A take refused by its customer's quota.
+      const slotIndex = 2 + (counter ? 1 : 0);
+      if (slot && failed.has(slotIndex)) return { ok: false, current: await readRecord(ctx, change.worksetId), slot: { kind: 'quota-exceeded', usage: usageOf(outcome.oldItems[slotIndex]) } };
+      throw new Error(`state change transaction refused by conditions ${[...failed].join(', ')}`);
     },
 
     markSentinels(input) {

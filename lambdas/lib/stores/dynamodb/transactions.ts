@@ -12,8 +12,11 @@ export type TransactWriteItem = NonNullable<TransactWriteCommandInput['TransactI
 
 export type TransactOutcome =
   | { readonly ok: true }
-  /** Indexes (in the built list) of the items whose condition failed. */
-  | { readonly ok: false; readonly failedConditions: ReadonlySet<number> };
+  /**
+   * Indexes (in the built list) of the items whose condition failed, and what those items held
+   * (for items written with `ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`; marshalled).
+   */
+  | { readonly ok: false; readonly failedConditions: ReadonlySet<number>; readonly oldItems: ReadonlyArray<Record<string, { N?: string }> | undefined> };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -32,7 +35,7 @@ export async function transactWrite(
       if (!(error instanceof TransactionCanceledException)) throw translated(error);
       const reasons = error.CancellationReasons ?? [];
       const failedConditions = new Set(reasons.flatMap((reason, index) => (reason.Code === 'ConditionalCheckFailed' ? [index] : [])));
-      if (failedConditions.size > 0) return { ok: false, failedConditions };
+      if (failedConditions.size > 0) return { ok: false, failedConditions, oldItems: reasons.map((reason) => reason.Item as Record<string, { N?: string }> | undefined) };
       if (!reasons.some((reason) => reason.Code === 'TransactionConflict') || attempt >= attempts) throw translated(error);
       await sleep(5 * attempt + random() * 20);
     }

@@ -8,6 +8,7 @@
  * Values are copied in and out, so no caller can alias what is stored; and, like the document
  * client (removeUndefinedValues), an attribute set to undefined is not stored at all.
  */
+import { slotDelta, usageMonth } from '../../domain/customer.ts';
 import { historyEntryId, LEASE_LIVE_STATES } from '../../domain/lifecycle.ts';
 import { moveDelta, sumShards, type CountDelta, type QueueStats } from '../../domain/queue-counters.ts';
 import { PRIORITIES, WORKSET_STATES, type HistoryEntry, type WorksetRecord, type WorksetState } from '../../domain/workset.ts';
@@ -22,12 +23,15 @@ import {
   type ListingFilter,
   type MetricsMerge,
   type QueueCandidate,
+  type SlotClaim,
+  type SlotRefusal,
   type StateChange,
   type WorksetPage,
   type WorksetStore,
   type WriteOutcome,
 } from '../../ports/worksets.ts';
 import { checkFault, type FaultHook } from './faults.ts';
+import { MemoryCustomerStore } from './memory-customers.ts';
 import { compareUtf8, decodeCursor, encodeCursor, inOrder, invalidCursor, queryPage, type Position } from './pages.ts';
 
 /** A record being written: any attribute may be set or removed. */
@@ -44,8 +48,10 @@ interface StoredIdempotency extends Omit<IdempotencyRecord, 'answer'> {
 }
 
 export interface MemoryWorksetStoreOptions {
-  /** Customers that exist (`addCustomer` adds more). */
+  /** Customers that exist, with the default settings (`addCustomer` adds more). */
   readonly customers?: readonly string[];
+  /** The customers store whose counters this store's writes move (default: a new one). */
+  readonly customerStore?: MemoryCustomerStore;
   readonly fail?: FaultHook;
 }
 
@@ -175,21 +181,25 @@ export class MemoryWorksetStore implements WorksetStore {
   /** History items by workset, then entry id. Like DynamoDB's, they outlive a removed record. */
   private readonly histories = new Map<string, Map<string, HistoryEntry>>();
   private readonly counts = new Map<WorksetState, number>();
-  private readonly customers = new Set<string>();
   private readonly idempotency = new Map<string, StoredIdempotency>();
+  /** The customers, whose slot and registration counters move with this store's writes. */
+  readonly customerStore: MemoryCustomerStore;
 
   constructor(options: MemoryWorksetStoreOptions = {}) {
     this.fail = options.fail;
-    for (const customerId of options.customers ?? []) this.customers.add(customerId);
+    this.customerStore = options.customerStore ?? new MemoryCustomerStore();
+    for (const customerId of options.customers ?? []) this.customerStore.addCustomer(customerId);
   }
 
   addCustomer(customerId: string): void {
-    this.customers.add(customerId);
+    this.customerStore.addCustomer(customerId);
   }
 
-  /** A fixture: puts a record as it is, with its queue count (no history item), replacing one with its id. */
+  /** A fixture: puts a record as it is, with its queue count and its customer's slot (no history item), replacing one with its id. */
   seedWorkset(record: WorksetRecord): void {
-    this.count(moveDelta(this.worksets.get(record.workset_id)?.state ?? null, record.state));
+    const previous = this.worksets.get(record.workset_id)?.state ?? null;
+    this.count(moveDelta(previous, record.state));
+    this.customerStore.moveSlot(record.customer_id, slotDelta(previous, record.state));
     this.worksets.set(record.workset_id, stored(record));
   }
 
@@ -434,10 +444,15 @@ export class MemoryWorksetStore implements WorksetStore {
       ...(change.revokeLease ? [...LEASE_ATTRIBUTES, 'lease_epoch'].map((name) => [name]) : []),
     ]);
     const record = this.record(change.worksetId);
+    const slot = slotDelta(change.from, change.to);
+    if (slot > 0 && !change.slot) throw new Error(`the change ${change.from} → ${change.to} of ${change.worksetId} takes a slot: it needs the customer's quota`);
     if (!record || !changeHolds(record, change)) return { ok: false, current: this.copyOf(change.worksetId) };
+    const refusal = slot > 0 ? this.slotRefusal(base.customer_id, change.slot!) : undefined;
+    if (refusal) return { ok: false, current: this.copyOf(change.worksetId), slot: refusal };
     this.write(applyStateChange(record, change));
     this.putHistory(change.worksetId, change.version + 1, change.entry);
     this.count(moveDelta(change.from, change.to));
+    this.customerStore.moveSlot(base.customer_id, slot);
     // The DynamoDB adapter answers the change applied to the record it was decided on.
     return { ok: true, record: stored(applyStateChange(base, change)) as unknown as WorksetRecord };
   }
@@ -487,19 +502,29 @@ export class MemoryWorksetStore implements WorksetStore {
   // -------------------------------------------------------------------------------------------
   // Registrations
 
-  async beginRegistration(record: WorksetRecord, idempotency?: Omit<IdempotencyRecord, 'answer'>): Promise<BeginRegistrationResult> {
+  /** Why the customer refuses a change taking a slot (the DynamoDB adapter's two customer items), if it does. */
+  private slotRefusal(customerId: string, slot: SlotClaim): SlotRefusal | undefined {
+    return this.customerStore.slotFree(customerId, slot.limit) ? undefined : { kind: 'quota-exceeded', usage: this.customerStore.activeWorksets(customerId) };
+  }
+
+  async beginRegistration(record: WorksetRecord, idempotency: Omit<IdempotencyRecord, 'answer'> | undefined, slot: SlotClaim): Promise<BeginRegistrationResult> {
     checkFault(this.fail, 'beginRegistration', record);
     // The DynamoDB transaction's conditions, in the order its adapter reads their failures.
-    if (!this.customers.has(record.customer_id)) return { kind: 'unknown-customer' };
+    const customers = this.customerStore;
+    if (!customers.has(record.customer_id)) return { kind: 'unknown-customer' };
     const existing = idempotency && this.idempotency.get(idempotency.idempotency_key);
     // An expired record (TTL deletion lags by hours) no longer holds the key.
     if (existing && existing.expires_at >= epochSeconds(record.created_at)) return { kind: 'key-in-use', existing: fromStored(existing) };
+    const refusal = this.slotRefusal(record.customer_id, slot);
+    if (refusal) return refusal;
     if (this.worksets.has(record.workset_id)) throw new WorksetIdCollision(record.workset_id);
 
     this.write(record as unknown as Item);
     if (idempotency) this.idempotency.set(idempotency.idempotency_key, stored(idempotency));
     if (record.state_history[0]) this.putHistory(record.workset_id, 0, record.state_history[0]);
     this.count(moveDelta(null, 'registering'));
+    customers.moveSlot(record.customer_id, 1);
+    customers.countRegistration(record.customer_id, usageMonth(record.created_at), record.sample_count, 1);
     return { kind: 'created' };
   }
 
@@ -541,6 +566,8 @@ export class MemoryWorksetStore implements WorksetStore {
     if (!record || record.state !== 'registering') return false;
     this.worksets.delete(worksetId);
     this.count(moveDelta('registering', null));
+    this.customerStore.moveSlot(record.customer_id, -1);
+    this.customerStore.countRegistration(record.customer_id, usageMonth(record.created_at), record.sample_count, -1);
     return true;
   }
 
