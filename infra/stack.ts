@@ -49,6 +49,7 @@ export const TABLE_ENV: Readonly<Record<TableName, string>> = {
   worksets: ENV.worksetTable,
   customers: ENV.customerTable,
   idempotency: ENV.idempotencyTable,
+  notifications: ENV.notificationTable,
 };
 
 /**

@@ -21,7 +21,7 @@ afterAll(() => client.destroy());
 
 const uniqueNames = (): TableNames => {
   const id = randomBytes(4).toString('hex');
-  return { worksets: `ct-${id}-worksets`, customers: `ct-${id}-customers`, idempotency: `ct-${id}-idempotency` };
+  return { worksets: `ct-${id}-worksets`, customers: `ct-${id}-customers`, idempotency: `ct-${id}-idempotency`, notifications: `ct-${id}-notifications` };
 };
 
 const describeTable = async (name: string): Promise<TableDescription> =>
@@ -161,6 +161,8 @@ describe('createTableInput', () => {
       { AttributeName: 'lease_expires_at', AttributeType: 'S' },
       { AttributeName: 'history_of', AttributeType: 'S' },
       { AttributeName: 'entry_id', AttributeType: 'S' },
+      { AttributeName: 'reconcile_key', AttributeType: 'S' },
+      { AttributeName: 'reconcile_at', AttributeType: 'S' },
     ]);
   });
 
@@ -172,7 +174,7 @@ describe('createTableInput', () => {
 
 describe('tableNames', () => {
   it('maps the settings to a name per logical table', () => {
-    const settings = resolveSettings({ tableName: 'w', customersTable: 'c', idempotencyTable: 'i' }, {});
-    expect(tableNames(settings)).toEqual({ worksets: 'w', customers: 'c', idempotency: 'i' });
+    const settings = resolveSettings({ tableName: 'w', customersTable: 'c', idempotencyTable: 'i', notificationsTable: 'n' }, {});
+    expect(tableNames(settings)).toEqual({ worksets: 'w', customers: 'c', idempotency: 'i', notifications: 'n' });
   });
 });

@@ -15,6 +15,7 @@ export interface SettingFlags {
   tableName?: string;
   customersTable?: string;
   idempotencyTable?: string;
+  notificationsTable?: string;
   region?: string;
 }
 
@@ -28,6 +29,15 @@ export const ENV = {
   idempotencyTable: 'DAYLILY_IDEMPOTENCY_TABLE',
   archivePrefix: 'DAYLILY_ARCHIVE_PREFIX',
   leaseSeconds: 'DAYLILY_LEASE_SECONDS',
+  notificationTable: 'DAYLILY_NOTIFICATION_TABLE',
+  /** The EventBridge bus state-change events are published to (the stack sets it). */
+  eventBus: 'DAYLILY_EVENT_BUS',
+  /** Instead of a bus: a directory the events are appended to as JSON lines (the local server sets it). */
+  eventsDir: 'DAYLILY_EVENTS_DIR',
+  /** The From address of notification emails; without it, no email is sent. */
+  notificationSender: 'DAYLILY_NOTIFICATION_SENDER',
+  /** Instead of SES: a directory each email is written to, one file per message (the local server sets it). */
+  mailDir: 'DAYLILY_MAIL_DIR',
   region: 'AWS_REGION',
 } as const;
 
@@ -44,14 +54,30 @@ export type ControlBucketSetting =
 
 export type ArchivePrefixSetting = { readonly ok: true; readonly prefix: string } | { readonly ok: false; readonly problem: string };
 
+/** Where state-change events go: an EventBridge bus, a local directory of JSON lines, or nowhere (and why). */
+export type EventsSetting =
+  | { readonly kind: 'bus'; readonly busName: string }
+  | { readonly kind: 'directory'; readonly directory: string }
+  | { readonly kind: 'off'; readonly reason: string };
+
+/** How notification emails are sent: SES, files in a local directory, or not at all (and why). */
+export type NotificationsSetting =
+  | { readonly kind: 'ses'; readonly sender: string }
+  | { readonly kind: 'directory'; readonly sender: string; readonly directory: string }
+  | { readonly kind: 'off'; readonly reason: string };
+
 export interface Settings {
   readonly controlBucket: ControlBucketSetting;
   readonly worksetTable: string;
   readonly customerTable: string;
   readonly idempotencyTable: string;
+  /** The notification ledger (one item per event id mailed). */
+  readonly notificationTable: string;
   /** Where archived control folders go (the monitor's `archive_prefix`). */
   readonly archivePrefix: ArchivePrefixSetting;
   readonly defaultLeaseSeconds: number;
+  readonly events: EventsSetting;
+  readonly notifications: NotificationsSetting;
   readonly region: string;
   /**
    * Settings that were given but could not be used, each naming the variable and the fix. None
@@ -169,26 +195,56 @@ function resolveLeaseSeconds(env: Env): { seconds: number; problem?: string } {
   };
 }
 
+/** An address SES accepts as FromEmailAddress, plainly: `local@domain`, no display name. */
+const SENDER_ADDRESS = /^[^\s@<>"(),;:]+@[^\s@<>"(),;:]+$/;
+
+function resolveEvents(env: Env): EventsSetting {
+  const busName = nonEmpty(env[ENV.eventBus]);
+  if (busName) return { kind: 'bus', busName };
+  const directory = nonEmpty(env[ENV.eventsDir]);
+  if (directory) return { kind: 'directory', directory };
+  return { kind: 'off', reason: `No event bus is configured: state changes are not published. Set ${ENV.eventBus} (the stack does) or ${ENV.eventsDir} (the local server does); see ${CONFIG_DOCS}.` };
+}
+
+function resolveNotifications(env: Env): { setting: NotificationsSetting; problem?: string } {
+  const raw = nonEmpty(env[ENV.notificationSender]);
+  if (raw === undefined) {
+    return { setting: { kind: 'off', reason: `No notification sender is configured: no email is sent. Set ${ENV.notificationSender} (the stack does with -c notificationSender=…); see ${CONFIG_DOCS}.` } };
+  }
+  if (!SENDER_ADDRESS.test(raw)) {
+    const problem = `${ENV.notificationSender}=${JSON.stringify(raw)} is not a plain email address (local@domain, no display name); no email is sent. See ${CONFIG_DOCS}.`;
+    return { setting: { kind: 'off', reason: problem }, problem };
+  }
+  const directory = nonEmpty(env[ENV.mailDir]);
+  return { setting: directory ? { kind: 'directory', sender: raw, directory } : { kind: 'ses', sender: raw } };
+}
+
 export function resolveSettings(flags: SettingFlags, env: Env): Settings {
   const controlBucket = resolveControlBucket(flags, env);
   const archivePrefix = resolveArchivePrefix(env, controlBucket);
   const lease = resolveLeaseSeconds(env);
+  const notifications = resolveNotifications(env);
   return {
     archivePrefix,
     defaultLeaseSeconds: lease.seconds,
-    warnings: [...(archivePrefix.ok ? [] : [archivePrefix.problem]), ...(lease.problem ? [lease.problem] : [])],
+    events: resolveEvents(env),
+    notifications: notifications.setting,
+    warnings: [...(archivePrefix.ok ? [] : [archivePrefix.problem]), ...(lease.problem ? [lease.problem] : []), ...(notifications.problem ? [notifications.problem] : [])],
     controlBucket,
     worksetTable: nonEmpty(flags.tableName) ?? nonEmpty(env[ENV.worksetTable]) ?? 'daylily-worksets',
     customerTable: nonEmpty(flags.customersTable) ?? nonEmpty(env[ENV.customerTable]) ?? 'daylily-customers',
     idempotencyTable:
       nonEmpty(flags.idempotencyTable) ?? nonEmpty(env[ENV.idempotencyTable]) ?? 'daylily-idempotency',
+    notificationTable: nonEmpty(flags.notificationsTable) ?? nonEmpty(env[ENV.notificationTable]) ?? 'daylily-notifications',
     region: nonEmpty(flags.region) ?? nonEmpty(env[ENV.region]) ?? 'us-west-2',
   };
 }
 
 /** Physical table names by logical table (stores/tables.ts names them). */
-export function tableNames(settings: Pick<Settings, 'worksetTable' | 'customerTable' | 'idempotencyTable'>): { worksets: string; customers: string; idempotency: string } {
-  return { worksets: settings.worksetTable, customers: settings.customerTable, idempotency: settings.idempotencyTable };
+export function tableNames(
+  settings: Pick<Settings, 'worksetTable' | 'customerTable' | 'idempotencyTable' | 'notificationTable'>,
+): { worksets: string; customers: string; idempotency: string; notifications: string } {
+  return { worksets: settings.worksetTable, customers: settings.customerTable, idempotency: settings.idempotencyTable, notifications: settings.notificationTable };
 }
 
 /** The settings of a running function: environment only (the stack sets it). */
@@ -208,6 +264,7 @@ export function flagsToEnv(flags: SettingFlags): Record<string, string> {
     [ENV.worksetTable, flags.tableName],
     [ENV.customerTable, flags.customersTable],
     [ENV.idempotencyTable, flags.idempotencyTable],
+    [ENV.notificationTable, flags.notificationsTable],
     [ENV.region, flags.region],
   ];
   return Object.fromEntries(pairs.filter((pair): pair is [string, string] => nonEmpty(pair[1]) !== undefined));
