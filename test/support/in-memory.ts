@@ -10,7 +10,9 @@ import { DEFAULT_ARCHIVE_PREFIX, DEFAULT_CONTROL_PREFIX } from '../../lambdas/li
 import { sentinelOf } from '../../lambdas/lib/domain/sentinel-rules.ts';
 import { SENTINELS } from '../../lambdas/lib/domain/sentinels.ts';
 import { queueOrder, type Priority, type WorksetRecord, type WorksetState } from '../../lambdas/lib/domain/workset.ts';
-import type { ControlBucketDeps, RegistrationDeps, SettleDeps } from '../../lambdas/lib/flows/deps.ts';
+import type { ControlBucketDeps, EventDeps, RegistrationDeps, SettleDeps } from '../../lambdas/lib/flows/deps.ts';
+import type { OutboxEntry } from '../../lambdas/lib/ports/state-change-delivery.ts';
+import { MemoryEventBus, MemoryMailer, MemoryNotificationLedger } from '../../lambdas/lib/stores/memory/memory-delivery.ts';
 import type { RegistrationRequest } from '../../lambdas/lib/flows/registration/registration-request.ts';
 import { toRegistrationRequest } from '../../lambdas/lib/flows/registration/registration-request.ts';
 import { parseOrThrow } from '../../lambdas/lib/schemas/parse.ts';
@@ -20,6 +22,7 @@ import { MemoryControlBucket } from '../../lambdas/lib/stores/memory/memory-cont
 import { MemoryWorksetStore } from '../../lambdas/lib/stores/memory/memory-worksets.ts';
 
 export const CONTROL_BUCKET = 'daylily-control-test';
+export const SENDER = 'daylily@lab.test';
 export const START = '2026-03-01T12:00:00.000Z';
 export const CUSTOMERS = ['lab-1', 'lab-2'] as const;
 
@@ -103,6 +106,20 @@ export function inMemory() {
 
   const settle: SettleDeps = { worksets, controlBucket: bucket, now: clock, sentinelBackoffMs: 0 };
 
+  const bus = new MemoryEventBus();
+  const mailer = new MemoryMailer();
+  const ledger = new MemoryNotificationLedger();
+  let tokens = 0;
+  const events: EventDeps = { worksets, bus, notifications: { mailer, ledger, sender: SENDER }, now: clock, token: () => `token-${(tokens += 1)}` };
+
+  let streamed = 0;
+  /** The changes written since the last call, as the stream consumer gets them from the table's stream. */
+  const outboxEntries = (): OutboxEntry[] => {
+    const entries = worksets.outbox().slice(streamed).map((detail, index) => ({ id: String(streamed + index + 1).padStart(21, '0'), detail }));
+    streamed += entries.length;
+    return entries;
+  };
+
   /** A workset as the lifecycle finds it (version 1), with its folder and state sentinel. */
   function seed(options: SeedOptions = {}): WorksetRecord {
     const state = options.state ?? 'ready';
@@ -153,6 +170,11 @@ export function inMemory() {
     lifecycle,
     registration,
     settle,
+    events,
+    bus,
+    mailer,
+    ledger,
+    outboxEntries,
     seed,
     files,
     sentinels,

@@ -2,10 +2,12 @@
  * What the flows need, by what a function's bundle may carry: `TableDeps` for functions without
  * control-bucket access (their bundles carry no S3 client and only the reading part of the
  * worksets adapter), `ControlBucketDeps` for the lifecycle's writers, `RegistrationDeps` for
- * registration, `SettleDeps` for the settle pass. The wiring (lambdas/lib/wiring/) builds them.
+ * registration, `SettleDeps` for the settle pass, `EventDeps` for the stream consumer. The wiring
+ * (lambdas/lib/wiring/) builds them.
  */
 import type { ArchivePrefixSetting, ControlBucketSetting } from '../config/settings.ts';
 import type { ControlBucketStore, ControlObjectWrites } from '../ports/control-bucket.ts';
+import type { EventBus, Mailer, NotificationLedger } from '../ports/state-change-delivery.ts';
 import type { Registrations, StateChanges, WorksetLifecycle, WorksetQueries, WorksetReads } from '../ports/worksets.ts';
 
 export interface TableDeps {
@@ -52,4 +54,17 @@ export interface SentinelSyncDeps {
 export interface SettleDeps extends SentinelSyncDeps {
   readonly worksets: Registrations & Pick<WorksetQueries, 'listWorksets'> & Pick<StateChanges, 'markSentinels'>;
   readonly controlBucket: ControlBucketStore;
+}
+
+/**
+ * The stream consumer (flows/events/): where events go and how emails are sent; either may be off
+ * (undefined), which the wiring says once at start-up.
+ */
+export interface EventDeps {
+  readonly worksets: Pick<WorksetQueries, 'getWorkset'>;
+  readonly bus: EventBus | undefined;
+  readonly notifications: { readonly mailer: Mailer; readonly ledger: NotificationLedger; readonly sender: string } | undefined;
+  readonly now: () => Date;
+  /** A fresh claim token (random). */
+  readonly token: () => string;
 }
