@@ -10,7 +10,7 @@ import { DEFAULT_ARCHIVE_PREFIX, DEFAULT_CONTROL_PREFIX } from '../../lambdas/li
 import { sentinelOf } from '../../lambdas/lib/domain/sentinel-rules.ts';
 import { SENTINELS } from '../../lambdas/lib/domain/sentinels.ts';
 import { queueOrder, type Priority, type WorksetRecord, type WorksetState } from '../../lambdas/lib/domain/workset.ts';
-import type { ControlBucketDeps, EventDeps, RegistrationDeps, SettleDeps } from '../../lambdas/lib/flows/deps.ts';
+import type { ControlBucketDeps, EventDeps, ReconcilerDeps, RegistrationDeps, SettleDeps } from '../../lambdas/lib/flows/deps.ts';
 import type { OutboxEntry } from '../../lambdas/lib/ports/state-change-delivery.ts';
 import { MemoryEventBus, MemoryMailer, MemoryNotificationLedger } from '../../lambdas/lib/stores/memory/memory-delivery.ts';
 import type { RegistrationRequest } from '../../lambdas/lib/flows/registration/registration-request.ts';
@@ -112,6 +112,17 @@ export function inMemory() {
   let tokens = 0;
   const events: EventDeps = { worksets, bus, notifications: { mailer, ledger, sender: SENDER }, now: clock, token: () => `token-${(tokens += 1)}` };
 
+  /** Every metric document the reconciler emitted, pass by pass. */
+  const metrics: Array<Record<string, unknown>[]> = [];
+  const reconciler: ReconcilerDeps = {
+    ...lifecycle,
+    worksets,
+    controlLocation: registration.controlLocation,
+    metrics: (documents) => void metrics.push([...documents]),
+    // The recount's pause for the state index is a real timer: none in memory, whose index never lags.
+    indexSettleMs: 0,
+  };
+
   let streamed = 0;
   /** The changes written since the last call, as the stream consumer gets them from the table's stream. */
   const outboxEntries = (): OutboxEntry[] => {
@@ -171,9 +182,11 @@ export function inMemory() {
     registration,
     settle,
     events,
+    reconciler,
     bus,
     mailer,
     ledger,
+    metrics,
     outboxEntries,
     seed,
     files,
