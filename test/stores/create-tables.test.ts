@@ -103,6 +103,22 @@ describe('ensureTables', () => {
     expect((await describeTable(names.idempotency)).TableStatus).toBe('ACTIVE');
   });
 
+  it('adds an index the definition has and an older table lacks (a data directory from before it), keeping the table', async () => {
+    const names = uniqueNames();
+    const older = createTableInput(WORKSETS_TABLE, names.worksets);
+    const lacking = older.GlobalSecondaryIndexes!.filter((index) => index.IndexName !== WORKSET_INDEXES.reconcile);
+    const keys = new Set(lacking.flatMap((index) => index.KeySchema!.map((key) => key.AttributeName)).concat('workset_id'));
+    await client.send(new CreateTableCommand({ ...older, GlobalSecondaryIndexes: lacking, AttributeDefinitions: older.AttributeDefinitions!.filter((attribute) => keys.has(attribute.AttributeName)) }));
+    const before = await describeTable(names.worksets);
+
+    await ensureTables(client, names);
+
+    const after = await describeTable(names.worksets);
+    expect(after.CreationDateTime).toEqual(before.CreationDateTime);
+    expect(after.GlobalSecondaryIndexes?.map((index) => index.IndexName).sort()).toEqual(WORKSETS_TABLE.indexes.map((index) => index.name).sort());
+    expect(after.GlobalSecondaryIndexes?.every((index) => index.IndexStatus === 'ACTIVE')).toBe(true);
+  });
+
   it('can run concurrently for the same names', async () => {
     const names = uniqueNames();
     await Promise.all([ensureTables(client, names), ensureTables(client, names)]);

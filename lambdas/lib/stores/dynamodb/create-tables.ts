@@ -39,8 +39,9 @@ export const STREAM_SPECIFICATION: Readonly<StreamSpecification> = { StreamEnabl
 
 /**
  * Creates every missing table with its indexes and TTL (and its stream, where `streams` asks for
- * one), then waits until each is ACTIVE. Existing tables are left as they are, their schema not
- * compared or changed, except that a table `streams` names gets its stream turned on.
+ * one), then waits until each is ACTIVE. Existing tables keep their schema, except that an index
+ * the definition has and the table lacks is added (one at a time, as DynamoDB allows: a local
+ * data directory older than an index gets it), and a table `streams` names gets its stream.
  */
 export async function ensureTables(
   client: DynamoDBClient,
@@ -66,6 +67,7 @@ async function ensureTable(
   const existing = await describeTable(client, tableName);
   if (existing) {
     await waitUntilActive(client, tableName, timeoutMs);
+    await addMissingIndexes(client, definition, existing, timeoutMs);
     if (options.stream) await enableStream(client, existing, timeoutMs);
     return;
   }
@@ -82,6 +84,30 @@ async function ensureTable(
   }
   await waitUntilActive(client, tableName, timeoutMs);
   if (definition.ttlAttribute) await enableTtl(client, tableName, definition.ttlAttribute);
+}
+
+/** Adds the definition's indexes the table lacks, one UpdateTable each, waiting for each to be ACTIVE. */
+async function addMissingIndexes(client: DynamoDBClient, definition: TableDefinition, table: TableDescription, timeoutMs: number): Promise<void> {
+  const present = new Set((table.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  const input = createTableInput(definition, table.TableName!);
+  for (const index of input.GlobalSecondaryIndexes ?? []) {
+    if (present.has(index.IndexName)) continue;
+    const keys = new Set(index.KeySchema!.map((key) => key.AttributeName));
+    try {
+      await client.send(
+        new UpdateTableCommand({
+          TableName: table.TableName,
+          AttributeDefinitions: input.AttributeDefinitions!.filter((attribute) => keys.has(attribute.AttributeName)),
+          GlobalSecondaryIndexUpdates: [{ Create: index }],
+        }),
+      );
+    } catch (error) {
+      // Another process added it first: theirs is the same.
+      const again = await describeTable(client, table.TableName!);
+      if (!again?.GlobalSecondaryIndexes?.some((existing) => existing.IndexName === index.IndexName)) throw error;
+    }
+    await waitUntilActive(client, table.TableName!, timeoutMs);
+  }
 }
 
 /**
