@@ -9,6 +9,7 @@ import {
   CONTROL_PREFIX_SETTING,
   DEFAULT_ARCHIVE_PREFIX,
   DEFAULT_CONTROL_PREFIX,
+  isSenderAddress,
   normaliseControlPrefix,
   type PrefixSetting,
 } from '../lambdas/lib/config/settings.ts';
@@ -25,6 +26,11 @@ export interface StackConfig {
   readonly archivePrefix: string;
   readonly throttleRateLimit: number;
   readonly throttleBurstLimit: number;
+  /**
+   * The From address of notification emails (an SES-verified address, or an address of a verified
+   * domain); undefined = no email is sent, and no function may send any.
+   */
+  readonly notificationSender: string | undefined;
 }
 
 /** Context keys and their defaults: the table in docs/deploy.md lists the same. */
@@ -36,6 +42,7 @@ export const CONTEXT_DEFAULTS = {
   archivePrefix: DEFAULT_ARCHIVE_PREFIX,
   throttleRateLimit: 50,
   throttleBurstLimit: 100,
+  notificationSender: undefined,
 } as const;
 
 export type ContextKey = keyof typeof CONTEXT_DEFAULTS;
@@ -104,6 +111,14 @@ function bucketName(read: ReadContext): string | undefined {
   return name;
 }
 
+function sender(read: ReadContext): string | undefined {
+  const address = text(read('notificationSender'));
+  if (address === undefined) return undefined;
+  // The IAM grant names it: no wildcard may slip in, no display name either (SES's FromAddress key is the bare address).
+  if (!isSenderAddress(address)) throw new InvalidContextError('notificationSender', `"${address}" is not a plain email address (local@domain, no display name).`);
+  return address;
+}
+
 // CloudFormation's rule for stack names.
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 
@@ -125,6 +140,7 @@ export function stackConfigFromContext(read: ReadContext): StackConfig {
     archivePrefix: prefix(read, 'archivePrefix'),
     throttleRateLimit: positiveInteger(read, 'throttleRateLimit'),
     throttleBurstLimit: positiveInteger(read, 'throttleBurstLimit'),
+    notificationSender: sender(read),
   };
   if (config.controlPrefix.startsWith(config.archivePrefix) || config.archivePrefix.startsWith(config.controlPrefix)) {
     // The monitor lists the control prefix one level deep: an archive inside it would be

@@ -15,7 +15,14 @@ describe('stack settings from CDK context', () => {
       archivePrefix: DEFAULT_ARCHIVE_PREFIX,
       throttleRateLimit: CONTEXT_DEFAULTS.throttleRateLimit,
       throttleBurstLimit: CONTEXT_DEFAULTS.throttleBurstLimit,
+      notificationSender: undefined,
     });
+  });
+
+  it('takes a notification sender as a plain address, and refuses a display name or a wildcard (the IAM grant names it)', () => {
+    expect(configFrom({ notificationSender: ' noreply@lab.example ' }).notificationSender).toBe('noreply@lab.example');
+    expect(() => configFrom({ notificationSender: 'Lab <noreply@lab.example>' })).toThrow(/Context "notificationSender": "Lab <noreply@lab.example>" is not a plain email address/);
+    expect(() => configFrom({ notificationSender: 'no*@lab.example' })).toThrow(InvalidContextError);
   });
 
   it('reads -c strings and cdk.json values alike', () => {

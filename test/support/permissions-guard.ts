@@ -9,7 +9,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { MiddlewareStack } from '@smithy/types';
-import { entryStatements, type Resources, type Statement } from '../../infra/entry-permissions.ts';
+import { entryStatements, senderIdentities, type Resources, type Statement } from '../../infra/entry-permissions.ts';
 import type { EntryPoint } from '../../infra/entry-points.ts';
 import { resolveSettings, tableNames } from '../../lambdas/lib/config/settings.ts';
 import type { TableDefinition } from '../../lambdas/lib/stores/tables.ts';
@@ -156,11 +156,19 @@ export function isAllowed(statements: readonly Statement[], request: Authorizati
 /** The statements the stack would give the route, with the names the handler sees in `env`. */
 export function statementsFor(route: EntryPoint, env: Readonly<Record<string, string | undefined>>): Statement[] {
   const settings = resolveSettings({}, env);
-  if (!settings.controlBucket.ok) return entryStatements(route, withoutBucket(settings.region, tableNames(settings)));
+  const { notifications } = settings;
+  const delivery: Pick<Resources, 'eventBusArn' | 'sender'> = {
+    eventBusArn: `arn:aws:events:${settings.region}:${ACCOUNT}:event-bus/${settings.events.kind === 'bus' ? settings.events.busName : 'none'}`,
+    ...(notifications.kind === 'off'
+      ? {}
+      : { sender: { address: notifications.sender, identityArns: senderIdentities(notifications.sender).map((identity) => `arn:aws:ses:${settings.region}:${ACCOUNT}:identity/${identity}`) } }),
+  };
+  if (!settings.controlBucket.ok) return entryStatements(route, { ...withoutBucket(settings.region, tableNames(settings)), ...delivery });
   const names = tableNames(settings);
   const bucketArn = `arn:aws:s3:::${settings.controlBucket.bucket}`;
   const resources: Resources = {
     ...withoutBucket(settings.region, names),
+    ...delivery,
     bucketArn,
     objectArn: (pattern) => `${bucketArn}/${pattern}`,
     prefixes: {
@@ -172,7 +180,7 @@ export function statementsFor(route: EntryPoint, env: Readonly<Record<string, st
 }
 
 /** With no control bucket configured, bucket grants point at no bucket: any S3 call is denied. */
-function withoutBucket(region: string, names: Record<TableDefinition['logicalName'], string>): Resources {
+function withoutBucket(region: string, names: Record<TableDefinition['logicalName'], string>): Omit<Resources, 'eventBusArn' | 'sender'> {
   return {
     table: (name) => ({ table: tableArn(region, names[name]) }),
     bucketArn: 'arn:aws:s3:::no-control-bucket',

@@ -196,7 +196,12 @@ function resolveLeaseSeconds(env: Env): { seconds: number; problem?: string } {
 }
 
 /** An address SES accepts as FromEmailAddress, plainly: `local@domain`, no display name. */
-const SENDER_ADDRESS = /^[^\s@<>"(),;:]+@[^\s@<>"(),;:]+$/;
+const SENDER_ADDRESS = /^[^\s@<>"(),;:*?$]+@[^\s@<>"(),;:*?$]+$/;
+
+/** Whether `address` can be the notification sender (the stack's context is checked with it too). */
+export function isSenderAddress(address: string): boolean {
+  return SENDER_ADDRESS.test(address);
+}
 
 function resolveEvents(env: Env): EventsSetting {
   const busName = nonEmpty(env[ENV.eventBus]);
@@ -211,7 +216,7 @@ function resolveNotifications(env: Env): { setting: NotificationsSetting; proble
   if (raw === undefined) {
     return { setting: { kind: 'off', reason: `No notification sender is configured: no email is sent. Set ${ENV.notificationSender} (the stack does with -c notificationSender=…); see ${CONFIG_DOCS}.` } };
   }
-  if (!SENDER_ADDRESS.test(raw)) {
+  if (!isSenderAddress(raw)) {
     const problem = `${ENV.notificationSender}=${JSON.stringify(raw)} is not a plain email address (local@domain, no display name); no email is sent. See ${CONFIG_DOCS}.`;
     return { setting: { kind: 'off', reason: problem }, problem };
   }

@@ -1,0 +1,62 @@
+/**
+ * The wiring of the stream consumer: the outbox it reads (the worksets table's stream), the bus
+ * events go to (EventBridge, or a local directory), the mailer (SES, or a local directory) with
+ * the notification ledger, and the record read an email needs. Either delivery may be off; what
+ * is on and off is logged once per cold start. Its bundle carries no S3 client.
+ */
+import { randomUUID } from 'node:crypto';
+import { currentSettings } from '../config/current.ts';
+import type { Settings } from '../config/settings.ts';
+import type { EventDeps } from '../flows/deps.ts';
+import { logger } from '../logging.ts';
+import type { EventBus, StateChangeOutbox } from '../ports/state-change-delivery.ts';
+import { dynamoNotificationLedger } from '../stores/dynamodb/notification-ledger.ts';
+import { dynamoOutbox } from '../stores/dynamodb/outbox.ts';
+import { readRecord } from '../stores/dynamodb/records.ts';
+import { eventBridgeBus, eventBridgeClient } from '../stores/eventbridge/eventbridge-bus.ts';
+import { fileEventBus } from '../stores/files/file-event-bus.ts';
+import { fileMailer } from '../stores/files/file-mailer.ts';
+import { sesClient, sesMailer } from '../stores/ses/ses-mailer.ts';
+import { dynamoContext } from './table-deps.ts';
+
+export type StreamConsumerDeps = EventDeps & { readonly outbox: StateChangeOutbox };
+
+function eventBus(settings: Settings): EventBus | undefined {
+  const { events } = settings;
+  if (events.kind === 'bus') return eventBridgeBus(eventBridgeClient(settings.region), events.busName);
+  if (events.kind === 'directory') return fileEventBus(events.directory, settings.region);
+  return undefined;
+}
+
+/** What the consumer publishes to and mails with, in words: the start-up line. */
+export function describeDelivery(settings: Pick<Settings, 'events' | 'notifications'>): { events: string; notifications: string } {
+  const { events, notifications } = settings;
+  return {
+    events: events.kind === 'bus' ? `EventBridge bus ${events.busName}` : events.kind === 'directory' ? `JSON lines in ${events.directory}` : `off: ${events.reason}`,
+    notifications:
+      notifications.kind === 'ses' ? `SES, from ${notifications.sender}` : notifications.kind === 'directory' ? `files in ${notifications.directory}, from ${notifications.sender}` : `off: ${notifications.reason}`,
+  };
+}
+
+let deps: StreamConsumerDeps | undefined;
+
+export function eventDeps(): StreamConsumerDeps {
+  if (!deps) {
+    const settings = currentSettings();
+    const ctx = dynamoContext(settings);
+    const { notifications } = settings;
+    const mailer = notifications.kind === 'ses' ? sesMailer(sesClient(settings.region)) : notifications.kind === 'directory' ? fileMailer(notifications.directory) : undefined;
+    deps = {
+      outbox: dynamoOutbox(),
+      worksets: { getWorkset: (worksetId) => readRecord(ctx, worksetId) },
+      bus: eventBus(settings),
+      notifications: mailer && notifications.kind !== 'off' ? { mailer, ledger: dynamoNotificationLedger(ctx), sender: notifications.sender } : undefined,
+      now: () => new Date(),
+      token: randomUUID,
+    };
+    const delivery = describeDelivery(settings);
+    (settings.events.kind === 'off' ? logger.warn : logger.info)('state-change events', { to: delivery.events });
+    logger.info('notifications', { by: delivery.notifications });
+  }
+  return deps;
+}
