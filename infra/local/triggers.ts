@@ -17,7 +17,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
   DynamoDBStreamsClient,
@@ -156,7 +156,13 @@ function streamClients(region: string): { dynamodb: DynamoDBClient; streams: Dyn
 }
 
 async function latestStreamArn(client: DynamoDBClient, tableName: string, entry: StreamEntry): Promise<string> {
-  const { Table: table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  const { Table: table } = await client.send(new DescribeTableCommand({ TableName: tableName })).catch((error: unknown) => {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+    throw new Error(
+      `${entry.id} reads the stream of the ${entry.trigger.table} table (${tableName}), which does not exist. ` +
+        'Start the local server with --create-table (its embedded emulators always create the tables).',
+    );
+  });
   const spec = table?.StreamSpecification;
   if (!table?.LatestStreamArn || !spec?.StreamEnabled) {
     throw new Error(

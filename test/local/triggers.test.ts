@@ -206,10 +206,13 @@ describe('the local server with triggers', () => {
     expect(((await response.json()) as { event: { routeKey: string } }).event.routeKey).toBe('GET /echo');
   });
 
-  it('refuses to start when a stream entry\'s table has no stream', async () => {
+  it('refuses to start when a stream entry\'s table has no stream, or does not exist, saying how to get one', async () => {
     await expect(
       startLocalServer({ port: 0, entries: [streamEntry('ReadCustomers', 10, 'customers')], tables: aws.tables }),
     ).rejects.toThrow(/ReadCustomers reads the stream of the customers table \(.+\), which has none/);
+    await expect(
+      startLocalServer({ port: 0, entries: [streamEntry('ReadNothing', 10)], tables: { ...aws.tables, worksets: 'no-such-table' } }),
+    ).rejects.toThrow(/ReadNothing reads the stream of the worksets table \(no-such-table\), which does not exist\. Start the local server with --create-table/);
   });
 
   it('start at the stream\'s tip, replaying nothing, and keep delivering when other tables\' writes come between (DynamoDB Local numbers all tables\' records in one sequence)', async () => {
