@@ -968,6 +968,8 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
         const later = await store.changesSince({ since: at(4_000), until: at(10_000), limit: 10 });
         expect(later.items.map((change) => `${change.event_id} ${change.customer_id}`)).toEqual([`${record.workset_id}:1 lab-1`, `${record.workset_id}:2 lab-1`, `${other.workset_id}:5 lab-2`]);
         expect(later.nextKey).toBeUndefined();
+        // A window that ends before it starts holds nothing.
+        expect(await store.changesSince({ since: at(9_000), until: at(0), limit: 10 })).toEqual({ items: [] });
       });
 
       it('flaggedRecords finds the records flagged for sentinel repair, and not once the flag is cleared or a state change wrote a new plan', async () => {

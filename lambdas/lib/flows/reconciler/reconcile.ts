@@ -64,7 +64,8 @@ export async function reconcile(deps: ReconcilerDeps, options: ReconcileOptions 
   const pass = new Pass(deps, options);
   const cursor = await deps.worksets.readCursor();
   const start = pass.started.getTime();
-  const since = iso(Math.max(cursor?.changesSince ? Date.parse(cursor.changesSince) : start - FIRST_WINDOW_SECONDS * 1000, start - LONGEST_WINDOW_SECONDS * 1000));
+  // Never after this pass's start (a cursor written by a clock ahead of this one), never longer than a day.
+  const since = iso(Math.min(start, Math.max(cursor?.changesSince ? Date.parse(cursor.changesSince) : start - FIRST_WINDOW_SECONDS * 1000, start - LONGEST_WINDOW_SECONDS * 1000)));
   const snapshot = await readSnapshot(deps, pass, { since, until: iso(start) });
   const context: PassContext = { deps, pass, snapshot, cursor, ...(cursor?.recountNext ? { rotation: cursor.recountNext } : {}) };
   for (const step of STEPS) {
