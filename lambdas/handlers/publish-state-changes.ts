@@ -1,6 +1,6 @@
-/** The worksets table's stream: one `Workset State Change` event per history item, and its email (flows/events/publish-state-changes.ts) */
+/** The worksets table's stream: one `Workset State Change` event per history item, and its email (flows/events/state-change-relay.ts) */
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { publishStateChanges } from '../lib/flows/events/publish-state-changes.ts';
+import { publishStateChanges } from '../lib/flows/events/state-change-relay.ts';
 import { eventDeps } from '../lib/wiring/event-deps.ts';
 
 export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONTROL_PREFIX } from '../../lambdas/lib/config/settings.ts';
-import { REPAIR_KINDS, type RepairKind } from '../../lambdas/lib/domain/reconciliation.ts';
+import { REPAIR_KINDS, type RepairKind } from '../../lambdas/lib/domain/drift.ts';
 import { REGISTRATION_GRACE_SECONDS } from '../../lambdas/lib/domain/registration.ts';
 import { reconcile, type PassReport } from '../../lambdas/lib/flows/reconciler/reconcile.ts';
 import { CONTROL_BUCKET, inMemory, type InMemoryWorld } from '../support/in-memory.ts';

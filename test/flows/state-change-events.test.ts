@@ -8,7 +8,7 @@ import { MessageNotSent } from '../../lambdas/lib/ports/state-change-delivery.ts
 import { cancelWorkset } from '../../lambdas/lib/flows/lifecycle/cancel-retry.ts';
 import { acquireLease } from '../../lambdas/lib/flows/lifecycle/leases.ts';
 import { recordFailure, setState } from '../../lambdas/lib/flows/lifecycle/worker.ts';
-import { publishStateChanges } from '../../lambdas/lib/flows/events/publish-state-changes.ts';
+import { publishStateChanges } from '../../lambdas/lib/flows/events/state-change-relay.ts';
 import { registerWorkset } from '../../lambdas/lib/flows/registration/register-workset.ts';
 import { failing, inMemory, registrationRequest, SENDER, START, type InMemoryWorld } from '../support/in-memory.ts';
 

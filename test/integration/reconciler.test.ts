@@ -9,7 +9,7 @@ import { DeleteObjectsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { resolveSettings } from '../../lambdas/lib/config/settings.ts';
-import { REPAIR_KINDS, type RepairKind } from '../../lambdas/lib/domain/reconciliation.ts';
+import { REPAIR_KINDS, type RepairKind } from '../../lambdas/lib/domain/drift.ts';
 import { counterShardId } from '../../lambdas/lib/domain/queue-counters.ts';
 import { reconcile, type PassReport } from '../../lambdas/lib/flows/reconciler/reconcile.ts';
 import { documentClient } from '../../lambdas/lib/stores/dynamodb/dynamodb-client.ts';

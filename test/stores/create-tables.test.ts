@@ -103,7 +103,9 @@ describe('ensureTables', () => {
     expect((await describeTable(names.idempotency)).TableStatus).toBe('ACTIVE');
   });
 
-  it('adds an index the definition has and an older table lacks (a data directory from before it), keeping the table', async () => {
+  // DynamoDB Local builds an index it is asked to add in the background: about a second alone,
+  // far longer while the run's other files keep the shared emulator busy.
+  it('adds an index the definition has and an older table lacks (a data directory from before it), keeping the table', { timeout: 120_000 }, async () => {
     const names = uniqueNames();
     const older = createTableInput(WORKSETS_TABLE, names.worksets);
     const lacking = older.GlobalSecondaryIndexes!.filter((index) => index.IndexName !== WORKSET_INDEXES.reconcile);

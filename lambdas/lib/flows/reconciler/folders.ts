@@ -2,7 +2,7 @@
  * The folder checks of a pass: the sentinels of every folder under the control prefix, from a
  * listing of the prefix (1,000 keys a request, resumable by key), against the records the pass
  * knows (every active one, and the ones changed since the last pass). A folder that no known
- * record explains is looked at only when what it shows needs a record (domain/reconciliation.ts
+ * record explains is looked at only when what it shows needs a record (domain/drift.ts
  * needsItsRecord): those records are read in batches.
  *
  * Two repairs come of it, both after a fresh look (the record, and the folder's sentinels):
@@ -16,7 +16,7 @@
  * move claim is being moved: both are left to a later pass. `registering` records are the settle
  * pass's (record-repairs.ts).
  */
-import { folderOf, needsItsRecord, sentinelDrift, sentinelsIn } from '../../domain/reconciliation.ts';
+import { folderOf, needsItsRecord, sentinelDrift, sentinelsIn } from '../../domain/drift.ts';
 import { SENTINELS, type SentinelName } from '../../domain/sentinels.ts';
 import type { WorksetRecord } from '../../domain/workset.ts';
 import { logger } from '../../logging.ts';

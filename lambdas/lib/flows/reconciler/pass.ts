@@ -3,7 +3,7 @@
  * line per repair), and its report and metrics. The repairs themselves are in the other modules of
  * this folder; reconcile.ts runs them.
  */
-import { REPAIR_KINDS, type RepairKind } from '../../domain/reconciliation.ts';
+import { REPAIR_KINDS, type RepairKind } from '../../domain/drift.ts';
 import type { WorksetRecord } from '../../domain/workset.ts';
 import { logger } from '../../logging.ts';
 import { metricDocument } from '../../metrics.ts';

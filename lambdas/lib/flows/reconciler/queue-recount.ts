@@ -1,7 +1,7 @@
 /**
  * The queue counters recounted: each state's counter (the sum of its shards) against the records
  * in that state (a count of the state index). Every pass recounts the active states, whose
- * records it reads anyway, and one other state in turn (the rotation of domain/reconciliation.ts:
+ * records it reads anyway, and one other state in turn (the rotation of domain/drift.ts:
  * counting a terminal state reads all its records, so each is counted once every few passes); a
  * full recount does them all.
  *
@@ -11,7 +11,7 @@
  * so a difference is confirmed by a second count `indexSettleMs` after the shards were read, and
  * a state some other writer changed in the last BUSY_SECONDS is left to a later pass.
  */
-import { ACTIVE_STATES, nextInRotation, RECOUNT_ROTATION } from '../../domain/reconciliation.ts';
+import { ACTIVE_STATES, nextInRotation, RECOUNT_ROTATION } from '../../domain/drift.ts';
 import type { WorksetState } from '../../domain/workset.ts';
 import type { ReconcilerDeps } from '../deps.ts';
 import type { Pass } from './pass.ts';

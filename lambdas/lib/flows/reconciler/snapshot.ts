@@ -5,7 +5,7 @@
  * O(changes)). Terminal records that did not change are not read; their folders are looked at
  * by the folder scan (folders.ts), whose listing is the one cost that grows with every folder.
  */
-import { ACTIVE_STATES } from '../../domain/reconciliation.ts';
+import { ACTIVE_STATES } from '../../domain/drift.ts';
 import type { WorksetRecord } from '../../domain/workset.ts';
 import type { ReconcilerDeps } from '../deps.ts';
 import type { Pass } from './pass.ts';
