@@ -67,8 +67,10 @@ export async function eventsCommand(argv: readonly string[], io: CommandOutput =
   const all: string[] = [];
   for (const file of await eventFiles(directory)) {
     const text = await readFile(file, 'utf8');
-    seen.set(file, Buffer.byteLength(text));
-    all.push(...text.split('\n').filter((line) => line.trim() !== ''));
+    // Whole lines only: one being appended now is read with --follow once it is complete.
+    const complete = text.slice(0, text.lastIndexOf('\n') + 1);
+    seen.set(file, Buffer.byteLength(complete));
+    all.push(...complete.split('\n').filter((line) => line.trim() !== ''));
   }
   if (all.length === 0 && !values.follow) io.err(`No events in ${directory} yet: the local server writes them there as workset states change.\n`);
   for (const line of lines === 0 ? [] : all.slice(-lines)) show(line);
