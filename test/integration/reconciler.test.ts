@@ -7,7 +7,7 @@
  */
 import { DeleteObjectsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { resolveSettings } from '../../lambdas/lib/config/settings.ts';
 import { REPAIR_KINDS, type RepairKind } from '../../lambdas/lib/domain/drift.ts';
 import { counterShardId } from '../../lambdas/lib/domain/queue-counters.ts';
@@ -130,11 +130,15 @@ describe('one reconciler pass repairs each kind of drift, and the next finds not
 });
 
 describe('the reconciler handler', () => {
-  it('runs one pass within its time and answers what it found, by kind', async () => {
+  it('runs one pass within its time, answers what it found by kind, and writes its metrics to standard output as EMF', async () => {
     const ready = await fixtures.seed({ state: 'ready', createdAt: tenMinutesAgo() });
     await removeKeys(`${ready.control_prefix}daylily.ready`);
-    const answer = await invokeEntry('ReconcileWorksets', { scheduleArn: 'arn:aws:scheduler:us-west-2:000000000000:schedule/default/ReconcileWorksetsSchedule', scheduledTime: '2026-03-01T12:05:00Z', executionId: 'x', attemptNumber: '1' }, { timeoutMs: 300_000 });
+    const written: string[] = [];
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (written.push(String(chunk)), true));
+    const answer = await invokeEntry('ReconcileWorksets', { scheduleArn: 'arn:aws:scheduler:us-west-2:000000000000:schedule/default/ReconcileWorksetsSchedule', scheduledTime: '2026-03-01T12:05:00Z', executionId: 'x', attemptNumber: '1' }, { timeoutMs: 300_000 }).finally(() => stdout.mockRestore());
     expect(answer).toMatchObject({ complete: true, kinds: { sentinels: { found: 1, repaired: 1, failed: 0 } } });
+    const documents = written.flatMap((line) => line.split('\n')).filter((line) => line.includes('"_aws"')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(documents.find((document) => document.RepairKind === 'sentinels')).toMatchObject({ DriftFound: 1, DriftRepaired: 1, RepairsFailed: 0 });
     expect(answer).not.toHaveProperty('repairs');
     expect(await fixtures.sentinels(ready.control_prefix)).toEqual(['daylily.ready']);
   });
