@@ -9,10 +9,10 @@ import {
   CONTROL_PREFIX_SETTING,
   DEFAULT_ARCHIVE_PREFIX,
   DEFAULT_CONTROL_PREFIX,
-  isSenderAddress,
   normaliseControlPrefix,
   type PrefixSetting,
 } from '../lambdas/lib/config/settings.ts';
+import { isSenderAddress } from '../lambdas/lib/config/delivery-settings.ts';
 
 export interface StackConfig {
   readonly stackName: string;

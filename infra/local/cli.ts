@@ -298,8 +298,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       import('../../lambdas/lib/wiring/event-deps.ts'),
     ]);
     if (backend !== 'aws') {
-      const delivery = describeDelivery(settings);
-      logger.info(`State-change events: ${delivery.events}; notifications: ${delivery.notifications}`, delivery);
+      const { resolveDeliverySettings } = await import('../../lambdas/lib/config/delivery-settings.ts');
+      const delivery = resolveDeliverySettings(process.env);
+      const described = describeDelivery(delivery);
+      logger.info(`State-change events: ${described.events}; notifications: ${described.notifications}`, described);
+      for (const warning of delivery.warnings) logger.warn(warning);
     }
     // Against real AWS the deployed stack already consumes the streams and runs the schedules: a
     // second consumer here would act on every change twice.

@@ -11,6 +11,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { MiddlewareStack } from '@smithy/types';
 import { entryStatements, senderIdentities, type Resources, type Statement } from '../../infra/entry-permissions.ts';
 import type { EntryPoint } from '../../infra/entry-points.ts';
+import { resolveDeliverySettings } from '../../lambdas/lib/config/delivery-settings.ts';
 import { resolveSettings, tableNames } from '../../lambdas/lib/config/settings.ts';
 import type { TableDefinition } from '../../lambdas/lib/stores/tables.ts';
 
@@ -156,9 +157,9 @@ export function isAllowed(statements: readonly Statement[], request: Authorizati
 /** The statements the stack would give the route, with the names the handler sees in `env`. */
 export function statementsFor(route: EntryPoint, env: Readonly<Record<string, string | undefined>>): Statement[] {
   const settings = resolveSettings({}, env);
-  const { notifications } = settings;
+  const { events, notifications } = resolveDeliverySettings(env);
   const delivery: Pick<Resources, 'eventBusArn' | 'sender'> = {
-    eventBusArn: `arn:aws:events:${settings.region}:${ACCOUNT}:event-bus/${settings.events.kind === 'bus' ? settings.events.busName : 'none'}`,
+    eventBusArn: `arn:aws:events:${settings.region}:${ACCOUNT}:event-bus/${events.kind === 'bus' ? events.busName : 'none'}`,
     ...(notifications.kind === 'off'
       ? {}
       : { sender: { address: notifications.sender, identityArns: senderIdentities(notifications.sender).map((identity) => `arn:aws:ses:${settings.region}:${ACCOUNT}:identity/${identity}`) } }),

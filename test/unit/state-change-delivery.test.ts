@@ -10,6 +10,7 @@ import { EventBridgeClient, type PutEventsCommandInput } from '@aws-sdk/client-e
 import { SESv2Client, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
+import { resolveDeliverySettings } from '../../lambdas/lib/config/delivery-settings.ts';
 import { notificationEmail, notificationKind, stateChangeDetail, type StateChangeDetail } from '../../lambdas/lib/domain/state-change-event.ts';
 import { MessageNotSent } from '../../lambdas/lib/ports/state-change-delivery.ts';
 import { readOutboxRecord } from '../../lambdas/lib/stores/dynamodb/outbox.ts';
@@ -33,6 +34,23 @@ function stubbed<T extends { middlewareStack: { add: Function } }>(client: T, an
 
 const scratch: string[] = [];
 afterAll(() => Promise.all(scratch.map((dir) => rm(dir, { recursive: true, force: true }))));
+
+describe('the delivery settings', () => {
+  it('publish to the bus before a directory, and say why nothing is published without either', () => {
+    expect(resolveDeliverySettings({ DAYLILY_EVENT_BUS: 'bus', DAYLILY_EVENTS_DIR: '/e' }).events).toEqual({ kind: 'bus', busName: 'bus' });
+    expect(resolveDeliverySettings({ DAYLILY_EVENTS_DIR: '/e' }).events).toEqual({ kind: 'directory', directory: '/e' });
+    expect(resolveDeliverySettings({}).events).toEqual({ kind: 'off', reason: expect.stringContaining('DAYLILY_EVENT_BUS') });
+  });
+
+  it('mail through SES from the sender, or into a directory, and are off without one, or with one that is no plain address (a warning)', () => {
+    expect(resolveDeliverySettings({ DAYLILY_NOTIFICATION_SENDER: 'noreply@lab.example' })).toMatchObject({ notifications: { kind: 'ses', sender: 'noreply@lab.example' }, warnings: [] });
+    expect(resolveDeliverySettings({ DAYLILY_NOTIFICATION_SENDER: 'noreply@lab.example', DAYLILY_MAIL_DIR: '/m' }).notifications).toEqual({ kind: 'directory', sender: 'noreply@lab.example', directory: '/m' });
+    expect(resolveDeliverySettings({}).notifications).toEqual({ kind: 'off', reason: expect.stringContaining('DAYLILY_NOTIFICATION_SENDER') });
+    const invalid = resolveDeliverySettings({ DAYLILY_NOTIFICATION_SENDER: 'Lab <noreply@lab.example>' });
+    expect(invalid.notifications.kind).toBe('off');
+    expect(invalid.warnings).toEqual([expect.stringMatching(/DAYLILY_NOTIFICATION_SENDER="Lab <noreply@lab.example>" is not a plain email address/)]);
+  });
+});
 
 describe('the event detail and its email', () => {
   it('carries the history entry with the workset, customer, version and a stable id', () => {

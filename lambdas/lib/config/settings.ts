@@ -54,18 +54,6 @@ export type ControlBucketSetting =
 
 export type ArchivePrefixSetting = { readonly ok: true; readonly prefix: string } | { readonly ok: false; readonly problem: string };
 
-/** Where state-change events go: an EventBridge bus, a local directory of JSON lines, or nowhere (and why). */
-export type EventsSetting =
-  | { readonly kind: 'bus'; readonly busName: string }
-  | { readonly kind: 'directory'; readonly directory: string }
-  | { readonly kind: 'off'; readonly reason: string };
-
-/** How notification emails are sent: SES, files in a local directory, or not at all (and why). */
-export type NotificationsSetting =
-  | { readonly kind: 'ses'; readonly sender: string }
-  | { readonly kind: 'directory'; readonly sender: string; readonly directory: string }
-  | { readonly kind: 'off'; readonly reason: string };
-
 export interface Settings {
   readonly controlBucket: ControlBucketSetting;
   readonly worksetTable: string;
@@ -76,8 +64,6 @@ export interface Settings {
   /** Where archived control folders go (the monitor's `archive_prefix`). */
   readonly archivePrefix: ArchivePrefixSetting;
   readonly defaultLeaseSeconds: number;
-  readonly events: EventsSetting;
-  readonly notifications: NotificationsSetting;
   readonly region: string;
   /**
    * Settings that were given but could not be used, each naming the variable and the fix. None
@@ -87,9 +73,9 @@ export interface Settings {
   readonly warnings: readonly string[];
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
+export type Env = Readonly<Record<string, string | undefined>>;
 
-const nonEmpty = (value: string | undefined): string | undefined => {
+export const nonEmpty = (value: string | undefined): string | undefined => {
   const trimmed = value?.trim();
   return trimmed ? trimmed : undefined;
 };
@@ -195,46 +181,14 @@ function resolveLeaseSeconds(env: Env): { seconds: number; problem?: string } {
   };
 }
 
-/** An address SES accepts as FromEmailAddress, plainly: `local@domain`, no display name. */
-const SENDER_ADDRESS = /^[^\s@<>"(),;:*?$]+@[^\s@<>"(),;:*?$]+$/;
-
-/** Whether `address` can be the notification sender (the stack's context is checked with it too). */
-export function isSenderAddress(address: string): boolean {
-  return SENDER_ADDRESS.test(address);
-}
-
-function resolveEvents(env: Env): EventsSetting {
-  const busName = nonEmpty(env[ENV.eventBus]);
-  if (busName) return { kind: 'bus', busName };
-  const directory = nonEmpty(env[ENV.eventsDir]);
-  if (directory) return { kind: 'directory', directory };
-  return { kind: 'off', reason: `No event bus is configured: state changes are not published. Set ${ENV.eventBus} (the stack does) or ${ENV.eventsDir} (the local server does); see ${CONFIG_DOCS}.` };
-}
-
-function resolveNotifications(env: Env): { setting: NotificationsSetting; problem?: string } {
-  const raw = nonEmpty(env[ENV.notificationSender]);
-  if (raw === undefined) {
-    return { setting: { kind: 'off', reason: `No notification sender is configured: no email is sent. Set ${ENV.notificationSender} (the stack does with -c notificationSender=…); see ${CONFIG_DOCS}.` } };
-  }
-  if (!isSenderAddress(raw)) {
-    const problem = `${ENV.notificationSender}=${JSON.stringify(raw)} is not a plain email address (local@domain, no display name); no email is sent. See ${CONFIG_DOCS}.`;
-    return { setting: { kind: 'off', reason: problem }, problem };
-  }
-  const directory = nonEmpty(env[ENV.mailDir]);
-  return { setting: directory ? { kind: 'directory', sender: raw, directory } : { kind: 'ses', sender: raw } };
-}
-
 export function resolveSettings(flags: SettingFlags, env: Env): Settings {
   const controlBucket = resolveControlBucket(flags, env);
   const archivePrefix = resolveArchivePrefix(env, controlBucket);
   const lease = resolveLeaseSeconds(env);
-  const notifications = resolveNotifications(env);
   return {
     archivePrefix,
     defaultLeaseSeconds: lease.seconds,
-    events: resolveEvents(env),
-    notifications: notifications.setting,
-    warnings: [...(archivePrefix.ok ? [] : [archivePrefix.problem]), ...(lease.problem ? [lease.problem] : []), ...(notifications.problem ? [notifications.problem] : [])],
+    warnings: [...(archivePrefix.ok ? [] : [archivePrefix.problem]), ...(lease.problem ? [lease.problem] : [])],
     controlBucket,
     worksetTable: nonEmpty(flags.tableName) ?? nonEmpty(env[ENV.worksetTable]) ?? 'daylily-worksets',
     customerTable: nonEmpty(flags.customersTable) ?? nonEmpty(env[ENV.customerTable]) ?? 'daylily-customers',

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { currentSettings } from '../config/current.ts';
-import type { Settings } from '../config/settings.ts';
+import { resolveDeliverySettings, type DeliverySettings } from '../config/delivery-settings.ts';
 import type { EventDeps } from '../flows/deps.ts';
 import { logger } from '../logging.ts';
 import type { EventBus, StateChangeOutbox } from '../ports/state-change-delivery.ts';
@@ -21,15 +21,14 @@ import { dynamoContext } from './table-deps.ts';
 
 export type StreamConsumerDeps = EventDeps & { readonly outbox: StateChangeOutbox };
 
-function eventBus(settings: Settings): EventBus | undefined {
-  const { events } = settings;
-  if (events.kind === 'bus') return eventBridgeBus(eventBridgeClient(settings.region), events.busName);
-  if (events.kind === 'directory') return fileEventBus(events.directory, settings.region);
+function eventBus(events: DeliverySettings['events'], region: string): EventBus | undefined {
+  if (events.kind === 'bus') return eventBridgeBus(eventBridgeClient(region), events.busName);
+  if (events.kind === 'directory') return fileEventBus(events.directory, region);
   return undefined;
 }
 
 /** What the consumer publishes to and mails with, in words: the start-up line. */
-export function describeDelivery(settings: Pick<Settings, 'events' | 'notifications'>): { events: string; notifications: string } {
+export function describeDelivery(settings: Pick<DeliverySettings, 'events' | 'notifications'>): { events: string; notifications: string } {
   const { events, notifications } = settings;
   return {
     events: events.kind === 'bus' ? `EventBridge bus ${events.busName}` : events.kind === 'directory' ? `JSON lines in ${events.directory}` : `off: ${events.reason}`,
@@ -43,20 +42,23 @@ let deps: StreamConsumerDeps | undefined;
 export function eventDeps(): StreamConsumerDeps {
   if (!deps) {
     const settings = currentSettings();
+    const delivery = resolveDeliverySettings(process.env);
     const ctx = dynamoContext(settings);
-    const { notifications } = settings;
+    const { notifications } = delivery;
     const mailer = notifications.kind === 'ses' ? sesMailer(sesClient(settings.region)) : notifications.kind === 'directory' ? fileMailer(notifications.directory) : undefined;
     deps = {
       outbox: dynamoOutbox(),
       worksets: { getWorkset: (worksetId) => readRecord(ctx, worksetId) },
-      bus: eventBus(settings),
+      bus: eventBus(delivery.events, settings.region),
       notifications: mailer && notifications.kind !== 'off' ? { mailer, ledger: dynamoNotificationLedger(ctx), sender: notifications.sender } : undefined,
       now: () => new Date(),
       token: randomUUID,
     };
-    const delivery = describeDelivery(settings);
-    (settings.events.kind === 'off' ? logger.warn : logger.info)('state-change events', { to: delivery.events });
-    logger.info('notifications', { by: delivery.notifications });
+    // Once per cold start: what is on, what is off and why, and a setting given but unusable.
+    const described = describeDelivery(delivery);
+    (delivery.events.kind === 'off' ? logger.warn : logger.info)('state-change events', { to: described.events });
+    logger.info('notifications', { by: described.notifications });
+    for (const warning of delivery.warnings) logger.warn(warning);
   }
   return deps;
 }
