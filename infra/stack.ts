@@ -34,6 +34,7 @@ import { Queue, QueueEncryption, type QueuePolicy } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import type { Construct } from 'constructs';
+import { DELIVERY_ENV } from '../lambdas/lib/config/delivery-settings.ts';
 import { ENV } from '../lambdas/lib/config/settings.ts';
 import { TABLES, type KeyAttribute } from '../lambdas/lib/stores/tables.ts';
 import { handlerPath, LAMBDA_BUNDLE, LAMBDA_NODE_OPTIONS, REPO_ROOT } from './bundling.ts';
@@ -176,8 +177,8 @@ export class WorksetApiStack extends Stack {
       [ENV.controlBucket]: this.controlBucket.bucketName,
       [ENV.controlPrefix]: this.config.controlPrefix,
       [ENV.archivePrefix]: this.config.archivePrefix,
-      [ENV.eventBus]: this.eventBus.eventBusName,
-      ...(sender ? { [ENV.notificationSender]: sender } : {}),
+      [DELIVERY_ENV.eventBus]: this.eventBus.eventBusName,
+      ...(sender ? { [DELIVERY_ENV.notificationSender]: sender } : {}),
       ...Object.fromEntries(TABLES.map((definition) => [
         TABLE_ENV[definition.logicalName],
         this.tableOf(definition.logicalName).tableName,

@@ -16,6 +16,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { currentSettings } from '../../lambdas/lib/config/current.ts';
+import { DELIVERY_ENV } from '../../lambdas/lib/config/delivery-settings.ts';
 import { flagsToEnv, ENV, CONFIG_DOCS, tableNames, type SettingFlags, type Settings } from '../../lambdas/lib/config/settings.ts';
 import type { RunningEmulator } from './emulators.ts';
 
@@ -197,9 +198,9 @@ export const LOCAL_SENDER = 'daylily-workset-api@localhost';
 /** Where the local stream consumer's events and mail go: what the environment does not set already. */
 export function localDeliveryEnv(dataDir: string, env: NodeJS.ProcessEnv): Record<string, string> {
   return {
-    ...(env[ENV.eventBus]?.trim() || env[ENV.eventsDir]?.trim() ? {} : { [ENV.eventsDir]: resolve(dataDir, 'events') }),
-    ...(env[ENV.mailDir]?.trim() ? {} : { [ENV.mailDir]: resolve(dataDir, 'mail') }),
-    ...(env[ENV.notificationSender]?.trim() ? {} : { [ENV.notificationSender]: LOCAL_SENDER }),
+    ...(env[DELIVERY_ENV.eventBus]?.trim() || env[DELIVERY_ENV.eventsDir]?.trim() ? {} : { [DELIVERY_ENV.eventsDir]: resolve(dataDir, 'events') }),
+    ...(env[DELIVERY_ENV.mailDir]?.trim() ? {} : { [DELIVERY_ENV.mailDir]: resolve(dataDir, 'mail') }),
+    ...(env[DELIVERY_ENV.notificationSender]?.trim() ? {} : { [DELIVERY_ENV.notificationSender]: LOCAL_SENDER }),
   };
 }
 

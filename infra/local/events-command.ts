@@ -8,7 +8,7 @@ import { open, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { ENV } from '../../lambdas/lib/config/settings.ts';
+import { DELIVERY_ENV } from '../../lambdas/lib/config/delivery-settings.ts';
 import type { StateChangeEvent } from '../../lambdas/lib/domain/state-change-event.ts';
 import { DEFAULT_DATA_DIR, UsageError, USAGE } from './cli.ts';
 import type { CommandOutput } from './settle-command.ts';
@@ -59,7 +59,7 @@ export async function eventsCommand(argv: readonly string[], io: CommandOutput =
     io.err(`${new UsageError(positionals.join(' ') !== 'tail' ? 'events: the one subcommand is `tail`.' : `--lines must be a whole number, not "${values.lines}".`).message}\n\n${USAGE}`);
     return 2;
   }
-  const directory = process.env[ENV.eventsDir]?.trim() || path.resolve(values['data-dir'], 'events');
+  const directory = process.env[DELIVERY_ENV.eventsDir]?.trim() || path.resolve(values['data-dir'], 'events');
   const show = (line: string) => io.out(`${values.json ? line : renderEvent(line)}\n`);
 
   // The last N lines of all days, oldest first.

@@ -8,7 +8,7 @@ import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { describe, expect, it } from 'vitest';
 import { ENTRY_POINTS } from '../../infra/entry-points.ts';
-import { ENV } from '../../lambdas/lib/config/settings.ts';
+import { DELIVERY_ENV } from '../../lambdas/lib/config/delivery-settings.ts';
 import { WORKSET_INDEXES } from '../../lambdas/lib/stores/tables.ts';
 import { nagFindings, synthesize, type Synthesized } from './synth.ts';
 
@@ -43,7 +43,7 @@ describe('the default stack', () => {
     const outputs = synthesized.template.toJSON().Outputs as Record<string, { Value: unknown }>;
     expect(outputs.EventBusName!.Value).toEqual({ Ref: busId });
     expect(outputs.EventBusArn!.Value).toEqual({ 'Fn::GetAtt': [busId, 'Arn'] });
-    expect(resources[idOf(deployed('PublishStateChanges').fn)]!.Properties.Environment.Variables[ENV.eventBus]).toEqual({ Ref: busId });
+    expect(resources[idOf(deployed('PublishStateChanges').fn)]!.Properties.Environment.Variables[DELIVERY_ENV.eventBus]).toEqual({ Ref: busId });
   });
 
   it('lets only the stream consumer publish, on that bus only; without a sender, nothing may send email', () => {
@@ -107,7 +107,7 @@ describe('a stack with a notification sender', () => {
       },
     ]);
     expect(ENTRY_POINTS.filter((entry) => entry.id !== 'PublishStateChanges').flatMap((entry) => on(entry.id, 'ses:'))).toEqual([]);
-    expect(resources[idOf(deployed('PublishStateChanges').fn)]!.Properties.Environment.Variables[ENV.notificationSender]).toBe('noreply@lab.example');
+    expect(resources[idOf(deployed('PublishStateChanges').fn)]!.Properties.Environment.Variables[DELIVERY_ENV.notificationSender]).toBe('noreply@lab.example');
   });
 
   it('passes cdk-nag', () => {

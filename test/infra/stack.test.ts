@@ -14,6 +14,7 @@ import { REPO_ROOT as LOCAL_SERVER_ROOT } from '../../infra/local/http-adapter.t
 import { ENTRY_POINTS, HTTP_ENTRIES, streamTables, type HttpEntry } from '../../infra/entry-points.ts';
 import { functionSize } from '../../infra/function-sizes.ts';
 import { nodejsBundling, TABLE_ENV } from '../../infra/stack.ts';
+import { DELIVERY_ENV } from '../../lambdas/lib/config/delivery-settings.ts';
 import { DEFAULT_ARCHIVE_PREFIX, DEFAULT_CONTROL_PREFIX, ENV } from '../../lambdas/lib/config/settings.ts';
 import { TABLES, type KeyAttribute } from '../../lambdas/lib/stores/tables.ts';
 import { nagFindings, synthesize } from './synth.ts';
@@ -158,13 +159,13 @@ describe('functions', () => {
       [ENV.controlBucket]: { Ref: logicalId(stack.controlBucket as never) },
       [ENV.controlPrefix]: DEFAULT_CONTROL_PREFIX,
       [ENV.archivePrefix]: DEFAULT_ARCHIVE_PREFIX,
-      [ENV.eventBus]: { Ref: logicalId(stack.eventBus as never) },
+      [DELIVERY_ENV.eventBus]: { Ref: logicalId(stack.eventBus as never) },
       ...Object.fromEntries(TABLES.map((definition) => [TABLE_ENV[definition.logicalName], { Ref: tableId(definition.logicalName) }])),
     };
     for (const [, fn] of ofType('AWS::Lambda::Function')) {
       expect(fn.Properties.Environment.Variables).toMatchObject(expected);
       // No sender configured (no context): notifications are off.
-      expect(fn.Properties.Environment.Variables).not.toHaveProperty(ENV.notificationSender);
+      expect(fn.Properties.Environment.Variables).not.toHaveProperty(DELIVERY_ENV.notificationSender);
     }
   });
 

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startLocalServer } from '../../infra/local/server.ts';
 import { lambdaRecord } from '../../infra/local/triggers.ts';
 import { ENTRY_POINTS } from '../../infra/entry-points.ts';
-import { ENV } from '../../lambdas/lib/config/settings.ts';
+import { DELIVERY_ENV } from '../../lambdas/lib/config/delivery-settings.ts';
 import type { StateChangeEvent } from '../../lambdas/lib/domain/state-change-event.ts';
 import { ensureTables } from '../../lambdas/lib/stores/dynamodb/create-tables.ts';
 import { call, invokeEntry } from '../support/api.ts';
@@ -25,7 +25,7 @@ const aws = useLocalAws('state-change-events');
 const scratch = mkdtempSync(join(tmpdir(), 'daylily-events-'));
 const EVENTS = join(scratch, 'events');
 const MAIL = join(scratch, 'mail');
-Object.assign(process.env, { [ENV.eventsDir]: EVENTS, [ENV.mailDir]: MAIL, [ENV.notificationSender]: 'daylily@lab.test' });
+Object.assign(process.env, { [DELIVERY_ENV.eventsDir]: EVENTS, [DELIVERY_ENV.mailDir]: MAIL, [DELIVERY_ENV.notificationSender]: 'daylily@lab.test' });
 
 const dynamodb = new DynamoDBClient({ region: aws.region });
 const streams = new DynamoDBStreamsClient({ region: aws.region, endpoint: aws.env.AWS_ENDPOINT_URL_DYNAMODB });

@@ -3,7 +3,20 @@
  * sent. Read apart from settings.ts, by the consumer's wiring and the local server only, so the
  * other functions neither carry nor report them. Same precedence: environment, then defaults.
  */
-import { CONFIG_DOCS, ENV, nonEmpty, type Env } from './settings.ts';
+import { CONFIG_DOCS, nonEmpty, type Env } from './settings.ts';
+
+/** The environment variables of the delivery settings (the stack and the local server set them). */
+export const DELIVERY_ENV = {
+  /** The EventBridge bus state-change events are published to (the stack sets it). */
+  eventBus: 'DAYLILY_EVENT_BUS',
+  /** Instead of a bus: a directory the events are appended to as JSON lines (the local server sets it). */
+  eventsDir: 'DAYLILY_EVENTS_DIR',
+  /** The From address of notification emails; without it, no email is sent. */
+  notificationSender: 'DAYLILY_NOTIFICATION_SENDER',
+  /** Instead of SES: a directory each email is written to, one file per message (the local server sets it). */
+  mailDir: 'DAYLILY_MAIL_DIR',
+} as const;
+const ENV = DELIVERY_ENV;
 
 /** Where state-change events go: an EventBridge bus, a local directory of JSON lines, or nowhere (and why). */
 export type EventsSetting =

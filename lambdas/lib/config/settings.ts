@@ -19,7 +19,10 @@ export interface SettingFlags {
   region?: string;
 }
 
-/** The environment variables this service reads (and the local server writes). */
+/**
+ * The environment variables this service reads (and the local server writes); the stream
+ * consumer's delivery settings have theirs in delivery-settings.ts (DELIVERY_ENV).
+ */
 export const ENV = {
   controlBucket: 'DAYLILY_CONTROL_BUCKET',
   monitorBucket: 'DAYLILY_MONITOR_BUCKET',
@@ -30,14 +33,6 @@ export const ENV = {
   archivePrefix: 'DAYLILY_ARCHIVE_PREFIX',
   leaseSeconds: 'DAYLILY_LEASE_SECONDS',
   notificationTable: 'DAYLILY_NOTIFICATION_TABLE',
-  /** The EventBridge bus state-change events are published to (the stack sets it). */
-  eventBus: 'DAYLILY_EVENT_BUS',
-  /** Instead of a bus: a directory the events are appended to as JSON lines (the local server sets it). */
-  eventsDir: 'DAYLILY_EVENTS_DIR',
-  /** The From address of notification emails; without it, no email is sent. */
-  notificationSender: 'DAYLILY_NOTIFICATION_SENDER',
-  /** Instead of SES: a directory each email is written to, one file per message (the local server sets it). */
-  mailDir: 'DAYLILY_MAIL_DIR',
   region: 'AWS_REGION',
 } as const;
 
