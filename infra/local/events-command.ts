@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { DELIVERY_ENV } from '../../lambdas/lib/config/delivery-settings.ts';
 import type { StateChangeEvent } from '../../lambdas/lib/domain/state-change-event.ts';
 import { DEFAULT_DATA_DIR, UsageError, USAGE } from './cli.ts';
-import type { CommandOutput } from './settle-command.ts';
+import { STANDARD_OUTPUT, type CommandOutput } from './backend-command.ts';
 
 const OPTIONS = {
   lines: { type: 'string', default: '20' },
@@ -41,7 +41,7 @@ async function eventFiles(directory: string): Promise<string[]> {
   return names.filter((name) => name.endsWith('.jsonl')).sort().map((name) => path.join(directory, name));
 }
 
-export async function eventsCommand(argv: readonly string[], io: CommandOutput = { out: (text) => void process.stdout.write(text), err: (text) => void process.stderr.write(text) }, signal?: AbortSignal): Promise<number> {
+export async function eventsCommand(argv: readonly string[], io: CommandOutput = STANDARD_OUTPUT, signal?: AbortSignal): Promise<number> {
   let values;
   let positionals: string[];
   try {

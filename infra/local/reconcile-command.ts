@@ -11,8 +11,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type { PassReport } from '../../lambdas/lib/flows/reconciler/reconcile.ts';
 import { ENTRY_POINTS, isScheduleEntry } from '../entry-points.ts';
-import { BACKEND_OPTIONS, backendOptions, prepareBackend, UsageError, USAGE, type BackendOptions } from './cli.ts';
-import type { CommandOutput } from './settle-command.ts';
+import { runBackendCommand, STANDARD_OUTPUT, type CommandOutput } from './backend-command.ts';
+import { BACKEND_OPTIONS, backendOptions, UsageError, type BackendOptions } from './cli.ts';
 
 const OPTIONS = {
   ...BACKEND_OPTIONS,
@@ -53,58 +53,34 @@ export function renderPass(report: PassReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-const STANDARD_OUTPUT: CommandOutput = { out: (text) => void process.stdout.write(text), err: (text) => void process.stderr.write(text) };
-
-export async function reconcileCommand(argv: readonly string[], io: CommandOutput = STANDARD_OUTPUT): Promise<number> {
-  let options: ReconcileCommandOptions;
-  try {
-    options = parseReconcileCli(argv);
-  } catch (error) {
-    io.err(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (options.help) {
-    io.out(USAGE);
-    return 0;
-  }
-  // The report is the output: the flows' own info logs only with --verbose.
-  if (!options.verbose) process.env.LOG_LEVEL ??= 'WARN';
-
-  let prepared;
-  try {
-    prepared = await prepareBackend(options);
-  } catch (error) {
-    io.err(`Could not reach the backend: ${(error as Error).message}\n`);
-    return 1;
-  }
-  const stop = new AbortController();
-  const onSignal = () => stop.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    const [{ reconcilerDepsFrom }, { reconcile }] = await Promise.all([
-      import('../../lambdas/lib/wiring/reconciler-deps.ts'),
-      import('../../lambdas/lib/flows/reconciler/reconcile.ts'),
-    ]);
-    // EMF documents are for CloudWatch: printed only with --verbose.
-    const deps = reconcilerDepsFrom(prepared.settings, options.verbose ? {} : { metrics: () => undefined });
-    const period = (ENTRY_POINTS.find(isScheduleEntry)?.trigger.rate.minutes ?? 5) * 60_000;
-    let failed = false;
-    for (;;) {
-      const report = await reconcile(deps, { dryRun: options.dryRun, fullRecount: options.fullRecount, actor: 'operator:reconcile-command' });
-      failed ||= Object.values(report.kinds).some((counts) => counts.failed > 0);
-      io.out(options.json ? `${JSON.stringify(report)}\n` : renderPass(report));
-      if (options.once || stop.signal.aborted) break;
-      await sleep(period, undefined, { signal: stop.signal }).catch(() => undefined);
-      if (stop.signal.aborted) break;
+export function reconcileCommand(argv: readonly string[], io: CommandOutput = STANDARD_OUTPUT): Promise<number> {
+  return runBackendCommand(argv, io, parseReconcileCli, 'The reconciler pass', async (options, prepared) => {
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      // Loaded only now: the wiring reads the settings the backend's preparation put in place.
+      const [{ reconcilerDepsFrom }, { reconcile }] = await Promise.all([
+        import('../../lambdas/lib/wiring/reconciler-deps.ts'),
+        import('../../lambdas/lib/flows/reconciler/reconcile.ts'),
+      ]);
+      // EMF documents are for CloudWatch: printed only with --verbose.
+      const deps = reconcilerDepsFrom(prepared.settings, options.verbose ? {} : { metrics: () => undefined });
+      const period = (ENTRY_POINTS.find(isScheduleEntry)?.trigger.rate.minutes ?? 5) * 60_000;
+      let failed = false;
+      for (;;) {
+        const report = await reconcile(deps, { dryRun: options.dryRun, fullRecount: options.fullRecount, actor: 'operator:reconcile-command' });
+        failed ||= Object.values(report.kinds).some((counts) => counts.failed > 0);
+        io.out(options.json ? `${JSON.stringify(report)}\n` : renderPass(report));
+        if (options.once || stop.signal.aborted) break;
+        await sleep(period, undefined, { signal: stop.signal }).catch(() => undefined);
+        if (stop.signal.aborted) break;
+      }
+      return failed ? 1 : 0;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     }
-    return failed ? 1 : 0;
-  } catch (error) {
-    io.err(`The reconciler pass failed: ${(error as Error).message}\n`);
-    return 1;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await prepared.stop();
-  }
+  });
 }
