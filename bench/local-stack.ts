@@ -26,7 +26,7 @@ export interface BenchStack {
   /** The emulators' endpoints (to seed the bucket, say). */
   readonly endpoints: LocalEndpoints;
   readonly ddb: DynamoDBDocumentClient;
-  readonly tables: { readonly worksets: string; readonly customers: string; readonly idempotency: string };
+  readonly tables: { readonly worksets: string; readonly customers: string; readonly idempotency: string; readonly notifications: string };
   readonly bucket: string;
   /** The server process's CPU time, peak RSS and AWS calls so far. */
   stats(): Promise<ServerStats>;
@@ -51,7 +51,7 @@ function startServer(env: Record<string, string>): Promise<{ child: ChildProcess
 export async function startBenchStack(name: string, customers: readonly string[] = []): Promise<BenchStack> {
   const scratch = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
   const dataDir = await mkdtemp(join(scratch, `daylily-bench-${name}-`));
-  const tables = { worksets: `bench-${name}-worksets`, customers: `bench-${name}-customers`, idempotency: `bench-${name}-idempotency` };
+  const tables = { worksets: `bench-${name}-worksets`, customers: `bench-${name}-customers`, idempotency: `bench-${name}-idempotency`, notifications: `bench-${name}-notifications` };
   const bucket = `bench-${name}-control`;
   const dynamodb = await startDynamoDbLocal({});
   const s3 = await startS3Server({ directory: join(dataDir, 's3'), buckets: [bucket] });
@@ -73,6 +73,7 @@ export async function startBenchStack(name: string, customers: readonly string[]
     DAYLILY_IDEMPOTENCY_TABLE: tables.idempotency,
     // Registration is measured, not sign-in (API Gateway verifies tokens before a function runs).
     DAYLILY_AUTH: 'off',
+    DAYLILY_NOTIFICATION_TABLE: tables.notifications,
   });
   return {
     url,

@@ -5,9 +5,12 @@
  *   create p50/p95/p99 (300 sequential), throughput with 16 clients (1,000 requests),
  *   get/list p50 with 100 and with 10,000 worksets stored, server CPU ms and AWS calls per
  *   create, peak RSS of the server process; then the lifecycle figures (bench/lifecycle.ts): claim
- *   throughput with 10 workers, queue stats p50 at 100 and 10,000 worksets.
+ *   throughput with 10 workers, queue stats p50 at 100 and 10,000 worksets; then the reconciler
+ *   (bench/reconciler-figures.ts): a pass over 1,000 active and then also 10,000 finished
+ *   worksets, time and AWS requests by kind.
  */
 import { lifecycleFigures } from './lifecycle-figures.ts';
+import { reconcilerFigures } from './reconciler-figures.ts';
 import { startBenchStack } from './local-stack.ts';
 import { percentile, printFigures, type Figures } from './stats.ts';
 
@@ -126,6 +129,7 @@ async function main(): Promise<void> {
   } finally {
     await stack.stop();
   }
+  printFigures('Reconciler benchmark (embedded DynamoDB Local + s3rver, this machine):', await reconcilerFigures());
 }
 
 await main();

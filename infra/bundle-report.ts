@@ -1,7 +1,8 @@
 /**
- * `npm run bundle-report`: every route's Lambda bundle, built with the stack's esbuild options,
- * against its floor — a bare handler using the same AWS clients (DynamoDB, plus S3 for routes
- * that touch the control bucket). A route may exceed its floor by at most BUNDLE_BUDGET (or its
+ * `npm run bundle-report`: every entry's Lambda bundle, built with the stack's esbuild options,
+ * against its floor — a bare handler using the same AWS clients (DynamoDB, plus S3 for entries
+ * that touch the control bucket, EventBridge and SES v2 for one that publishes and mails). An
+ * entry may exceed its floor by at most BUNDLE_BUDGET (or its
  * allowance in BUNDLE_ALLOWANCES, with the reason); a route
  * without control-bucket access must not carry the S3 client or the YAML parser at all, and no
  * route the JWT library.
@@ -30,39 +31,68 @@ export function bundleBudget(routeId: string): number {
   return BUNDLE_ALLOWANCES[routeId]?.budget ?? BUNDLE_BUDGET;
 }
 
-export type FloorName = 'dynamodb' | 'dynamodb+s3';
+/** The AWS clients an entry's function is built with: each one's floor carries it. */
+export type Client = 'dynamodb' | 's3' | 'eventbridge' | 'sesv2';
+
+/** A floor is named by its clients, `+`-joined in this order: `dynamodb`, `dynamodb+s3`, `dynamodb+eventbridge+sesv2`. */
+export type FloorName = string;
 
 /**
- * The floors: the smallest honest handler with the route's clients. Each command is used so the
- * floor carries what a real store carries (document marshalling, a write and a read path).
+ * What each client adds to a floor: its import, its client, and a call of each kind a real store
+ * makes (a write, a read; document marshalling for DynamoDB), so the floor carries what an
+ * honest adapter carries and no more.
  */
-const FLOOR_SOURCES: Readonly<Record<FloorName, string>> = {
-  dynamodb: `
-    import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-    import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-    const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-    export const handler = async (event) => {
-      const TableName = process.env.TABLE;
+const CLIENT_FLOORS: Readonly<Record<Client, { readonly imports: string; readonly setup: string; readonly calls: string }>> = {
+  dynamodb: {
+    imports: `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+    import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';`,
+    setup: 'const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));',
+    calls: `const TableName = process.env.TABLE;
       if (event.rawPath === '/put') await db.send(new PutCommand({ TableName, Item: { id: event.rawPath } }));
-      if (event.rawPath === '/query') await db.send(new QueryCommand({ TableName, KeyConditionExpression: 'id = :id', ExpressionAttributeValues: { ':id': 'x' } }));
-      const { Item } = await db.send(new GetCommand({ TableName, Key: { id: event.rawPath } }));
-      return { statusCode: 200, body: JSON.stringify(Item ?? null) };
-    };`,
-  'dynamodb+s3': `
-    import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-    import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-    import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-    const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-    const s3 = new S3Client({});
-    export const handler = async (event) => {
-      const TableName = process.env.TABLE;
-      if (event.rawPath === '/put') await db.send(new PutCommand({ TableName, Item: { id: event.rawPath } }));
-      if (event.rawPath === '/query') await db.send(new QueryCommand({ TableName, KeyConditionExpression: 'id = :id', ExpressionAttributeValues: { ':id': 'x' } }));
-      await s3.send(new PutObjectCommand({ Bucket: process.env.BUCKET, Key: event.rawPath, Body: 'x' }));
-      const { Item } = await db.send(new GetCommand({ TableName, Key: { id: event.rawPath } }));
-      return { statusCode: 200, body: JSON.stringify(Item ?? null) };
-    };`,
+      if (event.rawPath === '/query') await db.send(new QueryCommand({ TableName, KeyConditionExpression: 'id = :id', ExpressionAttributeValues: { ':id': 'x' } }));`,
+  },
+  s3: {
+    imports: "import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';",
+    setup: 'const s3 = new S3Client({});',
+    calls: "await s3.send(new PutObjectCommand({ Bucket: process.env.BUCKET, Key: event.rawPath, Body: 'x' }));",
+  },
+  eventbridge: {
+    imports: "import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';",
+    setup: 'const events = new EventBridgeClient({});',
+    calls: "await events.send(new PutEventsCommand({ Entries: [{ EventBusName: process.env.BUS, Source: 'floor', DetailType: 'floor', Detail: JSON.stringify(event) }] }));",
+  },
+  sesv2: {
+    imports: "import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';",
+    setup: 'const ses = new SESv2Client({});',
+    calls:
+      "await ses.send(new SendEmailCommand({ FromEmailAddress: process.env.FROM, Destination: { ToAddresses: [event.rawPath] }, Content: { Simple: { Subject: { Data: 'x' }, Body: { Text: { Data: 'x' } } } } }));",
+  },
 };
+
+const CLIENT_ORDER: readonly Client[] = ['dynamodb', 's3', 'eventbridge', 'sesv2'];
+
+/** The smallest honest handler with these clients (DynamoDB always: every entry reads a table). */
+export function floorSource(clients: readonly Client[]): string {
+  const parts = CLIENT_ORDER.filter((client) => clients.includes(client)).map((client) => CLIENT_FLOORS[client]);
+  return `
+    ${parts.map((part) => part.imports).join('\n    ')}
+    ${parts.map((part) => part.setup).join('\n    ')}
+    export const handler = async (event) => {
+      ${parts.map((part) => part.calls).join('\n      ')}
+      const { Item } = await db.send(new GetCommand({ TableName, Key: { id: event.rawPath } }));
+      return { statusCode: 200, body: JSON.stringify(Item ?? null) };
+    };`;
+}
+
+/** The clients an entry's function carries, from what its access grants. */
+export function clientsOf(route: EntryPoint): Client[] {
+  return [
+    'dynamodb',
+    ...(usesControlBucket(route) ? (['s3'] as const) : []),
+    ...(route.access.eventBus?.length ? (['eventbridge'] as const) : []),
+    ...(route.access.email?.length ? (['sesv2'] as const) : []),
+  ];
+}
 
 /** Packages a route without control-bucket access has no business loading. */
 export const READ_ROUTE_FORBIDDEN = ['node_modules/@aws-sdk/client-s3/', 'node_modules/js-yaml/'] as const;
@@ -78,11 +108,12 @@ export const YAML_WITHOUT_BUCKET: Readonly<Record<string, string>> = {
 export const EVERY_ROUTE_FORBIDDEN = ['node_modules/jose/'] as const;
 
 export function floorOf(route: EntryPoint): FloorName {
-  return usesControlBucket(route) ? 'dynamodb+s3' : 'dynamodb';
+  return clientsOf(route).join('+');
 }
 
 export function buildFloor(name: FloorName, outdir: string): Promise<BuiltBundle> {
-  return buildLambdaBundle({ contents: FLOOR_SOURCES[name], resolveDir: REPO_ROOT, sourcefile: `floor-${name}.mjs`, loader: 'js' }, outdir);
+  const clients = name.split('+') as Client[];
+  return buildLambdaBundle({ contents: floorSource(clients), resolveDir: REPO_ROOT, sourcefile: `floor-${name}.mjs`, loader: 'js' }, outdir);
 }
 
 /** The forbidden packages a bundle contains (empty when the route may use them or does not). */
@@ -140,7 +171,7 @@ async function main(): Promise<void> {
   const scratch = await mkdtemp(path.join(tmpdir(), 'daylily-bundle-report-'));
   try {
     const floors = new Map<FloorName, BuiltBundle & { cost: ImportCost }>();
-    for (const name of Object.keys(FLOOR_SOURCES) as FloorName[]) {
+    for (const name of new Set(ENTRY_POINTS.map(floorOf))) {
       const bundle = await buildFloor(name, path.join(scratch, `floor-${name}`));
       floors.set(name, { ...bundle, cost: importCost(bundle.file) });
     }

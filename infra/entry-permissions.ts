@@ -72,6 +72,13 @@ export interface Resources {
   /** `bucketArn` + `/` + key pattern. */
   readonly objectArn: (keyPattern: string) => string;
   readonly prefixes: ControlPrefixes;
+  /** The bus state-change events are published to. */
+  readonly eventBusArn: string;
+  /**
+   * The notification sender and the SES identities it may be verified as (the address, its
+   * domain); undefined when no sender is configured (notifications are off: no SES grant).
+   */
+  readonly sender?: { readonly address: string; readonly identityArns: readonly string[] };
 }
 
 export interface Statement {
@@ -111,6 +118,14 @@ export function isWriter(route: EntryPoint): boolean {
   return tableWrite || bucketWrite;
 }
 
+/**
+ * The SES identities a sender address may be verified as: the address itself, or its domain
+ * (whichever the operator verified). SES checks the send against the one in use.
+ */
+export function senderIdentities(address: string): string[] {
+  return [address, address.slice(address.lastIndexOf('@') + 1)];
+}
+
 /** Every statement the route's function needs, and nothing else. */
 export function entryStatements(route: EntryPoint, resources: Resources): Statement[] {
   const statements: Statement[] = [];
@@ -144,6 +159,19 @@ export function entryStatements(route: EntryPoint, resources: Resources): Statem
     if (unknown.length > 0 || !route.access.tables?.[name]) {
       throw new Error(`Entry ${route.id}: indexes ${JSON.stringify(indexes)} of table "${name}" need the table in its access and must be defined in TABLES (unknown: ${unknown.join(', ') || 'none'}).`);
     }
+  }
+  if (route.access.eventBus?.includes('publish')) {
+    statements.push({ sid: 'EventBusPut', actions: ['events:PutEvents'], resources: [resources.eventBusArn] });
+  }
+  if (route.access.email?.includes('send') && resources.sender) {
+    // SES authorizes a send on the identity the From address is verified as; the condition keeps
+    // a domain identity from sending as any other address of the domain.
+    statements.push({
+      sid: 'NotificationEmailSend',
+      actions: ['ses:SendEmail'],
+      resources: [...resources.sender.identityArns],
+      conditions: { StringEquals: { 'ses:FromAddress': [resources.sender.address] } },
+    });
   }
   for (const grant of bucketGrants(route.access)) {
     const prefix = resources.prefixes[grant.prefix];

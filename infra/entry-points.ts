@@ -74,6 +74,10 @@ export interface EntryAccess {
    * catalogue (context `pipelineCatalogue`), the stack ships the file in this function's bundle.
    */
   readonly pipelineCatalogue?: true;
+  /** Publishing to the stack's event bus (`events:PutEvents` on that bus only). */
+  readonly eventBus?: readonly 'publish'[];
+  /** Sending email as the notification sender (`ses:SendEmail` on its identity, from its address only). */
+  readonly email?: readonly 'send'[];
 }
 
 /**
@@ -451,6 +455,32 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
     access: { tables: { worksets: 'delete' }, items: [CLIENTS, COUNTERS], controlBucket: ['put', 'delete', 'list'], archive: ['put', 'delete', 'list'] },
     summary: 'Soft delete (state deleted) or, with hard_delete, the workset\'s own control files then its record.',
     contract: { request: customer.DeleteWorksetContract, responses: { 200: { description: 'The soft-deleted workset, or the hard-delete summary.', schema: v.union([WorksetDetailSchema, HardDeleteAnswerSchema]) } } },
+  },
+  // ------------------------------------------------------------------------------------------
+  // Background: the state-change events and the reconciler (docs/events.md, docs/lifecycle.md).
+  // ------------------------------------------------------------------------------------------
+  {
+    id: 'PublishStateChanges',
+    trigger: { kind: 'stream', table: 'worksets', batchSize: 100 },
+    handler: 'lambdas/handlers/publish-state-changes.ts',
+    // `worksets: read`: the record an email names; the ledger: one claim per event id mailed.
+    access: { tables: { worksets: 'read', notifications: 'write' }, eventBus: ['publish'], email: ['send'] },
+    summary: 'One Workset State Change event per history item on the event bus; completion, failure and cancel emailed once.',
+  },
+  {
+    id: 'ReconcileWorksets',
+    trigger: { kind: 'schedule', rate: { minutes: 5 } },
+    handler: 'lambdas/handlers/reconcile-worksets.ts',
+    // As the settle pass (keyless registrations rolled back, keyed ones' answers stored) and the
+    // lifecycle's writers (recovery, sentinel syncs, in archived folders too); the queue's state
+    // index and the reconcile index; `list`: the scan of the control prefix and each folder's look.
+    access: {
+      tables: { worksets: 'delete', idempotency: 'write' },
+      indexes: { worksets: [WORKSET_INDEXES.byState, WORKSET_INDEXES.reconcile] },
+      controlBucket: ['put', 'delete', 'list'],
+      archive: ['put', 'delete', 'list'],
+    },
+    summary: 'A reconciler pass: registrations past their grace, lapsed leases, flagged and drifted folders, stray daylily.ready, queue counters.',
   },
   {
     id: 'WorksetLogs',

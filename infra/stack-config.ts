@@ -15,6 +15,7 @@ import {
   normaliseControlPrefix,
   type PrefixSetting,
 } from '../lambdas/lib/config/settings.ts';
+import { isSenderAddress } from '../lambdas/lib/config/delivery-settings.ts';
 
 /**
  * Who signs the bearer tokens of the customer routes: the stack's own Cognito user pool (the
@@ -60,6 +61,11 @@ export interface StackConfig {
   readonly signIn: SignIn;
   /** The scopes' resource server: routes require `<it>/read` or `<it>/write`. */
   readonly resourceServer: string;
+  /**
+   * The From address of notification emails (an SES-verified address, or an address of a verified
+   * domain); undefined = no email is sent, and no function may send any.
+   */
+  readonly notificationSender: string | undefined;
 }
 
 /** Context keys and their defaults: the table in docs/deploy.md lists the same. */
@@ -79,6 +85,7 @@ export const CONTEXT_DEFAULTS = {
   authDomainPrefix: undefined,
   authCallbackUrls: 'http://localhost:8400/callback',
   machineClients: 'lims',
+  notificationSender: undefined,
 } as const;
 
 export type ContextKey = keyof typeof CONTEXT_DEFAULTS;
@@ -145,6 +152,14 @@ function bucketName(read: ReadContext): string | undefined {
   const problem = bucketNameProblem(name);
   if (problem) throw new InvalidContextError('controlBucketName', `"${raw}" is not a valid S3 bucket name (${problem}).`);
   return name;
+}
+
+function sender(read: ReadContext): string | undefined {
+  const address = text(read('notificationSender'));
+  if (address === undefined) return undefined;
+  // The IAM grant names it: no wildcard may slip in, no display name either (SES's FromAddress key is the bare address).
+  if (!isSenderAddress(address)) throw new InvalidContextError('notificationSender', `"${address}" is not a plain email address (local@domain, no display name).`);
+  return address;
 }
 
 // CloudFormation's rule for stack names.
@@ -230,6 +245,7 @@ export function stackConfigFromContext(read: ReadContext): StackConfig {
     pipelineCatalogue: pipelineCatalogue(read),
     signIn: signIn(read),
     resourceServer: resourceServer(read),
+    notificationSender: sender(read),
   };
   if (config.controlPrefix.startsWith(config.archivePrefix) || config.archivePrefix.startsWith(config.controlPrefix)) {
     // The monitor lists the control prefix one level deep: an archive inside it would be

@@ -21,6 +21,7 @@ import {
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, StartingPosition, SystemLogLevel } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -34,12 +35,13 @@ import { Queue, QueueEncryption, type QueuePolicy } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import type { Construct } from 'constructs';
+import { DELIVERY_ENV } from '../lambdas/lib/config/delivery-settings.ts';
 import { ENV } from '../lambdas/lib/config/settings.ts';
 import { TABLES, type KeyAttribute } from '../lambdas/lib/stores/tables.ts';
 import { handlerPath, LAMBDA_BUNDLE, LAMBDA_NODE_OPTIONS, REPO_ROOT } from './bundling.ts';
 import { SCHEDULE_DELIVERY, scheduleMaxEventAgeSeconds, STREAM_DELIVERY, type ScheduledTick } from './delivery-policy.ts';
 import { ENTRY_POINTS, isHttpEntry, jwtScopeName, streamTables, type EntryPoint, type ScheduleEntry, type StreamEntry } from './entry-points.ts';
-import { entryStatements, entryWildcards, type Resources, type Statement, type TableName } from './entry-permissions.ts';
+import { entryStatements, entryWildcards, senderIdentities, type Resources, type Statement, type TableName } from './entry-permissions.ts';
 import { functionSize } from './function-sizes.ts';
 import { SignInResources } from './sign-in.ts';
 import { stackConfigFromContext, type StackConfig } from './stack-config.ts';
@@ -51,6 +53,7 @@ export const TABLE_ENV: Readonly<Record<TableName, string>> = {
   worksets: ENV.worksetTable,
   customers: ENV.customerTable,
   idempotency: ENV.idempotencyTable,
+  notifications: ENV.notificationTable,
 };
 
 /**
@@ -132,6 +135,8 @@ export class WorksetApiStack extends Stack {
   readonly accessLogBucket: Bucket | undefined;
   readonly api: HttpApi;
   readonly stage: HttpStage;
+  /** Where every state change is published as a `Workset State Change` event (docs/events.md). */
+  readonly eventBus: EventBus;
   /** entry id → its function, handler and permissions, for every entry of the entry-point table. */
   readonly entryFunctions: ReadonlyMap<string, EntryFunction>;
   /** The issuer and authorizer of the JWT routes (absent when no entry is one). */
@@ -172,17 +177,27 @@ export class WorksetApiStack extends Stack {
     this.controlBucket = bucket.controlBucket;
     this.accessLogBucket = bucket.accessLogBucket;
 
+    // Subscribers add their own rules (docs/events.md); the bus is the stack's, its events ours.
+    this.eventBus = new EventBus(this, 'StateChangeBus', { description: 'Workset State Change events, one per state change (docs/events.md)' });
+    const sender = this.config.notificationSender;
+
     const resources: Resources = {
       table: (name) => ({ table: this.tableOf(name).tableArn }),
       bucketArn: this.controlBucket.bucketArn,
       objectArn: (keyPattern) => this.controlBucket.arnForObjects(keyPattern),
       prefixes: { active: this.config.controlPrefix, archive: this.config.archivePrefix },
+      eventBusArn: this.eventBus.eventBusArn,
+      ...(sender
+        ? { sender: { address: sender, identityArns: senderIdentities(sender).map((identity) => this.formatArn({ service: 'ses', resource: 'identity', resourceName: identity })) } }
+        : {}),
     };
 
     const environment: Record<string, string> = {
       [ENV.controlBucket]: this.controlBucket.bucketName,
       [ENV.controlPrefix]: this.config.controlPrefix,
       [ENV.archivePrefix]: this.config.archivePrefix,
+      [DELIVERY_ENV.eventBus]: this.eventBus.eventBusName,
+      ...(sender ? { [DELIVERY_ENV.notificationSender]: sender } : {}),
       ...Object.fromEntries(TABLES.map((definition) => [
         TABLE_ENV[definition.logicalName],
         this.tableOf(definition.logicalName).tableName,
@@ -246,6 +261,8 @@ export class WorksetApiStack extends Stack {
       value: this.config.archivePrefix,
       description: 'The monitor config key archive_prefix',
     });
+    new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName, description: 'Where Workset State Change events are published: a rule on it subscribes (docs/events.md)' });
+    new CfnOutput(this, 'EventBusArn', { value: this.eventBus.eventBusArn, description: 'The event bus, for rules and cross-account targets' });
     for (const definition of TABLES) {
       new CfnOutput(this, `${pascal(definition.logicalName)}TableName`, {
         value: this.tableOf(definition.logicalName).tableName,

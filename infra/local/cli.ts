@@ -22,6 +22,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { currentSettings } from '../../lambdas/lib/config/current.ts';
 import { loadPipelineCatalogue } from '../../lambdas/lib/config/catalogue-file.ts';
+import { DELIVERY_ENV } from '../../lambdas/lib/config/delivery-settings.ts';
 import { flagsToEnv, ENV, CONFIG_DOCS, resolveSettings, tableNames, type SettingFlags, type Settings } from '../../lambdas/lib/config/settings.ts';
 import type { RunningEmulator } from './emulators.ts';
 
@@ -45,12 +46,22 @@ const ENDPOINT_VARIABLES = ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_DYNAMODB', 'AW
 
 export const USAGE = `Usage: daylily-workset-api [options]   (npm start -- [options])
        daylily-workset-api settle [--older-than DURATION] [--dry-run] [--json] [backend options]
+       daylily-workset-api reconcile [--once] [--dry-run] [--full-recount] [--json] [backend options]
+       daylily-workset-api events tail [--lines N] [--follow] [--json] [--data-dir DIR]
 
-Runs the Daylily workset API locally, serving the same handler files as the deployed stack.
+Runs the Daylily workset API locally, serving the same handler files as the deployed stack, with
+its stream consumer (events to DATA-DIR/events/, mail to DATA-DIR/mail/) and its reconciler.
 \`settle\` runs one settle pass instead (registrations that never finished; see docs/lifecycle.md):
   --older-than DURATION    settle records older than this (e.g. 90s, 10m, 2h; default 5m)
   --dry-run                print what it would do, do nothing
   --json                   print the summary as JSON
+\`reconcile\` runs reconciler passes (every 5 minutes until stopped; see docs/lifecycle.md):
+  --once                   one pass, then exit
+  --dry-run                report the drift, repair nothing
+  --full-recount           recount every state's counter, not only the active ones and one other
+\`events tail\` prints the state-change events the local server published (docs/events.md):
+  --lines N                the last N (default 20)
+  --follow                 keep printing new ones as they come
 
 Backend (first that applies):
   AWS_ENDPOINT_URL[_DYNAMODB|_S3] set   use those endpoints
@@ -64,6 +75,7 @@ Options:
   --table-name NAME        worksets table (else DAYLILY_WORKSET_TABLE)
   --customers-table NAME   customers table (else DAYLILY_CUSTOMER_TABLE)
   --idempotency-table NAME idempotency records (else DAYLILY_IDEMPOTENCY_TABLE)
+  --notifications-table NAME  the notification ledger (else DAYLILY_NOTIFICATION_TABLE)
   --region REGION          AWS region (else AWS_REGION)
   --profile NAME           AWS profile (sets AWS_PROFILE; not used by the embedded emulators)
   --pipeline-catalogue FILE
@@ -94,6 +106,7 @@ export const BACKEND_OPTIONS = {
   'table-name': { type: 'string' },
   'customers-table': { type: 'string' },
   'idempotency-table': { type: 'string' },
+  'notifications-table': { type: 'string' },
   region: { type: 'string' },
   profile: { type: 'string' },
   verbose: { type: 'boolean', default: false },
@@ -161,6 +174,7 @@ interface BackendValues {
   readonly 'table-name'?: string | undefined;
   readonly 'customers-table'?: string | undefined;
   readonly 'idempotency-table'?: string | undefined;
+  readonly 'notifications-table'?: string | undefined;
   readonly region?: string | undefined;
   readonly profile?: string | undefined;
   readonly verbose: boolean;
@@ -180,6 +194,7 @@ export function backendOptions(values: BackendValues): BackendOptions {
       tableName: values['table-name'],
       customersTable: values['customers-table'],
       idempotencyTable: values['idempotency-table'],
+      notificationsTable: values['notifications-table'],
       region: values.region,
     },
     profile: values.profile,
@@ -219,6 +234,18 @@ export interface PreparedBackend {
   stop(): Promise<void>;
 }
 
+/** The sender of local mail, which never leaves the data directory. */
+export const LOCAL_SENDER = 'daylily-workset-api@localhost';
+
+/** Where the local stream consumer's events and mail go: what the environment does not set already. */
+export function localDeliveryEnv(dataDir: string, env: NodeJS.ProcessEnv): Record<string, string> {
+  return {
+    ...(env[DELIVERY_ENV.eventBus]?.trim() || env[DELIVERY_ENV.eventsDir]?.trim() ? {} : { [DELIVERY_ENV.eventsDir]: resolve(dataDir, 'events') }),
+    ...(env[DELIVERY_ENV.mailDir]?.trim() ? {} : { [DELIVERY_ENV.mailDir]: resolve(dataDir, 'mail') }),
+    ...(env[DELIVERY_ENV.notificationSender]?.trim() ? {} : { [DELIVERY_ENV.notificationSender]: LOCAL_SENDER }),
+  };
+}
+
 /**
  * Chooses the backend, turns flags into the environment handlers read (before any handler module
  * is loaded), and for the embedded one starts the emulators and prepares the tables.
@@ -247,6 +274,9 @@ export async function prepareBackend(options: BackendOptions): Promise<PreparedB
   if (auth === 'off') process.env[ENV.auth] = 'off';
   else delete process.env[ENV.auth];
   Object.assign(process.env, flagsToEnv(flags));
+  // The stream consumer runs here, except against real AWS (the deployed one runs there): its
+  // events and mail go to the data directory unless the environment says otherwise.
+  if (backend !== 'aws') Object.assign(process.env, localDeliveryEnv(options.dataDir, process.env));
   // The handlers' own settings, read now: their warnings (settings given but unusable) are logged
   // at start-up, once, rather than at the first request.
   const settings = currentSettings();
@@ -281,6 +311,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     const { runAdmin } = await import('./admin-cli.ts');
     return runAdmin(argv);
   }
+  if (argv[0] === 'reconcile') return (await import('./reconcile-command.ts')).reconcileCommand(argv.slice(1));
+  if (argv[0] === 'events') return (await import('./events-command.ts')).eventsCommand(argv.slice(1));
   let options: CliOptions;
   try {
     options = parseCli(argv);
@@ -326,7 +358,18 @@ export async function main(argv: readonly string[]): Promise<number> {
       logger.warn(settings.controlBucket.problem);
     }
 
-    const [{ startLocalServer }, { ENTRY_POINTS, isHttpEntry }] = await Promise.all([import('./server.ts'), import('../entry-points.ts')]);
+    const [{ startLocalServer }, { ENTRY_POINTS, isHttpEntry }, { describeDelivery }] = await Promise.all([
+      import('./server.ts'),
+      import('../entry-points.ts'),
+      import('../../lambdas/lib/wiring/event-deps.ts'),
+    ]);
+    if (backend !== 'aws') {
+      const { resolveDeliverySettings } = await import('../../lambdas/lib/config/delivery-settings.ts');
+      const delivery = resolveDeliverySettings(process.env);
+      const described = describeDelivery(delivery);
+      logger.info(`State-change events: ${described.events}; notifications: ${described.notifications}`, described);
+      for (const warning of delivery.warnings) logger.warn(warning);
+    }
     // Against real AWS the deployed stack already consumes the streams and runs the schedules: a
     // second consumer here would act on every change twice.
     const skipped = backend === 'aws' ? ENTRY_POINTS.filter((entry) => !isHttpEntry(entry)) : [];

@@ -9,7 +9,8 @@
 import { parseArgs } from 'node:util';
 import type { SettleSummary } from '../../lambdas/lib/domain/answers.ts';
 import { REGISTRATION_GRACE_SECONDS } from '../../lambdas/lib/domain/registration.ts';
-import { BACKEND_OPTIONS, backendOptions, prepareBackend, UsageError, USAGE, type BackendOptions } from './cli.ts';
+import { runBackendCommand, STANDARD_OUTPUT, type CommandOutput } from './backend-command.ts';
+import { BACKEND_OPTIONS, backendOptions, UsageError, type BackendOptions } from './cli.ts';
 
 const OPTIONS = {
   ...BACKEND_OPTIONS,
@@ -63,36 +64,10 @@ export function renderSummary(summary: SettleSummary): string {
   return `${lines.join('\n')}\n`;
 }
 
-export interface CommandOutput {
-  readonly out: (text: string) => void;
-  readonly err: (text: string) => void;
-}
+export type { CommandOutput };
 
-const STANDARD_OUTPUT: CommandOutput = { out: (text) => void process.stdout.write(text), err: (text) => void process.stderr.write(text) };
-
-export async function settleCommand(argv: readonly string[], io: CommandOutput = STANDARD_OUTPUT): Promise<number> {
-  let options: SettleCommandOptions;
-  try {
-    options = parseSettleCli(argv);
-  } catch (error) {
-    io.err(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (options.help) {
-    io.out(USAGE);
-    return 0;
-  }
-  // The report is the output: the flow's own info logs only with --verbose.
-  if (!options.verbose) process.env.LOG_LEVEL ??= 'WARN';
-
-  let prepared;
-  try {
-    prepared = await prepareBackend(options);
-  } catch (error) {
-    io.err(`Could not reach the backend: ${(error as Error).message}\n`);
-    return 1;
-  }
-  try {
+export function settleCommand(argv: readonly string[], io: CommandOutput = STANDARD_OUTPUT): Promise<number> {
+  return runBackendCommand(argv, io, parseSettleCli, 'The settle pass', async (options, prepared) => {
     if (!prepared.settings.controlBucket.ok) {
       io.err(`${prepared.settings.controlBucket.problem}\n`);
       return 1;
@@ -109,10 +84,5 @@ export async function settleCommand(argv: readonly string[], io: CommandOutput =
     });
     io.out(options.json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummary(summary));
     return summary.counts.failed ? 1 : 0;
-  } catch (error) {
-    io.err(`The settle pass failed: ${(error as Error).message}\n`);
-    return 1;
-  } finally {
-    await prepared.stop();
-  }
+  });
 }

@@ -17,12 +17,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
   DynamoDBStreamsClient,
   ExpiredIteratorException,
   GetRecordsCommand,
+  TrimmedDataAccessException,
   GetShardIteratorCommand,
   type AttributeValue as SdkAttributeValue,
   type _Record as SdkRecord,
@@ -64,7 +65,8 @@ export interface RunningTriggers {
 const LOCAL_ACCOUNT = '000000000000';
 
 /**
- * Reads every stream entry's table stream from its tip, and starts each schedule entry's timer.
+ * Reads every stream entry's table stream from its tip (its last record when the server starts),
+ * and starts each schedule entry's timer.
  * Resolves once every stream is being read, so a write after that reaches its stream entries.
  */
 export async function startTriggers(options: TriggerOptions): Promise<RunningTriggers> {
@@ -154,7 +156,13 @@ function streamClients(region: string): { dynamodb: DynamoDBClient; streams: Dyn
 }
 
 async function latestStreamArn(client: DynamoDBClient, tableName: string, entry: StreamEntry): Promise<string> {
-  const { Table: table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  const { Table: table } = await client.send(new DescribeTableCommand({ TableName: tableName })).catch((error: unknown) => {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+    throw new Error(
+      `${entry.id} reads the stream of the ${entry.trigger.table} table (${tableName}), which does not exist. ` +
+        'Start the local server with --create-table (its embedded emulators always create the tables).',
+    );
+  });
   const spec = table?.StreamSpecification;
   if (!table?.LatestStreamArn || !spec?.StreamEnabled) {
     throw new Error(
@@ -221,11 +229,31 @@ class StreamConsumer {
         this.#finished.add(shard.shardId);
         continue;
       }
-      const state = this.#track(shard, { type: STREAM_DELIVERY.startingPosition });
+      const state = this.#track(shard, STREAM_DELIVERY.startingPosition === 'LATEST' ? await this.#tip(shard.shardId) : { type: STREAM_DELIVERY.startingPosition });
       state.iterator = await this.#iterator(state);
       state.opened = true;
     }
     this.#discoveredAt = Date.now();
+  }
+
+  /**
+   * The tip of a shard as a position anchored at a record: after its last record, or its start
+   * when it has none. Not a LATEST iterator: DynamoDB Local numbers the records of all its tables
+   * in one sequence, and an iterator anchored at a number another table's write then took fails
+   * with TrimmedDataAccessException; one anchored at a record does not. Reads the records the
+   * shard holds (a local stream's, a day at most).
+   */
+  async #tip(shardId: string): Promise<Position> {
+    let last: string | undefined;
+    let iterator = (await this.deps.streams.send(new GetShardIteratorCommand({ StreamArn: this.streamArn, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
+    while (iterator) {
+      const page = await this.deps.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+      const records = page.Records ?? [];
+      if (records.length === 0) break;
+      last = records.at(-1)?.dynamodb?.SequenceNumber ?? last;
+      iterator = page.NextShardIterator;
+    }
+    return last ? { type: 'AFTER_SEQUENCE_NUMBER', after: last } : { type: 'TRIM_HORIZON' };
   }
 
   async run(): Promise<void> {
@@ -319,7 +347,9 @@ class StreamConsumer {
     try {
       page = await this.deps.streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: this.#batchSize - shard.pending.length }));
     } catch (error) {
-      if (!(error instanceof ExpiredIteratorException)) throw error;
+      // Expired (15 minutes unused), or anchored at a number DynamoDB Local gave another table's
+      // record (see #tip): a fresh iterator from the last record read.
+      if (!(error instanceof ExpiredIteratorException || error instanceof TrimmedDataAccessException)) throw error;
       shard.iterator = await this.#iterator(shard);
       return;
     }

@@ -3,7 +3,7 @@
  * minified, ESM), loaded by plain Node in a fresh process and called with the route's sample
  * event — against DynamoDB Local and s3rver through the SDK's standard endpoint variables.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
@@ -64,6 +64,26 @@ describe('route bundles under plain Node', () => {
     );
     const { Item } = await aws.ddb.send(new GetCommand({ TableName: aws.tables.worksets, Key: { workset_id: workset.workset_id } }));
     expect(Item?.state).toBe('ready');
+  });
+
+  it('the stream consumer bundle publishes its sample batch\'s state change as an event line, and fails no record', async () => {
+    const { route, bundle } = await bundleOf('PublishStateChanges');
+    const events = path.join(scratch, 'published');
+    const { result, logs } = await invokeBundle(bundle.file, await sampleEvent(route), { stdio: 'pipe', env: { DAYLILY_EVENTS_DIR: events } });
+    expect(result, logs).toEqual({ batchItemFailures: [] });
+    const [file] = await readdir(events);
+    const lines = (await readFile(path.join(events, file!), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { detail: { event_id: string; to: string } });
+    expect(lines.map((line) => line.detail)).toEqual([expect.objectContaining({ event_id: 'trio-wgs-batch-7-9f2c41d8:3', to: 'complete', customer_id: 'acme-genomics' })]);
+  });
+
+  it('the reconciler bundle runs a pass on its sample tick and answers its report', async () => {
+    const { route, bundle } = await bundleOf('ReconcileWorksets');
+    // The function's own timeout: a pass keeps a margin before it (the runner's default, 10 s, leaves it no time).
+    const env = { DAYLILY_INVOKE_TIMEOUT_MS: String(functionSize(route).timeoutSeconds * 1000) };
+    const { result, logs } = await invokeBundle(bundle.file, await sampleEvent(route), { stdio: 'pipe', env });
+    expect(result, logs).toMatchObject({ complete: true, dry_run: false, kinds: { sentinels: { found: 0 } } });
+    // Its EMF documents went to standard output, one a line.
+    expect(logs).toContain('"Namespace":"Daylily/Reconciler"');
   });
 
   it.each(ENTRY_POINTS.filter((route) => usesControlBucket(route)).map((route) => [route.id]))(

@@ -11,6 +11,8 @@ const resources: Resources = {
   bucketArn: 'arn:bucket',
   objectArn: (pattern) => `arn:bucket/${pattern}`,
   prefixes: { active: 'active/', archive: 'archived/' },
+  eventBusArn: 'arn:bus',
+  sender: { address: 'noreply@lab.example', identityArns: ['arn:identity/noreply@lab.example', 'arn:identity/lab.example'] },
 };
 
 const route = (access: EntryPoint['access']): EntryPoint => ({
@@ -23,6 +25,23 @@ const route = (access: EntryPoint['access']): EntryPoint => ({
 });
 
 describe('route permissions', () => {
+  it('lets an entry that publishes put events on the bus, and one that mails send only as the sender, from its address', () => {
+    const publisher = route({ eventBus: ['publish'], email: ['send'] });
+    expect(entryStatements(publisher, resources)).toEqual([
+      { sid: 'EventBusPut', actions: ['events:PutEvents'], resources: ['arn:bus'] },
+      {
+        sid: 'NotificationEmailSend',
+        actions: ['ses:SendEmail'],
+        resources: ['arn:identity/noreply@lab.example', 'arn:identity/lab.example'],
+        conditions: { StringEquals: { 'ses:FromAddress': ['noreply@lab.example'] } },
+      },
+    ]);
+    // No sender configured: notifications are off, and nothing may be sent.
+    const { sender: _sender, ...withoutSender } = resources;
+    expect(entryStatements(publisher, withoutSender)).toEqual([{ sid: 'EventBusPut', actions: ['events:PutEvents'], resources: ['arn:bus'] }]);
+    expect(entryWildcards(publisher, resources)).toEqual([]);
+  });
+
   it('gives a monitor-style reader object reads and a listing confined to the control prefix', () => {
     const reader = route({ controlBucket: ['get', 'list'] });
     expect(entryStatements(reader, resources)).toEqual([

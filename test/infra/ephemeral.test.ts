@@ -1,6 +1,6 @@
 /** `-c ephemeral=true`: a test stack that leaves nothing behind when it is destroyed. */
 import { describe, expect, it } from 'vitest';
-import { HTTP_ENTRIES } from '../../infra/entry-points.ts';
+import { ENTRY_POINTS } from '../../infra/entry-points.ts';
 import { TABLES } from '../../lambdas/lib/stores/tables.ts';
 import { nagFindings, synthesize } from './synth.ts';
 
@@ -27,7 +27,7 @@ describe('an ephemeral stack', () => {
 
   it('deletes the function and access log groups with the stack', () => {
     const logGroups = ofType('AWS::Logs::LogGroup');
-    expect(logGroups).toHaveLength(HTTP_ENTRIES.length + 1);
+    expect(logGroups).toHaveLength(ENTRY_POINTS.length + 1);
     for (const logGroup of logGroups) expect(logGroup.DeletionPolicy).toBe('Delete');
   });
 

@@ -1,7 +1,7 @@
 /** `-c controlBucketName=... -c controlPrefix=...`: the functions use an operator's existing bucket. */
 import { describe, expect, it } from 'vitest';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
-import { HTTP_ENTRIES } from '../../infra/entry-points.ts';
+import { ENTRY_POINTS } from '../../infra/entry-points.ts';
 import { ENV } from '../../lambdas/lib/config/settings.ts';
 import { nagFindings, synthesize } from './synth.ts';
 
@@ -18,7 +18,7 @@ describe('a stack on an existing control bucket', () => {
 
   it('hands every function the bucket name and the normalised prefixes', () => {
     const functions = ofType('AWS::Lambda::Function');
-    expect(functions).toHaveLength(HTTP_ENTRIES.length);
+    expect(functions).toHaveLength(ENTRY_POINTS.length);
     for (const fn of functions) {
       expect(fn.Properties.Environment.Variables).toMatchObject({
         [ENV.controlBucket]: BUCKET,

@@ -22,6 +22,7 @@ describe('stack settings from CDK context', () => {
       pipelineCatalogue: undefined,
       signIn: { kind: 'cognito', domainPrefix: undefined, callbackUrls: ['http://localhost:8400/callback'], machineClients: ['lims'] },
       resourceServer: 'daylily-workset-api',
+      notificationSender: undefined,
     });
   });
 
@@ -34,6 +35,12 @@ describe('stack settings from CDK context', () => {
     writeFileSync(invalid, JSON.stringify({ ...builtInCatalogue(), pipelines: [{ ...builtInCatalogue().pipelines[0], day_clone: { tag: 'main; reboot' } }] }));
     expect(() => configFrom({ pipelineCatalogue: invalid })).toThrow(/Context "pipelineCatalogue": The pipeline catalogue .* is invalid: pipelines\[0\]\.day_clone\.tag must be a git tag/);
     expect(() => configFrom({ pipelineCatalogue: path.join(dir, 'none.json') })).toThrow(/Context "pipelineCatalogue": .*ENOENT/);
+  });
+
+  it('takes a notification sender as a plain address, and refuses a display name or a wildcard (the IAM grant names it)', () => {
+    expect(configFrom({ notificationSender: ' noreply@lab.example ' }).notificationSender).toBe('noreply@lab.example');
+    expect(() => configFrom({ notificationSender: 'Lab <noreply@lab.example>' })).toThrow(/Context "notificationSender": "Lab <noreply@lab.example>" is not a plain email address/);
+    expect(() => configFrom({ notificationSender: 'no*@lab.example' })).toThrow(InvalidContextError);
   });
 
   it('reads -c strings and cdk.json values alike', () => {

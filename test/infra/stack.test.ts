@@ -14,6 +14,7 @@ import { REPO_ROOT as LOCAL_SERVER_ROOT } from '../../infra/local/http-adapter.t
 import { ENTRY_POINTS, HTTP_ENTRIES, jwtScopeName, streamTables, type HttpEntry } from '../../infra/entry-points.ts';
 import { functionSize } from '../../infra/function-sizes.ts';
 import { nodejsBundling, TABLE_ENV } from '../../infra/stack.ts';
+import { DELIVERY_ENV } from '../../lambdas/lib/config/delivery-settings.ts';
 import { DEFAULT_ARCHIVE_PREFIX, DEFAULT_CONTROL_PREFIX, ENV } from '../../lambdas/lib/config/settings.ts';
 import { ITEM_KEYS, TABLES, type KeyAttribute } from '../../lambdas/lib/stores/tables.ts';
 import { nagFindings, synthesize } from './synth.ts';
@@ -141,8 +142,8 @@ describe('control bucket', () => {
 });
 
 describe('functions', () => {
-  it('runs every route on Node.js 24, arm64, with source-mapped stack traces', () => {
-    for (const route of HTTP_ENTRIES) {
+  it('runs every entry on Node.js 24, arm64, with source-mapped stack traces', () => {
+    for (const route of ENTRY_POINTS) {
       const fn = resources[logicalId(stack.entryFunctions.get(route.id)!.fn)]!;
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -158,19 +159,24 @@ describe('functions', () => {
       [ENV.controlBucket]: { Ref: logicalId(stack.controlBucket as never) },
       [ENV.controlPrefix]: DEFAULT_CONTROL_PREFIX,
       [ENV.archivePrefix]: DEFAULT_ARCHIVE_PREFIX,
+      [DELIVERY_ENV.eventBus]: { Ref: logicalId(stack.eventBus as never) },
       ...Object.fromEntries(TABLES.map((definition) => [TABLE_ENV[definition.logicalName], { Ref: tableId(definition.logicalName) }])),
     };
     for (const [, fn] of ofType('AWS::Lambda::Function')) {
       expect(fn.Properties.Environment.Variables).toMatchObject(expected);
+      // No sender configured (no context): notifications are off.
+      expect(fn.Properties.Environment.Variables).not.toHaveProperty(DELIVERY_ENV.notificationSender);
     }
   });
 
-  it('sizes movers at 512 MB / 29 s, other writers at 512 MB / 10 s and readers at 256 MB / 5 s', () => {
-    const sizeOf = (id: string) => functionSize(HTTP_ENTRIES.find((route) => route.id === id)!);
+  it('sizes movers at 512 MB / 29 s, other writers at 512 MB / 10 s, readers at 256 MB / 5 s, the stream consumer at 512 MB / 60 s and the reconciler at 512 MB / 300 s', () => {
+    const sizeOf = (id: string) => functionSize(ENTRY_POINTS.find((route) => route.id === id)!);
     expect(['ArchiveWorkset', 'RestoreWorkset', 'DeleteWorkset'].map(sizeOf)).toEqual(Array(3).fill({ memoryMiB: 512, timeoutSeconds: 29 }));
     expect(['CreateWorkset', 'ClaimWorkset', 'CancelWorkset'].map(sizeOf)).toEqual(Array(3).fill({ memoryMiB: 512, timeoutSeconds: 10 }));
     expect(['Health', 'GetWorkset', 'QueueStats'].map(sizeOf)).toEqual(Array(3).fill({ memoryMiB: 256, timeoutSeconds: 5 }));
-    for (const route of HTTP_ENTRIES) {
+    expect(sizeOf('PublishStateChanges')).toEqual({ memoryMiB: 512, timeoutSeconds: 60 });
+    expect(sizeOf('ReconcileWorksets')).toEqual({ memoryMiB: 512, timeoutSeconds: 300 });
+    for (const route of ENTRY_POINTS) {
       const size = functionSize(route);
       const fn = resources[logicalId(stack.entryFunctions.get(route.id)!.fn)]!;
       expect({ route: route.id, memory: fn.Properties.MemorySize, timeout: fn.Properties.Timeout }).toEqual({
@@ -182,7 +188,7 @@ describe('functions', () => {
   });
 
   it('logs each function to its own log group, kept for a month and retained', () => {
-    for (const route of HTTP_ENTRIES) {
+    for (const route of ENTRY_POINTS) {
       const fn = resources[logicalId(stack.entryFunctions.get(route.id)!.fn)]!;
       const logGroupId = (fn.Properties.LoggingConfig.LogGroup as { Ref: string }).Ref;
       expect(resources[logGroupId]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 30 }, DeletionPolicy: 'Retain' });
@@ -190,7 +196,7 @@ describe('functions', () => {
       expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON', ApplicationLogLevel: 'INFO' });
     }
     const logGroups = ofType('AWS::Lambda::Function').map(([, fn]) => JSON.stringify(fn.Properties.LoggingConfig.LogGroup));
-    expect(new Set(logGroups).size).toBe(HTTP_ENTRIES.length);
+    expect(new Set(logGroups).size).toBe(ENTRY_POINTS.length);
   });
 
   it('bundles with the esbuild options the tests and bundle-report use', () => {
@@ -229,15 +235,15 @@ describe('functions', () => {
 });
 
 describe('the entry-point table and the stack do not drift', () => {
-  it('turns every route into exactly one function, built from the handler file the local server loads', () => {
-    expect([...stack.entryFunctions.keys()]).toEqual(HTTP_ENTRIES.map((route) => route.id));
-    for (const route of HTTP_ENTRIES) {
+  it('turns every entry into exactly one function, built from the handler file the local server loads', () => {
+    expect([...stack.entryFunctions.keys()]).toEqual(ENTRY_POINTS.map((route) => route.id));
+    for (const route of ENTRY_POINTS) {
       const { handlerPath: entry } = stack.entryFunctions.get(route.id)!;
       expect(path.relative(REPO_ROOT, entry)).toBe(route.handler);
       // The local server imports `resolve(its root, route.handler)`: the same file.
       expect(entry).toBe(path.resolve(LOCAL_SERVER_ROOT, route.handler));
     }
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(HTTP_ENTRIES.length);
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(ENTRY_POINTS.length);
   });
 
   it('turns every route into exactly one API route that invokes that route\'s function', () => {

@@ -5,7 +5,7 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, freePort } from '../../infra/local/emulators.ts';
 import { DEFAULT_CONTROL_PREFIX } from '../../lambdas/lib/config/settings.ts';
 import { queueOrder, type WorksetRecord } from '../../lambdas/lib/domain/workset.ts';
@@ -207,7 +207,8 @@ describe('daylily-workset-api (local server CLI)', () => {
 
   it('keeps serving without a control bucket and says once how to configure one', { timeout: 20_000 }, async () => {
     const endpoints = inject('localAws');
-    const cli = await startCli(['--port', '0'], {
+    // --create-table: the server's stream consumer reads the worksets table's stream.
+    const cli = await startCli(['--port', '0', '--create-table'], {
       AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
       AWS_ENDPOINT_URL_S3: endpoints.s3,
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
@@ -230,7 +231,7 @@ describe('daylily-workset-api (local server CLI)', () => {
 
   it('says once at start-up, and on the health route, which given settings it could not use', { timeout: 20_000 }, async () => {
     const endpoints = inject('localAws');
-    const cli = await startCli(['--port', '0', '--control-bucket', 'cli-warnings'], {
+    const cli = await startCli(['--port', '0', '--create-table', '--control-bucket', 'cli-warnings'], {
       AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
       AWS_ENDPOINT_URL_S3: endpoints.s3,
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
@@ -304,6 +305,33 @@ describe('daylily-workset-api (local server CLI)', () => {
     await expect(runCommand(['customers', 'add', '--name', 'X', '--email', 'x@example.org', '--aws'])).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--customers-table') });
   });
 
+  it('runs the stream consumer: each state change an event line in the data directory, the cancel an email file; `events tail` prints them', { timeout: 40_000 }, async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'daylily-cli-events-'));
+    tempDirs.push(dataDir);
+    const cli = await startCli(['--port', String(await freePort()), '--data-dir', dataDir]);
+    expect(cli.lines).toContainEqual(expect.objectContaining({ events: `JSON lines in ${join(dataDir, 'events')}`, notifications: `files in ${join(dataDir, 'mail')}, from daylily-workset-api@localhost` }));
+    const worksets = `${cli.url}/api/customers/test-customer/worksets`;
+    const created = await fetch(worksets, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ workset_name: 'local events', pipeline_type: 'snv', reference_genome: 'GRCh38', notification_email: 'pi@lab.test' }) });
+    const { workset_id: id } = (await created.json()) as { workset_id: string };
+    expect((await fetch(`${worksets}/${id}/cancel`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"reason":"wrong reference"}' })).status).toBe(200);
+
+    const mail = join(dataDir, 'mail');
+    await vi.waitFor(async () => expect(await readdir(mail).catch(() => [])).toHaveLength(1), { timeout: 10_000, interval: 100 });
+    const message = await readFile(join(mail, (await readdir(mail))[0]!), 'utf8');
+    expect(message).toContain('To: pi@lab.test');
+    expect(message).toContain('Subject: Daylily workset "local events" canceled');
+    const tail = await runCli(['events', 'tail', '--data-dir', dataDir], {});
+    expect(tail.code, tail.stderr).toBe(0);
+    expect(tail.stdout.trim().split('\n').map((line) => line.split('  ').slice(1, 4).join(' '))).toEqual([
+      `${id} - -> registering v0`,
+      `${id} registering -> ready v1`,
+      `${id} ready -> canceled v2`,
+    ]);
+    const json = await runCli(['events', 'tail', '--json', '--lines', '1', '--data-dir', dataDir], {});
+    expect(JSON.parse(json.stdout)).toMatchObject({ 'detail-type': 'Workset State Change', source: 'daylily.workset-api', detail: { event_id: `${id}:2`, to: 'canceled' } });
+    expect(await cli.stop()).toBe(0);
+  });
+
   it('rejects an unknown flag with the usage text and exit code 2', async () => {
     const child = spawn(process.execPath, ['bin/daylily-workset-api.js', '--no-such-flag'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
@@ -336,7 +364,7 @@ describe('daylily-workset-api settle', () => {
   it('settles every registering record past the grace period against the endpoints it is given, and a dry run only says what it would do', { timeout: 30_000 }, async () => {
     const endpoints = inject('localAws');
     const id = `cli-settle-${randomBytes(4).toString('hex')}`;
-    const tables = { worksets: `${id}-worksets`, customers: `${id}-customers`, idempotency: `${id}-idempotency` };
+    const tables = { worksets: `${id}-worksets`, customers: `${id}-customers`, idempotency: `${id}-idempotency`, notifications: `${id}-notifications` };
     const bucket = id;
     const dynamodb = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     const ddb = DynamoDBDocumentClient.from(dynamodb);
@@ -423,5 +451,59 @@ describe('daylily-workset-api settle', () => {
     const result = await runCli(['settle', '--older-than', 'soon'], {});
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--older-than must be a duration');
+  });
+});
+
+describe('daylily-workset-api reconcile', () => {
+  it('repairs the drift one pass finds, against the endpoints it is given; a dry run only reports it, and the next pass finds nothing', { timeout: 40_000 }, async () => {
+    const endpoints = inject('localAws');
+    const id = `cli-rec-${randomBytes(4).toString('hex')}`;
+    const tables = { worksets: `${id}-worksets`, customers: `${id}-customers`, idempotency: `${id}-idempotency`, notifications: `${id}-notifications` };
+    const bucket = id;
+    const dynamodb = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    const ddb = DynamoDBDocumentClient.from(dynamodb);
+    const s3 = new S3Client({ endpoint: endpoints.s3, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+    await Promise.all([ensureTables(dynamodb, tables), s3.send(new CreateBucketCommand({ Bucket: bucket }))]);
+    // A ready workset whose daylily.ready is gone, and a folder with daylily.ready and no record.
+    const at = new Date(Date.now() - 10 * 60_000).toISOString();
+    const ready = `ready-${randomBytes(4).toString('hex')}`;
+    const folder = `${DEFAULT_CONTROL_PREFIX}${ready}/`;
+    await ddb.send(new PutCommand({ TableName: tables.worksets, Item: { workset_id: ready, customer_id: 'lab-1', workset_name: ready, state: 'ready', claimable: 'ready', priority: 'normal', queue_order: queueOrder('normal', at), pipeline_type: 'snv', reference_genome: 'GRCh38', sample_count: 0, control_bucket: bucket, control_prefix: folder, export_uri: `s3://${bucket}/${folder}results/`, enable_qc: true, archive_results: true, created_at: at, updated_at: at, version: 1, state_history: [] } }));
+    await ddb.send(new UpdateCommand({ TableName: tables.worksets, Key: { workset_id: '#queue-stats#00' }, UpdateExpression: 'ADD #ready :one', ExpressionAttributeNames: { '#ready': 'ready' }, ExpressionAttributeValues: { ':one': 1 } }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${folder}daylily_work.yaml`, Body: 'x' }));
+    const stray = `${DEFAULT_CONTROL_PREFIX}gone-${randomBytes(4).toString('hex')}/`;
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${stray}daylily.ready`, Body: 'x' }));
+    const keysOf = async (prefix: string) => ((await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents ?? []).map((object) => object.Key!.slice(prefix.length));
+
+    const env = {
+      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+      AWS_ENDPOINT_URL_S3: endpoints.s3,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+      AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    };
+    const args = ['reconcile', '--once', '--table-name', tables.worksets, '--customers-table', tables.customers, '--idempotency-table', tables.idempotency, '--control-bucket', bucket];
+    try {
+      const dry = await runCli([...args, '--dry-run'], env);
+      expect(dry.code, dry.stderr).toBe(0);
+      expect(dry.stdout).toContain(`found\tsentinels\t${ready}\tsync\tmissing daylily.ready`);
+      expect(dry.stdout).toContain('dry run: 2 found, 0 repaired, 0 failed');
+      expect(await keysOf(folder)).toEqual(['daylily_work.yaml']);
+
+      const pass = await runCli(args, env);
+      expect(pass.code, pass.stderr).toBe(0);
+      expect(pass.stdout).toContain(`repaired\tsentinels\t${ready}\tsynced\tready: missing daylily.ready`);
+      expect(pass.stdout).toContain('2 found, 2 repaired, 0 failed (sentinels 1, stray-ready 1)');
+      expect(await keysOf(folder)).toEqual(['daylily.ready', 'daylily_work.yaml']);
+      expect(await keysOf(stray)).toEqual([]);
+
+      const again = await runCli(args, env);
+      expect(again.stdout).toMatch(/^0 found, 0 repaired, 0 failed in \d+ ms; read 1 active, 0 flagged, 0 changed records, 1 folders\.\n$/);
+    } finally {
+      ddb.destroy();
+      s3.destroy();
+    }
   });
 });

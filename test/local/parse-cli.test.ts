@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseAuth, chooseBackend, parseCli, UsageError } from '../../infra/local/cli.ts';
+import { chooseAuth, chooseBackend, localDeliveryEnv, LOCAL_SENDER, parseCli, UsageError } from '../../infra/local/cli.ts';
 
 describe('the local server command line', () => {
   it("takes the original CLI's flags and hands the settings ones on as setting flags", () => {
@@ -9,6 +9,7 @@ describe('the local server command line', () => {
       '--table-name', 'w',
       '--customers-table', 'c',
       '--idempotency-table', 'i',
+      '--notifications-table', 'n',
       '--region', 'eu-west-1',
       '--profile', 'lab',
       '--port', '9000',
@@ -20,6 +21,7 @@ describe('the local server command line', () => {
       tableName: 'w',
       customersTable: 'c',
       idempotencyTable: 'i',
+      notificationsTable: 'n',
       region: 'eu-west-1',
     });
     expect(options).toMatchObject({ profile: 'lab', port: 9000, verbose: true, host: '127.0.0.1' });
@@ -50,5 +52,10 @@ describe('the local server command line', () => {
   it('refuses unknown flags and bad ports with a usage error', () => {
     expect(() => parseCli(['--bogus'])).toThrow(UsageError);
     expect(() => parseCli(['--port', 'eighty'])).toThrow(UsageError);
+  });
+
+  it('sends the local stream consumer\'s events and mail to the data directory, unless the environment says where', () => {
+    expect(localDeliveryEnv('/data', {})).toEqual({ DAYLILY_EVENTS_DIR: '/data/events', DAYLILY_MAIL_DIR: '/data/mail', DAYLILY_NOTIFICATION_SENDER: LOCAL_SENDER });
+    expect(localDeliveryEnv('/data', { DAYLILY_EVENT_BUS: 'bus', DAYLILY_MAIL_DIR: '/mail', DAYLILY_NOTIFICATION_SENDER: 'lab@x.test' })).toEqual({});
   });
 });

@@ -206,10 +206,42 @@ describe('the local server with triggers', () => {
     expect(((await response.json()) as { event: { routeKey: string } }).event.routeKey).toBe('GET /echo');
   });
 
-  it('refuses to start when a stream entry\'s table has no stream', async () => {
+  it('refuses to start when a stream entry\'s table has no stream, or does not exist, saying how to get one', async () => {
     await expect(
       startLocalServer({ port: 0, entries: [streamEntry('ReadCustomers', 10, 'customers')], tables: aws.tables }),
     ).rejects.toThrow(/ReadCustomers reads the stream of the customers table \(.+\), which has none/);
+    await expect(
+      startLocalServer({ port: 0, entries: [streamEntry('ReadNothing', 10)], tables: { ...aws.tables, worksets: 'no-such-table' } }),
+    ).rejects.toThrow(/ReadNothing reads the stream of the worksets table \(no-such-table\), which does not exist\. Start the local server with --create-table/);
+  });
+
+  it('start at the stream\'s tip, replaying nothing, and keep delivering when other tables\' writes come between (DynamoDB Local numbers all tables\' records in one sequence)', async () => {
+    // A table of its own, so its stream is empty when the server starts (that is when it mattered).
+    const tables = { ...aws.tables, worksets: `${aws.tables.worksets}-tip` };
+    await ensureTables(dynamodb, tables, { streams: ['worksets'] });
+    const fromTip = await startLocalServer({ port: 0, entries: [streamEntry('RecordFromTip', 10)], tables, streamPollIntervalMs: POLL_MS });
+    try {
+      const keys = [unique('first'), unique('second')];
+      for (const key of keys) {
+        // A write of another table: in DynamoDB Local it takes the sequence number next in line.
+        await aws.ddb.send(new PutCommand({ TableName: aws.tables.customers, Item: { customer_id: unique('between') } }));
+        await aws.ddb.send(new PutCommand({ TableName: tables.worksets, Item: { workset_id: key } }));
+      }
+      await waitFor(async () => expect((await batchesOf('RecordFromTip', keys)).flat()).toEqual(keys));
+      await fromTip.close(1_000);
+      // Started again on a stream holding records: from after the last one, nothing replayed.
+      const again = await startLocalServer({ port: 0, entries: [streamEntry('RecordFromTipAgain', 10)], tables, streamPollIntervalMs: POLL_MS });
+      try {
+        const later = unique('later');
+        await aws.ddb.send(new PutCommand({ TableName: aws.tables.customers, Item: { customer_id: unique('between') } }));
+        await aws.ddb.send(new PutCommand({ TableName: tables.worksets, Item: { workset_id: later } }));
+        await waitFor(async () => expect((await batchesOf('RecordFromTipAgain', [...keys, later])).flat()).toEqual([later]));
+      } finally {
+        await again.close(1_000);
+      }
+    } finally {
+      await fromTip.close(1_000);
+    }
   });
 
   it('stops reading the stream on close', async () => {

@@ -67,6 +67,21 @@ export function controlBucketContract(name: string, create: () => Promise<Contro
       });
     });
 
+    describe('listPage', () => {
+      it('answers a page of the keys under a prefix in key order, after a given key, and whether more follow', async () => {
+        await putAll('f/ws-1/daylily.ready', 'f/ws-1/daylily_work.yaml', 'f/ws-2/daylily.complete', 'f/ws-3/results/a b.txt', 'g/ws-1/x');
+        const first = await store.listPage(bucket, 'f/', { maxKeys: 2 });
+        expect(first.objects.map((item) => item.key)).toEqual(['f/ws-1/daylily.ready', 'f/ws-1/daylily_work.yaml']);
+        expect(first.more).toBe(true);
+        const second = await store.listPage(bucket, 'f/', { startAfter: first.objects.at(-1)!.key, maxKeys: 2 });
+        expect(second).toEqual({ objects: [{ key: 'f/ws-2/daylily.complete', size: expect.any(Number) }, { key: 'f/ws-3/results/a b.txt', size: expect.any(Number) }], more: false });
+        // A start key that is no key: the keys after it (the reconciler skips a folder's tail so).
+        expect((await store.listPage(bucket, 'f/', { startAfter: 'f/ws-1/\uffff', maxKeys: 10 })).objects.map((item) => item.key)).toEqual(['f/ws-2/daylily.complete', 'f/ws-3/results/a b.txt']);
+        expect(await store.listPage(bucket, 'f/ws-2/daylily.', { maxKeys: 10 })).toEqual({ objects: [{ key: 'f/ws-2/daylily.complete', size: expect.any(Number) }], more: false });
+        expect(await store.listPage(bucket, 'h/', { maxKeys: 10 })).toEqual({ objects: [], more: false });
+      });
+    });
+
     describe('delete', () => {
       it('removes the given keys and keeps the others; missing keys are no error', async () => {
         await putAll('f/ws-1/a', 'f/ws-1/b', 'f/ws-1/c');

@@ -23,7 +23,7 @@ customersStoreContract('in memory', async () => {
 
 customersStoreContract('DynamoDB', async () => {
   const id = randomBytes(4).toString('hex');
-  const tables: TableNames = { worksets: `cust-${id}-worksets`, customers: `cust-${id}-customers`, idempotency: `cust-${id}-idempotency` };
+  const tables: TableNames = { worksets: `cust-${id}-worksets`, customers: `cust-${id}-customers`, idempotency: `cust-${id}-idempotency`, notifications: `cust-${id}-notifications` };
   await ensureTables(admin, tables);
   const ctx = { db: aws.ddb, tables, random: Math.random };
   return {

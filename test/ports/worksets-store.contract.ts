@@ -252,7 +252,7 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
         const record = await begun('lab-1#k');
         const ready = { ...record, state: 'ready' as const, state_history: [...record.state_history, readyEntry(record)] };
         const answer = toWorksetDetail(ready);
-        expect(await store.completeRegistration({ worksetId: record.workset_id, at: at(20_000), entry: readyEntry(record), withdrawals: undefined, idempotency: { key: 'lab-1#k', answer } })).toBe(true);
+        expect(await store.completeRegistration({ worksetId: record.workset_id, customerId: record.customer_id, at: at(20_000), entry: readyEntry(record), withdrawals: undefined, idempotency: { key: 'lab-1#k', answer } })).toBe(true);
 
         expect(await store.getWorkset(record.workset_id)).toEqual({ ...ready, version: 1, updated_at: at(20_000) });
         // Replayed byte for byte once rendered.
@@ -263,7 +263,7 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
 
       it('is refused once the record is no longer registering', async () => {
         const record = await begun();
-        const input = { worksetId: record.workset_id, at: at(20_000), entry: readyEntry(record), withdrawals: undefined };
+        const input = { worksetId: record.workset_id, customerId: record.customer_id, at: at(20_000), entry: readyEntry(record), withdrawals: undefined };
         expect(await store.completeRegistration(input)).toBe(true);
         expect(await store.completeRegistration({ ...input, at: at(30_000) })).toBe(false);
         expect((await store.getWorkset(record.workset_id))?.updated_at).toBe(at(20_000));
@@ -274,7 +274,7 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
       it('is refused when daylily.ready was withdrawn since the count it read', async () => {
         const record = await begun();
         await store.fenceReadyWithdrawal(record.workset_id);
-        const input = { worksetId: record.workset_id, at: at(20_000), entry: readyEntry(record) };
+        const input = { worksetId: record.workset_id, customerId: record.customer_id, at: at(20_000), entry: readyEntry(record) };
         expect(await store.completeRegistration({ ...input, withdrawals: undefined })).toBe(false);
         expect(await store.completeRegistration({ ...input, withdrawals: 0 })).toBe(false);
         expect((await store.getWorkset(record.workset_id))?.state).toBe('registering');
@@ -285,7 +285,7 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
         const record = await begun();
         const answer = toWorksetDetail(record);
         await expect(
-          store.completeRegistration({ worksetId: record.workset_id, at: at(20_000), entry: readyEntry(record), withdrawals: undefined, idempotency: { key: 'lab-1#gone', answer } }),
+          store.completeRegistration({ worksetId: record.workset_id, customerId: record.customer_id, at: at(20_000), entry: readyEntry(record), withdrawals: undefined, idempotency: { key: 'lab-1#gone', answer } }),
         ).rejects.toThrow();
         expect((await store.getWorkset(record.workset_id))?.state).toBe('registering');
         expect((await store.queueStats()).queue_depth).toEqual(depth({ registering: 1 }));
@@ -299,7 +299,7 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
         await store.beginRegistration(other, idempotencyRecord('lab-1#reused', other.workset_id), ROOM);
         const answer = toWorksetDetail(record);
         await expect(
-          store.completeRegistration({ worksetId: record.workset_id, at: at(20_000), entry: entry('registering', 'ready', at(20_000)), withdrawals: undefined, idempotency: { key: 'lab-1#reused', answer } }),
+          store.completeRegistration({ worksetId: record.workset_id, customerId: record.customer_id, at: at(20_000), entry: entry('registering', 'ready', at(20_000)), withdrawals: undefined, idempotency: { key: 'lab-1#reused', answer } }),
         ).rejects.toThrow();
         expect((await store.getWorkset(record.workset_id))?.state).toBe('registering');
         expect((await store.getIdempotencyRecord('lab-1#reused'))?.answer).toBeUndefined();
@@ -592,7 +592,7 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
         await harness.addCustomer('lab-q');
         const running = registeringRecord({ customer_id: 'lab-q' });
         await store.beginRegistration(running, undefined, { limit: 1 });
-        expect(await store.completeRegistration({ worksetId: running.workset_id, at: at(20_000), entry: entry('registering', 'ready', at(20_000)), withdrawals: undefined })).toBe(true);
+        expect(await store.completeRegistration({ worksetId: running.workset_id, customerId: 'lab-q', at: at(20_000), entry: entry('registering', 'ready', at(20_000)), withdrawals: undefined })).toBe(true);
         const ready = (await store.getWorkset(running.workset_id))!;
         // Full: a second registration is refused.
         expect(await store.beginRegistration(registeringRecord({ customer_id: 'lab-q' }), undefined, { limit: 1 })).toMatchObject({ kind: 'quota-exceeded', usage: 1 });
@@ -862,7 +862,7 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
         const fresh = registeringRecord({ created_at: at(2) });
         await store.beginRegistration(fresh, undefined, ROOM);
         expect(await queued('ready')).toEqual([]);
-        await store.completeRegistration({ worksetId: fresh.workset_id, at: at(50), entry: entry('registering', 'ready', at(50)), withdrawals: undefined });
+        await store.completeRegistration({ worksetId: fresh.workset_id, customerId: fresh.customer_id, at: at(50), entry: entry('registering', 'ready', at(50)), withdrawals: undefined });
         expect(await queued('ready')).toEqual([fresh.workset_id]);
         const ready = (await store.getWorkset(fresh.workset_id))!;
         expect((await store.changeState(changeOf(ready, 'canceled'), ready)).ok).toBe(true);
@@ -928,7 +928,7 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
         expect((await store.queueStats()).queue_depth).toEqual(depth({ registering: 2, error: 1, retrying: 1 }));
 
         await store.abandonRegistration(dropped.workset_id);
-        await store.completeRegistration({ worksetId: kept.workset_id, at: at(50), entry: entry('registering', 'ready', at(50)), withdrawals: undefined });
+        await store.completeRegistration({ worksetId: kept.workset_id, customerId: kept.customer_id, at: at(50), entry: entry('registering', 'ready', at(50)), withdrawals: undefined });
         const ready = (await store.getWorkset(kept.workset_id))!;
         await store.changeState(changeOf(ready, 'in_progress'), ready);
         const running = (await store.getWorkset(kept.workset_id))!;
@@ -957,7 +957,7 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
         const record = registeringRecord();
         await store.beginRegistration(record, undefined, ROOM);
         const entries = [record.state_history[0]!, entry('registering', 'ready', at(1))];
-        await store.completeRegistration({ worksetId: record.workset_id, at: at(1), entry: entries[1]!, withdrawals: undefined });
+        await store.completeRegistration({ worksetId: record.workset_id, customerId: record.customer_id, at: at(1), entry: entries[1]!, withdrawals: undefined });
         let current = (await store.getWorkset(record.workset_id))!;
         for (const [to, extra] of [['in_progress', {}], ['retrying', { error_category: 'transient' as const }], ['in_progress', {}], ['complete', {}]] as const) {
           const change = changeOf(current, to, { at: at(entries.length), entry: entry(current.state, to, at(entries.length), extra) });
@@ -997,6 +997,101 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
 
       it('is empty for a workset without history', async () => {
         expect(await store.history('ws-never', { limit: 5 })).toEqual({ entries: [] });
+      });
+    });
+
+    describe('reconciliation', () => {
+      it('changesSince answers the state changes of a window as the events they publish, in time order, across hours, a page at a time', async () => {
+        await harness.addCustomer('lab-1');
+        const record = registeringRecord({ created_at: at(10), updated_at: at(10) });
+        await store.beginRegistration({ ...record, state_history: [{ ...record.state_history[0]!, at: at(10) }] }, undefined, ROOM);
+        await store.completeRegistration({ worksetId: record.workset_id, customerId: 'lab-1', at: at(4_000), entry: entry('registering', 'ready', at(4_000)), withdrawals: undefined });
+        const ready = (await store.getWorkset(record.workset_id))!;
+        await store.changeState(changeOf(ready, 'canceled', { at: at(8_000), entry: entry('ready', 'canceled', at(8_000), { actor: 'lab-1' }) }), ready);
+        const other = await seeded({ customer_id: 'lab-2', version: 4 });
+        await store.changeState(changeOf(other, 'ignored', { at: at(9_500), entry: entry('ready', 'ignored', at(9_500)) }), other);
+
+        const pages = await allPages(async (startKey) => {
+          const page = await store.changesSince({ since: at(0), until: at(9_000), limit: 2, ...(startKey ? { startKey } : {}) });
+          return { items: page.items, ...(page.nextKey ? { nextToken: page.nextKey } : {}) };
+        });
+        expect(pages.flat()).toEqual([
+          { schema_version: 1, event_id: `${record.workset_id}:0`, workset_id: record.workset_id, customer_id: 'lab-1', from: null, to: 'registering', reason: 'Registration started', actor: 'lab-1', time: at(10), version: 0 },
+          { schema_version: 1, event_id: `${record.workset_id}:1`, workset_id: record.workset_id, customer_id: 'lab-1', from: 'registering', to: 'ready', reason: 'registering to ready', actor: 'test', time: at(4_000), version: 1 },
+          { schema_version: 1, event_id: `${record.workset_id}:2`, workset_id: record.workset_id, customer_id: 'lab-1', from: 'ready', to: 'canceled', reason: 'ready to canceled', actor: 'lab-1', time: at(8_000), version: 2 },
+        ]);
+        expect(pages.every((page) => page.length <= 2)).toBe(true);
+        const later = await store.changesSince({ since: at(4_000), until: at(10_000), limit: 10 });
+        expect(later.items.map((change) => `${change.event_id} ${change.customer_id}`)).toEqual([`${record.workset_id}:1 lab-1`, `${record.workset_id}:2 lab-1`, `${other.workset_id}:5 lab-2`]);
+        expect(later.nextKey).toBeUndefined();
+        // A window that ends before it starts holds nothing.
+        expect(await store.changesSince({ since: at(9_000), until: at(0), limit: 10 })).toEqual({ items: [] });
+      });
+
+      it('flaggedRecords finds the records flagged for sentinel repair, and not once the flag is cleared or a state change wrote a new plan', async () => {
+        const pending = { state: 'complete' as const, lock: false, since: at(50) };
+        const cleared = await seeded({ state: 'complete', version: 3 });
+        const changed = await seeded({ state: 'complete', version: 3 });
+        const kept = await seeded({ state: 'complete', version: 3 });
+        for (const record of [cleared, changed, kept]) await store.markSentinels({ worksetId: record.workset_id, version: 3, pending });
+        expect((await store.flaggedRecords({ limit: 10 })).items.map((record) => record.workset_id).sort()).toEqual([cleared, changed, kept].map((record) => record.workset_id).sort());
+        expect((await store.flaggedRecords({ limit: 10 })).items[0]).toHaveProperty('sentinel_sync_pending', pending);
+
+        await store.markSentinels({ worksetId: cleared.workset_id, version: 3, pending: undefined });
+        const flagged = (await store.getWorkset(changed.workset_id))!;
+        await store.changeState(changeOf(flagged, 'archived', { remove: ['sentinel_sync_pending'] }), flagged);
+        const pages = await allPages(async (startKey) => {
+          const page = await store.flaggedRecords({ limit: 1, ...(startKey ? { startKey } : {}) });
+          return { items: page.items, ...(page.nextKey ? { nextToken: page.nextKey } : {}) };
+        });
+        expect(pages.flat().map((record) => record.workset_id)).toEqual([kept.workset_id]);
+        expect(await store.getWorkset(changed.workset_id)).not.toHaveProperty('sentinel_sync_pending');
+      });
+
+      it('getWorksets reads several records at once, leaving out those that do not exist', async () => {
+        const records = await Promise.all([seeded(), seeded({ state: 'complete' })]);
+        const answer = await store.getWorksets([records[1]!.workset_id, 'ws-missing', records[0]!.workset_id, '#queue-stats#00', records[0]!.workset_id]);
+        expect(answer.sort((a, b) => a.workset_id.localeCompare(b.workset_id))).toEqual([...records].sort((a, b) => a.workset_id.localeCompare(b.workset_id)));
+        expect(await store.getWorksets([])).toEqual([]);
+      });
+
+      it('countInState counts the records, whatever the counters say', async () => {
+        await Promise.all([seeded(), seeded(), seeded({ state: 'complete' })]);
+        expect(await store.countInState('ready')).toBe(2);
+        expect(await store.countInState('complete')).toBe(1);
+        expect(await store.countInState('failed')).toBe(0);
+      });
+
+      it('adjustCounter moves a state’s counter only while every shard holds what was read', async () => {
+        const record = await seeded();
+        await seeded();
+        const shards = await store.counterShards();
+        expect(shards.reduce((sum, shard) => sum + (shard.counts.ready ?? 0), 0)).toBe(2);
+        expect(await store.adjustCounter({ state: 'ready', delta: 3, shards })).toBe(true);
+        expect((await store.queueStats()).queue_depth.ready).toBe(5);
+        // Read before that adjustment: refused.
+        expect(await store.adjustCounter({ state: 'ready', delta: -3, shards })).toBe(false);
+        // A state change since the read: refused too.
+        const fresh = await store.counterShards();
+        await store.changeState(changeOf(record, 'canceled'), record);
+        expect(await store.adjustCounter({ state: 'ready', delta: -3, shards: fresh })).toBe(false);
+        expect(await store.adjustCounter({ state: 'ready', delta: -3, shards: await store.counterShards() })).toBe(true);
+        expect((await store.queueStats()).queue_depth).toEqual(depth({ ready: 1, canceled: 1 }));
+        // A state no shard has a count for yet.
+        expect(await store.adjustCounter({ state: 'failed', delta: 1, shards: await store.counterShards() })).toBe(true);
+        expect((await store.queueStats()).queue_depth.failed).toBe(1);
+      });
+
+      it('the cursor is written only over the version read, and read back as written', async () => {
+        expect(await store.readCursor()).toBeUndefined();
+        expect(await store.writeCursor({ changesSince: at(1), recountNext: 'complete' }, undefined)).toBe(true);
+        expect(await store.writeCursor({ changesSince: at(2) }, undefined)).toBe(false);
+        expect(await store.writeCursor({ changesSince: at(3), scanAfter: 'active/ws-1/daylily.ready' }, 1)).toBe(true);
+        expect(await store.writeCursor({ changesSince: at(4) }, 1)).toBe(false);
+        expect(await store.readCursor()).toEqual({ version: 2, changesSince: at(3), scanAfter: 'active/ws-1/daylily.ready' });
+        // Not a workset: no listing or count sees it.
+        expect(await store.getWorkset('#reconciler#cursor')).toBeUndefined();
+        expect((await store.listWorksets({ limit: 10 })).items).toEqual([]);
       });
     });
   });

@@ -33,7 +33,7 @@ worksetStoreContract('in memory', async () => {
 
 worksetStoreContract('DynamoDB', async () => {
   const id = randomBytes(4).toString('hex');
-  const tables: TableNames = { worksets: `port-${id}-worksets`, customers: `port-${id}-customers`, idempotency: `port-${id}-idempotency` };
+  const tables: TableNames = { worksets: `port-${id}-worksets`, customers: `port-${id}-customers`, idempotency: `port-${id}-idempotency`, notifications: `port-${id}-notifications` };
   await ensureTables(admin, tables);
   return {
     store: dynamoWorksetStore({ db: aws.ddb, tables, random: Math.random }),

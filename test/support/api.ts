@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { HTTP_ENTRIES, type HttpEntry } from '../../infra/entry-points.ts';
+import { ENTRY_POINTS, HTTP_ENTRIES, type EntryPoint, type HttpEntry } from '../../infra/entry-points.ts';
 import { documentClient } from '../../lambdas/lib/stores/dynamodb/dynamodb-client.ts';
 import { s3Client } from '../../lambdas/lib/stores/s3/s3-client.ts';
 import { contractViolations } from './response-contract.ts';
@@ -80,7 +80,7 @@ function loadHandler(file: string): Promise<Handler> {
   return loaded;
 }
 
-function lambdaContext(): Context {
+function lambdaContext(timeoutMs = 10_000): Context {
   const requestId = randomUUID();
   return {
     callbackWaitsForEmptyEventLoop: false,
@@ -91,7 +91,7 @@ function lambdaContext(): Context {
     awsRequestId: requestId,
     logGroupName: '/aws/lambda/test',
     logStreamName: 'test',
-    getRemainingTimeInMillis: () => 10_000,
+    getRemainingTimeInMillis: () => timeoutMs,
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
@@ -172,4 +172,34 @@ export async function callRoute(route: HttpEntry, input: CallInput = {}): Promis
   const violations = contractViolations(route, answer);
   if (violations.length > 0) throw new Error(`The answer breaks the documented contract:\n  ${violations.join('\n  ')}`);
   return answer;
+}
+
+/** The handler's clients, checked against the permissions of whichever entry runs (permissions-guard.ts). */
+function guardHandlerClients(): void {
+  const region = process.env.AWS_REGION ?? 'us-west-2';
+  guardClient(documentClient(region), 'dynamodb', region);
+  guardClient(s3Client(region), 's3', region);
+}
+
+function entryById(entryId: string): EntryPoint {
+  const entry = ENTRY_POINTS.find((candidate) => candidate.id === entryId);
+  if (!entry) throw new Error(`no entry ${entryId} in the entry-point table`);
+  return entry;
+}
+
+/**
+ * Runs `work` (a flow wired as an entry's handler wires it) under that entry's permissions: what a
+ * test of a stream or schedule entry's flow with its own clock uses.
+ */
+export function asEntry<T>(entryId: string, work: () => Promise<T>): Promise<T> {
+  guardHandlerClients();
+  return asRoute(entryById(entryId), work);
+}
+
+/** Calls a stream or schedule entry's real handler with `event`, under its permissions; its answer. */
+export async function invokeEntry(entryId: string, event: unknown, options: { timeoutMs?: number } = {}): Promise<any> {
+  const entry = entryById(entryId);
+  guardHandlerClients();
+  const handler = (await import(/* @vite-ignore */ `../../${entry.handler}`)) as { handler: (event: unknown, context: Context) => Promise<unknown> };
+  return asRoute(entry, () => handler.handler(event, lambdaContext(options.timeoutMs ?? 60_000)));
 }

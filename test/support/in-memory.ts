@@ -11,7 +11,9 @@ import { BUILT_IN_RUNS, type RunCatalogue } from '../../lambdas/lib/domain/pipel
 import { sentinelOf } from '../../lambdas/lib/domain/sentinel-rules.ts';
 import { SENTINELS } from '../../lambdas/lib/domain/sentinels.ts';
 import { queueOrder, type Priority, type WorksetRecord, type WorksetState } from '../../lambdas/lib/domain/workset.ts';
-import type { ControlBucketDeps, RegistrationDeps, SettleDeps } from '../../lambdas/lib/flows/deps.ts';
+import type { ControlBucketDeps, EventDeps, ReconcilerDeps, RegistrationDeps, SettleDeps } from '../../lambdas/lib/flows/deps.ts';
+import type { OutboxEntry } from '../../lambdas/lib/ports/state-change-delivery.ts';
+import { MemoryEventBus, MemoryMailer, MemoryNotificationLedger } from '../../lambdas/lib/stores/memory/memory-delivery.ts';
 import type { RegistrationRequest } from '../../lambdas/lib/flows/registration/registration-request.ts';
 import { toRegistrationRequest } from '../../lambdas/lib/flows/registration/registration-request.ts';
 import { parseOrThrow } from '../../lambdas/lib/schemas/parse.ts';
@@ -22,6 +24,7 @@ import { MemoryCustomerStore } from '../../lambdas/lib/stores/memory/memory-cust
 import { MemoryWorksetStore } from '../../lambdas/lib/stores/memory/memory-worksets.ts';
 
 export const CONTROL_BUCKET = 'daylily-control-test';
+export const SENDER = 'daylily@lab.test';
 export const START = '2026-03-01T12:00:00.000Z';
 export const CUSTOMERS = ['lab-1', 'lab-2'] as const;
 /**
@@ -114,6 +117,31 @@ export function inMemory() {
 
   const settle: SettleDeps = { worksets, controlBucket: bucket, now: clock, sentinelBackoffMs: 0 };
 
+  const bus = new MemoryEventBus();
+  const mailer = new MemoryMailer();
+  const ledger = new MemoryNotificationLedger();
+  let tokens = 0;
+  const events: EventDeps = { worksets, bus, notifications: { mailer, ledger, sender: SENDER }, now: clock, token: () => `token-${(tokens += 1)}` };
+
+  /** Every metric document the reconciler emitted, pass by pass. */
+  const metrics: Array<Record<string, unknown>[]> = [];
+  const reconciler: ReconcilerDeps = {
+    ...lifecycle,
+    worksets,
+    controlLocation: registration.controlLocation,
+    metrics: (documents) => void metrics.push([...documents]),
+    // The recount's pause for the state index is a real timer: none in memory, whose index never lags.
+    indexSettleMs: 0,
+  };
+
+  let streamed = 0;
+  /** The changes written since the last call, as the stream consumer gets them from the table's stream. */
+  const outboxEntries = (): OutboxEntry[] => {
+    const entries = worksets.outbox().slice(streamed).map((detail, index) => ({ id: String(streamed + index + 1).padStart(21, '0'), detail }));
+    streamed += entries.length;
+    return entries;
+  };
+
   /** A workset as the lifecycle finds it (version 1), with its folder and state sentinel. */
   function seed(options: SeedOptions = {}): WorksetRecord {
     const state = options.state ?? 'ready';
@@ -165,6 +193,13 @@ export function inMemory() {
     lifecycle,
     registration,
     settle,
+    events,
+    reconciler,
+    bus,
+    mailer,
+    ledger,
+    metrics,
+    outboxEntries,
     seed,
     files,
     sentinels,

@@ -74,6 +74,7 @@ export function useLocalAws(name: string, options: LocalAwsOptions = {}): LocalA
     worksets: `test-${id}-worksets`,
     customers: `test-${id}-customers`,
     idempotency: `test-${id}-idempotency`,
+    notifications: `test-${id}-notifications`,
   };
   const bucket = `test-${id}`;
   const region = LOCAL_REGION;
@@ -84,6 +85,7 @@ export function useLocalAws(name: string, options: LocalAwsOptions = {}): LocalA
     [ENV.worksetTable]: tables.worksets,
     [ENV.customerTable]: tables.customers,
     [ENV.idempotencyTable]: tables.idempotency,
+    [ENV.notificationTable]: tables.notifications,
     [ENV.controlBucket]: bucket,
     ...(options.controlPrefix === undefined ? {} : { [ENV.controlPrefix]: options.controlPrefix }),
   };

@@ -9,9 +9,10 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { MiddlewareStack } from '@smithy/types';
-import { entryStatements, type Resources, type Statement } from '../../infra/entry-permissions.ts';
-import type { HttpEntry } from '../../infra/entry-points.ts';
-import { resolveSettings } from '../../lambdas/lib/config/settings.ts';
+import { entryStatements, senderIdentities, type Resources, type Statement } from '../../infra/entry-permissions.ts';
+import type { EntryPoint, HttpEntry } from '../../infra/entry-points.ts';
+import { resolveDeliverySettings } from '../../lambdas/lib/config/delivery-settings.ts';
+import { resolveSettings, tableNames } from '../../lambdas/lib/config/settings.ts';
 import { TABLES, type TableDefinition } from '../../lambdas/lib/stores/tables.ts';
 
 /** One authorization AWS makes for a request: an action on a resource (and the listing prefix). */
@@ -174,13 +175,21 @@ export function isAllowed(statements: readonly Statement[], request: Authorizati
 }
 
 /** The statements the stack would give the route, with the names the handler sees in `env`. */
-export function statementsFor(route: HttpEntry, env: Readonly<Record<string, string | undefined>>): Statement[] {
+export function statementsFor(route: EntryPoint, env: Readonly<Record<string, string | undefined>>): Statement[] {
   const settings = resolveSettings({}, env);
-  if (!settings.controlBucket.ok) return entryStatements(route, withoutBucket(settings.region, tableNames(settings)));
+  const { events, notifications } = resolveDeliverySettings(env);
+  const delivery: Pick<Resources, 'eventBusArn' | 'sender'> = {
+    eventBusArn: `arn:aws:events:${settings.region}:${ACCOUNT}:event-bus/${events.kind === 'bus' ? events.busName : 'none'}`,
+    ...(notifications.kind === 'off'
+      ? {}
+      : { sender: { address: notifications.sender, identityArns: senderIdentities(notifications.sender).map((identity) => `arn:aws:ses:${settings.region}:${ACCOUNT}:identity/${identity}`) } }),
+  };
+  if (!settings.controlBucket.ok) return entryStatements(route, { ...withoutBucket(settings.region, tableNames(settings)), ...delivery });
   const names = tableNames(settings);
   const bucketArn = `arn:aws:s3:::${settings.controlBucket.bucket}`;
   const resources: Resources = {
     ...withoutBucket(settings.region, names),
+    ...delivery,
     bucketArn,
     objectArn: (pattern) => `${bucketArn}/${pattern}`,
     prefixes: {
@@ -191,12 +200,8 @@ export function statementsFor(route: HttpEntry, env: Readonly<Record<string, str
   return entryStatements(route, resources);
 }
 
-function tableNames(settings: ReturnType<typeof resolveSettings>): Record<TableDefinition['logicalName'], string> {
-  return { worksets: settings.worksetTable, customers: settings.customerTable, idempotency: settings.idempotencyTable };
-}
-
 /** With no control bucket configured, bucket grants point at no bucket: any S3 call is denied. */
-function withoutBucket(region: string, names: Record<TableDefinition['logicalName'], string>): Resources {
+function withoutBucket(region: string, names: Record<TableDefinition['logicalName'], string>): Omit<Resources, 'eventBusArn' | 'sender'> {
   return {
     table: (name) => ({ table: tableArn(region, names[name]) }),
     bucketArn: 'arn:aws:s3:::no-control-bucket',
@@ -208,12 +213,12 @@ function withoutBucket(region: string, names: Record<TableDefinition['logicalNam
 // ---------------------------------------------------------------------------------------------
 // The guard: which route is running (per async context), and the middleware that checks it.
 
-const running = new AsyncLocalStorage<HttpEntry>();
+const running = new AsyncLocalStorage<EntryPoint>();
 const violations: Violation[] = [];
 const guarded = new WeakSet<object>();
 
 /** Runs `work` as the given route: the guarded clients check its requests against its permissions. */
-export function asRoute<T>(route: HttpEntry, work: () => Promise<T>): Promise<T> {
+export function asRoute<T>(route: EntryPoint, work: () => Promise<T>): Promise<T> {
   return running.run(route, work);
 }
 

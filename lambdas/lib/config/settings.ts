@@ -15,12 +15,16 @@ export interface SettingFlags {
   tableName?: string;
   customersTable?: string;
   idempotencyTable?: string;
+  notificationsTable?: string;
   region?: string;
   /** Path of an operator's pipeline catalogue (JSON) replacing the built-in one. */
   pipelineCatalogue?: string;
 }
 
-/** The environment variables this service reads (and the local server writes). */
+/**
+ * The environment variables this service reads (and the local server writes); the stream
+ * consumer's delivery settings have theirs in delivery-settings.ts (DELIVERY_ENV).
+ */
 export const ENV = {
   controlBucket: 'DAYLILY_CONTROL_BUCKET',
   monitorBucket: 'DAYLILY_MONITOR_BUCKET',
@@ -33,6 +37,7 @@ export const ENV = {
   pipelineCatalogue: 'DAYLILY_PIPELINE_CATALOGUE',
   auth: 'DAYLILY_AUTH',
   authCustomerClaim: 'DAYLILY_AUTH_CUSTOMER_CLAIM',
+  notificationTable: 'DAYLILY_NOTIFICATION_TABLE',
   region: 'AWS_REGION',
 } as const;
 
@@ -65,6 +70,8 @@ export interface Settings {
   readonly worksetTable: string;
   readonly customerTable: string;
   readonly idempotencyTable: string;
+  /** The notification ledger (one item per event id mailed). */
+  readonly notificationTable: string;
   /** Where archived control folders go (the monitor's `archive_prefix`). */
   readonly archivePrefix: ArchivePrefixSetting;
   readonly defaultLeaseSeconds: number;
@@ -80,9 +87,9 @@ export interface Settings {
   readonly warnings: readonly string[];
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
+export type Env = Readonly<Record<string, string | undefined>>;
 
-const nonEmpty = (value: string | undefined): string | undefined => {
+export const nonEmpty = (value: string | undefined): string | undefined => {
   const trimmed = value?.trim();
   return trimmed ? trimmed : undefined;
 };
@@ -202,14 +209,17 @@ export function resolveSettings(flags: SettingFlags, env: Env): Settings {
     customerTable: nonEmpty(flags.customersTable) ?? nonEmpty(env[ENV.customerTable]) ?? 'daylily-customers',
     idempotencyTable:
       nonEmpty(flags.idempotencyTable) ?? nonEmpty(env[ENV.idempotencyTable]) ?? 'daylily-idempotency',
+    notificationTable: nonEmpty(flags.notificationsTable) ?? nonEmpty(env[ENV.notificationTable]) ?? 'daylily-notifications',
     region: nonEmpty(flags.region) ?? nonEmpty(env[ENV.region]) ?? 'us-west-2',
     pipelineCatalogue: nonEmpty(flags.pipelineCatalogue) ?? nonEmpty(env[ENV.pipelineCatalogue]),
   };
 }
 
 /** Physical table names by logical table (stores/tables.ts names them). */
-export function tableNames(settings: Pick<Settings, 'worksetTable' | 'customerTable' | 'idempotencyTable'>): { worksets: string; customers: string; idempotency: string } {
-  return { worksets: settings.worksetTable, customers: settings.customerTable, idempotency: settings.idempotencyTable };
+export function tableNames(
+  settings: Pick<Settings, 'worksetTable' | 'customerTable' | 'idempotencyTable' | 'notificationTable'>,
+): { worksets: string; customers: string; idempotency: string; notifications: string } {
+  return { worksets: settings.worksetTable, customers: settings.customerTable, idempotency: settings.idempotencyTable, notifications: settings.notificationTable };
 }
 
 /** The settings of a running function: environment only (the stack sets it). */
@@ -229,6 +239,7 @@ export function flagsToEnv(flags: SettingFlags): Record<string, string> {
     [ENV.worksetTable, flags.tableName],
     [ENV.customerTable, flags.customersTable],
     [ENV.idempotencyTable, flags.idempotencyTable],
+    [ENV.notificationTable, flags.notificationsTable],
     [ENV.region, flags.region],
     [ENV.pipelineCatalogue, flags.pipelineCatalogue],
   ];

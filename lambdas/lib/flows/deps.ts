@@ -3,13 +3,16 @@
  * control-bucket access (their bundles carry no S3 client and only the reading part of the
  * worksets adapter), `ControlBucketDeps` for the lifecycle's writers, `RegistrationDeps` for
  * registration, `SettleDeps` for the settle pass, `CustomerAdminDeps` for the operator routes that
- * manage customers. The wiring (lambdas/lib/wiring/) builds them.
+ * manage customers, `EventDeps` for the stream consumer, `ReconcilerDeps` for the reconciler. The
+ * wiring (lambdas/lib/wiring/) builds them.
  */
 import type { ArchivePrefixSetting, ControlBucketSetting } from '../config/settings.ts';
 import type { PipelineCatalogue } from '../domain/pipeline-catalogue.ts';
+import type { MetricsSink } from '../metrics.ts';
 import type { ControlBucketStore, ControlObjectWrites } from '../ports/control-bucket.ts';
 import type { CustomerAdmin, CustomerSettings } from '../ports/customers.ts';
-import type { Registrations, StateChanges, WorksetLifecycle, WorksetQueries, WorksetReads } from '../ports/worksets.ts';
+import type { EventBus, Mailer, NotificationLedger } from '../ports/state-change-delivery.ts';
+import type { Registrations, StateChanges, WorksetLifecycle, WorksetQueries, WorksetReads, WorksetStore } from '../ports/worksets.ts';
 
 export interface TableDeps {
   readonly worksets: WorksetReads;
@@ -73,4 +76,31 @@ export interface CustomerAdminDeps {
   readonly now: () => Date;
   /** 8 lowercase hex characters (a new customer id's suffix). */
   readonly randomHex: () => string;
+}
+
+/**
+ * The stream consumer (flows/events/): where events go and how emails are sent; either may be off
+ * (undefined), which the wiring says once at start-up.
+ */
+export interface EventDeps {
+  readonly worksets: Pick<WorksetQueries, 'getWorkset'>;
+  readonly bus: EventBus | undefined;
+  readonly notifications: { readonly mailer: Mailer; readonly ledger: NotificationLedger; readonly sender: string } | undefined;
+  readonly now: () => Date;
+  /** A fresh claim token (random). */
+  readonly token: () => string;
+}
+
+/**
+ * The reconciler (flows/reconciler/): the whole worksets store (it settles, recovers, syncs and
+ * recounts), the control bucket, the folders it scans, and where its metrics go.
+ */
+export interface ReconcilerDeps extends ControlBucketDeps, SettleDeps {
+  readonly worksets: WorksetStore;
+  readonly controlBucket: ControlBucketStore;
+  /** The bucket and control prefix whose folders are scanned (the monitor's). */
+  readonly controlLocation: ControlBucketSetting;
+  readonly metrics: MetricsSink;
+  /** Pause before a counter's difference is confirmed by a second count (the state index lags its table). Default 2,000 ms. */
+  readonly indexSettleMs?: number;
 }

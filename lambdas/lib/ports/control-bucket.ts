@@ -16,10 +16,15 @@ export interface ControlObjectWrites {
   delete(bucket: string, keys: readonly string[]): Promise<void>;
 }
 
-/** Reading and copying whole folders: what moves, hard deletes and the settle pass add. */
+/** Reading and copying whole folders: what moves, hard deletes, the settle pass and the reconciler add. */
 export interface ControlFolderCopies {
   /** Every object whose key starts with `prefix` (pass a folder prefix ending in `/`). */
   list(bucket: string, prefix: string): Promise<StoredObject[]>;
+  /**
+   * One page of the objects under `prefix`, in key order, after `startAfter` (a key): at most
+   * `maxKeys` (S3 gives at most 1,000). `more` says whether keys follow the page.
+   */
+  listPage(bucket: string, prefix: string, options: { readonly startAfter?: string; readonly maxKeys: number }): Promise<{ readonly objects: StoredObject[]; readonly more: boolean }>;
   /** Server-side copy inside the bucket (multipart above the single-request limit). */
   copy(bucket: string, from: StoredObject, toKey: string): Promise<void>;
 }

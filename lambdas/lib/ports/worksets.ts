@@ -10,6 +10,7 @@
  */
 import type { QueueStats } from '../domain/queue-counters.ts';
 import type { MoveClaim, SentinelSyncPending } from '../domain/lifecycle.ts';
+import type { StateChangeDetail } from '../domain/state-change-event.ts';
 import type { HistoryEntry, Priority, WorksetRecord, WorksetState } from '../domain/workset.ts';
 import type { WorksetDetail } from '../domain/workset-detail.ts';
 
@@ -224,6 +225,8 @@ export interface Registrations {
    */
   completeRegistration(input: {
     readonly worksetId: string;
+    /** The record's customer: the flip's history item (its outbox item) carries it. */
+    readonly customerId: string;
     readonly at: string;
     readonly entry: HistoryEntry;
     /** `ready_withdrawals` as read before this request wrote its `daylily.ready` (undefined: absent). */
@@ -245,6 +248,51 @@ export interface Registrations {
   getIdempotencyRecord(key: string): Promise<IdempotencyRecord | undefined>;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Reconciliation: what the reconciler reads besides the queue, and its own conditional writes
+
+/** One shard of the queue counters as read: its count per state (a state never written there is absent). */
+export interface CounterShard {
+  readonly id: string;
+  readonly counts: Readonly<Partial<Record<WorksetState, number>>>;
+}
+
+/** Where the reconciler's passes got to: one item, each write conditioned on the version read. */
+export interface ReconcilerCursor {
+  readonly version: number;
+  /** State changes at or after this time are still to be looked at. */
+  readonly changesSince?: string;
+  /** The scan of the control prefix resumes after this key; absent: from its start. */
+  readonly scanAfter?: string;
+  /** The state (not an active one) whose counter the next pass recounts. */
+  readonly recountNext?: WorksetState;
+  readonly updatedAt?: string;
+}
+
+export interface Reconciliation {
+  /** Records flagged `sentinel_sync_pending`, a page at a time (a sparse index: O(flagged)). */
+  flaggedRecords(input: { limit: number; startKey?: string }): Promise<{ items: WorksetRecord[]; nextKey?: string }>;
+  /**
+   * The state changes written from `since` up to `until`, in time order, a page at a time: each as
+   * the event it publishes. O(changes), whatever the table holds.
+   */
+  changesSince(input: { since: string; until: string; limit: number; startKey?: string }): Promise<{ items: StateChangeDetail[]; nextKey?: string }>;
+  /** Consistent reads of several records; those that do not exist are left out. */
+  getWorksets(worksetIds: readonly string[]): Promise<WorksetRecord[]>;
+  /** How many worksets are in `state`, counted from the records (not the counters). */
+  countInState(state: WorksetState): Promise<number>;
+  /** The queue counters, shard by shard. */
+  counterShards(): Promise<CounterShard[]>;
+  /**
+   * Adds `delta` to `state`'s count, only while every shard still holds what `shards` read for
+   * that state: a state change since then refuses it (false), so a recount never overwrites one.
+   */
+  adjustCounter(input: { state: WorksetState; delta: number; shards: readonly CounterShard[] }): Promise<boolean>;
+  readCursor(): Promise<ReconcilerCursor | undefined>;
+  /** Writes the cursor at `expected` + 1 if it is still at `expected` (undefined: not written yet); false otherwise. */
+  writeCursor(cursor: Omit<ReconcilerCursor, 'version'>, expected: number | undefined): Promise<boolean>;
+}
+
 /** What a function without control-bucket access is wired with: reads, lease renewals, progress. */
 export type WorksetReads = WorksetQueries & WorksetLeases;
 
@@ -252,4 +300,4 @@ export type WorksetReads = WorksetQueries & WorksetLeases;
 export type WorksetLifecycle = WorksetReads & StateChanges & FolderMoves;
 
 /** The whole port, as one implementation provides it. */
-export interface WorksetStore extends WorksetQueries, WorksetLeases, StateChanges, FolderMoves, Registrations {}
+export interface WorksetStore extends WorksetQueries, WorksetLeases, StateChanges, FolderMoves, Registrations, Reconciliation {}

@@ -19,7 +19,7 @@ export interface IndexDefinition {
 
 export interface TableDefinition {
   /** Stable logical name: the settings key and the CDK construct id derive from it. */
-  readonly logicalName: 'worksets' | 'customers' | 'idempotency';
+  readonly logicalName: 'worksets' | 'customers' | 'idempotency' | 'notifications';
   readonly partitionKey: KeyAttribute;
   readonly indexes: readonly IndexDefinition[];
   /** Attribute holding an epoch-seconds expiry that DynamoDB TTL deletes on. */
@@ -55,14 +55,28 @@ export const WORKSET_INDEXES = {
    * these attributes, so the index holds nothing else.
    */
   history: 'history-index',
+  /**
+   * What the reconciler reads besides the queue (partition `reconcile_key`, sort `reconcile_at`),
+   * two kinds of item in one index because CloudFormation adds one index per table update:
+   * - records flagged `sentinel_sync_pending`: partition `sentinels`, sorted by when the flag was
+   *   set, so the flagged ones are found in O(flagged) (stores/dynamodb/reconcile-index.ts);
+   * - history items, the state changes: partition `changes#{hour}` (the UTC hour of the change,
+   *   `2026-03-01T12`), sorted by the change's time, so the changes since a time are found in
+   *   O(changes), one partition per hour and none of them hot for longer.
+   */
+  reconcile: 'reconcile-index',
 } as const;
 
 /**
- * Besides workset records (key: the workset id), the worksets table holds two item kinds whose
- * keys contain `#`, which no workset id does, and which lack `state` and `customer_id`, so the
- * workset indexes never see them:
- * - history entries, `{workset id}#history#{entry id}`, one per state change (history index);
- * - queue counters, `#queue-stats#{shard}`, one attribute per state (domain/queue-counters.ts).
+ * Besides workset records (key: the workset id), the worksets table holds item kinds whose keys
+ * contain `#`, which no workset id does, and which lack `state` and `created_at`, so the workset
+ * indexes never see them:
+ * - history entries, `{workset id}#history#{entry id}`, one per state change (history index, and
+ *   the reconcile index by time); each is also the change's outbox item, read from the table's
+ *   stream: it carries the workset's `customer_id` and the `version` the change produced, but no
+ *   `created_at`, so the customer index (which needs both) never holds it;
+ * - queue counters, `#queue-stats#{shard}`, one attribute per state (domain/queue-counters.ts);
+ * - the reconciler's cursor, `#reconciler#cursor` (stores/dynamodb/reconciliation.ts).
  */
 export const HISTORY_ITEM_SEPARATOR = '#history#';
 
@@ -78,6 +92,7 @@ export const WORKSETS_TABLE: TableDefinition = {
     { name: 'claimable-index', partitionKey: { name: 'claimable', type: 'S' }, sortKey: { name: 'queue_order', type: 'S' } },
     { name: 'lease-expiry-index', partitionKey: { name: 'live_lease', type: 'S' }, sortKey: { name: 'lease_expires_at', type: 'S' } },
     { name: 'history-index', partitionKey: { name: 'history_of', type: 'S' }, sortKey: { name: 'entry_id', type: 'S' } },
+    { name: 'reconcile-index', partitionKey: { name: 'reconcile_key', type: 'S' }, sortKey: { name: 'reconcile_at', type: 'S' } },
   ] satisfies Array<IndexDefinition & { name: (typeof WORKSET_INDEXES)[keyof typeof WORKSET_INDEXES] }>,
 };
 
@@ -130,7 +145,20 @@ export const IDEMPOTENCY_TABLE: TableDefinition = {
   ttlAttribute: 'expires_at',
 };
 
-export const TABLES: readonly TableDefinition[] = [WORKSETS_TABLE, CUSTOMERS_TABLE, IDEMPOTENCY_TABLE];
+/**
+ * The notification ledger: one item per state-change event whose email was sent (or is being
+ * sent), keyed by the event id, so a stream record delivered twice never mails twice
+ * (flows/events/notify.ts). DynamoDB TTL removes an item a week after it was written: far longer
+ * than a stream record can be redelivered (24 hours).
+ */
+export const NOTIFICATIONS_TABLE: TableDefinition = {
+  logicalName: 'notifications',
+  partitionKey: { name: 'event_id', type: 'S' },
+  indexes: [],
+  ttlAttribute: 'expires_at',
+};
+
+export const TABLES: readonly TableDefinition[] = [WORKSETS_TABLE, CUSTOMERS_TABLE, IDEMPOTENCY_TABLE, NOTIFICATIONS_TABLE];
 
 /** Physical table name per logical table (from the settings, or the stack). */
 export type TableNames = Record<TableDefinition['logicalName'], string>;

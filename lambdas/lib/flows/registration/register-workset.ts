@@ -116,6 +116,7 @@ export async function registerWorkset(deps: RegistrationDeps, command: RegisterW
   try {
     completed = await deps.worksets.completeRegistration({
       worksetId: record.workset_id,
+      customerId: record.customer_id,
       at,
       entry,
       // As read before this request wrote its daylily.ready (absent for a new registration).

@@ -112,6 +112,7 @@ async function complete(deps: SettleDeps, record: WorksetRecord, actor: string):
   try {
     const completed = await deps.worksets.completeRegistration({
       worksetId: record.workset_id,
+      customerId: record.customer_id,
       at,
       entry,
       withdrawals,

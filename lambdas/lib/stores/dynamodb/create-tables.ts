@@ -39,9 +39,9 @@ export const STREAM_SPECIFICATION: Readonly<StreamSpecification> = { StreamEnabl
 
 /**
  * Creates every missing table with its indexes and TTL (and its stream, where `streams` asks for
- * one), then waits until each is ACTIVE. Existing tables are left as they are, their schema not
- * compared or changed, except that they get the indexes they lack, and a table `streams` names
- * gets its stream turned on.
+ * one), then waits until each is ACTIVE. Existing tables keep their schema, except that an index
+ * the definition has and the table lacks is added (one at a time, as DynamoDB allows: a local
+ * data directory older than an index gets it), and a table `streams` names gets its stream.
  */
 export async function ensureTables(
   client: DynamoDBClient,
@@ -86,25 +86,23 @@ async function ensureTable(
   if (definition.ttlAttribute) await enableTtl(client, tableName, definition.ttlAttribute);
 }
 
-/**
- * Adds the indexes a table created by an earlier version lacks (e.g. a local data directory from
- * before the customers' directory index), one at a time, as DynamoDB allows.
- */
+/** Adds the definition's indexes the table lacks, one UpdateTable each, waiting for each to be ACTIVE. */
 async function addMissingIndexes(client: DynamoDBClient, definition: TableDefinition, table: TableDescription, timeoutMs: number): Promise<void> {
   const present = new Set((table.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
   const input = createTableInput(definition, table.TableName!);
   for (const index of input.GlobalSecondaryIndexes ?? []) {
     if (present.has(index.IndexName)) continue;
+    const keys = new Set(index.KeySchema!.map((key) => key.AttributeName));
     try {
       await client.send(
         new UpdateTableCommand({
-          TableName: table.TableName!,
-          AttributeDefinitions: input.AttributeDefinitions,
+          TableName: table.TableName,
+          AttributeDefinitions: input.AttributeDefinitions!.filter((attribute) => keys.has(attribute.AttributeName)),
           GlobalSecondaryIndexUpdates: [{ Create: index }],
         }),
       );
     } catch (error) {
-      // Another process added it first.
+      // Another process added it first: theirs is the same.
       const again = await describeTable(client, table.TableName!);
       if (!again?.GlobalSecondaryIndexes?.some((existing) => existing.IndexName === index.IndexName)) throw error;
     }

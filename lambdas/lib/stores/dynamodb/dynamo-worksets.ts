@@ -4,6 +4,7 @@
  */
 import type { Registrations, StateChanges, WorksetLifecycle, WorksetQueries, WorksetReads, WorksetStore } from '../../ports/worksets.ts';
 import { dynamoFolderMoves } from './folder-moves.ts';
+import { dynamoReconciliation } from './reconciliation.ts';
 import type { DynamoContext } from './records.ts';
 import { dynamoRegistrations } from './registrations.ts';
 import { dynamoStateChanges } from './state-changes.ts';
@@ -31,7 +32,7 @@ export function dynamoSettleStore(ctx: DynamoContext): Registrations & Pick<Work
   return { ...dynamoRegistrations(ctx), listWorksets, markSentinels };
 }
 
-/** The whole port (tools and tests). */
+/** The whole port: the reconciler (which settles, recovers, syncs and recounts), tools and tests. */
 export function dynamoWorksetStore(ctx: DynamoContext): WorksetStore {
-  return { ...dynamoWorksetLifecycle(ctx), ...dynamoRegistrations(ctx) };
+  return { ...dynamoWorksetLifecycle(ctx), ...dynamoRegistrations(ctx), ...dynamoReconciliation(ctx) };
 }

@@ -7,8 +7,10 @@
 import type { TransactWriteItem } from './transactions.ts';
 import { historyEntryId } from '../../domain/lifecycle.ts';
 import { randomShardId, type CountDelta } from '../../domain/queue-counters.ts';
+import { stateChangeDetail, type StateChangeDetail } from '../../domain/state-change-event.ts';
 import type { HistoryEntry } from '../../domain/workset.ts';
 import { HISTORY_ITEM_SEPARATOR } from '../tables.ts';
+import { changesPartition, RECONCILE_AT, RECONCILE_KEY } from './reconcile-index.ts';
 
 export class Expression {
   readonly names: Record<string, string> = {};
@@ -56,25 +58,45 @@ export function counterUpdate(table: string, delta: CountDelta, random: () => nu
   return { Update: { TableName: table, Key: { workset_id: randomShardId(random) }, UpdateExpression: `ADD ${adds.join(', ')}`, ...expression.params() } };
 }
 
-/** The history item of an entry: its own key, findable by workset through the history index. */
-export function historyPut(table: string, worksetId: string, version: number, entry: HistoryEntry): TransactWriteItem {
-  const entryId = historyEntryId(version);
+/**
+ * The history item of an entry: its own key, findable by workset through the history index and
+ * by time through the reconcile index. It is also the change's outbox item: the stream consumer
+ * publishes it as the change's event, so it carries what the event needs besides the entry (the
+ * workset's customer and the version the change produced).
+ */
+export function historyPut(table: string, item: { readonly worksetId: string; readonly customerId: string; readonly version: number; readonly entry: HistoryEntry }): TransactWriteItem {
+  const entryId = historyEntryId(item.version);
   // Fixed key order in what is stored: DynamoDB keeps no map order, readers rebuild it anyway.
-  const { from, to, reason, actor, at, error_category } = entry;
+  const { from, to, reason, actor, at, error_category } = item.entry;
   return {
     Put: {
       TableName: table,
       Item: {
-        workset_id: `${worksetId}${HISTORY_ITEM_SEPARATOR}${entryId}`,
-        history_of: worksetId,
+        workset_id: `${item.worksetId}${HISTORY_ITEM_SEPARATOR}${entryId}`,
+        history_of: item.worksetId,
         entry_id: entryId,
+        customer_id: item.customerId,
+        version: item.version,
         from,
         to,
         reason,
         actor,
         at,
         ...(error_category ? { error_category } : {}),
+        [RECONCILE_KEY]: changesPartition(at),
+        [RECONCILE_AT]: at,
       },
     },
   };
+}
+
+/** A history item as the event it publishes (items written before they carried `version` derive it from their key). */
+export function changeFromHistoryItem(item: Record<string, unknown>): StateChangeDetail | undefined {
+  const worksetId = item.history_of;
+  const customerId = item.customer_id;
+  const version = typeof item.version === 'number' ? item.version : Number(item.entry_id);
+  if (typeof worksetId !== 'string' || typeof customerId !== 'string' || !Number.isInteger(version)) return undefined;
+  const { from, to, reason, actor, at, error_category } = item as unknown as HistoryEntry;
+  if (typeof to !== 'string' || typeof at !== 'string') return undefined;
+  return stateChangeDetail({ worksetId, customerId, version, entry: { from: from ?? null, to, reason, actor, at, ...(error_category ? { error_category } : {}) } });
 }

@@ -9,6 +9,7 @@
  */
 import { LEASE_LIVE_STATES, LOCKABLE_STATES } from '../../domain/lifecycle.ts';
 import type { WorksetRecord, WorksetState } from '../../domain/workset.ts';
+import { RECONCILE_AT, RECONCILE_KEY } from './reconcile-index.ts';
 
 export const CLAIMABLE = 'claimable';
 export const LIVE_LEASE = 'live_lease';
@@ -32,9 +33,9 @@ export function toItem(record: WorksetRecord): Record<string, unknown> {
   return { ...record, ...queueIndexAttributes(record) };
 }
 
-/** A stored item as the port returns it: without the index attributes. */
+/** A stored item as the port returns it: without the index attributes (the reconcile index's too). */
 export function fromItem(item: Record<string, unknown>): WorksetRecord {
-  const { [CLAIMABLE]: _claimable, [LIVE_LEASE]: _lease, ...record } = item;
+  const { [CLAIMABLE]: _claimable, [LIVE_LEASE]: _lease, [RECONCILE_KEY]: _reconcile, [RECONCILE_AT]: _since, ...record } = item;
   return record as unknown as WorksetRecord;
 }
 

@@ -90,7 +90,7 @@ export function dynamoRegistrations(ctx: DynamoContext): Registrations {
             ]
           : []),
         // The history and the queue counters move in the same transaction, as for every state change.
-        ...(record.state_history[0] ? [historyPut(tables.worksets, record.workset_id, 0, record.state_history[0])] : []),
+        ...(record.state_history[0] ? [historyPut(tables.worksets, { worksetId: record.workset_id, customerId: record.customer_id, version: 0, entry: record.state_history[0] })] : []),
         counterUpdate(tables.worksets, moveDelta(null, 'registering'), ctx.random)!,
       ];
       for (let claim = 0; ; claim += 1) {
@@ -156,7 +156,7 @@ export function dynamoRegistrations(ctx: DynamoContext): Registrations {
         () => [
           update,
           ...(respond ? [respond] : []),
-          historyPut(tables.worksets, input.worksetId, 1, input.entry),
+          historyPut(tables.worksets, { worksetId: input.worksetId, customerId: input.customerId, version: 1, entry: input.entry }),
           counterUpdate(tables.worksets, moveDelta('registering', 'ready'), ctx.random)!,
         ],
         { random: ctx.random },

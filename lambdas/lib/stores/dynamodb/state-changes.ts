@@ -14,6 +14,7 @@ import { counterUpdate, Expression, historyPut } from './expression.ts';
 import { readRecord, transactGuarded, updateUnlessChanged, type DynamoContext } from './records.ts';
 import { transactWrite } from './transactions.ts';
 import { CLAIMABLE, isClaimableState, isLeaseLiveState, LIVE_LEASE } from './queue-index.ts';
+import { FLAGGED_PARTITION, RECONCILE_AT, RECONCILE_KEY } from './reconcile-index.ts';
 import { LEASE_ATTRIBUTES, leaseCondition } from './workset-leases.ts';
 import type { TransactWriteItem } from './transactions.ts';
 
@@ -53,6 +54,8 @@ function recordUpdate(ctx: DynamoContext, change: StateChange): TransactWriteIte
   ];
   for (const [attribute, value] of Object.entries(change.set ?? {})) set.push(`${e.name(attribute)} = ${e.value(value)}`);
   for (const attribute of change.remove ?? []) remove.push(e.name(attribute));
+  // The flag's index entry goes with the flag (reconcile-index.ts).
+  if (change.remove?.includes('sentinel_sync_pending')) remove.push(e.name(RECONCILE_KEY), e.name(RECONCILE_AT));
   if (change.metrics) {
     if (change.metrics.exists) {
       for (const [key, value] of Object.entries(change.metrics.merge)) set.push(`${e.path('metrics', key)} = ${e.value(value)}`);
@@ -104,7 +107,7 @@ export function dynamoStateChanges(ctx: DynamoContext): StateChanges {
       const update = recordUpdate(ctx, change);
       const counter = counterUpdate(table, moveDelta(change.from, change.to), ctx.random);
       const slot = slotItem(ctx, change, base.customer_id);
-      const outcome = await transactWrite(ctx.db, () => [update, historyPut(table, change.worksetId, change.version + 1, change.entry), ...(counter ? [counter] : []), ...(slot ? [slot] : [])], {
+      const outcome = await transactWrite(ctx.db, () => [update, historyPut(table, { worksetId: change.worksetId, customerId: base.customer_id, version: change.version + 1, entry: change.entry }), ...(counter ? [counter] : []), ...(slot ? [slot] : [])], {
         random: ctx.random,
       });
       if (outcome.ok) return { ok: true, record: applyStateChange(base, change) };
@@ -120,8 +123,12 @@ export function dynamoStateChanges(ctx: DynamoContext): StateChanges {
     markSentinels(input) {
       const e = new Expression();
       const attribute = e.name('sentinel_sync_pending');
+      // With its entry in the reconcile index, so the reconciler finds the flagged in O(flagged).
+      const [key, since] = [e.name(RECONCILE_KEY), e.name(RECONCILE_AT)];
       return updateUnlessChanged(ctx, input.worksetId, e, {
-        UpdateExpression: input.pending ? `SET ${attribute} = ${e.value(input.pending)}` : `REMOVE ${attribute}`,
+        UpdateExpression: input.pending
+          ? `SET ${attribute} = ${e.value(input.pending)}, ${key} = ${e.value(FLAGGED_PARTITION)}, ${since} = ${e.value(input.pending.since)}`
+          : `REMOVE ${attribute}, ${key}, ${since}`,
         // A newer state change owns the folder now (and repairs it with its own plan).
         ConditionExpression: `${e.name('version')} = ${e.value(input.version)}`,
       });

@@ -23,7 +23,7 @@ export interface MemoryControlBucketOptions {
 }
 
 export class MemoryControlBucket implements ControlBucketStore {
-  /** Checked before every operation with its name (`put`, `delete`, `list`, `copy`) and `{ bucket, … }` of its arguments. */
+  /** Checked before every operation with its name (`put`, `delete`, `list`, `listPage`, `copy`) and `{ bucket, … }` of its arguments. */
   fail: FaultHook | undefined;
   private readonly buckets = new Map<string, Map<string, MemoryObject>>();
 
@@ -73,6 +73,14 @@ export class MemoryControlBucket implements ControlBucketStore {
     checkFault(this.fail, 'list', { bucket, prefix });
     const objects = this.objects(bucket);
     return this.keys(bucket, prefix).map((key) => ({ key, size: objects.get(key)!.size }));
+  }
+
+  async listPage(bucket: string, prefix: string, options: { readonly startAfter?: string; readonly maxKeys: number }): Promise<{ objects: StoredObject[]; more: boolean }> {
+    checkFault(this.fail, 'listPage', { bucket, prefix, ...options });
+    const objects = this.objects(bucket);
+    const after = this.keys(bucket, prefix).filter((key) => options.startAfter === undefined || compareUtf8(key, options.startAfter) > 0);
+    const page = after.slice(0, Math.min(options.maxKeys, 1000));
+    return { objects: page.map((key) => ({ key, size: objects.get(key)!.size })), more: after.length > page.length };
   }
 
   async copy(bucket: string, from: StoredObject, toKey: string): Promise<void> {

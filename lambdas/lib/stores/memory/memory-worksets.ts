@@ -11,11 +11,13 @@
 import { slotDelta, usageMonth } from '../../domain/customer.ts';
 import { historyEntryId, LEASE_LIVE_STATES } from '../../domain/lifecycle.ts';
 import { moveDelta, sumShards, type CountDelta, type QueueStats } from '../../domain/queue-counters.ts';
+import { stateChangeDetail, type StateChangeDetail } from '../../domain/state-change-event.ts';
 import { PRIORITIES, WORKSET_STATES, type HistoryEntry, type WorksetRecord, type WorksetState } from '../../domain/workset.ts';
 import type { WorksetDetail } from '../../domain/workset-detail.ts';
 import {
   WorksetIdCollision,
   type BeginRegistrationResult,
+  type CounterShard,
   type ExpiredLease,
   type HistoryPage,
   type IdempotencyRecord,
@@ -25,6 +27,7 @@ import {
   type QueueCandidate,
   type SlotClaim,
   type SlotRefusal,
+  type ReconcilerCursor,
   type StateChange,
   type WorksetPage,
   type WorksetStore,
@@ -184,6 +187,9 @@ export class MemoryWorksetStore implements WorksetStore {
   private readonly idempotency = new Map<string, StoredIdempotency>();
   /** The customers, whose slot and registration counters move with this store's writes. */
   readonly customerStore: MemoryCustomerStore;
+  /** Every history item as the event it publishes, in the order written: the table's stream, as it were. */
+  private readonly changes: StateChangeDetail[] = [];
+  private cursor: ReconcilerCursor | undefined;
 
   constructor(options: MemoryWorksetStoreOptions = {}) {
     this.fail = options.fail;
@@ -201,6 +207,19 @@ export class MemoryWorksetStore implements WorksetStore {
     this.count(moveDelta(previous, record.state));
     this.customerStore.moveSlot(record.customer_id, slotDelta(previous, record.state));
     this.worksets.set(record.workset_id, stored(record));
+  }
+
+  /** A fixture: a count moved without any record moving (a counter that drifted). */
+  skewCount(state: WorksetState, delta: number): void {
+    this.count({ [state]: delta });
+  }
+
+  /**
+   * The state changes written so far, in order, as the stream consumer reads them from the
+   * DynamoDB table's stream (a test hands them to the publishing flow).
+   */
+  outbox(): StateChangeDetail[] {
+    return structuredClone(this.changes);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -226,11 +245,14 @@ export class MemoryWorksetStore implements WorksetStore {
     for (const [state, change] of Object.entries(delta) as Array<[WorksetState, number]>) this.counts.set(state, (this.counts.get(state) ?? 0) + change);
   }
 
-  private putHistory(worksetId: string, version: number, entry: HistoryEntry): void {
+  /** The history item of a change, which is also its outbox item (the event it publishes). */
+  private putHistory(worksetId: string, customerId: string, version: number, entry: HistoryEntry): void {
     const { from, to, reason, actor, at, error_category } = entry;
     const entries = this.histories.get(worksetId) ?? new Map<string, HistoryEntry>();
-    entries.set(historyEntryId(version), stored({ from, to, reason, actor, at, ...(error_category ? { error_category } : {}) }));
+    const item = stored({ from, to, reason, actor, at, ...(error_category ? { error_category } : {}) });
+    entries.set(historyEntryId(version), item);
     this.histories.set(worksetId, entries);
+    this.changes.push(stateChangeDetail({ worksetId, customerId, version, entry: item }));
   }
 
   /** One conditional update: the record after it, or (refused, or missing) the record as it is. */
@@ -450,7 +472,7 @@ export class MemoryWorksetStore implements WorksetStore {
     const refusal = slot > 0 ? this.slotRefusal(base.customer_id, change.slot!) : undefined;
     if (refusal) return { ok: false, current: this.copyOf(change.worksetId), slot: refusal };
     this.write(applyStateChange(record, change));
-    this.putHistory(change.worksetId, change.version + 1, change.entry);
+    this.putHistory(change.worksetId, base.customer_id, change.version + 1, change.entry);
     this.count(moveDelta(change.from, change.to));
     this.customerStore.moveSlot(base.customer_id, slot);
     // The DynamoDB adapter answers the change applied to the record it was decided on.
@@ -521,7 +543,7 @@ export class MemoryWorksetStore implements WorksetStore {
 
     this.write(record as unknown as Item);
     if (idempotency) this.idempotency.set(idempotency.idempotency_key, stored(idempotency));
-    if (record.state_history[0]) this.putHistory(record.workset_id, 0, record.state_history[0]);
+    if (record.state_history[0]) this.putHistory(record.workset_id, record.customer_id, 0, record.state_history[0]);
     this.count(moveDelta(null, 'registering'));
     customers.moveSlot(record.customer_id, 1);
     customers.countRegistration(record.customer_id, usageMonth(record.created_at), record.sample_count, 1);
@@ -530,6 +552,7 @@ export class MemoryWorksetStore implements WorksetStore {
 
   async completeRegistration(input: {
     readonly worksetId: string;
+    readonly customerId: string;
     readonly at: string;
     readonly entry: HistoryEntry;
     readonly withdrawals: number | undefined;
@@ -546,7 +569,7 @@ export class MemoryWorksetStore implements WorksetStore {
 
     this.write({ ...record, state: 'ready', updated_at: input.at, state_history: [...record.state_history, input.entry], version: 1 });
     if (input.idempotency && respond) this.idempotency.set(input.idempotency.key, { ...respond, answer: JSON.stringify(input.idempotency.answer) });
-    this.putHistory(input.worksetId, 1, input.entry);
+    this.putHistory(input.worksetId, input.customerId, 1, input.entry);
     this.count(moveDelta('registering', 'ready'));
     return true;
   }
@@ -575,5 +598,68 @@ export class MemoryWorksetStore implements WorksetStore {
     checkFault(this.fail, 'getIdempotencyRecord', key);
     const item = this.idempotency.get(key);
     return item && fromStored(item);
+  }
+  // -------------------------------------------------------------------------------------------
+  // Reconciliation
+
+  async flaggedRecords(input: { limit: number; startKey?: string }): Promise<{ items: WorksetRecord[]; nextKey?: string }> {
+    checkFault(this.fail, 'flaggedRecords', input);
+    // The reconcile index's `sentinels` partition: flagged records by when they were flagged.
+    const flagged = inOrder(
+      [...this.worksets.values()].filter((record) => record.sentinel_sync_pending !== undefined),
+      (record) => ({ sort: record.sentinel_sync_pending!.since, id: record.workset_id }),
+      1,
+    );
+    const start = input.startKey === undefined ? undefined : (JSON.parse(input.startKey) as Position);
+    const page = queryPage(flagged, (record) => ({ sort: record.sentinel_sync_pending!.since, id: record.workset_id }), 1, start, input.limit);
+    return { items: page.items.map((record) => structuredClone(record)), ...(page.last ? { nextKey: JSON.stringify(page.last) } : {}) };
+  }
+
+  async changesSince(input: { since: string; until: string; limit: number; startKey?: string }): Promise<{ items: StateChangeDetail[]; nextKey?: string }> {
+    checkFault(this.fail, 'changesSince', input);
+    const position = (change: StateChangeDetail): Position => ({ sort: change.time, id: change.event_id });
+    const window = inOrder(
+      this.changes.filter((change) => compareUtf8(change.time, input.since) >= 0 && notAfter(change.time, input.until)),
+      position,
+      1,
+    );
+    const start = input.startKey === undefined ? undefined : (JSON.parse(input.startKey) as Position);
+    const page = queryPage(window, position, 1, start, input.limit);
+    return { items: structuredClone(page.items), ...(page.last ? { nextKey: JSON.stringify(page.last) } : {}) };
+  }
+
+  async getWorksets(worksetIds: readonly string[]): Promise<WorksetRecord[]> {
+    checkFault(this.fail, 'getWorksets', worksetIds);
+    return [...new Set(worksetIds)].flatMap((id) => this.copyOf(id) ?? []);
+  }
+
+  async countInState(state: WorksetState): Promise<number> {
+    checkFault(this.fail, 'countInState', state);
+    return [...this.worksets.values()].filter((record) => record.state === state).length;
+  }
+
+  async counterShards(): Promise<CounterShard[]> {
+    checkFault(this.fail, 'counterShards', undefined);
+    // One shard: the store keeps exact counts in one map.
+    return [{ id: 'memory', counts: Object.fromEntries(this.counts) }];
+  }
+
+  async adjustCounter(input: { state: WorksetState; delta: number; shards: readonly CounterShard[] }): Promise<boolean> {
+    checkFault(this.fail, 'adjustCounter', input);
+    if (input.shards.length !== 1 || input.shards[0]!.counts[input.state] !== this.counts.get(input.state)) return false;
+    this.count({ [input.state]: input.delta });
+    return true;
+  }
+
+  async readCursor(): Promise<ReconcilerCursor | undefined> {
+    checkFault(this.fail, 'readCursor', undefined);
+    return this.cursor && structuredClone(this.cursor);
+  }
+
+  async writeCursor(cursor: Omit<ReconcilerCursor, 'version'>, expected: number | undefined): Promise<boolean> {
+    checkFault(this.fail, 'writeCursor', { cursor, expected });
+    if (this.cursor?.version !== expected) return false;
+    this.cursor = stored({ ...cursor, version: (expected ?? 0) + 1 });
+    return true;
   }
 }

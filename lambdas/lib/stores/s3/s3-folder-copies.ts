@@ -1,5 +1,6 @@
 /**
- * Listing and copying control folders on S3 (archive, restore, hard delete, the settle pass); a
+ * Listing and copying control folders on S3 (archive, restore, hard delete, the settle pass, the
+ * reconciler's scan); a
  * dependency failure is a StorageUnavailableError. Its own module: registration's bundle needs none
  * of these commands.
  */
@@ -8,6 +9,7 @@ import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
   CreateMultipartUploadCommand,
+  ListObjectsCommand,
   ListObjectsV2Command,
   UploadPartCopyCommand,
   type S3Client,
@@ -35,6 +37,16 @@ export function s3FolderCopies(s3: S3Client): ControlFolderCopies {
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
       return objects;
+    },
+
+    async listPage(bucket, prefix, options) {
+      // ListObjects (version 1): its Marker is ListObjectsV2's StartAfter, a key to list after,
+      // and it is what s3rver can page (its V2 continuation tokens need a cipher Node 20 lacks).
+      const page = await sdkCall(() =>
+        s3.send(new ListObjectsCommand({ Bucket: bucket, Prefix: prefix, MaxKeys: options.maxKeys, ...(options.startAfter ? { Marker: options.startAfter } : {}) })),
+      );
+      const objects = (page.Contents ?? []).flatMap((object) => (object.Key === undefined ? [] : [{ key: object.Key, size: object.Size ?? 0 }]));
+      return { objects, more: page.IsTruncated === true };
     },
 
     async copy(bucket: string, from: StoredObject, toKey: string): Promise<void> {

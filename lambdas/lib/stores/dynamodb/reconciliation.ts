@@ -1,0 +1,200 @@
+/**
+ * The reconciler's reads and writes in the worksets adapter: the flagged records and the recent
+ * changes (both through the reconcile index), batch reads, counts per state, the counter shards
+ * and their conditional adjustment, and the reconciler's cursor item.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { COUNTER_SHARD_IDS } from '../../domain/queue-counters.ts';
+import type { StateChangeDetail } from '../../domain/state-change-event.ts';
+import { WORKSET_STATES, type WorksetState } from '../../domain/workset.ts';
+import type { CounterShard, Reconciliation, ReconcilerCursor } from '../../ports/worksets.ts';
+import { sdkCall, translated } from '../aws-errors.ts';
+import { WORKSET_INDEXES } from '../tables.ts';
+import { changeFromHistoryItem, Expression } from './expression.ts';
+import { fromItem } from './queue-index.ts';
+import { changesPartitions, FLAGGED_PARTITION, RECONCILE_AT, RECONCILE_KEY } from './reconcile-index.ts';
+import type { DynamoContext } from './records.ts';
+import { transactWrite, type TransactWriteItem } from './transactions.ts';
+
+/** The cursor's item: `#` keeps it out of every workset index, as the counters are. */
+export const CURSOR_ID = '#reconciler#cursor';
+
+/** BatchGetItem reads at most 100 keys a request. */
+const BATCH_GET = 100;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Every item of `keys`, consistently, retrying what DynamoDB leaves unprocessed. */
+async function batchGet(ctx: DynamoContext, keys: readonly Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+  const table = ctx.tables.worksets;
+  const items: Record<string, unknown>[] = [];
+  for (let start = 0; start < keys.length; start += BATCH_GET) {
+    let pending: Record<string, unknown>[] = keys.slice(start, start + BATCH_GET) as Record<string, unknown>[];
+    for (let attempt = 0; pending.length > 0; attempt += 1) {
+      if (attempt > 8) throw new Error('a batch read kept leaving keys unprocessed');
+      if (attempt > 0) await sleep(Math.min(20 * 2 ** attempt, 500));
+      const result = await sdkCall(() => ctx.db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } })));
+      items.push(...(result.Responses?.[table] ?? []));
+      pending = (result.UnprocessedKeys?.[table]?.Keys ?? []) as Record<string, unknown>[];
+    }
+  }
+  return items;
+}
+
+const encode = (value: unknown): string => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+/** A start key this adapter issued (the reconciler hands back what it was given; nobody else does). */
+const decode = <T>(token: string): T => JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as T;
+
+export function dynamoReconciliation(ctx: DynamoContext): Reconciliation {
+  const table = ctx.tables.worksets;
+
+  return {
+    async flaggedRecords(input) {
+      const e = new Expression();
+      const result = await sdkCall(() =>
+        ctx.db.send(
+          new QueryCommand({
+            TableName: table,
+            IndexName: WORKSET_INDEXES.reconcile,
+            KeyConditionExpression: `${e.name(RECONCILE_KEY)} = ${e.value(FLAGGED_PARTITION)}`,
+            ...e.params(),
+            Limit: input.limit,
+            ...(input.startKey ? { ExclusiveStartKey: decode<Record<string, unknown>>(input.startKey) } : {}),
+          }),
+        ),
+      );
+      return { items: (result.Items ?? []).map(fromItem), ...(result.LastEvaluatedKey ? { nextKey: encode(result.LastEvaluatedKey) } : {}) };
+    },
+
+    async changesSince(input) {
+      // An empty window (a clock behind the one that wrote the cursor): DynamoDB refuses BETWEEN on it.
+      if (input.since > input.until) return { items: [] };
+      // One partition per hour: the start key says which one the last page stopped in.
+      const partitions = changesPartitions(input.since, input.until);
+      let { partition, key } = input.startKey
+        ? decode<{ partition: number; key?: Record<string, unknown> }>(input.startKey)
+        : { partition: 0, key: undefined as Record<string, unknown> | undefined };
+      const items: StateChangeDetail[] = [];
+      while (partition < partitions.length && items.length < input.limit) {
+        const e = new Expression();
+        const result = await sdkCall(() =>
+          ctx.db.send(
+            new QueryCommand({
+              TableName: table,
+              IndexName: WORKSET_INDEXES.reconcile,
+              KeyConditionExpression: `${e.name(RECONCILE_KEY)} = ${e.value(partitions[partition]!)} AND ${e.name(RECONCILE_AT)} BETWEEN ${e.value(input.since)} AND ${e.value(input.until)}`,
+              ...e.params(),
+              Limit: input.limit - items.length,
+              ...(key ? { ExclusiveStartKey: key } : {}),
+            }),
+          ),
+        );
+        for (const item of result.Items ?? []) {
+          const change = changeFromHistoryItem(item);
+          if (change) items.push(change);
+        }
+        key = result.LastEvaluatedKey;
+        if (!key) partition += 1;
+      }
+      const more = partition < partitions.length;
+      return { items, ...(more ? { nextKey: encode({ partition, ...(key ? { key } : {}) }) } : {}) };
+    },
+
+    async getWorksets(worksetIds) {
+      const ids = [...new Set(worksetIds)].filter((id) => !id.includes('#'));
+      return (await batchGet(ctx, ids.map((workset_id) => ({ workset_id })))).map(fromItem);
+    },
+
+    async countInState(state) {
+      let count = 0;
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const e = new Expression();
+        const result = await sdkCall(() =>
+          ctx.db.send(
+            new QueryCommand({
+              TableName: table,
+              IndexName: WORKSET_INDEXES.byState,
+              KeyConditionExpression: `${e.name('state')} = ${e.value(state)}`,
+              Select: 'COUNT',
+              ...e.params(),
+              ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+            }),
+          ),
+        );
+        count += result.Count ?? 0;
+        startKey = result.LastEvaluatedKey;
+      } while (startKey);
+      return count;
+    },
+
+    async counterShards() {
+      const items = await batchGet(ctx, COUNTER_SHARD_IDS.map((workset_id) => ({ workset_id })));
+      const byId = new Map(items.map((item) => [item.workset_id as string, item]));
+      return COUNTER_SHARD_IDS.map((id) => {
+        const item = byId.get(id) ?? {};
+        const counts: Partial<Record<WorksetState, number>> = {};
+        for (const state of WORKSET_STATES) if (typeof item[state] === 'number') counts[state] = item[state] as number;
+        return { id, counts };
+      });
+    },
+
+    async adjustCounter(input) {
+      // Every shard must still hold what was read for the state; one of them takes the delta. A
+      // transaction may not touch an item twice, so that shard's own condition rides on its update.
+      const condition = (e: Expression, shard: CounterShard): string => {
+        const value = shard.counts[input.state];
+        return value === undefined ? `attribute_not_exists(${e.name(input.state)})` : `${e.name(input.state)} = ${e.value(value)}`;
+      };
+      const [target, ...others] = input.shards;
+      if (!target) return false;
+      const items = (): TransactWriteItem[] => {
+        const update = new Expression();
+        return [
+          {
+            Update: {
+              TableName: table,
+              Key: { workset_id: target.id },
+              UpdateExpression: `ADD ${update.name(input.state)} ${update.value(input.delta)}`,
+              ConditionExpression: condition(update, target),
+              ...update.params(),
+            },
+          },
+          ...others.map((shard): TransactWriteItem => {
+            const e = new Expression();
+            return { ConditionCheck: { TableName: table, Key: { workset_id: shard.id }, ConditionExpression: condition(e, shard), ...e.params() } };
+          }),
+        ];
+      };
+      return (await transactWrite(ctx.db, items, { random: ctx.random })).ok;
+    },
+
+    async readCursor() {
+      const result = await sdkCall(() => ctx.db.send(new GetCommand({ TableName: table, Key: { workset_id: CURSOR_ID }, ConsistentRead: true })));
+      if (!result.Item) return undefined;
+      const { workset_id: _id, ...cursor } = result.Item;
+      return cursor as ReconcilerCursor;
+    },
+
+    async writeCursor(cursor, expected) {
+      const e = new Expression();
+      try {
+        await ctx.db.send(
+          new PutCommand({
+            TableName: table,
+            Item: { ...cursor, workset_id: CURSOR_ID, version: (expected ?? 0) + 1 },
+            // Two passes at once: the later write of the same version loses, and its pass's
+            // progress is simply redone.
+            ConditionExpression: expected === undefined ? `attribute_not_exists(${e.name('workset_id')})` : `${e.name('version')} = ${e.value(expected)}`,
+            ...e.params(),
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw translated(error);
+      }
+    },
+  };
+}

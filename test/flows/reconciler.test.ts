@@ -1,0 +1,240 @@
+/**
+ * The reconciler on the in-memory stores: each kind of drift, injected, is repaired by one pass,
+ * and a second pass finds nothing; a dry run changes nothing; a pass reads only what can drift,
+ * stops within its budget and resumes, and two passes at once repair each drift once.
+ */
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONTROL_PREFIX } from '../../lambdas/lib/config/settings.ts';
+import { REPAIR_KINDS, type RepairKind } from '../../lambdas/lib/domain/drift.ts';
+import { REGISTRATION_GRACE_SECONDS } from '../../lambdas/lib/domain/registration.ts';
+import { reconcile, type PassReport } from '../../lambdas/lib/flows/reconciler/reconcile.ts';
+import { CONTROL_BUCKET, inMemory, type InMemoryWorld } from '../support/in-memory.ts';
+
+/** Time for every seeded record to be out of the quiet window, and registrations past their grace. */
+const settleDown = (world: InMemoryWorld) => world.advance(REGISTRATION_GRACE_SECONDS + 60);
+
+const found = (report: PassReport): Partial<Record<RepairKind, number>> =>
+  Object.fromEntries(REPAIR_KINDS.filter((kind) => report.kinds[kind].found > 0).map((kind) => [kind, report.kinds[kind].found]));
+const repairedOf = (report: PassReport) => report.repairs.filter((entry) => entry.outcome === 'repaired').map((entry) => `${entry.kind} ${entry.target}`);
+
+const put = (world: InMemoryWorld, key: string) => world.bucket.seedObject(CONTROL_BUCKET, { key, body: 'x', contentType: 'text/plain' });
+const remove = (world: InMemoryWorld, key: string) => world.bucket.delete(CONTROL_BUCKET, [key]);
+
+/** Two passes: the first repairs, the second must find nothing. */
+async function twoPasses(world: InMemoryWorld): Promise<[PassReport, PassReport]> {
+  const first = await reconcile(world.reconciler);
+  world.advance(300);
+  const second = await reconcile(world.reconciler);
+  expect(found(second), 'the second pass').toEqual({});
+  return [first, second];
+}
+
+describe('the reconciler repairs each kind of drift in one pass', () => {
+  it('a deleted sentinel: the folder gets its state sentinel back', async () => {
+    const world = inMemory();
+    const ready = world.seed({ state: 'ready' });
+    const running = world.seed({ state: 'in_progress', extra: { lock_owner: 'w', lease_epoch: 1, lease_expires_at: '2030-01-01T00:00:00.000Z' } });
+    settleDown(world);
+    await remove(world, `${ready.control_prefix}daylily.ready`);
+    await remove(world, `${running.control_prefix}daylily.lock`);
+
+    const [first] = await twoPasses(world);
+    expect(found(first)).toEqual({ sentinels: 2 });
+    expect(repairedOf(first).sort()).toEqual([`sentinels ${ready.workset_id}`, `sentinels ${running.workset_id}`].sort());
+    expect(world.sentinels(ready.control_prefix)).toEqual(['daylily.ready']);
+    expect(world.sentinels(running.control_prefix)).toEqual(['daylily.in_progress', 'daylily.lock']);
+  });
+
+  it('a deleted sentinel of a finished workset is found by its folder, which shows no state', async () => {
+    const world = inMemory();
+    const done = world.seed({ state: 'complete' });
+    settleDown(world);
+    await remove(world, `${done.control_prefix}daylily.complete`);
+    const [first] = await twoPasses(world);
+    expect(repairedOf(first)).toEqual([`sentinels ${done.workset_id}`]);
+    expect(world.sentinels(done.control_prefix)).toEqual(['daylily.complete']);
+  });
+
+  it('a stray daylily.ready: withdrawn beside a finished state, and from a folder no record points at', async () => {
+    const world = inMemory();
+    const done = world.seed({ state: 'complete' });
+    const orphan = `${DEFAULT_CONTROL_PREFIX}ws-gone0001/`;
+    settleDown(world);
+    put(world, `${done.control_prefix}daylily.ready`);
+    put(world, `${orphan}daylily_work.yaml`);
+    put(world, `${orphan}daylily.ready`);
+
+    const [first] = await twoPasses(world);
+    expect(found(first)).toEqual({ 'stray-ready': 2 });
+    expect(world.sentinels(done.control_prefix)).toEqual(['daylily.complete']);
+    expect(world.files(orphan)).toEqual(['daylily_work.yaml']);
+  });
+
+  it('a registration killed between daylily.ready and its flip: completed when keyed, rolled back when keyless', async () => {
+    const world = inMemory();
+    const keyed = world.seed({ state: 'registering', files: ['daylily_work.yaml', 'daylily_info.yaml', 'stage_samples.tsv', 'sample_data/.keep', 'daylily.ready'], extra: { version: 0, registration: { idempotency_key: 'lab-1#k1' } } });
+    const keyless = world.seed({ state: 'registering', files: ['daylily_work.yaml', 'daylily_info.yaml', 'stage_samples.tsv', 'sample_data/.keep', 'daylily.ready'], extra: { version: 0, registration: {} } });
+    settleDown(world);
+
+    const [first] = await twoPasses(world);
+    expect(first.repairs.filter((entry) => entry.kind === 'registration').map((entry) => `${entry.target} ${entry.action}`).sort()).toEqual(
+      [`${keyed.workset_id} completed`, `${keyless.workset_id} rolled-back`].sort(),
+    );
+    expect(await world.record(keyed.workset_id)).toMatchObject({ state: 'ready' });
+    expect(await world.record(keyless.workset_id)).toBeUndefined();
+    expect(world.files(keyless.control_prefix)).toEqual([]);
+  });
+
+  it('a lease that expired mid-run: the run is recorded as a transient failure and its lease revoked', async () => {
+    const world = inMemory();
+    const running = world.seed({ state: 'in_progress', extra: { lock_owner: 'worker-dead', lease_epoch: 4, lease_expires_at: world.now().toISOString() } });
+    settleDown(world);
+
+    const [first] = await twoPasses(world);
+    expect(first.repairs).toEqual([expect.objectContaining({ kind: 'expired-lease', target: running.workset_id, outcome: 'repaired', action: 'recovered (retrying)' })]);
+    expect(await world.record(running.workset_id)).toMatchObject({ state: 'retrying', lease_epoch: 5, error_category: 'transient', retry_count: 1 });
+    expect(await world.record(running.workset_id)).not.toHaveProperty('lock_owner');
+    expect((await world.worksets.history(running.workset_id, { limit: 5 })).entries.at(-1)).toMatchObject({ actor: 'reconciler', to: 'retrying' });
+  });
+
+  it('a skewed counter: adjusted to the records, active states every pass and the others in turn', async () => {
+    const world = inMemory();
+    world.seed({ state: 'ready' });
+    world.seed({ state: 'error' });
+    world.worksets.skewCount('ready', 3);
+    world.worksets.skewCount('error', -1);
+    settleDown(world);
+
+    // The rotation of the states that are not active starts with `complete`, then `error`.
+    const first = await reconcile(world.reconciler);
+    expect(first.repairs).toEqual([expect.objectContaining({ kind: 'queue-counter', target: 'ready', outcome: 'repaired', action: 'adjusted by -3' })]);
+    expect((await world.worksets.queueStats()).queue_depth.ready).toBe(1);
+    const second = await reconcile(world.reconciler);
+    expect(second.repairs).toEqual([expect.objectContaining({ kind: 'queue-counter', target: 'error', outcome: 'repaired', action: 'adjusted by 1' })]);
+    expect((await world.worksets.queueStats()).queue_depth.error).toBe(1);
+  });
+
+  it('a full recount adjusts every state in one pass', async () => {
+    const world = inMemory();
+    world.seed({ state: 'ready' });
+    world.worksets.skewCount('ready', 1);
+    world.worksets.skewCount('archived', 2);
+    settleDown(world);
+    const report = await reconcile(world.reconciler, { fullRecount: true });
+    expect(report.repairs.map((entry) => entry.target).sort()).toEqual(['archived', 'ready']);
+    expect((await world.worksets.queueStats()).total_worksets).toBe(1);
+  });
+
+  it('a record flagged sentinel_sync_pending: its full plan applied and the flag cleared', async () => {
+    const world = inMemory();
+    const canceled = world.seed({ state: 'canceled', extra: { sentinel_sync_pending: { state: 'canceled', lock: false, since: world.now().toISOString() } } });
+    put(world, `${canceled.control_prefix}daylily.in_progress`);
+    settleDown(world);
+
+    const [first] = await twoPasses(world);
+    expect(repairedOf(first)).toEqual([`flagged ${canceled.workset_id}`]);
+    expect(world.sentinels(canceled.control_prefix)).toEqual(['daylily.error']);
+    expect(await world.record(canceled.workset_id)).not.toHaveProperty('sentinel_sync_pending');
+  });
+
+  it('a state change whose sync never ran: the recent change is looked at, whatever its folder shows', async () => {
+    const world = inMemory();
+    const done = world.seed({ state: 'complete' });
+    settleDown(world);
+    await reconcile(world.reconciler);
+    // Deleted by its customer, the function dying before the sync: daylily.complete, no daylily.ignore.
+    const change = { worksetId: done.workset_id, from: 'complete' as const, to: 'deleted' as const, version: 1, at: world.now().toISOString(), entry: { from: 'complete' as const, to: 'deleted' as const, reason: 'deleted', actor: 'lab-1', at: world.now().toISOString() } };
+    await world.worksets.changeState({ ...change, history: [change.entry] }, done);
+    world.advance(120);
+
+    const [first] = await twoPasses(world);
+    expect(repairedOf(first)).toEqual([`sentinels ${done.workset_id}`]);
+    expect(world.sentinels(done.control_prefix)).toEqual(['daylily.ignore']);
+  });
+});
+
+describe('a reconciler pass', () => {
+  function drifted(): InMemoryWorld {
+    const world = inMemory();
+    const ready = world.seed({ state: 'ready' });
+    world.seed({ state: 'in_progress', extra: { lock_owner: 'worker-dead', lease_epoch: 1, lease_expires_at: world.now().toISOString() } });
+    world.seed({ state: 'registering', extra: { version: 0, registration: {} } });
+    world.worksets.skewCount('ready', 2);
+    settleDown(world);
+    void remove(world, `${ready.control_prefix}daylily.ready`);
+    return world;
+  }
+
+  it('in a dry run finds every drift and changes nothing, not even its cursor', async () => {
+    const world = drifted();
+    const before = { files: world.bucket.keys(CONTROL_BUCKET), stats: await world.worksets.queueStats(), cursor: await world.worksets.readCursor() };
+    const report = await reconcile(world.reconciler, { dryRun: true });
+    expect(found(report)).toEqual({ registration: 1, 'expired-lease': 1, sentinels: 1, 'queue-counter': 1 });
+    expect(report.repairs.every((entry) => entry.outcome === 'found')).toBe(true);
+    expect({ files: world.bucket.keys(CONTROL_BUCKET), stats: await world.worksets.queueStats(), cursor: await world.worksets.readCursor() }).toEqual(before);
+    expect(world.metrics).toEqual([]);
+  });
+
+  it('emits its metrics: drift found, repaired and failed by kind, and its duration', async () => {
+    const world = drifted();
+    await reconcile(world.reconciler);
+    const [documents] = world.metrics;
+    const byKind = Object.fromEntries(documents!.filter((document) => 'RepairKind' in document).map((document) => [document.RepairKind, [document.DriftFound, document.DriftRepaired, document.RepairsFailed]]));
+    expect(byKind).toEqual({ registration: [1, 1, 0], 'expired-lease': [1, 1, 0], flagged: [0, 0, 0], sentinels: [1, 1, 0], 'stray-ready': [0, 0, 0], 'queue-counter': [1, 1, 0] });
+    const summary = documents!.find((document) => !('RepairKind' in document))!;
+    expect(summary).toMatchObject({ PassDuration: expect.any(Number), PassIncomplete: 0, ActiveWorksetsRead: 3 });
+    expect((summary._aws as { CloudWatchMetrics: Array<{ Namespace: string }> }).CloudWatchMetrics[0]!.Namespace).toBe('Daylily/Reconciler');
+  });
+
+  it('reads only what can drift: no record of a finished workset whose folder shows one state', async () => {
+    const world = inMemory();
+    const finished = Array.from({ length: 40 }, () => world.seed({ state: 'complete' }));
+    world.seed({ state: 'ready' });
+    settleDown(world);
+    const read: string[] = [];
+    world.worksets.fail = (operation, input) => {
+      if (operation === 'getWorkset') read.push(input as string);
+      if (operation === 'getWorksets') read.push(...(input as string[]));
+      return undefined;
+    };
+    const report = await reconcile(world.reconciler);
+    expect(report.read).toEqual({ active: 1, flagged: 0, changed: 0, folders: 41 });
+    expect(read.filter((id) => finished.some((record) => record.workset_id === id))).toEqual([]);
+  });
+
+  it('leaves a record written in the last minute alone: its own sync may be in flight', async () => {
+    const world = inMemory();
+    const ready = world.seed({ state: 'ready' });
+    await remove(world, `${ready.control_prefix}daylily.ready`);
+    world.advance(10);
+    expect(found(await reconcile(world.reconciler))).toEqual({});
+    world.advance(60);
+    expect(found(await reconcile(world.reconciler))).toEqual({ sentinels: 1 });
+  });
+
+  it('out of budget, stops and says so; the next pass resumes the folder scan where it stopped', async () => {
+    const world = inMemory();
+    const folders = Array.from({ length: 5 }, () => world.seed({ state: 'complete' }));
+    settleDown(world);
+    for (const record of folders) await remove(world, `${record.control_prefix}daylily.complete`);
+
+    const cut = await reconcile(world.reconciler, { budgetMs: 0 });
+    expect(cut.complete).toBe(false);
+    expect(found(cut)).toEqual({});
+    const resumed = await reconcile(world.reconciler);
+    expect(resumed.complete).toBe(true);
+    expect(found(resumed)).toEqual({ sentinels: 5 });
+  });
+
+  it('beside another pass: each drift is repaired once, the counters end exact', async () => {
+    const world = drifted();
+    const [a, b] = await Promise.all([reconcile(world.reconciler), reconcile(world.reconciler)]);
+    const adjustments = [...a.repairs, ...b.repairs].filter((entry) => entry.kind === 'queue-counter' && entry.outcome === 'repaired');
+    expect(adjustments.length).toBeLessThanOrEqual(1);
+    world.advance(300);
+    await reconcile(world.reconciler);
+    const stats = await world.worksets.queueStats();
+    expect(stats.queue_depth).toMatchObject({ ready: 1, retrying: 1, registering: 0 });
+    expect(found(await reconcile(world.reconciler))).toEqual({});
+  });
+});
