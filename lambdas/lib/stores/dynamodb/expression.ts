@@ -49,6 +49,14 @@ export class Expression {
   }
 }
 
+/**
+ * The `ExpressionAttributeNames` of hand-written expressions, where every `#name` stands for the
+ * attribute `name` (all of them aliased: DynamoDB reserves `state`, `version` and hundreds more).
+ */
+export function namesIn(...expressions: string[]): Record<string, string> {
+  return Object.fromEntries((expressions.join(' ').match(/#\w+/g) ?? []).map((alias) => [alias, alias.slice(1)]));
+}
+
 /** The counter update of one state move, on a random shard (none when nothing changes). */
 export function counterUpdate(table: string, delta: CountDelta, random: () => number = Math.random): TransactWriteItem | undefined {
   const entries = Object.entries(delta).filter(([, value]) => value !== 0);

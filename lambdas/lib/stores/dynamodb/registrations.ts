@@ -13,13 +13,29 @@ import type { WorksetDetail } from '../../domain/workset-detail.ts';
 import { WorksetIdCollision, type IdempotencyRecord, type Registrations } from '../../ports/worksets.ts';
 import { sdkCall, translated } from '../aws-errors.ts';
 import { counterUpdate as customerCounters, usageOf } from './customer-counters.ts';
-import { counterUpdate, historyPut } from './expression.ts';
+import { counterUpdate, historyPut, namesIn } from './expression.ts';
 import { CLAIMABLE, fromOptionalItem, toItem } from './queue-index.ts';
 import { readRecord, type DynamoContext } from './records.ts';
 import { transactWrite, type TransactWriteItem } from './transactions.ts';
 
 /** Claims of an idempotency key that expired between the failed write and the read that saw it. */
 const EXPIRED_KEY_RETRIES = 3;
+
+const IS_REGISTERING = '#state = :registering';
+
+/** A condition and its aliases (values only where it has any). */
+const conditioned = (condition: string, values?: Record<string, unknown>) => ({
+  ConditionExpression: condition,
+  ExpressionAttributeNames: namesIn(condition),
+  ...(values && { ExpressionAttributeValues: values }),
+});
+
+/** An update under a condition, with its aliases. */
+const updated = (update: string, condition: string, values: Record<string, unknown>) => ({
+  UpdateExpression: update,
+  ...conditioned(condition, values),
+  ExpressionAttributeNames: namesIn(update, condition),
+});
 
 /**
  * How an idempotency record is stored: the first answer as JSON text, since DynamoDB keeps no map
@@ -57,38 +73,12 @@ export function dynamoRegistrations(ctx: DynamoContext): Registrations {
       const [CUSTOMER, SLOT, WORKSET, KEY] = [0, 1, 2, 3];
       const { customer_id: customerId } = record;
       const items = (): TransactWriteItem[] => [
-        {
-          ConditionCheck: {
-            TableName: tables.customers,
-            Key: { customer_id: customerId },
-            ConditionExpression: 'attribute_exists(#customer_id)',
-            ExpressionAttributeNames: { '#customer_id': 'customer_id' },
-          },
-        },
+        { ConditionCheck: { TableName: tables.customers, Key: { customer_id: customerId }, ...conditioned('attribute_exists(#customer_id)') } },
         // The slot, within the quota, and the month's count.
         customerCounters(tables.customers, customerId, 1, slot.limit, { month: usageMonth(record.created_at), samples: record.sample_count }),
-        {
-          Put: {
-            TableName: tables.worksets,
-            Item: toItem(record),
-            ConditionExpression: 'attribute_not_exists(#workset_id)',
-            ExpressionAttributeNames: { '#workset_id': 'workset_id' },
-          },
-        },
-        ...(idempotency
-          ? [
-              {
-                Put: {
-                  TableName: tables.idempotency,
-                  Item: idempotency,
-                  // An expired record (TTL deletion lags by hours) no longer holds the key.
-                  ConditionExpression: 'attribute_not_exists(#key) OR #expires_at < :now',
-                  ExpressionAttributeNames: { '#key': 'idempotency_key', '#expires_at': 'expires_at' },
-                  ExpressionAttributeValues: { ':now': now },
-                },
-              },
-            ]
-          : []),
+        { Put: { TableName: tables.worksets, Item: toItem(record), ...conditioned('attribute_not_exists(#workset_id)') } },
+        // An expired record (TTL deletion lags by hours) no longer holds the key.
+        ...(idempotency ? [{ Put: { TableName: tables.idempotency, Item: idempotency, ...conditioned('attribute_not_exists(#idempotency_key) OR #expires_at < :now', { ':now': now }) } }] : []),
         // The history and the queue counters move in the same transaction, as for every state change.
         ...(record.state_history[0] ? [historyPut(tables.worksets, { worksetId: record.workset_id, customerId: record.customer_id, version: 0, entry: record.state_history[0] })] : []),
         counterUpdate(tables.worksets, moveDelta(null, 'registering'), ctx.random)!,
@@ -114,41 +104,28 @@ export function dynamoRegistrations(ctx: DynamoContext): Registrations {
 
     async completeRegistration(input) {
       // Fenced: no request withdrew daylily.ready since this one read the count (before its put).
-      const fence = input.withdrawals === undefined ? 'attribute_not_exists(#withdrawals)' : '#withdrawals = :withdrawals';
+      const fence = input.withdrawals === undefined ? 'attribute_not_exists(#ready_withdrawals)' : '#ready_withdrawals = :withdrawals';
       const update = {
         Update: {
           TableName: tables.worksets,
           Key: { workset_id: input.worksetId },
           // `claimable`: into the queue's index (stores/dynamodb/queue-index.ts).
-          UpdateExpression: 'SET #state = :ready, #claimable = :ready, #updated_at = :at, #history = list_append(#history, :entry), #version = :version',
-          ConditionExpression: `#state = :registering AND ${fence}`,
-          ExpressionAttributeNames: {
-            '#state': 'state',
-            '#updated_at': 'updated_at',
-            '#history': 'state_history',
-            '#version': 'version',
-            '#withdrawals': 'ready_withdrawals',
-            '#claimable': CLAIMABLE,
-          },
-          ExpressionAttributeValues: {
+          ...updated(`SET #state = :ready, #${CLAIMABLE} = :ready, #updated_at = :at, #state_history = list_append(#state_history, :entry), #version = :version`, `#state = :registering AND ${fence}`, {
             ':ready': 'ready',
             ':registering': 'registering',
             ':at': input.at,
             ':entry': [input.entry],
             ':version': 1,
             ...(input.withdrawals === undefined ? {} : { ':withdrawals': input.withdrawals }),
-          },
+          }),
         },
       };
+      // The key's record of this registration: not one that claimed the key after it expired.
       const respond = input.idempotency && {
         Update: {
           TableName: tables.idempotency,
           Key: { idempotency_key: input.idempotency.key },
-          UpdateExpression: 'SET #answer = :answer',
-          // The key's record of this registration: not one that claimed the key after it expired.
-          ConditionExpression: 'attribute_exists(#key) AND #workset_id = :workset_id',
-          ExpressionAttributeNames: { '#answer': 'answer', '#key': 'idempotency_key', '#workset_id': 'workset_id' },
-          ExpressionAttributeValues: { ':answer': JSON.stringify(input.idempotency.answer), ':workset_id': input.worksetId },
+          ...updated('SET #answer = :answer', 'attribute_exists(#idempotency_key) AND #workset_id = :workset_id', { ':answer': JSON.stringify(input.idempotency.answer), ':workset_id': input.worksetId }),
         },
       };
       const outcome = await transactWrite(
@@ -176,10 +153,7 @@ export function dynamoRegistrations(ctx: DynamoContext): Registrations {
             Key: { workset_id: worksetId },
             // Neither the version nor updated_at: this is no state change, and the lifecycle's
             // version-fenced writes must not be disturbed by it.
-            UpdateExpression: 'SET #withdrawals = if_not_exists(#withdrawals, :zero) + :one',
-            ConditionExpression: '#state = :registering',
-            ExpressionAttributeNames: { '#withdrawals': 'ready_withdrawals', '#state': 'state' },
-            ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':registering': 'registering' },
+            ...updated('SET #ready_withdrawals = if_not_exists(#ready_withdrawals, :zero) + :one', IS_REGISTERING, { ':zero': 0, ':one': 1, ':registering': 'registering' }),
             ReturnValues: 'ALL_NEW',
           }),
         );
@@ -199,15 +173,7 @@ export function dynamoRegistrations(ctx: DynamoContext): Registrations {
       const outcome = await transactWrite(
         ctx.db,
         () => [
-          {
-            Delete: {
-              TableName: tables.worksets,
-              Key: { workset_id: worksetId },
-              ConditionExpression: '#state = :registering',
-              ExpressionAttributeNames: { '#state': 'state' },
-              ExpressionAttributeValues: { ':registering': 'registering' },
-            },
-          },
+          { Delete: { TableName: tables.worksets, Key: { workset_id: worksetId }, ...conditioned(IS_REGISTERING, { ':registering': 'registering' }) } },
           counterUpdate(tables.worksets, moveDelta('registering', null), ctx.random)!,
           customerCounters(tables.customers, record.customer_id, -1, undefined, { month: usageMonth(record.created_at), samples: record.sample_count }),
         ],
