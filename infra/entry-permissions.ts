@@ -44,6 +44,8 @@ export interface ControlPrefixes {
   readonly active: string;
   /** Archived worksets: the monitor's `archive_prefix`. */
   readonly archive: string;
+  /** Staged sample sheets (domain/sheet-upload.ts UPLOAD_PREFIX). */
+  readonly uploads: string;
 }
 
 /** The keys of `EntryAccess` that list control-bucket actions (`controlBucket`, `archive`). */
@@ -59,6 +61,7 @@ export type BucketAccessKey = {
 export const PREFIX_OF_ACCESS: Readonly<Record<BucketAccessKey, keyof ControlPrefixes>> = {
   controlBucket: 'active',
   archive: 'archive',
+  uploads: 'uploads',
 };
 
 export interface TableArns {
@@ -207,7 +210,8 @@ export function entryWildcards(route: EntryPoint, resources: Resources): Wildcar
         resource: resources.objectArn(`${prefix}*`),
         reason:
           `${route.id} may ${objectActions.join('/')} objects only under the ${grant.prefix} prefix "${prefix}" ` +
-          'of the control bucket; the wildcard stands for workset folders whose ids are generated at registration.',
+          'of the control bucket; the wildcard stands for ' +
+          (grant.prefix === 'uploads' ? 'staged sheets, keyed by customer and a random upload id generated per upload.' : 'workset folders whose ids are generated at registration.'),
       },
     ];
   });

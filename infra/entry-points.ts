@@ -16,6 +16,7 @@ import * as customers from '../lambdas/lib/schemas/customer-admin-requests.ts';
 import * as customer from '../lambdas/lib/schemas/customer-requests.ts';
 import { EstimateCostContract, GetPipelineContract } from '../lambdas/lib/schemas/pipeline-requests.ts';
 import { CreateWorksetContract, PreviewWorksetContract } from '../lambdas/lib/schemas/registration-requests.ts';
+import { CreateUploadContract } from '../lambdas/lib/schemas/upload-requests.ts';
 import * as worker from '../lambdas/lib/schemas/worker-requests.ts';
 import { CUSTOMER_INDEXES, WORKSET_INDEXES, type ItemKeys, type TableDefinition } from '../lambdas/lib/stores/tables.ts';
 import {
@@ -34,6 +35,7 @@ import {
   PreviewSchema,
   QueueStatsSchema,
   ReleaseAnswerSchema,
+  SheetUploadSchema,
   SettleResultSchema,
   WorksetDetailListingSchema,
   WorksetDetailSchema,
@@ -69,6 +71,11 @@ export interface EntryAccess {
   readonly controlBucket?: readonly ControlBucketAction[];
   /** The same actions under the archive prefix (`daylily_monitoring/archived_worksets/`). */
   readonly archive?: readonly ControlBucketAction[];
+  /**
+   * The same actions under the upload prefix (`daylily_uploads/`: staged sample sheets). `put` for
+   * the route that presigns the upload form: S3 checks the form against its signer's role.
+   */
+  readonly uploads?: readonly ControlBucketAction[];
   /**
    * Reads the pipeline catalogue (lambdas/lib/wiring/catalogue-source.ts): given an operator's
    * catalogue (context `pipelineCatalogue`), the stack ships the file in this function's bundle.
@@ -178,7 +185,8 @@ export function streamTables(entries: readonly EntryPoint[]): TableName[] {
 
 const UNPROCESSABLE_REGISTRATION =
   'Well formed but not registrable: an unknown pipeline_type or reference_genome (the allowed values listed), samples given in ' +
-  'more than one of samples, yaml_content and samples_tsv, a FASTQ that is neither an s3:// object nor a relative name under ' +
+  'more than one of samples, yaml_content, samples_tsv and samples_upload_id, a samples_upload_id that names no staged sheet of the ' +
+  'customer (unknown, expired, already registered, or over the upload size cap) or a staged sheet with bad rows (`samples_upload_id[line N]…`), a FASTQ that is neither an s3:// object nor a relative name under ' +
   's3_bucket, a missing R1, or a duplicate sample id; or refused by the customer’s settings: more samples than its ' +
   'max_samples_per_workset, an S3 location outside its data_locations. `errors` names every field.';
 /** A change into a state that holds one of the customer's active slots (docs/auth.md, quotas). */
@@ -215,6 +223,8 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
       tables: { worksets: 'delete', customers: 'read', idempotency: 'write' },
       items: [COUNTERS],
       controlBucket: ['put', 'delete'],
+      // A staged sheet named by samples_upload_id is read, then removed once registered.
+      uploads: ['get', 'delete'],
       pipelineCatalogue: true,
     },
     summary: "Register a workset within the customer's quota and data locations: DynamoDB record, control folder files, then daylily.ready.",
@@ -238,13 +248,28 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
     id: 'PreviewWorkset',
     trigger: customerRoute('POST', '/api/customers/{customer_id}/worksets/preview'),
     handler: 'lambdas/handlers/preview-workset.ts',
-    // No table, no bucket: the catalogue and the control location are configuration. Authorized
-    // from the token's claims (wiring/claims-customer-entry.ts): machine clients are refused.
-    access: { pipelineCatalogue: true },
+    // No table: the catalogue and the control location are configuration; a staged sheet is read
+    // (never removed: registration needs it after). Authorized from the token's claims
+    // (wiring/claims-customer-entry.ts): machine clients are refused.
+    access: { pipelineCatalogue: true, uploads: ['get'] },
     summary: "A registration's dry run: every problem registration would answer, or the files it would write, its control folder and the cost estimate.",
     contract: {
       request: PreviewWorksetContract,
       responses: { 200: { description: 'The preview (also for a body registration would refuse: see `valid`, `registration_status` and `problems`).', schema: PreviewSchema } },
+    },
+  },
+  {
+    id: 'CreateUpload',
+    trigger: customerRoute('POST', '/api/customers/{customer_id}/uploads'),
+    handler: 'lambdas/handlers/create-upload.ts',
+    // `put` on the upload prefix: the presigned form is signed with this function's role, and S3
+    // authorizes the client's upload as that role. No object is written here.
+    access: { items: [CLIENTS], uploads: ['put'] },
+    summary: 'A presigned POST form to stage a sample sheet beyond the 6 MB request limit: exact key, size-capped, expiring in 15 minutes; register it with samples_upload_id.',
+    contract: {
+      request: CreateUploadContract,
+      responses: { 201: { description: 'The form: POST `fields` then the sheet as `file` to `url` (multipart/form-data); a 2xx answer means stored.', schema: SheetUploadSchema } },
+      problems: { 422: { description: 'size_bytes is over the configured upload cap (`max_bytes`).' } },
     },
   },
   {

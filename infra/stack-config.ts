@@ -16,6 +16,7 @@ import {
   type PrefixSetting,
 } from '../lambdas/lib/config/settings.ts';
 import { isSenderAddress } from '../lambdas/lib/config/delivery-settings.ts';
+import { UPLOAD_PREFIX } from '../lambdas/lib/domain/sheet-upload.ts';
 
 /**
  * Who signs the bearer tokens of the customer routes: the stack's own Cognito user pool (the
@@ -254,6 +255,12 @@ export function stackConfigFromContext(read: ReadContext): StackConfig {
       'archivePrefix',
       `"${config.archivePrefix}" and the control prefix "${config.controlPrefix}" must not contain one another.`,
     );
+  }
+  // Staged sheets have their own prefix, lifecycle rule and grants (domain/sheet-upload.ts).
+  for (const key of ['controlPrefix', 'archivePrefix'] as const) {
+    if (config[key].startsWith(UPLOAD_PREFIX) || UPLOAD_PREFIX.startsWith(config[key])) {
+      throw new InvalidContextError(key, `"${config[key]}" and the upload prefix "${UPLOAD_PREFIX}" (staged sample sheets) must not contain one another.`);
+    }
   }
   return config;
 }

@@ -37,6 +37,7 @@ import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js'
 import type { Construct } from 'constructs';
 import { DELIVERY_ENV } from '../lambdas/lib/config/delivery-settings.ts';
 import { ENV } from '../lambdas/lib/config/settings.ts';
+import { UPLOAD_PREFIX, UPLOAD_RETENTION_DAYS } from '../lambdas/lib/domain/sheet-upload.ts';
 import { TABLES, type KeyAttribute } from '../lambdas/lib/stores/tables.ts';
 import { handlerPath, LAMBDA_BUNDLE, LAMBDA_NODE_OPTIONS, REPO_ROOT } from './bundling.ts';
 import { SCHEDULE_DELIVERY, scheduleMaxEventAgeSeconds, STREAM_DELIVERY, type ScheduledTick } from './delivery-policy.ts';
@@ -185,7 +186,7 @@ export class WorksetApiStack extends Stack {
       table: (name) => ({ table: this.tableOf(name).tableArn }),
       bucketArn: this.controlBucket.bucketArn,
       objectArn: (keyPattern) => this.controlBucket.arnForObjects(keyPattern),
-      prefixes: { active: this.config.controlPrefix, archive: this.config.archivePrefix },
+      prefixes: { active: this.config.controlPrefix, archive: this.config.archivePrefix, uploads: UPLOAD_PREFIX },
       eventBusArn: this.eventBus.eventBusArn,
       ...(sender
         ? { sender: { address: sender, identityArns: senderIdentities(sender).map((identity) => this.formatArn({ service: 'ses', resource: 'identity', resourceName: identity })) } }
@@ -308,6 +309,14 @@ export class WorksetApiStack extends Stack {
         // The monitor rewrites sentinels and its index every poll: old versions pile up otherwise.
         { id: 'ExpireOldVersions', noncurrentVersionExpiration: Duration.days(30) },
         { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+        // Staged sample sheets: registration removes the ones it reads; the rest (never
+        // registered, or a removal that failed) go after a day, their old versions too.
+        {
+          id: 'ExpireStagedSheets',
+          prefix: UPLOAD_PREFIX,
+          expiration: Duration.days(UPLOAD_RETENTION_DAYS),
+          noncurrentVersionExpiration: Duration.days(UPLOAD_RETENTION_DAYS),
+        },
       ],
     });
     // A retained bucket keeps its policy: deleting the stack must not drop TLS-only enforcement

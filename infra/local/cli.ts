@@ -40,7 +40,7 @@ export const DEMO_CUSTOMERS = [
   { customer_id: 'acme-genomics', customer_name: 'Acme Genomics', email: 'lims-admin@acme-genomics.example', data_locations: ['s3://acme-genomics-data/'] },
 ] as const;
 export const DEMO_CUSTOMER = DEMO_CUSTOMERS[0];
-const DEMO_SETTINGS = { max_active_worksets: 100, max_samples_per_workset: 20_000, billing_tags: {}, suspended: false, machine_clients: [] } as const;
+const DEMO_SETTINGS = { max_active_worksets: 100, max_samples_per_workset: 100_000, billing_tags: {}, suspended: false, machine_clients: [] } as const;
 
 const ENDPOINT_VARIABLES = ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_S3'] as const;
 

@@ -1,7 +1,6 @@
 /** POST /api/customers/{customer_id}/worksets — register a workset (see flows/registration). */
 import { actorOf } from '../lib/domain/principal.ts';
-import { registerWorkset } from '../lib/flows/registration/register-workset.ts';
-import { toRegistrationRequest } from '../lib/flows/registration/registration-request.ts';
+import { registerRequest } from '../lib/flows/registration/staged-sheet.ts';
 import { json } from '../lib/http/json-responses.ts';
 import { worksetLocation } from '../lib/http/locations.ts';
 import { CreateWorksetContract } from '../lib/schemas/registration-requests.ts';
@@ -11,9 +10,10 @@ import { customerEntry } from '../lib/wiring/customer-entry.ts';
 
 export const handler = customerEntry(CreateWorksetContract, async ({ path, headers, body, principal }) => {
   const idempotencyKey = headers['Idempotency-Key'];
-  const { workset, replayed } = await registerWorkset(registrationDeps(), {
+  const { workset, replayed } = await registerRequest(registrationDeps(), {
     customerId: path.customer_id,
-    request: toRegistrationRequest(body, runCatalogue()),
+    body,
+    catalogue: runCatalogue(),
     ...(idempotencyKey ? { idempotencyKey } : {}),
     actor: actorOf(principal, `customer:${path.customer_id}`),
   });

@@ -25,7 +25,7 @@ const body = (overrides: Record<string, unknown> = {}) => parseOrThrow(CreateWor
 
 function worldWithPreview() {
   const world = inMemory();
-  const preview = { catalogue: builtInCatalogue(), controlLocation: world.registration.controlLocation, now: world.registration.now, randomHex: () => '0a1b2c3d' };
+  const preview = { stagedSheets: world.stagedSheets, uploads: world.registration.uploads, catalogue: builtInCatalogue(), controlLocation: world.registration.controlLocation, now: world.registration.now, randomHex: () => '0a1b2c3d' };
   return { world, preview };
 }
 

@@ -10,7 +10,7 @@ const resources: Resources = {
   table: (name) => ({ table: `arn:${name}` }),
   bucketArn: 'arn:bucket',
   objectArn: (pattern) => `arn:bucket/${pattern}`,
-  prefixes: { active: 'active/', archive: 'archived/' },
+  prefixes: { active: 'active/', archive: 'archived/', uploads: 'uploads/' },
   eventBusArn: 'arn:bus',
   sender: { address: 'noreply@lab.example', identityArns: ['arn:identity/noreply@lab.example', 'arn:identity/lab.example'] },
 };

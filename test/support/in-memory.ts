@@ -11,7 +11,9 @@ import { BUILT_IN_RUNS, type RunCatalogue } from '../../lambdas/lib/domain/pipel
 import { sentinelOf } from '../../lambdas/lib/domain/sentinel-rules.ts';
 import { SENTINELS } from '../../lambdas/lib/domain/sentinels.ts';
 import { queueOrder, type Priority, type WorksetRecord, type WorksetState } from '../../lambdas/lib/domain/workset.ts';
-import type { ControlBucketDeps, EventDeps, ReconcilerDeps, RegistrationDeps, SettleDeps } from '../../lambdas/lib/flows/deps.ts';
+import type { ControlBucketDeps, EventDeps, ReconcilerDeps, RegistrationDeps, SettleDeps, UploadDeps } from '../../lambdas/lib/flows/deps.ts';
+import { DEFAULT_UPLOAD_MAX_BYTES, stagedSheetKey, UPLOAD_EXPIRY_SECONDS, UPLOAD_PREFIX } from '../../lambdas/lib/domain/sheet-upload.ts';
+import { MemoryStagedSheets, MemoryUploadForms } from '../../lambdas/lib/stores/memory/memory-sheet-uploads.ts';
 import type { OutboxEntry } from '../../lambdas/lib/ports/state-change-delivery.ts';
 import { MemoryEventBus, MemoryMailer, MemoryNotificationLedger } from '../../lambdas/lib/stores/memory/memory-delivery.ts';
 import type { RegistrationRequest } from '../../lambdas/lib/flows/registration/registration-request.ts';
@@ -104,7 +106,14 @@ export function inMemory() {
     // The sentinel retries' pauses are real timers: none in tests.
     sentinelBackoffMs: 0,
   };
+  const stagedSheets = new MemoryStagedSheets(bucket);
+  const uploadSetting = { ok: true, bucket: CONTROL_BUCKET, prefix: UPLOAD_PREFIX, maxBytes: DEFAULT_UPLOAD_MAX_BYTES, expiresSeconds: UPLOAD_EXPIRY_SECONDS } as const;
+  let uploadIds = 0;
+  const forms = new MemoryUploadForms();
+  const uploads: UploadDeps = { forms, uploads: uploadSetting, now: clock, uploadId: () => `upload-${(uploadIds += 1)}` };
   const registration: RegistrationDeps = {
+    stagedSheets,
+    uploads: uploadSetting,
     worksets,
     customers,
     controlBucket: bucket,
@@ -192,6 +201,12 @@ export function inMemory() {
     bucket,
     lifecycle,
     registration,
+    uploads,
+    forms,
+    stagedSheets,
+    /** Puts a sheet where a client's upload `uploadId` of `customerId` would have put it. */
+    stageSheet: (customerId: string, uploadId: string, text: string) => bucket.seedObject(CONTROL_BUCKET, { key: stagedSheetKey(UPLOAD_PREFIX, customerId, uploadId), body: text, contentType: 'text/tab-separated-values' }),
+    stagedKeys: () => bucket.keys(CONTROL_BUCKET, UPLOAD_PREFIX),
     settle,
     events,
     reconciler,

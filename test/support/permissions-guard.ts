@@ -195,6 +195,7 @@ export function statementsFor(route: EntryPoint, env: Readonly<Record<string, st
     prefixes: {
       active: settings.controlBucket.prefix,
       archive: settings.archivePrefix.ok ? settings.archivePrefix.prefix : 'invalid-archive-prefix/',
+      uploads: settings.uploads.ok ? settings.uploads.prefix : 'invalid-upload-prefix/',
     },
   };
   return entryStatements(route, resources);
@@ -206,7 +207,7 @@ function withoutBucket(region: string, names: Record<TableDefinition['logicalNam
     table: (name) => ({ table: tableArn(region, names[name]) }),
     bucketArn: 'arn:aws:s3:::no-control-bucket',
     objectArn: (pattern) => `arn:aws:s3:::no-control-bucket/${pattern}`,
-    prefixes: { active: 'none/', archive: 'none/' },
+    prefixes: { active: 'none/', archive: 'none/', uploads: 'none/' },
   };
 }
 

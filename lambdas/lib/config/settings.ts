@@ -5,6 +5,8 @@
  * a handler runs the same under Lambda and locally.
  */
 
+import { DEFAULT_UPLOAD_MAX_BYTES, MAX_UPLOAD_MAX_BYTES, UPLOAD_EXPIRY_SECONDS, UPLOAD_PREFIX } from '../domain/sheet-upload.ts';
+
 export const CONFIG_DOCS = 'docs/configuration.md';
 export const DEFAULT_CONTROL_PREFIX = 'daylily_monitoring/active_worksets/';
 export const DEFAULT_ARCHIVE_PREFIX = 'daylily_monitoring/archived_worksets/';
@@ -38,6 +40,7 @@ export const ENV = {
   auth: 'DAYLILY_AUTH',
   authCustomerClaim: 'DAYLILY_AUTH_CUSTOMER_CLAIM',
   notificationTable: 'DAYLILY_NOTIFICATION_TABLE',
+  uploadMaxBytes: 'DAYLILY_UPLOAD_MAX_BYTES',
   region: 'AWS_REGION',
 } as const;
 
@@ -65,6 +68,11 @@ export type ControlBucketSetting =
 
 export type ArchivePrefixSetting = { readonly ok: true; readonly prefix: string } | { readonly ok: false; readonly problem: string };
 
+/** Where sample sheets are staged (the control bucket's upload prefix), how large one may be and how long a form lasts. */
+export type UploadSetting =
+  | { readonly ok: true; readonly bucket: string; readonly prefix: string; readonly maxBytes: number; readonly expiresSeconds: number }
+  | { readonly ok: false; readonly problem: string };
+
 export interface Settings {
   readonly controlBucket: ControlBucketSetting;
   readonly worksetTable: string;
@@ -74,6 +82,8 @@ export interface Settings {
   readonly notificationTable: string;
   /** Where archived control folders go (the monitor's `archive_prefix`). */
   readonly archivePrefix: ArchivePrefixSetting;
+  /** Staged sample sheets (domain/sheet-upload.ts), or why uploads cannot be used. */
+  readonly uploads: UploadSetting;
   readonly defaultLeaseSeconds: number;
   readonly auth: AuthSettings;
   readonly region: string;
@@ -184,6 +194,27 @@ function resolveArchivePrefix(env: Env, control: ControlBucketSetting): ArchiveP
   return archive;
 }
 
+/**
+ * Uploads go to the control bucket under UPLOAD_PREFIX, which must stay outside the folders the
+ * monitor lists (a control prefix of "" would list it). An invalid size cap falls back to the default.
+ */
+function resolveUploads(env: Env, control: ControlBucketSetting, archive: ArchivePrefixSetting): { setting: UploadSetting; problem?: string } {
+  const raw = nonEmpty(env[ENV.uploadMaxBytes]);
+  const value = raw === undefined ? DEFAULT_UPLOAD_MAX_BYTES : Number(raw);
+  const valid = Number.isInteger(value) && value >= 1 && value <= MAX_UPLOAD_MAX_BYTES;
+  const problem = valid
+    ? undefined
+    : `${ENV.uploadMaxBytes}=${JSON.stringify(raw)} is not a whole number of bytes from 1 to ${MAX_UPLOAD_MAX_BYTES}; staged sheets are capped at ${DEFAULT_UPLOAD_MAX_BYTES} bytes. See ${CONFIG_DOCS}.`;
+  const maxBytes = valid ? value : DEFAULT_UPLOAD_MAX_BYTES;
+  if (!control.ok) return { setting: { ok: false, problem: control.problem }, ...(problem ? { problem } : {}) };
+  const overlaps = (prefix: string) => prefix.startsWith(UPLOAD_PREFIX) || UPLOAD_PREFIX.startsWith(prefix);
+  if (overlaps(control.prefix) || (archive.ok && overlaps(archive.prefix))) {
+    const clash = `The upload prefix "${UPLOAD_PREFIX}" and the control prefix "${control.prefix}" or archive prefix must not contain one another; sample sheets cannot be uploaded. See ${CONFIG_DOCS}.`;
+    return { setting: { ok: false, problem: clash }, problem: problem ? `${problem} ${clash}` : clash };
+  }
+  return { setting: { ok: true, bucket: control.bucket, prefix: UPLOAD_PREFIX, maxBytes, expiresSeconds: UPLOAD_EXPIRY_SECONDS }, ...(problem ? { problem } : {}) };
+}
+
 function resolveLeaseSeconds(env: Env): { seconds: number; problem?: string } {
   const raw = nonEmpty(env[ENV.leaseSeconds]);
   if (raw === undefined) return { seconds: DEFAULT_LEASE_SECONDS };
@@ -199,11 +230,13 @@ export function resolveSettings(flags: SettingFlags, env: Env): Settings {
   const controlBucket = resolveControlBucket(flags, env);
   const archivePrefix = resolveArchivePrefix(env, controlBucket);
   const lease = resolveLeaseSeconds(env);
+  const uploads = resolveUploads(env, controlBucket, archivePrefix);
   return {
     auth: { required: nonEmpty(env[ENV.auth])?.toLowerCase() !== 'off', customerClaim: nonEmpty(env[ENV.authCustomerClaim]) },
     archivePrefix,
     defaultLeaseSeconds: lease.seconds,
-    warnings: [...(archivePrefix.ok ? [] : [archivePrefix.problem]), ...(lease.problem ? [lease.problem] : [])],
+    uploads: uploads.setting,
+    warnings: [...(archivePrefix.ok ? [] : [archivePrefix.problem]), ...(lease.problem ? [lease.problem] : []), ...(uploads.problem ? [uploads.problem] : [])],
     controlBucket,
     worksetTable: nonEmpty(flags.tableName) ?? nonEmpty(env[ENV.worksetTable]) ?? 'daylily-worksets',
     customerTable: nonEmpty(flags.customersTable) ?? nonEmpty(env[ENV.customerTable]) ?? 'daylily-customers',

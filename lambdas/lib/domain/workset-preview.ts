@@ -16,6 +16,8 @@ export interface WorksetPreview {
   readonly catalogue_version: string;
   /** The files by name, as registration would write them (stage_samples.tsv only with samples). */
   readonly files: Readonly<Record<string, string>> | null;
+  /** Files left out of `files` as too large for an answer (an uploaded sheet's stage_samples.tsv). */
+  readonly omitted_files?: readonly string[];
   /** The estimate for the pipeline, the samples and the priority (30x, the model's data size). */
   readonly estimate: CostEstimate | null;
 }

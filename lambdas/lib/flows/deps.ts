@@ -6,11 +6,12 @@
  * manage customers, `EventDeps` for the stream consumer, `ReconcilerDeps` for the reconciler. The
  * wiring (lambdas/lib/wiring/) builds them.
  */
-import type { ArchivePrefixSetting, ControlBucketSetting } from '../config/settings.ts';
+import type { ArchivePrefixSetting, ControlBucketSetting, UploadSetting } from '../config/settings.ts';
 import type { PipelineCatalogue } from '../domain/pipeline-catalogue.ts';
 import type { MetricsSink } from '../metrics.ts';
 import type { ControlBucketStore, ControlObjectWrites } from '../ports/control-bucket.ts';
 import type { CustomerAdmin, CustomerSettings } from '../ports/customers.ts';
+import type { StagedSheetReads, UploadForms } from '../ports/sheet-uploads.ts';
 import type { EventBus, Mailer, NotificationLedger } from '../ports/state-change-delivery.ts';
 import type { Registrations, StateChanges, WorksetLifecycle, WorksetQueries, WorksetReads, WorksetStore } from '../ports/worksets.ts';
 
@@ -30,7 +31,23 @@ export interface ControlBucketDeps extends TableDeps, SentinelSyncDeps {
   readonly archivePrefix: ArchivePrefixSetting;
 }
 
-export interface RegistrationDeps {
+/** Reading the sheet a request names by `samples_upload_id` (flows/registration/staged-sheet.ts). */
+export interface StagedSheetDeps {
+  readonly stagedSheets: StagedSheetReads;
+  /** Where sheets are staged and how large one may be, or why uploads cannot be used. */
+  readonly uploads: UploadSetting;
+}
+
+/** The upload route (flows/sheet-uploads.ts): a signed form, and nothing else. */
+export interface UploadDeps {
+  readonly forms: UploadForms;
+  readonly uploads: UploadSetting;
+  readonly now: () => Date;
+  /** A fresh upload id (random, domain/sheet-upload.ts UPLOAD_ID_PATTERN). */
+  readonly uploadId: () => string;
+}
+
+export interface RegistrationDeps extends StagedSheetDeps {
   readonly worksets: Registrations;
   /** The settings (quotas, data locations) a registration is decided on. */
   readonly customers: CustomerSettings;
@@ -44,8 +61,8 @@ export interface RegistrationDeps {
   readonly readBackoffMs?: number;
 }
 
-/** A registration's dry run (flows/registration/registration-preview.ts): no store at all. */
-export interface PreviewDeps extends Pick<RegistrationDeps, 'controlLocation' | 'now' | 'randomHex'> {
+/** A registration's dry run (flows/registration/registration-preview.ts): no table; a staged sheet is read, never removed. */
+export interface PreviewDeps extends Pick<RegistrationDeps, 'controlLocation' | 'now' | 'randomHex'>, StagedSheetDeps {
   readonly catalogue: PipelineCatalogue;
 }
 

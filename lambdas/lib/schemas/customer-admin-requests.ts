@@ -8,7 +8,8 @@ import { DEFAULT_MAX_ACTIVE_WORKSETS, DEFAULT_MAX_SAMPLES_PER_WORKSET, normalise
 import type { RequestContract } from './contract.ts';
 import { email, nextToken, pageLimit, text } from './fields.ts';
 import { customerIdParameter } from './path-parameters.ts';
-import { MAX_SAMPLES } from './registration-requests.ts';
+// The ceiling is an uploaded sheet's: an inline request holds fewer (MAX_SAMPLES) whatever the setting.
+import { MAX_UPLOADED_SAMPLES } from '../domain/sheet-upload.ts';
 
 /** Active worksets a customer may be allowed at most (the slot counter is one DynamoDB item). */
 export const MAX_ACTIVE_WORKSETS_LIMIT = 10_000;
@@ -44,7 +45,7 @@ export const CreateCustomerRequest = v.strictObject({
   customer_name: text(256),
   email,
   max_active_worksets: v.optional(count(MAX_ACTIVE_WORKSETS_LIMIT), DEFAULT_MAX_ACTIVE_WORKSETS),
-  max_samples_per_workset: v.optional(count(MAX_SAMPLES), DEFAULT_MAX_SAMPLES_PER_WORKSET),
+  max_samples_per_workset: v.optional(count(MAX_UPLOADED_SAMPLES), DEFAULT_MAX_SAMPLES_PER_WORKSET),
   data_locations: v.optional(dataLocations, []),
   billing_tags: v.optional(billingTags, {}),
   machine_clients: v.optional(machineClients, []),
@@ -56,7 +57,7 @@ export const UpdateCustomerRequest = v.pipe(
     customer_name: v.optional(text(256)),
     email: v.optional(email),
     max_active_worksets: v.optional(count(MAX_ACTIVE_WORKSETS_LIMIT)),
-    max_samples_per_workset: v.optional(count(MAX_SAMPLES)),
+    max_samples_per_workset: v.optional(count(MAX_UPLOADED_SAMPLES)),
     data_locations: v.optional(dataLocations),
     billing_tags: v.optional(billingTags),
     machine_clients: v.optional(machineClients),

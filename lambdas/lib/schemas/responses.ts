@@ -13,6 +13,7 @@ import type { CustomerRecord, CustomerUsage } from '../domain/customer.ts';
 import type { CatalogueView } from '../domain/pipeline-views.ts';
 import type { WorksetDetail } from '../domain/workset-detail.ts';
 import type { WorksetPreview } from '../domain/workset-preview.ts';
+import type { SheetUpload } from '../domain/sheet-upload.ts';
 
 const StateHistoryEntrySchema = v.object({
   from: v.nullable(v.picklist(WORKSET_STATES)),
@@ -205,8 +206,19 @@ export const PreviewSchema = v.object({
     v.nullable(v.record(v.string(), v.string())),
     v.description('daylily_work.yaml, daylily_info.yaml and (with samples) stage_samples.tsv, byte for byte as registration writes them for this id and time.'),
   ),
+  omitted_files: v.pipe(v.optional(v.array(v.string())), v.description('Files registration would write that are too large to show (stage_samples.tsv of a large uploaded sheet, over 4 MiB).')),
   estimate: v.nullable(CostEstimateSchema),
 });
+
+export const SheetUploadSchema = v.object({
+  upload_id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/), v.description('Send it as samples_upload_id to registration or preview.')),
+  url: v.pipe(v.string(), v.description('Where to POST the sheet (multipart/form-data).')),
+  fields: v.pipe(v.record(v.string(), v.string()), v.description('Form fields to send, as given, before the file (the field named `file`, last).')),
+  max_bytes: v.pipe(integer, v.description('The largest sheet the form accepts.')),
+  expires_at: v.pipe(v.string(), v.isoTimestamp(), v.description('After this the form is refused; the staged sheet itself is removed after registration or expires after a day.')),
+});
+const uploadMatchesDomain: Same<v.InferOutput<typeof SheetUploadSchema>, Mutable<SheetUpload>> = true;
+void uploadMatchesDomain;
 
 const catalogueMatchesDomain: Same<v.InferOutput<typeof CatalogueSchema>, Mutable<CatalogueView>> = true;
 const estimateMatchesDomain: Same<v.InferOutput<typeof CostEstimateSchema>, Mutable<CostEstimate>> = true;

@@ -1,6 +1,6 @@
 /**
  * The wiring of registration: the registration part of the worksets adapter, the customers'
- * settings (cached), the control bucket on S3, where control folders go, and the random source of
+ * settings (cached), the control bucket on S3 (and the staged sheets there), where control folders go, and the random source of
  * new workset ids. Built once per cold start.
  */
 import { randomBytes } from 'node:crypto';
@@ -9,6 +9,7 @@ import type { RegistrationDeps } from '../flows/deps.ts';
 import { dynamoRegistrationStore } from '../stores/dynamodb/dynamo-worksets.ts';
 import { s3ControlObjectWrites } from './control-bucket-store.ts';
 import { customerSettings } from './customer-deps.ts';
+import { stagedSheetDeps } from './sheet-upload-store.ts';
 import { dynamoContext } from './table-deps.ts';
 
 let deps: RegistrationDeps | undefined;
@@ -17,6 +18,7 @@ export function registrationDeps(): RegistrationDeps {
   if (!deps) {
     const settings = currentSettings();
     deps = {
+      ...stagedSheetDeps(),
       worksets: dynamoRegistrationStore(dynamoContext(settings)),
       customers: customerSettings(),
       controlBucket: s3ControlObjectWrites(settings),

@@ -23,6 +23,8 @@ export interface RegisterWorksetCommand {
   readonly customerId: string;
   readonly request: RegistrationRequest;
   readonly idempotencyKey?: string;
+  /** What a same-key retry must match; default requestFingerprint (uploadRequestFingerprint for a staged sheet). */
+  readonly fingerprint?: string;
   /** Who asked (for the history). */
   readonly actor: string;
 }
@@ -90,7 +92,7 @@ export function deletedWhileRegistering(worksetId: string, current: WorksetRecor
 
 /** Step 1. Returns the record to complete, or an earlier answer to replay. */
 export async function beginRegistration(command: RegisterWorksetCommand, deps: RegistrationDeps, location: ControlLocation): Promise<BeginOutcome> {
-  const fingerprint = requestFingerprint(command.customerId, command.request);
+  const fingerprint = command.fingerprint ?? requestFingerprint(command.customerId, command.request);
   const key = command.idempotencyKey === undefined ? undefined : `${command.customerId}#${command.idempotencyKey}`;
   const customer = await activeCustomer(deps.customers, command.customerId);
   checkRegistrationLimits(customer, command.request);

@@ -24,7 +24,7 @@ export function checkRegistrationLimits(customer: CustomerRecord, request: Regis
   const check = (field: string, uri: string | null | undefined) => {
     if (uri && !isUnderDataLocation(uri, customer.data_locations)) errors.push({ field, message: OUTSIDE });
   };
-  if (samples.length > customer.max_samples_per_workset) errors.push({ field: 'samples', message: `exceeds max_samples_per_workset (${customer.max_samples_per_workset})` });
+  if (samples.length > customer.max_samples_per_workset) errors.push({ field: request.samples_upload_id === undefined ? 'samples' : 'samples_upload_id', message: `exceeds max_samples_per_workset (${customer.max_samples_per_workset})` });
   if (request.s3_bucket) check(request.s3_prefix ? 's3_prefix' : 's3_bucket', `s3://${request.s3_bucket}/${request.s3_prefix ?? ''}`);
   check('export_uri', request.export_uri);
   samples.forEach((sample, index) => {

@@ -18,14 +18,23 @@ import type { WorksetPreview } from '../../domain/workset-preview.ts';
 import { InvalidInputError, NotConfiguredError, UnprocessableInputError, type FieldError } from '../../errors.ts';
 import type { PreviewDeps } from '../deps.ts';
 import { newRecord } from './begin-registration.ts';
-import { exportUriProblem, toRegistrationRequest, type RegistrationRequest } from './registration-request.ts';
+import { exportUriProblem, toRegistrationRequest, type RegistrationRequest, type StagedSheetText } from './registration-request.ts';
+import { readStagedSheet } from './staged-sheet.ts';
 import type { CreateWorksetRequest } from '../../schemas/registration-requests.ts';
 
 export interface PreviewCommand {
   readonly customerId: string;
   readonly body: CreateWorksetRequest;
   readonly actor: string;
+  /** The sheet `body.samples_upload_id` names, read (previewRequest reads it). */
+  readonly staged?: StagedSheetText;
 }
+
+/**
+ * The largest stage_samples.tsv a preview shows: an answer must stay under Lambda's 6 MB, and an
+ * uploaded sheet's may be far larger. Above it the file is named in `omitted_files` instead.
+ */
+export const MAX_PREVIEW_SHEET_BYTES = 4 * 1024 * 1024;
 
 const SHOWN = new Set<string>([CONTROL_FILES.workYaml, CONTROL_FILES.infoYaml, CONTROL_FILES.stageSamples]);
 
@@ -37,7 +46,7 @@ export function previewWorkset(deps: PreviewDeps, command: PreviewCommand): Work
   let status: WorksetPreview['registration_status'] = 201;
   let request: RegistrationRequest | undefined;
   try {
-    request = toRegistrationRequest(command.body, catalogue);
+    request = toRegistrationRequest(command.body, catalogue, command.staged);
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
     problems.push(...error.errors);
@@ -64,6 +73,9 @@ export function previewWorkset(deps: PreviewDeps, command: PreviewCommand): Work
   }
   const record = newRecord({ customerId: command.customerId, request, actor: command.actor }, deps, { bucket, prefix }, undefined);
   const { files } = registrationObjects(record, request);
+  const shown = files.map((file) => [file.key.slice(record.control_prefix.length), file.body] as const).filter(([name]) => SHOWN.has(name));
+  const tooLarge = (body: string) => body.length > MAX_PREVIEW_SHEET_BYTES / 3 && Buffer.byteLength(body, 'utf8') > MAX_PREVIEW_SHEET_BYTES;
+  const omitted = shown.filter(([, body]) => tooLarge(body)).map(([name]) => name);
   return {
     valid: true,
     ...base,
@@ -71,8 +83,13 @@ export function previewWorkset(deps: PreviewDeps, command: PreviewCommand): Work
     control_folder: controlFolderUri(record),
     pipeline_type: record.pipeline_type,
     genome_build: request.genome_build,
-    files: Object.fromEntries(
-      files.map((file) => [file.key.slice(record.control_prefix.length), file.body] as const).filter(([name]) => SHOWN.has(name)),
-    ),
+    files: Object.fromEntries(shown.filter(([name]) => !omitted.includes(name))),
+    ...(omitted.length > 0 ? { omitted_files: omitted } : {}),
   };
+}
+
+/** The preview of a create request as validated, its staged sheet (if it names one) read first. */
+export async function previewRequest(deps: PreviewDeps, command: Omit<PreviewCommand, 'staged'>): Promise<WorksetPreview> {
+  const staged = await readStagedSheet(deps, command.customerId, command.body);
+  return previewWorkset(deps, { ...command, ...(staged ? { staged } : {}) });
 }

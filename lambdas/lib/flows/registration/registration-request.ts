@@ -17,6 +17,7 @@ import type { RunCatalogue } from '../../domain/pipeline-catalogue.ts';
 import { resolveGenomeBuild, resolvePipeline } from '../../domain/pipeline-commands.ts';
 import { parseSampleSheet } from '../../domain/sample-sheet.ts';
 import { resolveFastq, type Sample } from '../../domain/stage-samples.ts';
+import { MAX_UPLOADED_SAMPLES } from '../../domain/sheet-upload.ts';
 import { UnprocessableInputError, type FieldError } from '../../errors.ts';
 import { fieldErrors, invalidInput } from '../../schemas/parse.ts';
 import { MAX_SAMPLES, SampleInput, YamlSamplesDocument, type CreateWorksetRequest } from '../../schemas/registration-requests.ts';
@@ -106,27 +107,49 @@ interface SampleSource {
   readonly fieldOf: (index: number, key: keyof Sample) => string;
 }
 
-const SOURCES = ['samples', 'yaml_content', 'samples_tsv'] as const;
+const SOURCES = ['samples', 'yaml_content', 'samples_tsv', 'samples_upload_id'] as const;
+
+/**
+ * The sheet a request's `samples_upload_id` names, as read from its staging key
+ * (staged-sheet.ts), or why it cannot be used (a problem of `samples_upload_id`).
+ */
+export type StagedSheetText = { readonly text: string } | { readonly problem: string };
+
+/** Whether a request's only samples source is an upload: then its sheet must be read before it can be checked. */
+export function namesOnlyUpload(request: CreateWorksetRequest): request is CreateWorksetRequest & { samples_upload_id: string } {
+  return request.samples_upload_id !== undefined && SOURCES.filter((name) => request[name] !== undefined).length === 1;
+}
 const listSource = (samples: readonly Sample[], prefix: string): SampleSource => ({ samples, fieldOf: (index, key) => `${prefix}[${index}].${key}` });
 const NO_SAMPLES = listSource([], 'samples');
 
 /** The template's column names that are not their field's name in capitals; RUN_ID fills none (the workset id replaces it). */
 const RENAMED_COLUMNS: Readonly<Record<string, string>> = { run_id: '', experimentid: 'experiment_id', path_to_concordance_data_dir: 'concordance_dir', r1_fq: 'r1_file', r2_fq: 'r2_file' };
 
+/** Where a sheet came from: the field its problems name, and how many samples it may hold. */
+interface SheetOrigin {
+  readonly field: 'samples_tsv' | 'samples_upload_id';
+  readonly maxSamples: number;
+}
+const INLINE_SHEET: SheetOrigin = { field: 'samples_tsv', maxSamples: MAX_SAMPLES };
+const UPLOADED_SHEET: SheetOrigin = { field: 'samples_upload_id', maxSamples: MAX_UPLOADED_SAMPLES };
+
 /**
  * A sheet's rows as samples: a column is a sample field (any case: `SAMPLE_TYPE` is
- * `sample_type`) or one of the template's own names, read like the fields of `samples`.
+ * `sample_type`) or one of the template's own names, read like the fields of `samples`. Its
+ * problems go to `malformed` (a 400 for `samples_tsv`, which is part of the body; a 422 for an
+ * uploaded sheet, which the well-formed body only names).
  */
-function sheetSource(text: string, malformed: FieldError[]): SampleSource {
+function sheetSource(text: string, malformed: FieldError[], origin: SheetOrigin): SampleSource {
   const sheet = parseSampleSheet(text);
-  const at = (line: number) => `samples_tsv[line ${line}]`;
+  const at = (line: number) => `${origin.field}[line ${line}]`;
   if (!sheet.ok) {
     malformed.push({ field: at(sheet.line), message: sheet.problem });
     return NO_SAMPLES;
   }
   const keys = sheet.header.map((name) => RENAMED_COLUMNS[name.toLowerCase()] ?? name.toLowerCase());
-  if (sheet.rows.length > MAX_SAMPLES) malformed.push({ field: 'samples_tsv', message: `must have at most ${MAX_SAMPLES} samples` });
-  if (malformed.length > 0) return NO_SAMPLES;
+  const problems = malformed.length;
+  if (sheet.rows.length > origin.maxSamples) malformed.push({ field: origin.field, message: `must have at most ${origin.maxSamples} samples` });
+  if (malformed.length > problems) return NO_SAMPLES;
   const samples: Sample[] = [];
   const lines: number[] = [];
   for (const { line, cells } of sheet.rows) {
@@ -164,8 +187,11 @@ function resolveSamples(source: SampleSource, request: CreateWorksetRequest, unp
   });
 }
 
-/** Checks and resolves a create request against the catalogue; throws every problem found at once. */
-export function toRegistrationRequest(request: CreateWorksetRequest, catalogue: RunCatalogue): RegistrationRequest {
+/**
+ * Checks and resolves a create request against the catalogue; throws every problem found at once.
+ * A request whose only source is `samples_upload_id` needs its sheet as `staged` (namesOnlyUpload).
+ */
+export function toRegistrationRequest(request: CreateWorksetRequest, catalogue: RunCatalogue, staged?: StagedSheetText): RegistrationRequest {
   const { samples, yaml_content: yamlContent, samples_tsv: samplesTsv, ...rest } = request;
   const malformed: FieldError[] = [];
   const unprocessable: FieldError[] = [];
@@ -179,7 +205,12 @@ export function toRegistrationRequest(request: CreateWorksetRequest, catalogue: 
   if (given.length > 1) unprocessable.push(...given.map((field) => ({ field, message: `give only one of ${given.join(', ')}` })));
   else if (samples) source = listSource(samples, 'samples');
   else if (yamlContent !== undefined) source = listSource(samplesFromYaml(yamlContent, malformed), 'yaml_content.samples');
-  else if (samplesTsv !== undefined) source = sheetSource(samplesTsv, malformed);
+  else if (samplesTsv !== undefined) source = sheetSource(samplesTsv, malformed, INLINE_SHEET);
+  else if (request.samples_upload_id !== undefined) {
+    if (!staged) throw new Error('toRegistrationRequest: a request naming an upload needs its staged sheet');
+    if ('problem' in staged) unprocessable.push({ field: 'samples_upload_id', message: staged.problem });
+    else source = sheetSource(staged.text, unprocessable, UPLOADED_SHEET);
+  }
   const resolved = resolveSamples(source, request, unprocessable);
 
   if (malformed.length > 0) throw invalidInput('request body', [...malformed, ...unprocessable]);
@@ -214,6 +245,15 @@ function canonicalJson(value: unknown): string {
     return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
   }
   return JSON.stringify(value);
+}
+
+/**
+ * Fingerprint of a request naming an upload: of the body as validated (the upload id, not the
+ * sheet's rows), so a retry after registration removed the staged sheet is still recognised as the
+ * same request. The upload id is the server's and names one sheet of one customer.
+ */
+export function uploadRequestFingerprint(customerId: string, request: CreateWorksetRequest): string {
+  return createHash('sha256').update(canonicalJson({ customerId, upload: request })).digest('hex');
 }
 
 /**
