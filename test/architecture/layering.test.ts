@@ -32,7 +32,7 @@ describe('import directions', () => {
 
   it('finds the source files and their imports', () => {
     expect(files.length).toBeGreaterThan(50);
-    expect(files.find((file) => file.path === 'lambdas/handlers/create-workset.ts')?.imports).toContain('../lib/flows/registration/register-workset.ts');
+    expect(files.find((file) => file.path === 'lambdas/handlers/create-workset.ts')?.imports).toContain('../lib/flows/registration/staged-sheet.ts');
   });
 
   it.each(RULES.map((rule) => [rule.from, rule] as const))('%s: %s', (_from, rule) => {

@@ -28,12 +28,12 @@ describe('a stack on an existing control bucket', () => {
     }
   });
 
-  it('confines object writes to the prefix inside that bucket', () => {
+  it('confines object writes to the prefixes inside that bucket (the staged sheets\' too)', () => {
     const objectResources = ofType('AWS::IAM::Policy')
       .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>)
       .filter((statement) => [statement.Action].flat().includes('s3:PutObject'))
       .map((statement) => flattenCfnReference(statement.Resource));
-    const prefixes = [`arn:<AWS::Partition>:s3:::${BUCKET}/ops/active/*`, `arn:<AWS::Partition>:s3:::${BUCKET}/ops/archived/*`];
+    const prefixes = [`arn:<AWS::Partition>:s3:::${BUCKET}/daylily_uploads/*`, `arn:<AWS::Partition>:s3:::${BUCKET}/ops/active/*`, `arn:<AWS::Partition>:s3:::${BUCKET}/ops/archived/*`];
     expect(objectResources.length).toBeGreaterThan(0);
     expect([...new Set(objectResources)].sort()).toEqual(prefixes);
   });

@@ -16,6 +16,7 @@ import { functionSize } from '../../infra/function-sizes.ts';
 import { nodejsBundling, TABLE_ENV } from '../../infra/stack.ts';
 import { DELIVERY_ENV } from '../../lambdas/lib/config/delivery-settings.ts';
 import { DEFAULT_ARCHIVE_PREFIX, DEFAULT_CONTROL_PREFIX, ENV } from '../../lambdas/lib/config/settings.ts';
+import { UPLOAD_PREFIX } from '../../lambdas/lib/domain/sheet-upload.ts';
 import { ITEM_KEYS, TABLES, type KeyAttribute } from '../../lambdas/lib/stores/tables.ts';
 import { nagFindings, synthesize } from './synth.ts';
 
@@ -114,6 +115,14 @@ describe('control bucket', () => {
       LoggingConfiguration: { DestinationBucketName: { Ref: logId } },
     });
     expect(resources[controlId]!.DeletionPolicy).toBe('Retain');
+  });
+
+  it('expires staged sample sheets (and their old versions) a day after upload, and nothing else on that schedule', () => {
+    const rules = resources[controlId]!.Properties.LifecycleConfiguration.Rules as Array<Record<string, unknown>>;
+    const staged = rules.filter((rule) => rule.Prefix !== undefined || rule.ExpirationInDays !== undefined);
+    expect(staged).toEqual([
+      { Id: 'ExpireStagedSheets', Prefix: UPLOAD_PREFIX, Status: 'Enabled', ExpirationInDays: 1, NoncurrentVersionExpiration: { NoncurrentDays: 1 } },
+    ]);
   });
 
   it('refuses requests that are not over TLS, and so does the log bucket; both policies stay with the retained buckets', () => {
@@ -352,7 +361,7 @@ describe('least privilege, from each route\'s access', () => {
 
   it('gives S3 permissions only to routes with bucket access, and each action only on the prefix that asks for it', () => {
     const bucketArn = `<${logicalId(stack.controlBucket as never)}.Arn>`;
-    const prefixOf = { controlBucket: DEFAULT_CONTROL_PREFIX, archive: DEFAULT_ARCHIVE_PREFIX } as const;
+    const prefixOf = { controlBucket: DEFAULT_CONTROL_PREFIX, archive: DEFAULT_ARCHIVE_PREFIX, uploads: UPLOAD_PREFIX } as const;
     for (const route of HTTP_ENTRIES) {
       const s3Statements = statementsOf(route).filter((statement) => statement.actions.some((action) => action.startsWith('s3:')));
       const grants = (Object.keys(prefixOf) as Array<keyof typeof prefixOf>).filter((key) => (route.access[key] ?? []).length > 0);
@@ -371,13 +380,13 @@ describe('least privilege, from each route\'s access', () => {
     expect(put[0]!.resources).toEqual([`<${logicalId(stack.controlBucket as never)}.Arn>/${DEFAULT_CONTROL_PREFIX}*`]);
   });
 
-  it('grants no wildcard action and no resource wider than the control or archive prefix of the control bucket', () => {
+  it('grants no wildcard action and no resource wider than the control, archive or upload prefix of the control bucket', () => {
     for (const route of HTTP_ENTRIES) {
       for (const statement of statementsOf(route)) {
         expect(statement.actions.filter((action) => action.includes('*')), route.id).toEqual([]);
         for (const resource of statement.resources.filter((r) => r.includes('*'))) {
           expect(resource, route.id).toMatch(
-            new RegExp(`^<${logicalId(stack.controlBucket as never)}\\.Arn>/(${DEFAULT_CONTROL_PREFIX}|${DEFAULT_ARCHIVE_PREFIX})\\*$`),
+            new RegExp(`^<${logicalId(stack.controlBucket as never)}\\.Arn>/(${DEFAULT_CONTROL_PREFIX}|${DEFAULT_ARCHIVE_PREFIX}|${UPLOAD_PREFIX})\\*$`),
           );
         }
       }
@@ -446,7 +455,7 @@ describe('cdk-nag', () => {
       const held = statementsOf(route).flatMap((statement) => statement.resources).filter((resource) => resource.includes('*'));
       expect(new Set(acknowledged.map((ack) => ack.resource)), route.id).toEqual(new Set(held));
       for (const { resource, reason } of acknowledged) {
-        const prefix = [DEFAULT_CONTROL_PREFIX, DEFAULT_ARCHIVE_PREFIX].find((candidate) => resource === `${bucketArn}/${candidate}*`);
+        const prefix = [DEFAULT_CONTROL_PREFIX, DEFAULT_ARCHIVE_PREFIX, UPLOAD_PREFIX].find((candidate) => resource === `${bucketArn}/${candidate}*`);
         expect(prefix, `${route.id}: ${resource}`).toBeDefined();
         expect(reason, route.id).toContain(`"${prefix}"`);
       }

@@ -11,7 +11,7 @@ import type { PipelineCatalogue } from '../domain/pipeline-catalogue.ts';
 import type { MetricsSink } from '../metrics.ts';
 import type { ControlBucketStore, ControlObjectWrites } from '../ports/control-bucket.ts';
 import type { CustomerAdmin, CustomerSettings } from '../ports/customers.ts';
-import type { StagedSheetReads, UploadForms } from '../ports/sheet-uploads.ts';
+import type { StagedSheetReads, UploadForms } from '../ports/staged-sheets.ts';
 import type { EventBus, Mailer, NotificationLedger } from '../ports/state-change-delivery.ts';
 import type { Registrations, StateChanges, WorksetLifecycle, WorksetQueries, WorksetReads, WorksetStore } from '../ports/worksets.ts';
 

@@ -3,7 +3,7 @@
  * seen), and forms that record what they were asked to sign. What S3 enforces at upload time (the
  * policy) is the S3 adapter's; a test stages a sheet by seeding the bucket.
  */
-import type { StagedSheet, StagedSheetReads, UploadForm, UploadFormRequest, UploadForms } from '../../ports/sheet-uploads.ts';
+import type { StagedSheet, StagedSheetReads, UploadForm, UploadFormRequest, UploadForms } from '../../ports/staged-sheets.ts';
 import type { MemoryControlBucket } from './memory-control-bucket.ts';
 import { checkFault, type FaultHook } from './faults.ts';
 

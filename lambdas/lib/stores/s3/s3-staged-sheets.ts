@@ -4,7 +4,7 @@
  * buffered whole; a dependency failure is a StorageUnavailableError.
  */
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { StagedSheet, StagedSheetReads } from '../../ports/sheet-uploads.ts';
+import type { StagedSheet, StagedSheetReads } from '../../ports/staged-sheets.ts';
 import { translated } from '../aws-errors.ts';
 
 type Body = AsyncIterable<Uint8Array> & { destroy?: () => void };

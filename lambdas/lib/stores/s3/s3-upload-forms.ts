@@ -5,7 +5,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
-import type { UploadForm, UploadFormRequest, UploadForms } from '../../ports/sheet-uploads.ts';
+import type { UploadForm, UploadFormRequest, UploadForms } from '../../ports/staged-sheets.ts';
 import { sdkCall } from '../aws-errors.ts';
 
 export function s3UploadForms(s3: S3Client): UploadForms {
