@@ -69,6 +69,12 @@ describe('stack settings from CDK context', () => {
     );
   });
 
+  it('refuses a control or archive prefix that contains the staged sheets\' prefix or lies inside it', () => {
+    for (const [key, raw] of [['controlPrefix', 'daylily_uploads/active/'], ['archivePrefix', 'daylily_uploads']] as const) {
+      expect(() => configFrom({ [key]: raw }), `${key}=${raw}`).toThrow(new RegExp(`Context "${key}": .*the upload prefix "daylily_uploads/"`));
+    }
+  });
+
   it('refuses IAM wildcards and variables in a prefix: `<bucket>/<prefix>*` must stay one folder tree', () => {
     for (const [key, raw] of [['controlPrefix', '*'], ['controlPrefix', 'ops/act?ve'], ['archivePrefix', 'arch/${aws:username}']] as const) {
       expect(() => configFrom({ [key]: raw }), `${key}=${raw}`).toThrow(new RegExp(`Context "${key}": .*wildcards or variables`));

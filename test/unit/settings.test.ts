@@ -161,3 +161,28 @@ describe('authorization of the customer routes', () => {
     expect(resolveSettings({}, { DAYLILY_AUTH_CUSTOMER_CLAIM: 'lab_id' }).auth.customerClaim).toBe('lab_id');
   });
 });
+
+describe('staged sample sheets', () => {
+  it('go to the control bucket under the upload prefix, capped at 64 MiB unless DAYLILY_UPLOAD_MAX_BYTES says otherwise', () => {
+    expect(resolveSettings({}, { DAYLILY_CONTROL_BUCKET: 'bucket-a' }).uploads).toEqual({ ok: true, bucket: 'bucket-a', prefix: 'daylily_uploads/', maxBytes: 64 * 1024 * 1024, expiresSeconds: 900 });
+    expect(resolveSettings({}, { DAYLILY_CONTROL_BUCKET: 'bucket-a', DAYLILY_UPLOAD_MAX_BYTES: '1048576' })).toMatchObject({ uploads: { ok: true, maxBytes: 1048576 }, warnings: [] });
+  });
+
+  it('warn about a cap they cannot use, naming the variable, and keep the default', () => {
+    for (const raw of ['64MiB', '0', '1.5', String(256 * 1024 * 1024 + 1)]) {
+      const settings = resolveSettings({}, { DAYLILY_CONTROL_BUCKET: 'bucket-a', DAYLILY_UPLOAD_MAX_BYTES: raw });
+      expect(settings.uploads, raw).toMatchObject({ ok: true, maxBytes: 64 * 1024 * 1024 });
+      expect(settings.warnings, raw).toEqual([expect.stringContaining(`DAYLILY_UPLOAD_MAX_BYTES=${JSON.stringify(raw)}`)]);
+    }
+  });
+
+  it('cannot be used, with a warning, when the control prefix contains the upload prefix or lies inside it', () => {
+    for (const controlPrefix of ['/', 'daylily_uploads/active/']) {
+      const settings = resolveSettings({ controlPrefix }, { DAYLILY_CONTROL_BUCKET: 'bucket-a' });
+      expect(settings.controlBucket.ok, controlPrefix).toBe(true);
+      expect(settings.uploads, controlPrefix).toEqual({ ok: false, problem: expect.stringContaining('The upload prefix "daylily_uploads/"') });
+      expect(settings.warnings, controlPrefix).toContainEqual(expect.stringContaining('sample sheets cannot be uploaded'));
+    }
+    expect(resolveSettings({}, {}).uploads.ok).toBe(false);
+  });
+});
