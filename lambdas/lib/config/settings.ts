@@ -200,19 +200,20 @@ function resolveArchivePrefix(env: Env, control: ControlBucketSetting): ArchiveP
  */
 function resolveUploads(env: Env, control: ControlBucketSetting, archive: ArchivePrefixSetting): { setting: UploadSetting; problem?: string } {
   const raw = nonEmpty(env[ENV.uploadMaxBytes]);
-  const value = raw === undefined ? DEFAULT_UPLOAD_MAX_BYTES : Number(raw);
+  const value = Number(raw ?? DEFAULT_UPLOAD_MAX_BYTES);
   const valid = Number.isInteger(value) && value >= 1 && value <= MAX_UPLOAD_MAX_BYTES;
-  const problem = valid
-    ? undefined
-    : `${ENV.uploadMaxBytes}=${JSON.stringify(raw)} is not a whole number of bytes from 1 to ${MAX_UPLOAD_MAX_BYTES}; staged sheets are capped at ${DEFAULT_UPLOAD_MAX_BYTES} bytes. See ${CONFIG_DOCS}.`;
-  const maxBytes = valid ? value : DEFAULT_UPLOAD_MAX_BYTES;
-  if (!control.ok) return { setting: { ok: false, problem: control.problem }, ...(problem ? { problem } : {}) };
+  const capProblem = valid ? undefined : `${ENV.uploadMaxBytes}=${JSON.stringify(raw)} is not a whole number of bytes from 1 to ${MAX_UPLOAD_MAX_BYTES}; the cap is ${DEFAULT_UPLOAD_MAX_BYTES}. See ${CONFIG_DOCS}.`;
   const overlaps = (prefix: string) => prefix.startsWith(UPLOAD_PREFIX) || UPLOAD_PREFIX.startsWith(prefix);
-  if (overlaps(control.prefix) || (archive.ok && overlaps(archive.prefix))) {
-    const clash = `The upload prefix "${UPLOAD_PREFIX}" and the control prefix "${control.prefix}" or archive prefix must not contain one another; sample sheets cannot be uploaded. See ${CONFIG_DOCS}.`;
-    return { setting: { ok: false, problem: clash }, problem: problem ? `${problem} ${clash}` : clash };
-  }
-  return { setting: { ok: true, bucket: control.bucket, prefix: UPLOAD_PREFIX, maxBytes, expiresSeconds: UPLOAD_EXPIRY_SECONDS }, ...(problem ? { problem } : {}) };
+  const clash = control.ok && (overlaps(control.prefix) || (archive.ok && overlaps(archive.prefix)))
+    ? `The upload prefix "${UPLOAD_PREFIX}" and the control or archive prefix must not contain one another: sample sheets cannot be uploaded. See ${CONFIG_DOCS}.`
+    : undefined;
+  const problem = [capProblem, clash].filter(Boolean).join(' ') || undefined;
+  const setting: UploadSetting = !control.ok
+    ? { ok: false, problem: control.problem }
+    : clash
+      ? { ok: false, problem: clash }
+      : { ok: true, bucket: control.bucket, prefix: UPLOAD_PREFIX, maxBytes: valid ? value : DEFAULT_UPLOAD_MAX_BYTES, expiresSeconds: UPLOAD_EXPIRY_SECONDS };
+  return { setting, ...(problem ? { problem } : {}) };
 }
 
 function resolveLeaseSeconds(env: Env): { seconds: number; problem?: string } {

@@ -1,6 +1,7 @@
 /** Reusable field schemas: one definition of what a valid name, identifier or S3 location is. */
 import * as v from 'valibot';
 import { hasControlCharacter, hasLineSeparator, hasLoneSurrogate } from '../domain/plain-text.ts';
+import { UPLOAD_ID_PATTERN } from '../domain/sheet-upload.ts';
 
 /** What makes text plain (domain/plain-text.ts), one check and one message each. */
 const plainText = [
@@ -90,3 +91,6 @@ export const pageLimit = /* @__NO_SIDE_EFFECTS__ */ (max: number, fallback: stri
 
 /** A listing's cursor, as the previous page gave it. */
 export const nextToken = /* @__NO_SIDE_EFFECTS__ */ () => v.optional(v.pipe(v.string(), v.nonEmpty('must not be empty'), v.maxLength(2048, 'is too long')));
+
+/** An upload id as a client sends it back: the shape the server generates (the staging key is derived from it). */
+export const uploadId = v.pipe(v.string(), v.regex(UPLOAD_ID_PATTERN, 'must be an upload_id from POST /api/customers/{customer_id}/uploads'));

@@ -6,9 +6,8 @@ import * as v from 'valibot';
 import { PRIORITIES } from '../domain/workset.ts';
 import { SAMPLE_TSV_FIELDS, type Sample } from '../domain/stage-samples.ts';
 import type { HeaderParameter, RequestContract } from './contract.ts';
-import { bucketName, email, identifier, keyPrefix, s3Uri, text, tsvValue } from './fields.ts';
+import { bucketName, email, identifier, keyPrefix, s3Uri, text, tsvValue, uploadId } from './fields.ts';
 import { customerIdParameter } from './path-parameters.ts';
-import { UploadId } from './upload-requests.ts';
 
 export const MAX_SAMPLES = 20_000;
 export const MAX_YAML_BYTES = 5 * 1024 * 1024;
@@ -79,7 +78,7 @@ export const CreateWorksetRequest = v.strictObject({
   /** A sample sheet (TSV or CSV with a header): the stage_samples.tsv template or `sample_id, r1, r2`. */
   samples_tsv: v.optional(v.pipe(v.string(), v.maxLength(MAX_YAML_BYTES, 'is too large'))),
   /** A sheet staged through POST /api/customers/{customer_id}/uploads (read like samples_tsv): sheets beyond the request limit. */
-  samples_upload_id: v.optional(UploadId),
+  samples_upload_id: v.optional(uploadId),
   notification_email: v.optional(v.nullable(email)),
   enable_qc: v.optional(v.boolean(), true),
   archive_results: v.optional(v.boolean(), true),

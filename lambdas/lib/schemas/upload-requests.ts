@@ -1,6 +1,6 @@
 /** What the upload route reads: the size and type of the sheet a client is about to stage. */
 import * as v from 'valibot';
-import { MAX_UPLOAD_MAX_BYTES, SHEET_CONTENT_TYPES, UPLOAD_ID_PATTERN } from '../domain/sheet-upload.ts';
+import { MAX_UPLOAD_MAX_BYTES, SHEET_CONTENT_TYPES } from '../domain/sheet-upload.ts';
 import type { RequestContract } from './contract.ts';
 import { customerIdParameter } from './path-parameters.ts';
 
@@ -10,9 +10,6 @@ export const CreateUploadRequest = v.strictObject({
   content_type: v.optional(v.picklist(SHEET_CONTENT_TYPES, `must be one of ${SHEET_CONTENT_TYPES.join(', ')}`), 'text/tab-separated-values'),
 });
 export type CreateUploadRequest = v.InferOutput<typeof CreateUploadRequest>;
-
-/** An upload id as a client sends it back: the shape the server generates (the key is derived from it). */
-export const UploadId = v.pipe(v.string(), v.regex(UPLOAD_ID_PATTERN, 'must be an upload_id from POST /api/customers/{customer_id}/uploads'));
 
 /** POST /api/customers/{customer_id}/uploads (the body is optional: every field has a default). */
 export const CreateUploadContract = {
