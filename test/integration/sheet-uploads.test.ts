@@ -187,6 +187,16 @@ describe('registering an uploaded sheet', () => {
     expect(await aws.getText(stagedKey(customerId, upload.upload_id))).toBeDefined();
   });
 
+  it('names a staged sheet’s row outside the customer’s data locations by its line', async () => {
+    const customerId = await newCustomer();
+    const upload = await newUpload(customerId);
+    expect(await post(upload, `${SHEET}S2\ts3://elsewhere/S2_R1.fq.gz\t\n`)).toBe(204);
+
+    const response = await register(customerId, { samples_upload_id: upload.upload_id });
+    expect(response.status).toBe(422);
+    expect(response.json.errors).toEqual([{ field: 'samples_upload_id[line 3].r1_file', message: 'is outside data_locations' }]);
+  });
+
   it('refuses a staged sheet over the cap, which s3rver stored although the form’s policy forbids it', { timeout: 30_000 }, async () => {
     const customerId = await newCustomer();
     const upload = await newUpload(customerId);

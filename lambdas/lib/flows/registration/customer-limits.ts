@@ -27,8 +27,10 @@ export function checkRegistrationLimits(customer: CustomerRecord, request: Regis
   if (samples.length > customer.max_samples_per_workset) errors.push({ field: request.samples_upload_id === undefined ? 'samples' : 'samples_upload_id', message: `exceeds max_samples_per_workset (${customer.max_samples_per_workset})` });
   if (request.s3_bucket) check(request.s3_prefix ? 's3_prefix' : 's3_bucket', `s3://${request.s3_bucket}/${request.s3_prefix ?? ''}`);
   check('export_uri', request.export_uri);
+  const { sample_lines: lines } = request;
   samples.forEach((sample, index) => {
-    for (const field of ['r1_file', 'r2_file'] as const) if (/^\/|:\/\//.test(sample[field])) check(`samples[${index}].${field}`, sample[field]);
+    const at = lines ? `samples_upload_id[line ${lines[index]}]` : `samples[${index}]`;
+    for (const field of ['r1_file', 'r2_file'] as const) if (/^\/|:\/\//.test(sample[field])) check(`${at}.${field}`, sample[field]);
   });
   if (errors.length > 0) throw new NotAllowedInputError(`${errors[0]!.field} ${errors[0]!.message}.`, errors);
 }

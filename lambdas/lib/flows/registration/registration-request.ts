@@ -30,6 +30,8 @@ import { MAX_SAMPLES, SampleInput, YamlSamplesDocument, type CreateWorksetReques
  */
 export interface RegistrationRequest extends Omit<CreateWorksetRequest, 'samples' | 'yaml_content' | 'samples_tsv'>, FolderContents {
   readonly genome_build: string;
+  /** An uploaded sheet's line of each sample, so the customer's checks name rows as the sheet's own problems do. */
+  readonly sample_lines?: readonly number[];
 }
 
 /** YAML's spellings of null (an empty value arrives as null already). */
@@ -104,6 +106,8 @@ function samplesFromYaml(yamlContent: string, malformed: FieldError[]): readonly
 /** Samples as read, and how to name a sample's field in a problem (as the customer wrote it). */
 interface SampleSource {
   readonly samples: readonly Sample[];
+  /** A sheet's line of each sample. */
+  readonly lines?: readonly number[];
   readonly fieldOf: (index: number, key: keyof Sample) => string;
 }
 
@@ -159,7 +163,7 @@ function sheetSource(text: string, malformed: FieldError[], origin: SheetOrigin)
       lines.push(line);
     } else malformed.push(...fieldErrors(parsed.issues, at(line)));
   }
-  return { samples, fieldOf: (index, key) => `${at(lines[index]!)}.${key}` };
+  return { samples, lines, fieldOf: (index, key) => `${at(lines[index]!)}.${key}` };
 }
 
 /**
@@ -223,6 +227,7 @@ export function toRegistrationRequest(request: CreateWorksetRequest, catalogue: 
     pipeline: pipeline.value,
     catalogue_version: catalogue.version,
     samples: resolved,
+    ...(request.samples_upload_id !== undefined && source.lines ? { sample_lines: source.lines } : {}),
   };
 }
 
