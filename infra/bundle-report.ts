@@ -97,10 +97,11 @@ export function clientsOf(route: EntryPoint): Client[] {
 /** Packages a route without control-bucket access has no business loading. */
 export const READ_ROUTE_FORBIDDEN = ['node_modules/@aws-sdk/client-s3/', 'node_modules/js-yaml/'] as const;
 
-/** Routes without control-bucket access that still need the YAML parser, each with the reason. */
-export const YAML_WITHOUT_BUCKET: Readonly<Record<string, string>> = {
-  PreviewWorkset: 'renders the control folder files registration would write, and reads yaml_content, writing nothing',
-};
+/**
+ * Routes without control-bucket access that still need the YAML parser, each with the reason. None
+ * today: the preview, which renders YAML, reads staged sheets from the bucket's upload prefix.
+ */
+export const YAML_WITHOUT_BUCKET: Readonly<Record<string, string>> = {};
 /**
  * Packages no function may carry: API Gateway verifies the bearer tokens (the functions only read
  * the claims it delivers); the JWT library serves the local development issuer only.

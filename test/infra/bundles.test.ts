@@ -96,7 +96,7 @@ describe('route bundles under plain Node', () => {
   );
 
   it.each(ENTRY_POINTS.filter((route) => !usesControlBucket(route)).map((route) => [route.id]))(
-    '%s: without control-bucket access, its bundle carries neither the S3 client nor the YAML parser (unless allowed: the preview renders YAML), nor a JWT library',
+    '%s: without control-bucket access, its bundle carries neither the S3 client nor the YAML parser (unless bundle-report.ts YAML_WITHOUT_BUCKET allows it), nor a JWT library',
     async (routeId) => {
       const { route, bundle } = await bundleOf(routeId);
       expect(forbiddenInputs(route, bundle)).toEqual([]);
