@@ -205,6 +205,31 @@ describe('daylily-workset-api (local server CLI)', () => {
     expect(processesMentioning(dataDir)).toEqual([]);
   });
 
+  it('serves the upload route on the embedded emulators: its form posts to the local S3 server, and the staged sheet registers', { timeout: 30_000 }, async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'daylily-cli-'));
+    tempDirs.push(dataDir);
+    const cli = await startCli(['--port', String(await freePort()), '--data-dir', dataDir]);
+    const emulators = cli.lines.find((line) => line.message === 'Embedded AWS emulators started');
+    const api = `${cli.url}/api/customers/acme-genomics`;
+    const json = { 'content-type': 'application/json' };
+
+    const upload = (await (await fetch(`${api}/uploads`, { method: 'POST', headers: json, body: '{}' })).json()) as { upload_id: string; url: string; fields: Record<string, string> };
+    expect(upload.url).toBe(`${String(emulators?.s3)}/daylily-control-local`);
+    const form = new FormData();
+    for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
+    form.append('file', new Blob(['sample_id\tr1\nS1\ts3://acme-genomics-data/S1_R1.fq.gz\n']), 'samples.tsv');
+    expect((await fetch(upload.url, { method: 'POST', body: form })).status).toBe(204);
+
+    const registered = await fetch(`${api}/worksets`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ workset_name: 'uploaded', pipeline_type: 'snv', reference_genome: 'GRCh38', samples_upload_id: upload.upload_id }),
+    });
+    expect(registered.status).toBe(201);
+    expect(await registered.json()).toMatchObject({ state: 'ready', sample_count: 1 });
+    expect(await cli.stop()).toBe(0);
+  });
+
   it('keeps serving without a control bucket and says once how to configure one', { timeout: 20_000 }, async () => {
     const endpoints = inject('localAws');
     // --create-table: the server's stream consumer reads the worksets table's stream.
