@@ -169,7 +169,7 @@ describe('staged sample sheets', () => {
   });
 
   it('warn about a cap they cannot use, naming the variable, and keep the default', () => {
-    for (const raw of ['64MiB', '0', '1.5', String(256 * 1024 * 1024 + 1)]) {
+    for (const raw of ['64MiB', '0', '1.5', String(128 * 1024 * 1024 + 1)]) {
       const settings = resolveSettings({}, { DAYLILY_CONTROL_BUCKET: 'bucket-a', DAYLILY_UPLOAD_MAX_BYTES: raw });
       expect(settings.uploads, raw).toMatchObject({ ok: true, maxBytes: 64 * 1024 * 1024 });
       expect(settings.warnings, raw).toEqual([expect.stringContaining(`DAYLILY_UPLOAD_MAX_BYTES=${JSON.stringify(raw)}`)]);

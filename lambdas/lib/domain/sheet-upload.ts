@@ -16,8 +16,11 @@ export const UPLOAD_EXPIRY_SECONDS = 15 * 60;
  * memory; 64 MiB holds 100,000 samples of a full 20-column template with long paths.
  */
 export const DEFAULT_UPLOAD_MAX_BYTES = 64 * 1024 * 1024;
-/** The largest cap an operator may configure: what a writer function's memory can parse. */
-export const MAX_UPLOAD_MAX_BYTES = 256 * 1024 * 1024;
+/**
+ * The largest cap an operator may configure. A registering function (512 MB) holds the sheet's
+ * text, its rows and the rendered stage_samples.tsv at once: about three times the sheet.
+ */
+export const MAX_UPLOAD_MAX_BYTES = 128 * 1024 * 1024;
 /** Samples a staged sheet may hold (an inline request holds at most MAX_SAMPLES). */
 export const MAX_UPLOADED_SAMPLES = 100_000;
 
