@@ -7,9 +7,10 @@ import { beforeEach, afterEach, describe, expect, it } from 'vitest';
 import { slotDelta } from '../../lambdas/lib/domain/customer.ts';
 import { historyEntryId } from '../../lambdas/lib/domain/lifecycle.ts';
 import { toWorksetDetail } from '../../lambdas/lib/domain/workset-detail.ts';
-import { queueOrder, WORKSET_STATES, type HistoryEntry, type Priority, type WorksetRecord, type WorksetState } from '../../lambdas/lib/domain/workset.ts';
+import { WORKSET_STATES, type HistoryEntry, type WorksetRecord, type WorksetState } from '../../lambdas/lib/domain/workset.ts';
 import { COUNTER_SHARD_IDS } from '../../lambdas/lib/domain/queue-counters.ts';
 import { InvalidInputError } from '../../lambdas/lib/errors.ts';
+import { seededRecord } from '../support/workset-records.ts';
 import { WorksetIdCollision, type IdempotencyRecord, type StateChange, type WorksetStore } from '../../lambdas/lib/ports/worksets.ts';
 
 export interface WorksetStoreHarness {
@@ -30,31 +31,10 @@ let sequence = 0;
 /** A workset record as registration would leave it once ready (version 1), with overrides. */
 export function worksetRecord(overrides: Partial<WorksetRecord> = {}): WorksetRecord {
   sequence += 1;
-  const id = overrides.workset_id ?? `ws-${sequence.toString(16).padStart(8, '0')}`;
-  const state = overrides.state ?? 'ready';
-  const priority: Priority = overrides.priority ?? 'normal';
-  const createdAt = overrides.created_at ?? at(sequence);
-  return {
-    workset_id: id,
-    customer_id: 'lab-1',
-    workset_name: id,
-    state,
-    priority,
-    queue_order: queueOrder(priority, createdAt),
-    pipeline_type: 'snv',
-    reference_genome: 'GRCh38',
-    sample_count: 1,
-    control_bucket: 'control-bucket',
-    control_prefix: `active/${id}/`,
-    export_uri: `s3://control-bucket/active/${id}/results/`,
-    enable_qc: true,
-    archive_results: true,
-    created_at: createdAt,
-    updated_at: createdAt,
-    version: 1,
-    state_history: [{ from: null, to: state, reason: 'seeded', actor: 'test', at: createdAt }],
-    ...overrides,
-  };
+  return seededRecord(
+    { ...(overrides.state ? { state: overrides.state } : {}), ...(overrides.priority ? { priority: overrides.priority } : {}), extra: overrides },
+    { bucket: 'control-bucket', controlPrefix: 'active/', worksetId: overrides.workset_id ?? `ws-${sequence.toString(16).padStart(8, '0')}`, now: overrides.created_at ?? at(sequence) },
+  );
 }
 
 /** A `registering` record as the registration flow begins it (no version yet). */
