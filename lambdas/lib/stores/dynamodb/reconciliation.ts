@@ -16,6 +16,7 @@ import { fromItem } from './queue-index.ts';
 import { changesPartitions, FLAGGED_PARTITION, RECONCILE_AT, RECONCILE_KEY } from './reconcile-index.ts';
 import type { DynamoContext } from './records.ts';
 import { transactWrite, type TransactWriteItem } from './transactions.ts';
+import { decodeTokenObject, encodeToken } from '../cursor-token.ts';
 
 /** The cursor's item: `#` keeps it out of every workset index, as the counters are. */
 export const CURSOR_ID = '#reconciler#cursor';
@@ -42,9 +43,9 @@ async function batchGet(ctx: DynamoContext, keys: readonly Record<string, unknow
   return items;
 }
 
-const encode = (value: unknown): string => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+const encode = encodeToken;
 /** A start key this adapter issued (the reconciler hands back what it was given; nobody else does). */
-const decode = <T>(token: string): T => JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as T;
+const decode = <T>(token: string): T => decodeTokenObject(token) as T;
 
 export function dynamoReconciliation(ctx: DynamoContext): Reconciliation {
   const table = ctx.tables.worksets;
