@@ -220,6 +220,10 @@ describe('daylily-workset (the lab CLI) on the local server', () => {
     const followed = await cli(['status', id, '--follow', '--interval', '100ms']);
     expect(followed.code).toBe(EXIT.unfinished);
     expect(followed.stderr).toContain(`${id}  canceled`);
+    // On a terminal the progress line is rewritten in place, and ends with its line break.
+    const onTerminal = await cli(['status', id, '--follow', '--interval', '100ms'], { tty: true });
+    expect(onTerminal.code).toBe(EXIT.unfinished);
+    expect(onTerminal.stderr).toMatch(new RegExp(`^\\r\\u001b\\[2K${id}  canceled  \\(\\d+s\\)\\n$`));
   });
 });
 
