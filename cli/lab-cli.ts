@@ -18,7 +18,12 @@ export type Define = <Options = Record<string, unknown>>(
   action: (context: CommandContext, options: Options, ...positionals: string[]) => Promise<ExitCode>,
 ) => Command;
 
-export function program(io: CliIo, settle: (code: ExitCode) => void): Command {
+/** What a run learnt of its command line before it failed: whether the problem is wanted as JSON too. */
+interface RunState {
+  json: boolean;
+}
+
+export function program(io: CliIo, settle: (code: ExitCode) => void, state: RunState = { json: false }): Command {
   const root = new Command('daylily-workset')
     .description('Submit and follow Daylily worksets through the workset API (docs/cli.md).')
     .showHelpAfterError('(daylily-workset --help lists the commands and options)')
@@ -36,6 +41,7 @@ export function program(io: CliIo, settle: (code: ExitCode) => void): Command {
     command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError(`(daylily-workset ${command.name()} --help)`);
     return command.action(async (...args: unknown[]) => {
       const self = args.at(-1) as Command;
+      state.json = self.optsWithGlobals<{ json?: boolean }>().json === true;
       settle(await action(commandContext(self, io), self.opts<Options & object>(), ...(args.slice(0, -2) as string[])));
     });
   };
@@ -48,8 +54,9 @@ export function program(io: CliIo, settle: (code: ExitCode) => void): Command {
 /** Runs the CLI on `argv` (without node and the script); answers the exit code. */
 export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode> {
   let code: ExitCode = EXIT.ok;
+  const state: RunState = { json: false };
   try {
-    await program(io, (settled) => (code = settled)).parseAsync([...argv], { from: 'user' });
+    await program(io, (settled) => (code = settled), state).parseAsync([...argv], { from: 'user' });
     return code;
   } catch (error) {
     if (error instanceof CommanderError) {
@@ -57,8 +64,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
       return error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version' ? EXIT.ok : EXIT.usage;
     }
     if (error instanceof ApiProblem) {
-      const json = argv.includes('--json');
-      if (json) io.stdout(`${JSON.stringify(error.problem, null, 2)}\n`);
+      if (state.json) io.stdout(`${JSON.stringify(error.problem, null, 2)}\n`);
       for (const line of problemLines(error.problem)) io.stderr(`${line}\n`);
       if (error.location) io.stderr(`  the workset: ${error.location}\n`);
       return error.exitCode;
