@@ -347,11 +347,22 @@ describe('SigV4 (--aws)', () => {
   const KEYS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 
   /** A stand-in for API Gateway that records each request and answers an empty listing. */
-  async function recorder(): Promise<{ url: string; requests: Array<{ method: string; path: string; headers: IncomingMessage['headers'] }>; close: () => Promise<void> }> {
-    const requests: Array<{ method: string; path: string; headers: IncomingMessage['headers'] }> = [];
-    const http = createServer((req, res) => {
-      requests.push({ method: req.method!, path: req.url!, headers: req.headers });
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ worksets: [], next_token: null }));
+  interface Recorded {
+    readonly method: string;
+    readonly path: string;
+    readonly headers: IncomingMessage['headers'];
+    readonly body: string;
+  }
+
+  /** A stand-in for API Gateway that records each request and answers an empty listing, or a canceled workset. */
+  async function recorder(): Promise<{ url: string; requests: Recorded[]; close: () => Promise<void> }> {
+    const requests: Recorded[] = [];
+    const http = createServer(async (req, res) => {
+      let body = '';
+      for await (const chunk of req) body += String(chunk);
+      requests.push({ method: req.method!, path: req.url!, headers: req.headers, body });
+      const answer = req.method === 'GET' ? { worksets: [], next_token: null } : { workset_id: 'ws-1', state: 'canceled' };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
     });
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     return { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`, requests, close: () => new Promise((resolve) => http.close(() => resolve())) };
@@ -366,7 +377,7 @@ describe('SigV4 (--aws)', () => {
    * (canonical request, string to sign, the derived key), as API Gateway checks it: nothing of
    * the CLI's signer or its hash is used.
    */
-  function expectedAuthorization(request: { method: string; path: string; headers: IncomingMessage['headers'] }, secretAccessKey: string): string {
+  function expectedAuthorization(request: Recorded, secretAccessKey: string): string {
     const url = new URL(request.path, `http://${request.headers.host}`);
     const authorization = String(request.headers.authorization);
     const signedHeaders = /SignedHeaders=([^,]+)/.exec(authorization)![1]!;
@@ -380,7 +391,7 @@ describe('SigV4 (--aws)', () => {
       ...signedHeaders.split(';').map((name) => `${name}:${String(request.headers[name]).trim().replace(/\s+/g, ' ')}`),
       '',
       signedHeaders,
-      String(request.headers['x-amz-content-sha256'] ?? sha256('')),
+      sha256(request.body),
     ].join('\n');
     const amzDate = String(request.headers['x-amz-date']);
     const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n');
@@ -404,6 +415,25 @@ describe('SigV4 (--aws)', () => {
       expect(authorization).toBe(expectedAuthorization(request!, KEYS.secretAccessKey));
       expect(authorization).not.toBe(expectedAuthorization(request!, `${KEYS.secretAccessKey}x`));
       expect(request!.headers['x-amz-security-token']).toBeUndefined();
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('cancel --aws is the operator\'s override, its body signed with the request', async () => {
+    const api = await recorder();
+    try {
+      const run = await cli(['cancel', 'ws-1', '--aws', '--region', 'us-west-2', '--reason', 'sheet withdrawn by the lab'], {
+        env: { DAYLILY_API_URL: api.url, DAYLILY_TOKEN: '', AWS_ACCESS_KEY_ID: KEYS.accessKeyId, AWS_SECRET_ACCESS_KEY: KEYS.secretAccessKey, AWS_SESSION_TOKEN: 'session-token-1' },
+      });
+      expect(run.code).toBe(EXIT.ok);
+      const [request] = api.requests;
+      expect(request).toMatchObject({ method: 'PUT', path: '/worksets/ws-1/override' });
+      expect(JSON.parse(request!.body)).toEqual({ state: 'canceled', reason: 'sheet withdrawn by the lab' });
+      expect(request!.headers['x-amz-security-token']).toBe('session-token-1');
+      expect(String(request!.headers.authorization)).toBe(expectedAuthorization(request!, KEYS.secretAccessKey));
+      // A body changed on the way no longer matches the signature.
+      expect(String(request!.headers.authorization)).not.toBe(expectedAuthorization({ ...request!, body: request!.body.replace('withdrawn', 'approved') }, KEYS.secretAccessKey));
     } finally {
       await api.close();
     }
