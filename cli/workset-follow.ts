@@ -115,7 +115,8 @@ export async function followWorkset(
         throw error;
       }
       out.note(`(poll failed: ${error.message}; retrying)`);
-      await sleep(options.intervalMs);
+      // With a last answer, the loop's own pause comes first; without one, pause here.
+      if (!workset) await sleep(options.intervalMs);
     }
   }
 }

@@ -227,6 +227,49 @@ describe('daylily-workset (the lab CLI) on the local server', () => {
   });
 });
 
+describe('following through an unsteady API', () => {
+  /** A fetch whose workset reads fail (as a dropped connection does) `failures` times, then reach the server. */
+  const dropping = (failures: number): typeof fetch => {
+    let left = failures;
+    return async (input, init) => {
+      if ((init?.method ?? 'GET') === 'GET' && left > 0) {
+        left--;
+        throw new TypeError('fetch failed', { cause: new Error('read ECONNRESET') });
+      }
+      return fetch(input, init);
+    };
+  };
+
+  async function follow(id: string, failures: number): Promise<{ code: number; stderr: string; pauses: number }> {
+    let stderr = '';
+    let pauses = 0;
+    const code = await main(['status', id, '--follow', '--interval', '5s'], {
+      stdout: () => undefined,
+      stderr: (text) => (stderr += text),
+      env: { DAYLILY_API_URL: server.url, DAYLILY_TOKEN: token, DAYLILY_CUSTOMER: CUSTOMER },
+      fetch: dropping(failures),
+      sleep: async () => void pauses++,
+    });
+    return { code, stderr, pauses };
+  }
+
+  it('a few failed polls are retried after a pause each; five in a row end the follow with 3', async () => {
+    const submitted = await cli(['--json', 'submit', '--sheet', await sheet(1, 'unsteady.tsv'), '--pipeline', 'snv', '--genome', 'hg38']);
+    const { workset_id: id } = JSON.parse(submitted.stdout) as { workset_id: string };
+    expect((await cli(['cancel', id])).code).toBe(EXIT.ok);
+
+    const recovered = await follow(id, 4);
+    expect(recovered.code).toBe(EXIT.unfinished);
+    expect(recovered.stderr.match(/\(poll failed: .*read ECONNRESET.*; retrying\)/g)).toHaveLength(4);
+    expect(recovered.pauses).toBe(4);
+    expect(recovered.stderr).toContain(`${id}  canceled`);
+
+    const lost = await follow(id, 5);
+    expect(lost.code).toBe(EXIT.unavailable);
+    expect(lost.stderr).toMatch(/error: .* could not be reached \(read ECONNRESET\)/);
+  });
+});
+
 describe('exit codes', () => {
   it('a 422 is a refusal (1): the problem on stderr naming the field, and on stdout with --json', async () => {
     const refused = await cli(['submit', '--sheet', await sheet(1, 'bad.tsv'), '--pipeline', 'not-a-pipeline', '--genome', 'hg38']);
