@@ -22,7 +22,11 @@ export interface CommandContext {
   readonly aws: boolean;
 }
 
-export type Action = (context: CommandContext, ...args: never[]) => Promise<ExitCode>;
+/** Declares a command's action (lab-cli.ts): its context built from the global options, its exit code kept. */
+export type Define = <Options = Record<string, unknown>>(
+  command: Command,
+  action: (context: CommandContext, options: Options, ...positionals: string[]) => Promise<ExitCode>,
+) => Command;
 
 export function commandContext(command: Command, io: CliIo): CommandContext {
   const globals = command.optsWithGlobals<GlobalOptions>();

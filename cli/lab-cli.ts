@@ -7,16 +7,10 @@ import { Command, CommanderError, Option } from 'commander';
 import { registerCatalogueCommands } from './commands/catalogue-commands.ts';
 import { registerSubmissionCommands } from './commands/submission-commands.ts';
 import { registerWorksetCommands } from './commands/workset-commands.ts';
-import { commandContext, type CommandContext } from './command-context.ts';
+import { commandContext, type CommandContext, type Define } from './command-context.ts';
 import { DEFAULT_API_URL } from './connection.ts';
 import { ApiProblem, CliError, EXIT, type ExitCode } from './exit-codes.ts';
 import { problemLines, type CliIo } from './output.ts';
-
-/** Declares a command's action: its context built from the global options, its exit code kept. */
-export type Define = <Options = Record<string, unknown>>(
-  command: Command,
-  action: (context: CommandContext, options: Options, ...positionals: string[]) => Promise<ExitCode>,
-) => Command;
 
 /** What a run learnt of its command line before it failed: whether the problem is wanted as JSON too. */
 interface RunState {

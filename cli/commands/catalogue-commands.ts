@@ -1,9 +1,9 @@
 /** `pipelines [id]` and `estimate`: the pipeline catalogue and the cost model (docs/pipelines.md). */
 import { Command, Option } from 'commander';
 import { ROUTES } from '../api-routes.ts';
+import type { Define } from '../command-context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { positiveNumber, wholeNumber } from '../option-values.ts';
-import type { Define } from '../lab-cli.ts';
 
 interface Pipeline {
   readonly id: string;

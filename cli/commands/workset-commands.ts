@@ -5,9 +5,8 @@
 import { Option, type Command } from 'commander';
 import { ROUTES } from '../api-routes.ts';
 import { requireCustomer } from '../connection.ts';
-import type { CommandContext } from '../command-context.ts';
+import type { CommandContext, Define } from '../command-context.ts';
 import { EXIT } from '../exit-codes.ts';
-import type { Define } from '../lab-cli.ts';
 import { duration, wholeNumber } from '../option-values.ts';
 import { followWorkset, worksetTarget, type WorksetView } from '../workset-follow.ts';
 import { WORKSET_STATES } from '../../lambdas/lib/domain/workset.ts';
