@@ -183,6 +183,19 @@ describe('the reconciler repairs each kind of drift in one pass', () => {
     expect((await world.customers.usage('lab-1', '2026-03')).active_worksets).toBe(2);
   });
 
+  it('a registration removed by its own failed request during the pass, which writes no change, gets no slot back', async () => {
+    const world = inMemory();
+    world.seed({ state: 'ready' });
+    settleDown(world);
+    // Within its grace period: the pass reads it, and leaves it to its own request.
+    const failing = world.seed({ state: 'registering', extra: { version: 0, registration: {} }, files: false });
+    world.worksets.fail = (operation) => (operation === 'counterShards' && void world.worksets.abandonRegistration(failing.workset_id), undefined);
+    const report = await reconcile(world.reconciler);
+    expect(await world.record(failing.workset_id)).toBeUndefined();
+    expect(report.repairs.filter((entry) => entry.kind === 'quota-usage')).toEqual([]);
+    expect((await world.customers.usage('lab-1', '2026-03')).active_worksets).toBe(1);
+  });
+
   it('a slot fix refused because a slot moved after its counter was read: the counter keeps that move, and the next pass decides again', async () => {
     const world = inMemory();
     world.seed({ state: 'ready' });

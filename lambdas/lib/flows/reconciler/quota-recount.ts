@@ -5,34 +5,42 @@
  * looked at are those of the active records and of the records changed in the pass's window (a
  * customer whose last run just ended has none active); one with neither is not looked at.
  *
- * The records this pass's own repairs changed are read again (their slots moved since the
- * snapshot). A difference is fixed by adding it to the counter, conditioned on the counter still
- * holding what was read: a slot taken or released since refuses it, and a later pass decides
- * again. The snapshot is older than the counters and came from the state index, which lags its
- * table by a moment: a customer with a workset another writer changed from BUSY_SECONDS before
- * the snapshot on is left to a later pass (queue-recount.ts othersChanges).
+ * The snapshot is older than the counters, and came from the state index, which lags its table.
+ * A customer with a workset another writer changed from BUSY_SECONDS before the snapshot on is
+ * left to a later pass (queue-recount.ts othersChanges); a difference is confirmed by reading the
+ * customer's records again, after its counter (this pass's own repairs, and a failed
+ * registration's removal, write no change the window shows). It is fixed by adding it to the
+ * counter, conditioned on the counter still holding what was read: a slot taken or released
+ * since refuses it, and a later pass decides again.
  */
 import { holdsSlot } from '../../domain/customer.ts';
+import type { WorksetRecord } from '../../domain/workset.ts';
 import type { ReconcilerDeps } from '../deps.ts';
 import type { Pass } from './pass.ts';
 import { othersChanges } from './queue-recount.ts';
 import type { Snapshot } from './snapshot.ts';
 
-export async function recountQuotaUsage(deps: ReconcilerDeps, pass: Pass, snapshot: Snapshot): Promise<void> {
-  const records = new Map([...snapshot.changed, ...snapshot.active]);
-  if (pass.touched.size > 0) {
-    for (const id of pass.touched) records.delete(id);
-    for (const record of await deps.worksets.getWorksets([...pass.touched])) records.set(record.workset_id, record);
-  }
+/** Per customer, how many of `records` hold a slot (0 for a customer none of whose do). */
+function slotsHeld(records: Iterable<WorksetRecord>): Map<string, number> {
   const held = new Map<string, number>();
-  for (const record of records.values()) held.set(record.customer_id, (held.get(record.customer_id) ?? 0) + Number(holdsSlot(record.state)));
+  for (const record of records) held.set(record.customer_id, (held.get(record.customer_id) ?? 0) + Number(holdsSlot(record.state)));
+  return held;
+}
 
+export async function recountQuotaUsage(deps: ReconcilerDeps, pass: Pass, snapshot: Snapshot): Promise<void> {
+  const records = [...snapshot.changed.values(), ...snapshot.active.values()];
+  const held = slotsHeld(records);
   const counters = await deps.worksets.slotCounters([...held.keys()]);
-  const differing = [...held].filter(([customerId, count]) => (counters.get(customerId) ?? 0) !== count);
-  if (differing.length === 0) return;
+  const differs = (customerId: string, count = 0) => (counters.get(customerId) ?? 0) !== count;
+  if (![...held].some(([customerId, count]) => differs(customerId, count))) return;
+
   const busy = new Set((await othersChanges(deps, pass, pass.started)).map((change) => change.customer_id));
-  for (const [customerId, count] of differing) {
-    if (busy.has(customerId) || pass.timeUp()) continue;
+  const suspects = new Set([...held].filter(([customerId, count]) => differs(customerId, count) && !busy.has(customerId)).map(([customerId]) => customerId));
+  const fresh = slotsHeld(await deps.worksets.getWorksets(records.filter((record) => suspects.has(record.customer_id)).map((record) => record.workset_id)));
+  for (const customerId of suspects) {
+    const count = fresh.get(customerId) ?? 0;
+    if (pass.timeUp()) return;
+    if (!differs(customerId, count)) continue;
     const read = counters.get(customerId);
     const delta = count - (read ?? 0);
     const detail = `counter ${read ?? 'none'}, worksets holding a slot ${count}`;
