@@ -38,8 +38,8 @@ export async function recountQuotaUsage(deps: ReconcilerDeps, pass: Pass, snapsh
   const suspects = new Set([...held].filter(([customerId, count]) => differs(customerId, count) && !busy.has(customerId)).map(([customerId]) => customerId));
   const fresh = slotsHeld(await deps.worksets.getWorksets(records.filter((record) => suspects.has(record.customer_id)).map((record) => record.workset_id)));
   for (const customerId of suspects) {
-    const count = fresh.get(customerId) ?? 0;
     if (pass.timeUp()) return;
+    const count = fresh.get(customerId) ?? 0;
     if (!differs(customerId, count)) continue;
     const read = counters.get(customerId);
     const delta = count - (read ?? 0);
