@@ -1062,6 +1062,28 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
         expect((await store.queueStats()).queue_depth.failed).toBe(1);
       });
 
+      it('slotCounters answers the slots each customer holds (none without a counter); adjustSlots moves them only while they hold what was read', async () => {
+        await harness.addCustomer('lab-q');
+        await harness.addCustomer('lab-r');
+        for (const record of [registeringRecord({ customer_id: 'lab-q' }), registeringRecord({ customer_id: 'lab-q' })]) await store.beginRegistration(record, undefined, ROOM);
+        const counters = async () => Object.fromEntries(await store.slotCounters(['lab-q', 'lab-r', 'lab-q']));
+        expect(await counters()).toEqual({ 'lab-q': 2 });
+        // Not what the counter holds: refused.
+        expect(await store.adjustSlots({ customerId: 'lab-q', delta: 3, expected: 1 })).toBe(false);
+        expect(await store.adjustSlots({ customerId: 'lab-q', delta: -1, expected: 2 })).toBe(true);
+        // No counter yet: only `undefined` matches it, and the fix creates it.
+        expect(await store.adjustSlots({ customerId: 'lab-r', delta: 2, expected: 0 })).toBe(false);
+        expect(await store.adjustSlots({ customerId: 'lab-r', delta: 2, expected: undefined })).toBe(true);
+        expect(await store.adjustSlots({ customerId: 'lab-r', delta: 2, expected: undefined })).toBe(false);
+        expect(await counters()).toEqual({ 'lab-q': 1, 'lab-r': 2 });
+        // A slot taken since the read refuses a fix decided on it.
+        await store.beginRegistration(registeringRecord({ customer_id: 'lab-q' }), undefined, ROOM);
+        expect(await store.adjustSlots({ customerId: 'lab-q', delta: 1, expected: 1 })).toBe(false);
+        expect(await counters()).toEqual({ 'lab-q': 2, 'lab-r': 2 });
+        // The counter the quota decides on.
+        expect(await store.beginRegistration(registeringRecord({ customer_id: 'lab-r' }), undefined, { limit: 2 })).toEqual({ kind: 'quota-exceeded', usage: 2 });
+      });
+
       it('the cursor is written only over the version read, and read back as written', async () => {
         expect(await store.readCursor()).toBeUndefined();
         expect(await store.writeCursor({ changesSince: at(1), recountNext: 'complete' }, undefined)).toBe(true);

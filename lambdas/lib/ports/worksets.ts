@@ -288,6 +288,16 @@ export interface Reconciliation {
    * that state: a state change since then refuses it (false), so a recount never overwrites one.
    */
   adjustCounter(input: { state: WorksetState; delta: number; shards: readonly CounterShard[] }): Promise<boolean>;
+  /**
+   * The slots each customer's counter item holds (`active_worksets`), read consistently; a
+   * customer without one (nothing counted yet) is left out.
+   */
+  slotCounters(customerIds: readonly string[]): Promise<ReadonlyMap<string, number>>;
+  /**
+   * Adds `delta` to a customer's slots held, only while its counter still holds `expected`
+   * (undefined: no count yet): a slot taken or released since refuses it (false).
+   */
+  adjustSlots(input: { customerId: string; delta: number; expected: number | undefined }): Promise<boolean>;
   readCursor(): Promise<ReconcilerCursor | undefined>;
   /** Writes the cursor at `expected` + 1 if it is still at `expected` (undefined: not written yet); false otherwise. */
   writeCursor(cursor: Omit<ReconcilerCursor, 'version'>, expected: number | undefined): Promise<boolean>;

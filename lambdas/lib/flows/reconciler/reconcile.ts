@@ -14,6 +14,7 @@ import type { ReconcilerDeps } from '../deps.ts';
 import { checkFolders, QUIET_SECONDS, type FolderScan } from './folders.ts';
 import { Pass, passMetrics, type PassReport, type ReconcileOptions } from './pass.ts';
 import { recountQueue } from './queue-recount.ts';
+import { recountQuotaUsage } from './quota-recount.ts';
 import { recoverLapsedLeases, repairFlagged, settleRegistrations } from './record-repairs.ts';
 import { readSnapshot, type Snapshot } from './snapshot.ts';
 
@@ -50,12 +51,7 @@ const STEPS: ReadonlyArray<(context: PassContext) => Promise<void>> = [
   async (context) => {
     context.rotation = await recountQueue(context.deps, context.pass, context.cursor?.recountNext);
   },
-  // SEAM, quota usage (issue 10): with tenancy's per-customer `active_worksets` counters, one more
-  // step here recounts them — kind `quota-usage` in REPAIR_KINDS; from `context.snapshot.active`
-  // (every record in an active state, read anyway), the records holding a slot counted per
-  // customer, against each customer's counter (the customers port); a difference fixed by a write
-  // conditioned on the counter value read (as adjustCounter is), a customer with a workset changed
-  // by another writer in the last BUSY_SECONDS left to a later pass (queue-recount.ts does the same).
+  ({ deps, pass, snapshot }) => recountQuotaUsage(deps, pass, snapshot),
 ];
 
 const iso = (ms: number): string => new Date(ms).toISOString();
