@@ -161,6 +161,32 @@ describe('the reconciler repairs each kind of drift in one pass', () => {
     expect([await usage('lab-1'), await usage('lab-2'), await usage('lab-3'), await usage('lab-4')]).toEqual([2, 2, 2, 0]);
   });
 
+  it('a customer with no workset a pass reads, whose counter was left too high, is found on its turn through the directory', async () => {
+    const world = inMemory();
+    // 150 idle customers: a turn is QUOTA_TURN of them a pass, so the last ones wait for the second pass.
+    const idle = Array.from({ length: 150 }, (_, index) => `idle-${String(index).padStart(3, '0')}`);
+    for (const customerId of idle) world.customers.addCustomer(customerId);
+    world.worksets.skewSlots('idle-000', 2);
+    world.worksets.skewSlots('idle-149', 1);
+    settleDown(world);
+    const quota = (report: PassReport) => report.repairs.filter((entry) => entry.kind === 'quota-usage').map((entry) => `${entry.target} ${entry.action}`);
+
+    expect(quota(await reconcile(world.reconciler))).toEqual(['idle-000 adjusted by -2']);
+    world.advance(300);
+    expect(quota(await reconcile(world.reconciler))).toEqual(['idle-149 adjusted by -1']);
+    // The turn starts again from the first customer.
+    world.worksets.skewSlots('idle-001', 1);
+    world.advance(300);
+    expect(quota(await reconcile(world.reconciler))).toEqual(['idle-001 adjusted by -1']);
+
+    // --full-recount: every customer in one pass.
+    world.worksets.skewSlots('idle-002', 1);
+    world.worksets.skewSlots('idle-148', 1);
+    world.advance(300);
+    expect(quota(await reconcile(world.reconciler, { fullRecount: true })).sort()).toEqual(['idle-002 adjusted by -1', 'idle-148 adjusted by -1']);
+    expect((await world.customers.usage('idle-148', '2026-03')).active_worksets).toBe(0);
+  });
+
   it("a slot counter is left alone while another writer changes its customer's worksets, and set by a later pass", async () => {
     const world = inMemory();
     world.seed({ state: 'ready' });

@@ -146,6 +146,18 @@ describe('one reconciler pass repairs each kind of drift, and the next finds not
     expect(found(await pass())).toEqual({});
   });
 
+  it('an idle customer (no active workset, no recent change) whose counter was left too high is found through the directory and can register again', { timeout: 60_000 }, async () => {
+    const idle = `rec-idle-${Date.now().toString(36)}`;
+    await aws.seedCustomer(idle, { max_active_worksets: 1 });
+    // No workset at all: only the turn through the directory finds it.
+    await aws.ddb.send(new UpdateCommand({ TableName: aws.tables.customers, Key: { customer_id: CUSTOMER_ITEM_KEYS.counters(idle) }, UpdateExpression: 'ADD active_worksets :d', ExpressionAttributeValues: { ':d': 1 } }));
+    const register = () => call('CreateWorkset', { path: { customer_id: idle }, body: { workset_name: 'after-idle', pipeline_type: 'snv', reference_genome: 'GRCh38' } });
+    expect((await register()).status).toBe(429);
+    const first = await pass(600);
+    expect(repairs(first, 'quota-usage')).toContainEqual({ target: idle, outcome: 'repaired', action: 'adjusted by -1' });
+    expect((await register()).status).toBe(201);
+  });
+
   it('a record flagged sentinel_sync_pending, found through the reconcile index, gets its folder and loses its flag', async () => {
     const canceled = await fixtures.seed({ state: 'canceled', createdAt: tenMinutesAgo(), files: ['daylily_work.yaml', 'daylily.in_progress'] });
     // As a failed sync leaves it: the flag, with its index entry (markSentinels writes both).

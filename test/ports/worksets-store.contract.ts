@@ -1084,6 +1084,20 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
         expect(await store.beginRegistration(registeringRecord({ customer_id: 'lab-r' }), undefined, { limit: 2 })).toEqual({ kind: 'quota-exceeded', usage: 2 });
       });
 
+      it('customerTurn pages through the customers in id order after the id given, customers only, and says when it reached the last', async () => {
+        const prefix = `turn-${Math.random().toString(36).slice(2, 8)}-`;
+        for (const suffix of ['c', 'a', 'b']) await harness.addCustomer(`${prefix}${suffix}`);
+        // A counter item of the customer's (`counters#…`) is not a customer.
+        await store.beginRegistration(registeringRecord({ customer_id: `${prefix}a` }), undefined, ROOM);
+        expect(await store.customerTurn(prefix, 2)).toEqual({ customerIds: [`${prefix}a`, `${prefix}b`], more: true });
+        const rest = await store.customerTurn(`${prefix}b`, 1_000);
+        expect(rest.customerIds[0]).toBe(`${prefix}c`);
+        expect(rest.more).toBe(false);
+        const all = await store.customerTurn(undefined, 1_000);
+        expect(all.customerIds.filter((id) => id.startsWith(prefix))).toEqual([`${prefix}a`, `${prefix}b`, `${prefix}c`]);
+        expect(all.customerIds.filter((id) => id.includes('#'))).toEqual([]);
+      });
+
       it('the cursor is written only over the version read, and read back as written', async () => {
         expect(await store.readCursor()).toBeUndefined();
         expect(await store.writeCursor({ changesSince: at(1), recountNext: 'complete' }, undefined)).toBe(true);

@@ -266,6 +266,8 @@ export interface ReconcilerCursor {
   readonly scanAfter?: string;
   /** The state (not an active one) whose counter the next pass recounts. */
   readonly recountNext?: WorksetState;
+  /** The quota recount's turn through every customer resumes after this customer id; absent: from the first. */
+  readonly quotaAfter?: string;
   readonly updatedAt?: string;
 }
 
@@ -298,6 +300,12 @@ export interface Reconciliation {
    * (undefined: no count yet): a slot taken or released since refuses it (false).
    */
   adjustSlots(input: { customerId: string; delta: number; expected: number | undefined }): Promise<boolean>;
+  /**
+   * Up to `limit` customer ids in id order, after `after` (undefined: from the first): the quota
+   * recount's turn through customers none of whose worksets a pass reads. `more` false: the turn
+   * reached the last customer.
+   */
+  customerTurn(after: string | undefined, limit: number): Promise<{ customerIds: string[]; more: boolean }>;
   readCursor(): Promise<ReconcilerCursor | undefined>;
   /** Writes the cursor at `expected` + 1 if it is still at `expected` (undefined: not written yet); false otherwise. */
   writeCursor(cursor: Omit<ReconcilerCursor, 'version'>, expected: number | undefined): Promise<boolean>;

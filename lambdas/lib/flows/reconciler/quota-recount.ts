@@ -3,7 +3,9 @@
  * that hold a slot by the rule every take and release follows (domain/customer.ts holdsSlot),
  * counted from the records the pass read anyway (snapshot.ts: every active state). The customers
  * looked at are those of the active records and of the records changed in the pass's window (a
- * customer whose last run just ended has none active); one with neither is not looked at.
+ * customer whose last run just ended has none active), and a turn of QUOTA_TURN customers through
+ * the directory (every customer with --full-recount): a customer with neither, whose counter was
+ * left too high, would otherwise be refused (429) until one of its worksets changes.
  *
  * The snapshot is older than the counters, and came from the state index, which lags its table.
  * A customer with a workset another writer changed from BUSY_SECONDS before the snapshot on is
@@ -27,18 +29,41 @@ function slotsHeld(records: Iterable<WorksetRecord>): Map<string, number> {
   return held;
 }
 
-export async function recountQuotaUsage(deps: ReconcilerDeps, pass: Pass, snapshot: Snapshot): Promise<void> {
+/** How many customers of the directory a pass looks at besides those of the records it read. */
+export const QUOTA_TURN = 100;
+
+/**
+ * This pass's turn through the directory: the next QUOTA_TURN customers after `after` (all with
+ * --full-recount), and where the next pass's turn starts (undefined: from the first again).
+ */
+async function customersInTurn(deps: ReconcilerDeps, pass: Pass, after: string | undefined): Promise<{ customerIds: string[]; next: string | undefined }> {
+  const customerIds: string[] = [];
+  let from = after;
+  for (;;) {
+    const page = await deps.worksets.customerTurn(from, QUOTA_TURN);
+    customerIds.push(...page.customerIds);
+    from = page.more ? page.customerIds.at(-1) : undefined;
+    if (!pass.fullRecount || from === undefined || pass.timeUp()) return { customerIds, next: from };
+  }
+}
+
+/** Recounts the customers' slot counters; answers where the next pass's turn through the directory starts. */
+export async function recountQuotaUsage(deps: ReconcilerDeps, pass: Pass, snapshot: Snapshot, after: string | undefined): Promise<string | undefined> {
   const records = [...snapshot.changed.values(), ...snapshot.active.values()];
   const held = slotsHeld(records);
+  // A full recount looks at every customer, from the first.
+  const turn = await customersInTurn(deps, pass, pass.fullRecount ? undefined : after);
+  // A customer of the turn none of whose records the pass read holds no slot: every active record was read.
+  for (const customerId of turn.customerIds) if (!held.has(customerId)) held.set(customerId, 0);
   const counters = await deps.worksets.slotCounters([...held.keys()]);
   const differs = (customerId: string, count = 0) => (counters.get(customerId) ?? 0) !== count;
-  if (![...held].some(([customerId, count]) => differs(customerId, count))) return;
+  if (![...held].some(([customerId, count]) => differs(customerId, count))) return turn.next;
 
   const busy = new Set((await othersChanges(deps, pass, pass.started)).map((change) => change.customer_id));
   const suspects = new Set([...held].filter(([customerId, count]) => differs(customerId, count) && !busy.has(customerId)).map(([customerId]) => customerId));
   const fresh = slotsHeld(await deps.worksets.getWorksets(records.filter((record) => suspects.has(record.customer_id)).map((record) => record.workset_id)));
   for (const customerId of suspects) {
-    if (pass.timeUp()) return;
+    if (pass.timeUp()) return turn.next;
     const count = fresh.get(customerId) ?? 0;
     if (!differs(customerId, count)) continue;
     const read = counters.get(customerId);
@@ -53,4 +78,5 @@ export async function recountQuotaUsage(deps: ReconcilerDeps, pass: Pass, snapsh
       pass.note({ kind: 'quota-usage', target: customerId, outcome: adjusted ? 'repaired' : 'found', action: adjusted ? `adjusted by ${delta}` : 'changed meanwhile', detail });
     });
   }
+  return turn.next;
 }

@@ -34,6 +34,7 @@ interface PassContext {
   readonly cursor: ReconcilerCursor | undefined;
   scan?: FolderScan;
   rotation?: WorksetState;
+  quotaAfter?: string;
 }
 
 /**
@@ -51,7 +52,9 @@ const STEPS: ReadonlyArray<(context: PassContext) => Promise<void>> = [
   async (context) => {
     context.rotation = await recountQueue(context.deps, context.pass, context.cursor?.recountNext);
   },
-  ({ deps, pass, snapshot }) => recountQuotaUsage(deps, pass, snapshot),
+  async (context) => {
+    context.quotaAfter = await recountQuotaUsage(context.deps, context.pass, context.snapshot, context.cursor?.quotaAfter);
+  },
 ];
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -63,7 +66,8 @@ export async function reconcile(deps: ReconcilerDeps, options: ReconcileOptions 
   // Never after this pass's start (a cursor written by a clock ahead of this one), never longer than a day.
   const since = iso(Math.min(start, Math.max(cursor?.changesSince ? Date.parse(cursor.changesSince) : start - FIRST_WINDOW_SECONDS * 1000, start - LONGEST_WINDOW_SECONDS * 1000)));
   const snapshot = await readSnapshot(deps, pass, { since, until: iso(start) });
-  const context: PassContext = { deps, pass, snapshot, cursor, ...(cursor?.recountNext ? { rotation: cursor.recountNext } : {}) };
+  // A pass out of time before a rotating step leaves its turn where the cursor had it.
+  const context: PassContext = { deps, pass, snapshot, cursor, ...(cursor?.recountNext ? { rotation: cursor.recountNext } : {}), ...(cursor?.quotaAfter ? { quotaAfter: cursor.quotaAfter } : {}) };
   for (const step of STEPS) {
     if (pass.timeUp()) break;
     await step(context);
@@ -77,6 +81,7 @@ export async function reconcile(deps: ReconcilerDeps, options: ReconcileOptions 
         changesSince: context.scan?.changedChecked ? iso(start - WINDOW_OVERLAP_SECONDS * 1000) : since,
         ...(scanAfter ? { scanAfter } : {}),
         ...(context.rotation ? { recountNext: context.rotation } : {}),
+        ...(context.quotaAfter ? { quotaAfter: context.quotaAfter } : {}),
         updatedAt: deps.now().toISOString(),
       },
       cursor?.version,

@@ -11,7 +11,8 @@ import type { StateChangeDetail } from '../../domain/state-change-event.ts';
 import { WORKSET_STATES, type WorksetState } from '../../domain/workset.ts';
 import type { CounterShard, Reconciliation, ReconcilerCursor } from '../../ports/worksets.ts';
 import { sdkCall, translated } from '../aws-errors.ts';
-import { CUSTOMER_ITEM_KEYS, WORKSET_INDEXES } from '../tables.ts';
+import { CUSTOMER_INDEXES, CUSTOMER_ITEM_KEYS, WORKSET_INDEXES } from '../tables.ts';
+import { DIRECTORY, DIRECTORY_VALUE } from './customer-settings.ts';
 import { ACTIVE } from './customer-counters.ts';
 import { changeFromHistoryItem, Expression } from './expression.ts';
 import { fromItem } from './queue-index.ts';
@@ -211,6 +212,24 @@ export function dynamoReconciliation(ctx: DynamoContext): Reconciliation {
           }),
         ),
       );
+    },
+
+    async customerTurn(after, limit) {
+      // The directory index holds customer items only (keys projected alone would do; it projects all).
+      const result = await sdkCall(() =>
+        ctx.db.send(
+          new QueryCommand({
+            TableName: ctx.tables.customers,
+            IndexName: CUSTOMER_INDEXES.directory,
+            KeyConditionExpression: after === undefined ? '#d = :d' : '#d = :d AND #c > :after',
+            ProjectionExpression: '#c',
+            ExpressionAttributeNames: { '#d': DIRECTORY, '#c': 'customer_id' },
+            ExpressionAttributeValues: { ':d': DIRECTORY_VALUE, ...(after !== undefined && { ':after': after }) },
+            Limit: limit,
+          }),
+        ),
+      );
+      return { customerIds: (result.Items ?? []).map((item) => String(item.customer_id)), more: result.LastEvaluatedKey !== undefined };
     },
 
     async readCursor() {

@@ -58,6 +58,11 @@ export class MemoryCustomerStore implements CustomerAdmin {
   }
 
   /** The slot counter as stored: undefined when the customer has none (nothing counted yet). */
+  /** Every onboarded customer's id (the directory's entries). */
+  customerIds(): string[] {
+    return [...this.customers.keys()];
+  }
+
   slotCounter(customerId: string): number | undefined {
     return this.active.get(customerId);
   }

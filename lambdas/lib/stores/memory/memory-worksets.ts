@@ -671,6 +671,12 @@ export class MemoryWorksetStore implements WorksetStore {
     return true;
   }
 
+  async customerTurn(after: string | undefined, limit: number): Promise<{ customerIds: string[]; more: boolean }> {
+    checkFault(this.fail, 'customerTurn', { after, limit });
+    const ids = this.customerStore.customerIds().filter((id) => after === undefined || compareUtf8(id, after) > 0).sort(compareUtf8);
+    return { customerIds: ids.slice(0, limit), more: ids.length > limit };
+  }
+
   async readCursor(): Promise<ReconcilerCursor | undefined> {
     checkFault(this.fail, 'readCursor', undefined);
     return this.cursor && structuredClone(this.cursor);
