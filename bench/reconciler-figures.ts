@@ -19,13 +19,16 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { BatchWriteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localAwsEnv, startDynamoDbLocal, startS3Server } from '../infra/local/emulators.ts';
 import { DEFAULT_CONTROL_PREFIX, resolveSettings } from '../lambdas/lib/config/settings.ts';
+import { holdsSlot } from '../lambdas/lib/domain/customer.ts';
 import { counterShardId } from '../lambdas/lib/domain/queue-counters.ts';
 import { sentinelOf } from '../lambdas/lib/domain/sentinel-rules.ts';
 import { queueOrder, type WorksetRecord } from '../lambdas/lib/domain/workset.ts';
 import { reconcile, type PassReport } from '../lambdas/lib/flows/reconciler/reconcile.ts';
 import { ensureTables } from '../lambdas/lib/stores/dynamodb/create-tables.ts';
 import { documentClient } from '../lambdas/lib/stores/dynamodb/dynamodb-client.ts';
+import { ACTIVE as SLOTS } from '../lambdas/lib/stores/dynamodb/customer-counters.ts';
 import { toItem } from '../lambdas/lib/stores/dynamodb/queue-index.ts';
+import { CUSTOMER_ITEM_KEYS } from '../lambdas/lib/stores/tables.ts';
 import { s3Client } from '../lambdas/lib/stores/s3/s3-client.ts';
 import { reconcilerDepsFrom } from '../lambdas/lib/wiring/reconciler-deps.ts';
 import { printFigures, type Figures } from './stats.ts';
@@ -96,6 +99,8 @@ export async function reconcilerFigures(): Promise<Figures> {
         }
       });
       await ddb.send(new UpdateCommand({ TableName: tables.worksets, Key: { workset_id: counterShardId(0) }, UpdateExpression: 'ADD #s :n', ExpressionAttributeNames: { '#s': state }, ExpressionAttributeValues: { ':n': count } }));
+      // Their customer's slots, as registration counts them: a clean store has no quota drift either.
+      if (holdsSlot(state)) await ddb.send(new UpdateCommand({ TableName: tables.customers, Key: { customer_id: CUSTOMER_ITEM_KEYS.counters('bench-lab') }, UpdateExpression: 'ADD #a :n', ExpressionAttributeNames: { '#a': SLOTS }, ExpressionAttributeValues: { ':n': count } }));
       const objects = records.flatMap((record) => ['daylily_work.yaml', 'daylily_info.yaml', sentinelOf(record)!].map((name) => `${record.control_prefix}${name}`));
       await inParallel(objects, 16, (key) => s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'x' })));
     };

@@ -498,14 +498,18 @@ export const ENTRY_POINTS: readonly EntryPoint[] = [
     handler: 'lambdas/handlers/reconcile-worksets.ts',
     // As the settle pass (keyless registrations rolled back, keyed ones' answers stored) and the
     // lifecycle's writers (recovery, sentinel syncs, in archived folders too); the queue's state
-    // index and the reconcile index; `list`: the scan of the control prefix and each folder's look.
+    // index and the reconcile index; `list`: the scan of the control prefix and each folder's look;
+    // the counters: the slot recount, and the slots a rollback or a failed recovery gives back;
+    // the customers' directory: the slot recount's turn through every customer (the index projects
+    // whole items, so reading the table adds nothing to what it shows).
     access: {
-      tables: { worksets: 'delete', idempotency: 'write' },
-      indexes: { worksets: [WORKSET_INDEXES.byState, WORKSET_INDEXES.reconcile] },
+      tables: { worksets: 'delete', idempotency: 'write', customers: 'read' },
+      items: [COUNTERS],
+      indexes: { worksets: [WORKSET_INDEXES.byState, WORKSET_INDEXES.reconcile], customers: [CUSTOMER_INDEXES.directory] },
       controlBucket: ['put', 'delete', 'list'],
       archive: ['put', 'delete', 'list'],
     },
-    summary: 'A reconciler pass: registrations past their grace, lapsed leases, flagged and drifted folders, stray daylily.ready, queue counters.',
+    summary: 'A reconciler pass: registrations past their grace, lapsed leases, flagged and drifted folders, stray daylily.ready, queue counters, quota usage.',
   },
   {
     id: 'WorksetLogs',

@@ -3,22 +3,13 @@
  * Soft by default (state `deleted`); hard removes the workset's own control files, then its record.
  * Refused while in_progress.
  */
-import { actorOf } from '../lib/domain/principal.ts';
 import { deleteWorkset } from '../lib/flows/lifecycle/deletion.ts';
 import { json } from '../lib/http/json-responses.ts';
 import { DeleteWorksetContract } from '../lib/schemas/customer-requests.ts';
 import { controlBucketDeps } from '../lib/wiring/control-bucket-deps.ts';
+import { customerCommand } from '../lib/wiring/customer-action-entry.ts';
 import { customerEntry } from '../lib/wiring/customer-entry.ts';
 
 export const handler = customerEntry(DeleteWorksetContract, async ({ path, body, principal }) =>
-  json(
-    200,
-    await deleteWorkset(controlBucketDeps(), {
-      customerId: path.customer_id,
-      worksetId: path.workset_id,
-      actor: actorOf(principal, `customer:${path.customer_id}`),
-      hardDelete: body.hard_delete,
-      ...(body.reason ? { reason: body.reason } : {}),
-    }),
-  ),
+  json(200, await deleteWorkset(controlBucketDeps(), { ...customerCommand(path, body, principal), hardDelete: body.hard_delete })),
 );

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { sourceFiles } from './source-files.ts';
 
 describe('source file names', () => {
-  it('are unique across lambdas/, infra/, bench/ and bin/', () => {
+  it('are unique across lambdas/, infra/, cli/, bench/ and bin/', () => {
     const byName = new Map<string, string[]>();
     for (const file of sourceFiles()) {
       const name = path.posix.basename(file.path);

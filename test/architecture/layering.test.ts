@@ -15,7 +15,12 @@ interface Rule {
 }
 
 const RULES: readonly Rule[] = [
-  { why: 'the functions never load the stack, the local server or the scripts', from: 'lambdas/', forbidden: ['infra/', 'bench/', 'bin/', 'test/'] },
+  { why: 'the functions never load the stack, the local server or the scripts', from: 'lambdas/', forbidden: ['infra/', 'bench/', 'bin/', 'cli/', 'test/'] },
+  {
+    why: 'the lab CLI speaks HTTP only: the route table and pure domain values, never a handler, flow, store, the stack or the local server',
+    from: 'cli/',
+    forbidden: ['lambdas/handlers/', 'lambdas/lib/flows/', 'lambdas/lib/stores/', 'lambdas/lib/wiring/', 'lambdas/lib/http/', 'infra/local/', 'infra/stack.ts', 'infra/app.ts', '@aws-sdk/client-', '@aws-sdk/lib-', 'aws-cdk-lib'],
+  },
   { why: 'the domain is pure: no stores, no ports, no SDK, no HTTP', from: 'lambdas/lib/domain/', forbidden: ['lambdas/lib/stores/', 'lambdas/lib/ports/', 'lambdas/lib/wiring/', 'lambdas/lib/flows/', 'lambdas/lib/http/', 'lambdas/lib/schemas/', '@aws-sdk/', 'aws-lambda', '@middy/'] },
   { why: 'flows know ports only, never an adapter or its wiring, and nothing of HTTP', from: 'lambdas/lib/flows/', forbidden: ['lambdas/lib/stores/', 'lambdas/lib/wiring/', 'lambdas/lib/http/', 'lambdas/handlers/', '@aws-sdk/', 'aws-lambda', '@middy/'] },
   { why: 'schemas describe requests and answers; they do not reach into the protocols', from: 'lambdas/lib/schemas/', forbidden: ['lambdas/lib/flows/', 'lambdas/lib/stores/', 'lambdas/lib/wiring/', 'lambdas/lib/http/', '@aws-sdk/'] },

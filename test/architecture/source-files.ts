@@ -4,7 +4,7 @@ import path from 'node:path';
 import { REPO_ROOT } from '../../infra/bundling.ts';
 
 /** The folders whose files are the product (tests and fixtures are not). */
-export const SOURCE_ROOTS = ['lambdas', 'infra', 'bench', 'bin'] as const;
+export const SOURCE_ROOTS = ['lambdas', 'infra', 'cli', 'bench', 'bin'] as const;
 
 export interface SourceFile {
   /** Relative to the repository root, `/`-separated. */

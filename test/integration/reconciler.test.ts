@@ -6,11 +6,12 @@
  * drift needs time to pass (a registration's grace, a lease); the handler itself runs one pass.
  */
 import { DeleteObjectsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it, vi } from 'vitest';
 import { resolveSettings } from '../../lambdas/lib/config/settings.ts';
 import { REPAIR_KINDS, type RepairKind } from '../../lambdas/lib/domain/drift.ts';
 import { counterShardId } from '../../lambdas/lib/domain/queue-counters.ts';
+import { CUSTOMER_ITEM_KEYS } from '../../lambdas/lib/stores/tables.ts';
 import { reconcile, type PassReport } from '../../lambdas/lib/flows/reconciler/reconcile.ts';
 import { documentClient } from '../../lambdas/lib/stores/dynamodb/dynamodb-client.ts';
 import { reconcilerDepsFrom } from '../../lambdas/lib/wiring/reconciler-deps.ts';
@@ -108,6 +109,53 @@ describe('one reconciler pass repairs each kind of drift, and the next finds not
 
     const second = await pass(900);
     expect(found(second)).toEqual({});
+  });
+
+  it("a skewed slot counter: too high (the quota refusing), too low, and none while worksets hold slots, each set to its customer's worksets", { timeout: 60_000 }, async () => {
+    const tight = `rec-tight-${Date.now().toString(36)}`;
+    await aws.seedCustomer(tight, { max_active_worksets: 2 });
+    const [low, none] = [await newCustomer(), await newCustomer()];
+    for (const [customerId, state] of [[tight, 'ready'], [tight, 'complete'], [low, 'ready'], [low, 'retrying'], [none, 'ready'], [none, 'in_progress']] as const) {
+      await fixtures.seed({ customerId, state, createdAt: tenMinutesAgo(), ...(state === 'in_progress' ? { extra: { lock_owner: 'w', lease_epoch: 1, lease_expires_at: '2099-01-01T00:00:00.000Z' } } : {}) });
+    }
+    const skew = (customerId: string, delta: number) =>
+      aws.ddb.send(new UpdateCommand({ TableName: aws.tables.customers, Key: { customer_id: CUSTOMER_ITEM_KEYS.counters(customerId) }, UpdateExpression: 'ADD active_worksets :d', ExpressionAttributeValues: { ':d': delta } }));
+    await skew(tight, 1);
+    await skew(low, -1);
+    await aws.ddb.send(new DeleteCommand({ TableName: aws.tables.customers, Key: { customer_id: CUSTOMER_ITEM_KEYS.counters(none) } }));
+    const usage = async (customerId: string) => (await call('GetCustomerUsage', { path: { customer_id: customerId } })).json.active_worksets as number;
+    const register = (name: string) => call('CreateWorkset', { path: { customer_id: tight }, body: { workset_name: name, pipeline_type: 'snv', reference_genome: 'GRCh38' } });
+    expect([await usage(tight), await usage(low), await usage(none)]).toEqual([2, 1, 0]);
+    // One workset holds a slot of two, but the counter says both are taken.
+    expect((await register('refused')).status).toBe(429);
+
+    const dry = await pass(0, { dryRun: true });
+    expect(repairs(dry, 'quota-usage')).toEqual(expect.arrayContaining([{ target: tight, outcome: 'found', action: 'adjust' }]));
+    expect(await usage(tight)).toBe(2);
+    const first = await pass();
+    expect(found(first)).toEqual({ 'quota-usage': 3 });
+    expect(repairs(first, 'quota-usage').sort((a, b) => a.target.localeCompare(b.target))).toEqual(
+      [
+        { target: tight, outcome: 'repaired', action: 'adjusted by -1' },
+        { target: low, outcome: 'repaired', action: 'adjusted by 1' },
+        { target: none, outcome: 'repaired', action: 'adjusted by 2' },
+      ].sort((a, b) => a.target.localeCompare(b.target)),
+    );
+    expect([await usage(tight), await usage(low), await usage(none)]).toEqual([1, 2, 2]);
+    expect((await register('fits')).status).toBe(201);
+    expect(found(await pass())).toEqual({});
+  });
+
+  it('an idle customer (no active workset, no recent change) whose counter was left too high is found through the directory and can register again', { timeout: 60_000 }, async () => {
+    const idle = `rec-idle-${Date.now().toString(36)}`;
+    await aws.seedCustomer(idle, { max_active_worksets: 1 });
+    // No workset at all: only the turn through the directory finds it.
+    await aws.ddb.send(new UpdateCommand({ TableName: aws.tables.customers, Key: { customer_id: CUSTOMER_ITEM_KEYS.counters(idle) }, UpdateExpression: 'ADD active_worksets :d', ExpressionAttributeValues: { ':d': 1 } }));
+    const register = () => call('CreateWorkset', { path: { customer_id: idle }, body: { workset_name: 'after-idle', pipeline_type: 'snv', reference_genome: 'GRCh38' } });
+    expect((await register()).status).toBe(429);
+    const first = await pass(600);
+    expect(repairs(first, 'quota-usage')).toContainEqual({ target: idle, outcome: 'repaired', action: 'adjusted by -1' });
+    expect((await register()).status).toBe(201);
   });
 
   it('a record flagged sentinel_sync_pending, found through the reconcile index, gets its folder and loses its flag', async () => {

@@ -495,6 +495,8 @@ describe('daylily-workset-api reconcile', () => {
     const folder = `${DEFAULT_CONTROL_PREFIX}${ready}/`;
     await ddb.send(new PutCommand({ TableName: tables.worksets, Item: { workset_id: ready, customer_id: 'lab-1', workset_name: ready, state: 'ready', claimable: 'ready', priority: 'normal', queue_order: queueOrder('normal', at), pipeline_type: 'snv', reference_genome: 'GRCh38', sample_count: 0, control_bucket: bucket, control_prefix: folder, export_uri: `s3://${bucket}/${folder}results/`, enable_qc: true, archive_results: true, created_at: at, updated_at: at, version: 1, state_history: [] } }));
     await ddb.send(new UpdateCommand({ TableName: tables.worksets, Key: { workset_id: '#queue-stats#00' }, UpdateExpression: 'ADD #ready :one', ExpressionAttributeNames: { '#ready': 'ready' }, ExpressionAttributeValues: { ':one': 1 } }));
+    // Its customer's slot, as registration counts it (the reconciler recounts slots too).
+    await ddb.send(new UpdateCommand({ TableName: tables.customers, Key: { customer_id: 'counters#lab-1' }, UpdateExpression: 'ADD active_worksets :one', ExpressionAttributeValues: { ':one': 1 } }));
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${folder}daylily_work.yaml`, Body: 'x' }));
     const stray = `${DEFAULT_CONTROL_PREFIX}gone-${randomBytes(4).toString('hex')}/`;
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${stray}daylily.ready`, Body: 'x' }));

@@ -7,9 +7,10 @@ import { beforeEach, afterEach, describe, expect, it } from 'vitest';
 import { slotDelta } from '../../lambdas/lib/domain/customer.ts';
 import { historyEntryId } from '../../lambdas/lib/domain/lifecycle.ts';
 import { toWorksetDetail } from '../../lambdas/lib/domain/workset-detail.ts';
-import { queueOrder, WORKSET_STATES, type HistoryEntry, type Priority, type WorksetRecord, type WorksetState } from '../../lambdas/lib/domain/workset.ts';
+import { WORKSET_STATES, type HistoryEntry, type WorksetRecord, type WorksetState } from '../../lambdas/lib/domain/workset.ts';
 import { COUNTER_SHARD_IDS } from '../../lambdas/lib/domain/queue-counters.ts';
 import { InvalidInputError } from '../../lambdas/lib/errors.ts';
+import { seededRecord } from '../support/workset-records.ts';
 import { WorksetIdCollision, type IdempotencyRecord, type StateChange, type WorksetStore } from '../../lambdas/lib/ports/worksets.ts';
 
 export interface WorksetStoreHarness {
@@ -30,31 +31,10 @@ let sequence = 0;
 /** A workset record as registration would leave it once ready (version 1), with overrides. */
 export function worksetRecord(overrides: Partial<WorksetRecord> = {}): WorksetRecord {
   sequence += 1;
-  const id = overrides.workset_id ?? `ws-${sequence.toString(16).padStart(8, '0')}`;
-  const state = overrides.state ?? 'ready';
-  const priority: Priority = overrides.priority ?? 'normal';
-  const createdAt = overrides.created_at ?? at(sequence);
-  return {
-    workset_id: id,
-    customer_id: 'lab-1',
-    workset_name: id,
-    state,
-    priority,
-    queue_order: queueOrder(priority, createdAt),
-    pipeline_type: 'snv',
-    reference_genome: 'GRCh38',
-    sample_count: 1,
-    control_bucket: 'control-bucket',
-    control_prefix: `active/${id}/`,
-    export_uri: `s3://control-bucket/active/${id}/results/`,
-    enable_qc: true,
-    archive_results: true,
-    created_at: createdAt,
-    updated_at: createdAt,
-    version: 1,
-    state_history: [{ from: null, to: state, reason: 'seeded', actor: 'test', at: createdAt }],
-    ...overrides,
-  };
+  return seededRecord(
+    { ...(overrides.state ? { state: overrides.state } : {}), ...(overrides.priority ? { priority: overrides.priority } : {}), extra: overrides },
+    { bucket: 'control-bucket', controlPrefix: 'active/', worksetId: overrides.workset_id ?? `ws-${sequence.toString(16).padStart(8, '0')}`, now: overrides.created_at ?? at(sequence) },
+  );
 }
 
 /** A `registering` record as the registration flow begins it (no version yet). */
@@ -1080,6 +1060,42 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
         // A state no shard has a count for yet.
         expect(await store.adjustCounter({ state: 'failed', delta: 1, shards: await store.counterShards() })).toBe(true);
         expect((await store.queueStats()).queue_depth.failed).toBe(1);
+      });
+
+      it('slotCounters answers the slots each customer holds (none without a counter); adjustSlots moves them only while they hold what was read', async () => {
+        await harness.addCustomer('lab-q');
+        await harness.addCustomer('lab-r');
+        for (const record of [registeringRecord({ customer_id: 'lab-q' }), registeringRecord({ customer_id: 'lab-q' })]) await store.beginRegistration(record, undefined, ROOM);
+        const counters = async () => Object.fromEntries(await store.slotCounters(['lab-q', 'lab-r', 'lab-q']));
+        expect(await counters()).toEqual({ 'lab-q': 2 });
+        // Not what the counter holds: refused.
+        expect(await store.adjustSlots({ customerId: 'lab-q', delta: 3, expected: 1 })).toBe(false);
+        expect(await store.adjustSlots({ customerId: 'lab-q', delta: -1, expected: 2 })).toBe(true);
+        // No counter yet: only `undefined` matches it, and the fix creates it.
+        expect(await store.adjustSlots({ customerId: 'lab-r', delta: 2, expected: 0 })).toBe(false);
+        expect(await store.adjustSlots({ customerId: 'lab-r', delta: 2, expected: undefined })).toBe(true);
+        expect(await store.adjustSlots({ customerId: 'lab-r', delta: 2, expected: undefined })).toBe(false);
+        expect(await counters()).toEqual({ 'lab-q': 1, 'lab-r': 2 });
+        // A slot taken since the read refuses a fix decided on it.
+        await store.beginRegistration(registeringRecord({ customer_id: 'lab-q' }), undefined, ROOM);
+        expect(await store.adjustSlots({ customerId: 'lab-q', delta: 1, expected: 1 })).toBe(false);
+        expect(await counters()).toEqual({ 'lab-q': 2, 'lab-r': 2 });
+        // The counter the quota decides on.
+        expect(await store.beginRegistration(registeringRecord({ customer_id: 'lab-r' }), undefined, { limit: 2 })).toEqual({ kind: 'quota-exceeded', usage: 2 });
+      });
+
+      it('customerTurn pages through the customers in id order after the id given, customers only, and says when it reached the last', async () => {
+        const prefix = `turn-${Math.random().toString(36).slice(2, 8)}-`;
+        for (const suffix of ['c', 'a', 'b']) await harness.addCustomer(`${prefix}${suffix}`);
+        // A counter item of the customer's (`counters#…`) is not a customer.
+        await store.beginRegistration(registeringRecord({ customer_id: `${prefix}a` }), undefined, ROOM);
+        expect(await store.customerTurn(prefix, 2)).toEqual({ customerIds: [`${prefix}a`, `${prefix}b`], more: true });
+        const rest = await store.customerTurn(`${prefix}b`, 1_000);
+        expect(rest.customerIds[0]).toBe(`${prefix}c`);
+        expect(rest.more).toBe(false);
+        const all = await store.customerTurn(undefined, 1_000);
+        expect(all.customerIds.filter((id) => id.startsWith(prefix))).toEqual([`${prefix}a`, `${prefix}b`, `${prefix}c`]);
+        expect(all.customerIds.filter((id) => id.includes('#'))).toEqual([]);
       });
 
       it('the cursor is written only over the version read, and read back as written', async () => {

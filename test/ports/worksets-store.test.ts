@@ -15,6 +15,7 @@ import { counterUpdate } from '../../lambdas/lib/stores/dynamodb/expression.ts';
 import { toItem } from '../../lambdas/lib/stores/dynamodb/queue-index.ts';
 import { MemoryWorksetStore } from '../../lambdas/lib/stores/memory/memory-worksets.ts';
 import type { TableNames } from '../../lambdas/lib/stores/tables.ts';
+import { seedCustomerItem } from '../support/customer-items.ts';
 import { useLocalAws } from '../support/local-aws.ts';
 import { worksetStoreContract } from './worksets-store.contract.ts';
 
@@ -38,7 +39,7 @@ worksetStoreContract('DynamoDB', async () => {
   return {
     store: dynamoWorksetStore({ db: aws.ddb, tables, random: Math.random }),
     async addCustomer(customerId) {
-      await aws.ddb.send(new PutCommand({ TableName: tables.customers, Item: { customer_id: customerId } }));
+      await seedCustomerItem(aws.ddb, tables.customers, customerId);
     },
     async seed(record) {
       await aws.ddb.send(

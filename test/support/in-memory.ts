@@ -8,9 +8,7 @@
  */
 import { DEFAULT_ARCHIVE_PREFIX, DEFAULT_CONTROL_PREFIX } from '../../lambdas/lib/config/settings.ts';
 import { BUILT_IN_RUNS, type RunCatalogue } from '../../lambdas/lib/domain/pipeline-catalogue.ts';
-import { sentinelOf } from '../../lambdas/lib/domain/sentinel-rules.ts';
-import { SENTINELS } from '../../lambdas/lib/domain/sentinels.ts';
-import { queueOrder, type Priority, type WorksetRecord, type WorksetState } from '../../lambdas/lib/domain/workset.ts';
+import type { WorksetRecord } from '../../lambdas/lib/domain/workset.ts';
 import type { ControlBucketDeps, EventDeps, ReconcilerDeps, RegistrationDeps, SettleDeps, UploadDeps } from '../../lambdas/lib/flows/deps.ts';
 import { DEFAULT_UPLOAD_MAX_BYTES, stagedSheetKey, UPLOAD_EXPIRY_SECONDS, UPLOAD_PREFIX } from '../../lambdas/lib/domain/sheet-upload.ts';
 import { MemoryStagedSheets, MemoryUploadForms } from '../../lambdas/lib/stores/memory/memory-sheet-uploads.ts';
@@ -24,6 +22,7 @@ import type { FaultHook } from '../../lambdas/lib/stores/memory/faults.ts';
 import { MemoryControlBucket } from '../../lambdas/lib/stores/memory/memory-control-bucket.ts';
 import { MemoryCustomerStore } from '../../lambdas/lib/stores/memory/memory-customers.ts';
 import { MemoryWorksetStore } from '../../lambdas/lib/stores/memory/memory-worksets.ts';
+import { seededFiles, seededRecord, type SeedOptions } from './workset-records.ts';
 
 export const CONTROL_BUCKET = 'daylily-control-test';
 export const SENDER = 'daylily@lab.test';
@@ -35,16 +34,7 @@ export const CUSTOMERS = ['lab-1', 'lab-2'] as const;
  */
 export const ROOMY_CUSTOMER = { max_active_worksets: 1_000, data_locations: ['s3://lab-data/', 's3://d/'] } as const;
 
-export interface SeedOptions {
-  readonly state?: WorksetState;
-  readonly priority?: Priority;
-  readonly customerId?: string;
-  readonly createdAt?: string;
-  readonly worksetId?: string;
-  /** Files of the control folder besides its sentinels (default: the registration files; false: no folder). */
-  readonly files?: readonly string[] | false;
-  readonly extra?: Partial<WorksetRecord>;
-}
+export type { SeedOptions } from './workset-records.ts';
 
 /** A create request as the route hands it to the flow (schema defaults applied, names resolved in the built-in catalogue). */
 export function registrationRequest(body: Record<string, unknown> = {}, catalogue: RunCatalogue = BUILT_IN_RUNS): RegistrationRequest {
@@ -153,40 +143,14 @@ export function inMemory() {
 
   /** A workset as the lifecycle finds it (version 1), with its folder and state sentinel. */
   function seed(options: SeedOptions = {}): WorksetRecord {
-    const state = options.state ?? 'ready';
-    const priority = options.priority ?? 'normal';
-    const createdAt = options.createdAt ?? new Date(now).toISOString();
-    const worksetId = options.worksetId ?? `ws-${(ids += 1).toString(16).padStart(8, '0')}`;
-    const active = `${DEFAULT_CONTROL_PREFIX}${worksetId}/`;
-    const folder = state === 'archived' ? `${DEFAULT_ARCHIVE_PREFIX}${worksetId}/` : active;
-    const record: WorksetRecord = {
-      workset_id: worksetId,
-      customer_id: options.customerId ?? 'lab-1',
-      workset_name: worksetId,
-      state,
-      priority,
-      queue_order: queueOrder(priority, createdAt),
-      pipeline_type: 'snv',
-      reference_genome: 'GRCh38',
-      sample_count: 1,
-      control_bucket: CONTROL_BUCKET,
-      control_prefix: folder,
-      export_uri: `s3://${CONTROL_BUCKET}/${folder}results/`,
-      enable_qc: true,
-      archive_results: true,
-      created_at: createdAt,
-      updated_at: createdAt,
-      version: 1,
-      state_history: [{ from: null, to: state, reason: 'seeded', actor: 'test', at: createdAt }],
-      ...(state === 'archived' ? { archived_from: 'complete' as const, active_prefix: active } : {}),
-      ...options.extra,
-    };
+    const record = seededRecord(options, {
+      bucket: CONTROL_BUCKET,
+      controlPrefix: DEFAULT_CONTROL_PREFIX,
+      worksetId: `ws-${(ids += 1).toString(16).padStart(8, '0')}`,
+      now: new Date(now).toISOString(),
+    });
     worksets.seedWorkset(record);
-    if (options.files !== false) {
-      const sentinel = sentinelOf(record);
-      const names = [...(options.files ?? ['daylily_work.yaml', 'daylily_info.yaml', 'stage_samples.tsv', 'sample_data/.keep']), ...(sentinel ? [sentinel] : []), ...(record.lock_owner ? [SENTINELS.lock] : [])];
-      for (const name of names) bucket.seedObject(CONTROL_BUCKET, { key: `${folder}${name}`, body: name, contentType: 'text/plain' });
-    }
+    for (const name of seededFiles(options, record)) bucket.seedObject(CONTROL_BUCKET, { key: `${record.control_prefix}${name}`, body: name, contentType: 'text/plain' });
     return record;
   }
 

@@ -9,25 +9,15 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { WorksetRecord } from '../../lambdas/lib/domain/workset.ts';
 import { monitorReading, sentinelOf, type MonitorReading } from '../../lambdas/lib/domain/sentinel-rules.ts';
 import { SENTINELS } from '../../lambdas/lib/domain/sentinels.ts';
-import { queueOrder, type Priority, type WorksetState } from '../../lambdas/lib/domain/workset.ts';
 import { moveDelta } from '../../lambdas/lib/domain/queue-counters.ts';
 import { slotDelta } from '../../lambdas/lib/domain/customer.ts';
 import { counterUpdate as customerCounters } from '../../lambdas/lib/stores/dynamodb/customer-counters.ts';
 import { counterUpdate } from '../../lambdas/lib/stores/dynamodb/expression.ts';
 import { toItem } from '../../lambdas/lib/stores/dynamodb/queue-index.ts';
-import { DEFAULT_ARCHIVE_PREFIX } from '../../lambdas/lib/config/settings.ts';
 import type { LocalAws } from './local-aws.ts';
+import { seededFiles, seededRecord, type SeedOptions } from './workset-records.ts';
 
-export interface SeedOptions {
-  readonly state?: WorksetState;
-  readonly priority?: Priority;
-  readonly customerId?: string;
-  readonly createdAt?: string;
-  readonly worksetId?: string;
-  /** Files of the control folder besides the state sentinel (default: the registration files). */
-  readonly files?: readonly string[] | false;
-  readonly extra?: Partial<WorksetRecord> & Record<string, unknown>;
-}
+export type { SeedOptions } from './workset-records.ts';
 
 export const newId = (slug = 'ws'): string => `${slug}-${randomBytes(4).toString('hex')}`;
 
@@ -47,34 +37,8 @@ export function worksetFixtures(aws: FixtureAws) {
   };
 
   async function seed(options: SeedOptions = {}): Promise<WorksetRecord> {
-    const state = options.state ?? 'ready';
-    const priority = options.priority ?? 'normal';
-    const createdAt = options.createdAt ?? new Date().toISOString();
-    const worksetId = options.worksetId ?? newId();
-    const active = `${aws.controlPrefix}${worksetId}/`;
-    const folder = state === 'archived' ? `${DEFAULT_ARCHIVE_PREFIX}${worksetId}/` : active;
-    const record = {
-      workset_id: worksetId,
-      customer_id: options.customerId ?? 'lab-1',
-      workset_name: worksetId,
-      state,
-      priority,
-      queue_order: queueOrder(priority, createdAt),
-      pipeline_type: 'snv',
-      reference_genome: 'GRCh38',
-      sample_count: 1,
-      control_bucket: aws.bucket,
-      control_prefix: folder,
-      export_uri: `s3://${aws.bucket}/${folder}results/`,
-      enable_qc: true,
-      archive_results: true,
-      created_at: createdAt,
-      updated_at: createdAt,
-      version: 1,
-      state_history: [{ from: null, to: state, reason: 'seeded', actor: 'test', at: createdAt }],
-      ...(state === 'archived' ? { archived_from: 'complete' as const, active_prefix: active } : {}),
-      ...options.extra,
-    } as WorksetRecord;
+    const record = seededRecord(options, { bucket: aws.bucket, controlPrefix: aws.controlPrefix, worksetId: newId(), now: new Date().toISOString() });
+    const { state } = record;
     await ensureCustomer(record.customer_id);
     // Counted like a registration: the queue counters, and the customer's slot when the state holds one.
     const slot = slotDelta(null, state);
@@ -87,15 +51,9 @@ export function worksetFixtures(aws: FixtureAws) {
         ],
       }),
     );
-    if (options.files !== false) {
-      const names = options.files ?? ['daylily_work.yaml', 'daylily_info.yaml', 'stage_samples.tsv', 'sample_data/.keep'];
-      const sentinel = sentinelOf(record);
-      await Promise.all(
-        [...names, ...(sentinel ? [sentinel] : []), ...(record.lock_owner ? [SENTINELS.lock] : [])].map((name) =>
-          aws.s3.send(new PutObjectCommand({ Bucket: aws.bucket, Key: `${record.control_prefix}${name}`, Body: name })),
-        ),
-      );
-    }
+    await Promise.all(
+      seededFiles(options, record).map((name) => aws.s3.send(new PutObjectCommand({ Bucket: aws.bucket, Key: `${record.control_prefix}${name}`, Body: name }))),
+    );
     return record;
   }
 

@@ -1,8 +1,16 @@
 /** What the reconciler expects of a folder, and what its metrics look like: pure rules. */
 import { describe, expect, it } from 'vitest';
 import { ACTIVE_STATES, expectedSentinels, folderOf, needsItsRecord, nextInRotation, RECOUNT_ROTATION, sentinelDrift, sentinelsIn } from '../../lambdas/lib/domain/drift.ts';
+import { holdsSlot } from '../../lambdas/lib/domain/customer.ts';
 import { WORKSET_STATES } from '../../lambdas/lib/domain/workset.ts';
 import { metricDocument } from '../../lambdas/lib/metrics.ts';
+
+describe('what a pass reads', () => {
+  it('holds every workset that holds a slot: the quota recount counts from the active states alone', () => {
+    expect(WORKSET_STATES.filter(holdsSlot).length).toBeGreaterThan(0);
+    expect(WORKSET_STATES.filter((state) => holdsSlot(state) && !(ACTIVE_STATES as readonly string[]).includes(state))).toEqual([]);
+  });
+});
 
 describe('a folder against its record', () => {
   it('should show the state sentinel, and daylily.lock while leased', () => {

@@ -70,7 +70,8 @@ export function newCustomerId(name: string, randomHex: string): string {
 
 export const SLOT_STATES: readonly WorksetState[] = ['registering', 'ready', 'in_progress', 'retrying'];
 
-const holdsSlot = (state: WorksetState | null): boolean => state !== null && SLOT_STATES.includes(state);
+/** Whether a workset in `state` (null: none) holds one of its customer's slots. */
+export const holdsSlot = (state: WorksetState | null): boolean => state !== null && SLOT_STATES.includes(state);
 
 /** +1: the change takes a slot; -1: it releases one; 0: neither. */
 export function slotDelta(from: WorksetState | null, to: WorksetState | null): number {

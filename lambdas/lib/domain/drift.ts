@@ -13,10 +13,10 @@ import { WORKSET_STATES, type WorksetRecord, type WorksetState } from './workset
  * - `flagged`: a record flagged `sentinel_sync_pending` (its folder made to match it);
  * - `sentinels`: a folder whose sentinels differ from what its record's state implies;
  * - `stray-ready`: a folder holding `daylily.ready` with no `ready` record of that folder;
- * - `queue-counter`: a state's counter differing from the records in that state.
- * (`quota-usage` joins them with tenancy: see flows/reconciler/reconcile.ts.)
+ * - `queue-counter`: a state's counter differing from the records in that state;
+ * - `quota-usage`: a customer's slot counter differing from its records that hold a slot.
  */
-export const REPAIR_KINDS = ['registration', 'expired-lease', 'flagged', 'sentinels', 'stray-ready', 'queue-counter'] as const;
+export const REPAIR_KINDS = ['registration', 'expired-lease', 'flagged', 'sentinels', 'stray-ready', 'queue-counter', 'quota-usage'] as const;
 export type RepairKind = (typeof REPAIR_KINDS)[number];
 
 /** The states work is still pending in: every pass reads all their records (the state index). */

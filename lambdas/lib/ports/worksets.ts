@@ -266,6 +266,8 @@ export interface ReconcilerCursor {
   readonly scanAfter?: string;
   /** The state (not an active one) whose counter the next pass recounts. */
   readonly recountNext?: WorksetState;
+  /** The quota recount's turn through every customer resumes after this customer id; absent: from the first. */
+  readonly quotaAfter?: string;
   readonly updatedAt?: string;
 }
 
@@ -288,6 +290,22 @@ export interface Reconciliation {
    * that state: a state change since then refuses it (false), so a recount never overwrites one.
    */
   adjustCounter(input: { state: WorksetState; delta: number; shards: readonly CounterShard[] }): Promise<boolean>;
+  /**
+   * The slots each customer's counter item holds (`active_worksets`), read consistently; a
+   * customer without one (nothing counted yet) is left out.
+   */
+  slotCounters(customerIds: readonly string[]): Promise<ReadonlyMap<string, number>>;
+  /**
+   * Adds `delta` to a customer's slots held, only while its counter still holds `expected`
+   * (undefined: no count yet): a slot taken or released since refuses it (false).
+   */
+  adjustSlots(input: { customerId: string; delta: number; expected: number | undefined }): Promise<boolean>;
+  /**
+   * Up to `limit` customer ids in id order, after `after` (undefined: from the first): the quota
+   * recount's turn through customers none of whose worksets a pass reads. `more` false: the turn
+   * reached the last customer.
+   */
+  customerTurn(after: string | undefined, limit: number): Promise<{ customerIds: string[]; more: boolean }>;
   readCursor(): Promise<ReconcilerCursor | undefined>;
   /** Writes the cursor at `expected` + 1 if it is still at `expected` (undefined: not written yet); false otherwise. */
   writeCursor(cursor: Omit<ReconcilerCursor, 'version'>, expected: number | undefined): Promise<boolean>;

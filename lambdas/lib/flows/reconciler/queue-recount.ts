@@ -12,6 +12,7 @@
  * a state some other writer changed in the last BUSY_SECONDS is left to a later pass.
  */
 import { ACTIVE_STATES, nextInRotation, RECOUNT_ROTATION } from '../../domain/drift.ts';
+import type { StateChangeDetail } from '../../domain/state-change-event.ts';
 import type { WorksetState } from '../../domain/workset.ts';
 import type { ReconcilerDeps } from '../deps.ts';
 import type { Pass } from './pass.ts';
@@ -21,20 +22,23 @@ export const BUSY_SECONDS = 30;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The states changed by other writers since `since` (this pass's own repairs excluded). */
-async function busyStates(deps: ReconcilerDeps, pass: Pass, since: Date): Promise<Set<WorksetState>> {
-  const busy = new Set<WorksetState>();
+/**
+ * The state changes other writers made from BUSY_SECONDS before `readAt` on (this pass's own
+ * repairs excluded), read `indexSettleMs` after the call: by then the reconcile index holds
+ * whatever was written before it (before the counters were read). A recount leaves what they
+ * touched to a later pass.
+ */
+export async function othersChanges(deps: ReconcilerDeps, pass: Pass, readAt: Date): Promise<StateChangeDetail[]> {
+  await sleep(deps.indexSettleMs ?? 2_000);
+  const since = new Date(readAt.getTime() - BUSY_SECONDS * 1000).toISOString();
+  const changes: StateChangeDetail[] = [];
   let startKey: string | undefined;
   do {
-    const page = await deps.worksets.changesSince({ since: since.toISOString(), until: deps.now().toISOString(), limit: 1000, ...(startKey ? { startKey } : {}) });
-    for (const change of page.items) {
-      if (change.actor === pass.actor && pass.touched.has(change.workset_id)) continue;
-      busy.add(change.to);
-      if (change.from) busy.add(change.from);
-    }
+    const page = await deps.worksets.changesSince({ since, until: deps.now().toISOString(), limit: 1000, ...(startKey ? { startKey } : {}) });
+    changes.push(...page.items.filter((change) => !(change.actor === pass.actor && pass.touched.has(change.workset_id))));
     startKey = page.nextKey;
   } while (startKey);
-  return busy;
+  return changes;
 }
 
 /** Recounts this pass's states; answers the state the next pass's rotation recounts. */
@@ -54,8 +58,7 @@ export async function recountQueue(deps: ReconcilerDeps, pass: Pass, rotation: W
   if (differing.length === 0) return next;
 
   // Anything written before the shards were read is in the index by now; anything after moved a shard.
-  await sleep(deps.indexSettleMs ?? 2_000);
-  const busy = await busyStates(deps, pass, new Date(readAt.getTime() - BUSY_SECONDS * 1000));
+  const busy = new Set((await othersChanges(deps, pass, readAt)).flatMap((change) => [change.to, ...(change.from ? [change.from] : [])]));
   for (const state of differing) {
     if (busy.has(state) || pass.timeUp()) continue;
     await pass.attempt('queue-counter', state, async () => {

@@ -14,6 +14,7 @@ import type { ReconcilerDeps } from '../deps.ts';
 import { checkFolders, QUIET_SECONDS, type FolderScan } from './folders.ts';
 import { Pass, passMetrics, type PassReport, type ReconcileOptions } from './pass.ts';
 import { recountQueue } from './queue-recount.ts';
+import { recountQuotaUsage } from './quota-recount.ts';
 import { recoverLapsedLeases, repairFlagged, settleRegistrations } from './record-repairs.ts';
 import { readSnapshot, type Snapshot } from './snapshot.ts';
 
@@ -33,6 +34,7 @@ interface PassContext {
   readonly cursor: ReconcilerCursor | undefined;
   scan?: FolderScan;
   rotation?: WorksetState;
+  quotaAfter?: string;
 }
 
 /**
@@ -50,12 +52,9 @@ const STEPS: ReadonlyArray<(context: PassContext) => Promise<void>> = [
   async (context) => {
     context.rotation = await recountQueue(context.deps, context.pass, context.cursor?.recountNext);
   },
-  // SEAM, quota usage (issue 10): with tenancy's per-customer `active_worksets` counters, one more
-  // step here recounts them — kind `quota-usage` in REPAIR_KINDS; from `context.snapshot.active`
-  // (every record in an active state, read anyway), the records holding a slot counted per
-  // customer, against each customer's counter (the customers port); a difference fixed by a write
-  // conditioned on the counter value read (as adjustCounter is), a customer with a workset changed
-  // by another writer in the last BUSY_SECONDS left to a later pass (queue-recount.ts does the same).
+  async (context) => {
+    context.quotaAfter = await recountQuotaUsage(context.deps, context.pass, context.snapshot, context.cursor?.quotaAfter);
+  },
 ];
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -67,7 +66,8 @@ export async function reconcile(deps: ReconcilerDeps, options: ReconcileOptions 
   // Never after this pass's start (a cursor written by a clock ahead of this one), never longer than a day.
   const since = iso(Math.min(start, Math.max(cursor?.changesSince ? Date.parse(cursor.changesSince) : start - FIRST_WINDOW_SECONDS * 1000, start - LONGEST_WINDOW_SECONDS * 1000)));
   const snapshot = await readSnapshot(deps, pass, { since, until: iso(start) });
-  const context: PassContext = { deps, pass, snapshot, cursor, ...(cursor?.recountNext ? { rotation: cursor.recountNext } : {}) };
+  // A pass out of time before a rotating step leaves its turn where the cursor had it.
+  const context: PassContext = { deps, pass, snapshot, cursor, ...(cursor?.recountNext ? { rotation: cursor.recountNext } : {}), ...(cursor?.quotaAfter ? { quotaAfter: cursor.quotaAfter } : {}) };
   for (const step of STEPS) {
     if (pass.timeUp()) break;
     await step(context);
@@ -81,6 +81,7 @@ export async function reconcile(deps: ReconcilerDeps, options: ReconcileOptions 
         changesSince: context.scan?.changedChecked ? iso(start - WINDOW_OVERLAP_SECONDS * 1000) : since,
         ...(scanAfter ? { scanAfter } : {}),
         ...(context.rotation ? { recountNext: context.rotation } : {}),
+        ...(context.quotaAfter ? { quotaAfter: context.quotaAfter } : {}),
         updatedAt: deps.now().toISOString(),
       },
       cursor?.version,

@@ -6,8 +6,10 @@
  */
 import { WORKSET_ID_PATTERN } from '../../domain/workset-id.ts';
 import { CUSTOMER_ID_PATTERN, WORKSET_STATES } from '../../domain/workset.ts';
-import { InvalidInputError } from '../../errors.ts';
+import { decodeTokenObject, encodeToken, invalidCursor } from '../cursor-token.ts';
 import { HISTORY_ITEM_SEPARATOR } from '../tables.ts';
+
+export { invalidCursor };
 
 type Key = Record<string, string>;
 
@@ -29,11 +31,7 @@ export const KEY_SHAPES: Readonly<Record<string, (value: string) => boolean>> = 
 };
 
 export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
-  return key === undefined ? undefined : Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
-}
-
-export function invalidCursor(): InvalidInputError {
-  return new InvalidInputError('next_token is not a cursor this listing issued.', [{ field: 'next_token', message: 'is invalid' }]);
+  return key === undefined ? undefined : encodeToken(key);
 }
 
 /**
@@ -42,14 +40,7 @@ export function invalidCursor(): InvalidInputError {
  * A history item's key must also be the item of that entry (`{workset}#history#{entry}`).
  */
 export function decodeCursor(token: string, expected: { fields: readonly string[]; partition: [string, string] }): Key {
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-  } catch {
-    throw invalidCursor();
-  }
-  if (decoded === null || typeof decoded !== 'object' || Array.isArray(decoded)) throw invalidCursor();
-  const key = decoded as Record<string, unknown>;
+  const key = decodeTokenObject(token);
   const entries = Object.entries(key);
   const historyItem = (value: string) => value === `${key.history_of}${HISTORY_ITEM_SEPARATOR}${key.entry_id}`;
   const shapeOk =

@@ -1,21 +1,25 @@
 /**
  * The reconciler's reads and writes in the worksets adapter: the flagged records and the recent
  * changes (both through the reconcile index), batch reads, counts per state, the counter shards
- * and their conditional adjustment, and the reconciler's cursor item.
+ * and their conditional adjustment, the customers' slot counters and theirs, and the
+ * reconciler's cursor item.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { COUNTER_SHARD_IDS } from '../../domain/queue-counters.ts';
 import type { StateChangeDetail } from '../../domain/state-change-event.ts';
 import { WORKSET_STATES, type WorksetState } from '../../domain/workset.ts';
 import type { CounterShard, Reconciliation, ReconcilerCursor } from '../../ports/worksets.ts';
 import { sdkCall, translated } from '../aws-errors.ts';
-import { WORKSET_INDEXES } from '../tables.ts';
+import { CUSTOMER_INDEXES, CUSTOMER_ITEM_KEYS, WORKSET_INDEXES } from '../tables.ts';
+import { DIRECTORY, DIRECTORY_VALUE } from './customer-settings.ts';
+import { ACTIVE } from './customer-counters.ts';
 import { changeFromHistoryItem, Expression } from './expression.ts';
 import { fromItem } from './queue-index.ts';
 import { changesPartitions, FLAGGED_PARTITION, RECONCILE_AT, RECONCILE_KEY } from './reconcile-index.ts';
 import type { DynamoContext } from './records.ts';
 import { transactWrite, type TransactWriteItem } from './transactions.ts';
+import { decodeTokenObject, encodeToken } from '../cursor-token.ts';
 
 /** The cursor's item: `#` keeps it out of every workset index, as the counters are. */
 export const CURSOR_ID = '#reconciler#cursor';
@@ -42,9 +46,20 @@ async function batchGet(ctx: DynamoContext, keys: readonly Record<string, unknow
   return items;
 }
 
-const encode = (value: unknown): string => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+/** A conditional write's outcome: false when its condition did not hold. */
+async function conditionally(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw translated(error);
+  }
+}
+
+const encode = encodeToken;
 /** A start key this adapter issued (the reconciler hands back what it was given; nobody else does). */
-const decode = <T>(token: string): T => JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as T;
+const decode = <T>(token: string): T => decodeTokenObject(token) as T;
 
 export function dynamoReconciliation(ctx: DynamoContext): Reconciliation {
   const table = ctx.tables.worksets;
@@ -170,6 +185,53 @@ export function dynamoReconciliation(ctx: DynamoContext): Reconciliation {
       return (await transactWrite(ctx.db, items, { random: ctx.random })).ok;
     },
 
+    async slotCounters(customerIds) {
+      const counters = new Map<string, number>();
+      // One GetItem each, not a batch: the entry may read counter items only, a grant by key that
+      // covers single-item actions (infra/entry-permissions.ts).
+      await Promise.all(
+        [...new Set(customerIds)].map(async (customerId) => {
+          const key = { customer_id: CUSTOMER_ITEM_KEYS.counters(customerId) };
+          const { Item } = await sdkCall(() => ctx.db.send(new GetCommand({ TableName: ctx.tables.customers, Key: key, ConsistentRead: true })));
+          if (typeof Item?.[ACTIVE] === 'number') counters.set(customerId, Item[ACTIVE]);
+        }),
+      );
+      return counters;
+    },
+
+    adjustSlots(input) {
+      return conditionally(() =>
+        ctx.db.send(
+          new UpdateCommand({
+            TableName: ctx.tables.customers,
+            Key: { customer_id: CUSTOMER_ITEM_KEYS.counters(input.customerId) },
+            UpdateExpression: 'ADD #a :d',
+            ConditionExpression: input.expected === undefined ? 'attribute_not_exists(#a)' : '#a = :read',
+            ExpressionAttributeNames: { '#a': ACTIVE },
+            ExpressionAttributeValues: { ':d': input.delta, ...(input.expected !== undefined && { ':read': input.expected }) },
+          }),
+        ),
+      );
+    },
+
+    async customerTurn(after, limit) {
+      // The directory index holds customer items only (keys projected alone would do; it projects all).
+      const result = await sdkCall(() =>
+        ctx.db.send(
+          new QueryCommand({
+            TableName: ctx.tables.customers,
+            IndexName: CUSTOMER_INDEXES.directory,
+            KeyConditionExpression: after === undefined ? '#d = :d' : '#d = :d AND #c > :after',
+            ProjectionExpression: '#c',
+            ExpressionAttributeNames: { '#d': DIRECTORY, '#c': 'customer_id' },
+            ExpressionAttributeValues: { ':d': DIRECTORY_VALUE, ...(after !== undefined && { ':after': after }) },
+            Limit: limit,
+          }),
+        ),
+      );
+      return { customerIds: (result.Items ?? []).map((item) => String(item.customer_id)), more: result.LastEvaluatedKey !== undefined };
+    },
+
     async readCursor() {
       const result = await sdkCall(() => ctx.db.send(new GetCommand({ TableName: table, Key: { workset_id: CURSOR_ID }, ConsistentRead: true })));
       if (!result.Item) return undefined;
@@ -179,8 +241,8 @@ export function dynamoReconciliation(ctx: DynamoContext): Reconciliation {
 
     async writeCursor(cursor, expected) {
       const e = new Expression();
-      try {
-        await ctx.db.send(
+      return conditionally(() =>
+        ctx.db.send(
           new PutCommand({
             TableName: table,
             Item: { ...cursor, workset_id: CURSOR_ID, version: (expected ?? 0) + 1 },
@@ -189,12 +251,8 @@ export function dynamoReconciliation(ctx: DynamoContext): Reconciliation {
             ConditionExpression: expected === undefined ? `attribute_not_exists(${e.name('workset_id')})` : `${e.name('version')} = ${e.value(expected)}`,
             ...e.params(),
           }),
-        );
-        return true;
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return false;
-        throw translated(error);
-      }
+        ),
+      );
     },
   };
 }

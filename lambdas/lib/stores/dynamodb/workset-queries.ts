@@ -5,6 +5,7 @@ import { PRIORITIES, WORKSET_STATES, type HistoryEntry, type WorksetRecord, type
 import type { ExpiredLease, ListingFilter, QueueCandidate, WorksetPage, WorksetQueries } from '../../ports/worksets.ts';
 import { sdkCall } from '../aws-errors.ts';
 import { WORKSET_INDEXES } from '../tables.ts';
+import { decodeTokenObject } from '../cursor-token.ts';
 import { decodeCursor, encodeCursor, invalidCursor } from './cursor.ts';
 import { Expression } from './expression.ts';
 import { CLAIMABLE, fromItem, LIVE, LIVE_LEASE } from './queue-index.ts';
@@ -97,12 +98,7 @@ function decodeStateCursor(
   queueOrderPrefix: string | undefined,
 ): { stateIndex: number; startKey?: Record<string, string> } {
   if (!token) return { stateIndex: 0 };
-  let state: unknown;
-  try {
-    state = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'))?.state;
-  } catch {
-    state = undefined;
-  }
+  const state = decodeTokenObject(token).state;
   const stateIndex = states.indexOf(state as WorksetState);
   if (stateIndex < 0) throw invalidCursor();
   let startKey: Record<string, string>;

@@ -57,6 +57,21 @@ export class MemoryCustomerStore implements CustomerAdmin {
     return this.active.get(customerId) ?? 0;
   }
 
+  /** The slot counter as stored: undefined when the customer has none (nothing counted yet). */
+  /** Every onboarded customer's id (the directory's entries). */
+  customerIds(): string[] {
+    return [...this.customers.keys()];
+  }
+
+  slotCounter(customerId: string): number | undefined {
+    return this.active.get(customerId);
+  }
+
+  /** A fixture: the customer's slot counter gone, as for a customer counted before quotas were. */
+  dropSlotCounter(customerId: string): void {
+    this.active.delete(customerId);
+  }
+
   // -------------------------------------------------------------------------------------------
   // CustomerAdmin
 

@@ -214,6 +214,11 @@ export class MemoryWorksetStore implements WorksetStore {
     this.count({ [state]: delta });
   }
 
+  /** A fixture: a customer's slot counter moved without any record moving. */
+  skewSlots(customerId: string, delta: number): void {
+    this.customerStore.moveSlot(customerId, delta);
+  }
+
   /**
    * The state changes written so far, in order, as the stream consumer reads them from the
    * DynamoDB table's stream (a test hands them to the publishing flow).
@@ -649,6 +654,27 @@ export class MemoryWorksetStore implements WorksetStore {
     if (input.shards.length !== 1 || input.shards[0]!.counts[input.state] !== this.counts.get(input.state)) return false;
     this.count({ [input.state]: input.delta });
     return true;
+  }
+
+  async slotCounters(customerIds: readonly string[]): Promise<ReadonlyMap<string, number>> {
+    checkFault(this.fail, 'slotCounters', customerIds);
+    return new Map(customerIds.flatMap((customerId) => {
+      const held = this.customerStore.slotCounter(customerId);
+      return held === undefined ? [] : [[customerId, held] as const];
+    }));
+  }
+
+  async adjustSlots(input: { customerId: string; delta: number; expected: number | undefined }): Promise<boolean> {
+    checkFault(this.fail, 'adjustSlots', input);
+    if (this.customerStore.slotCounter(input.customerId) !== input.expected) return false;
+    this.customerStore.moveSlot(input.customerId, input.delta);
+    return true;
+  }
+
+  async customerTurn(after: string | undefined, limit: number): Promise<{ customerIds: string[]; more: boolean }> {
+    checkFault(this.fail, 'customerTurn', { after, limit });
+    const ids = this.customerStore.customerIds().filter((id) => after === undefined || compareUtf8(id, after) > 0).sort(compareUtf8);
+    return { customerIds: ids.slice(0, limit), more: ids.length > limit };
   }
 
   async readCursor(): Promise<ReconcilerCursor | undefined> {

@@ -4,7 +4,9 @@
  * position read, so a cursor from another listing (or another customer's) is refused like the
  * DynamoDB adapter refuses it: an InvalidInputError on `next_token`.
  */
-import { InvalidInputError } from '../../errors.ts';
+import { decodeTokenObject, encodeToken, invalidCursor } from '../cursor-token.ts';
+
+export { invalidCursor };
 
 /** DynamoDB sort keys and S3 keys order by their UTF-8 bytes, not by UTF-16 code units. */
 export function compareUtf8(a: string, b: string): number {
@@ -28,25 +30,14 @@ export interface Cursor {
 }
 
 export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
-}
-
-export function invalidCursor(): InvalidInputError {
-  return new InvalidInputError('next_token is not a cursor this listing issued.', [{ field: 'next_token', message: 'is invalid' }]);
+  return encodeToken(cursor);
 }
 
 const isString = (value: unknown): value is string => typeof value === 'string';
 
 /** Reads a cursor; `accepts` says whether its listing is this one. Anything else is an InvalidInputError. */
 export function decodeCursor(token: string, accepts: (listing: Readonly<Record<string, string>>) => boolean): Cursor {
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-  } catch {
-    throw invalidCursor();
-  }
-  if (decoded === null || typeof decoded !== 'object' || Array.isArray(decoded)) throw invalidCursor();
-  const { listing, after, ...rest } = decoded as Record<string, unknown>;
+  const { listing, after, ...rest } = decodeTokenObject(token);
   if (Object.keys(rest).length > 0 || listing === null || typeof listing !== 'object' || Array.isArray(listing)) throw invalidCursor();
   if (!Object.values(listing).every(isString) || !accepts(listing as Record<string, string>)) throw invalidCursor();
   if (after === undefined) return { listing: listing as Record<string, string> };
