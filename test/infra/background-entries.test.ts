@@ -9,7 +9,7 @@ import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js'
 import { describe, expect, it } from 'vitest';
 import { ENTRY_POINTS } from '../../infra/entry-points.ts';
 import { DELIVERY_ENV } from '../../lambdas/lib/config/delivery-settings.ts';
-import { WORKSET_INDEXES } from '../../lambdas/lib/stores/tables.ts';
+import { CUSTOMER_INDEXES, WORKSET_INDEXES } from '../../lambdas/lib/stores/tables.ts';
 import { nagFindings, synthesize, type Synthesized } from './synth.ts';
 
 type Resource = { Type: string; Properties: Record<string, any> };
@@ -79,7 +79,7 @@ describe('the default stack', () => {
       .flatMap((statement) => statement.resources)
       .filter((resource) => resource.includes('/index/'))
       .map((resource) => resource.split('/index/')[1]);
-    expect(queried.sort()).toEqual([WORKSET_INDEXES.byState, WORKSET_INDEXES.reconcile].sort());
+    expect(queried.sort()).toEqual([WORKSET_INDEXES.byState, WORKSET_INDEXES.reconcile, CUSTOMER_INDEXES.directory].sort());
     const deletes = on('ReconcileWorksets', 'dynamodb:DeleteItem').flatMap((statement) => statement.resources);
     expect(deletes).toEqual([tableArn('worksets')]);
     expect(on('ReconcileWorksets', 's3:ListBucket').flatMap((statement) => statement.condition ? [statement.condition] : [])).toHaveLength(2);
