@@ -90,7 +90,7 @@ function parametersOf(route: HttpEntry): Json[] {
   }
   if (request.body?.alsoFromQuery) {
     const body = schemaOf(request.body.schema) as { properties?: Record<string, Json> };
-    for (const name of request.body.alsoFromQuery) {
+    for (const name of request.body.alsoFromQuery.names) {
       parameters.push({ name, in: 'query', required: false, description: 'May be sent in the body instead; sent in both, they must agree.', schema: body.properties?.[name] ?? {} });
     }
   }
