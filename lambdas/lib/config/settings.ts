@@ -1,8 +1,9 @@
 /**
  * Configuration, read in one place. Precedence for every setting: command-line flag (local server
- * only) > environment variable > default. Handlers call `settingsFromEnv()`; the local server
- * resolves its flags with `resolveSettings()` and exports the result as environment variables, so
- * a handler runs the same under Lambda and locally.
+ * only) > environment variable > default. Handlers read them through config/current.ts
+ * (`settingsFromEnv()`, or `coreSettingsFromEnv()` where neither the archive prefix nor the lease
+ * is needed); the local server resolves its flags with `resolveSettings()` and exports the result
+ * as environment variables, so a handler runs the same under Lambda and locally.
  */
 
 export const CONFIG_DOCS = 'docs/configuration.md';
@@ -195,16 +196,17 @@ function resolveLeaseSeconds(env: Env): { seconds: number; problem?: string } {
   };
 }
 
-export function resolveSettings(flags: SettingFlags, env: Env): Settings {
-  const controlBucket = resolveControlBucket(flags, env);
-  const archivePrefix = resolveArchivePrefix(env, controlBucket);
-  const lease = resolveLeaseSeconds(env);
+/**
+ * What every function reads: the control bucket, tables, region, auth and catalogue. None of it
+ * warns, and none of the archive prefix's and the lease's checks come with it, so a function that
+ * uses neither (registration, the customer routes) carries neither.
+ */
+export type CoreSettings = Omit<Settings, 'archivePrefix' | 'defaultLeaseSeconds' | 'warnings'>;
+
+export function resolveCoreSettings(flags: SettingFlags, env: Env): CoreSettings {
   return {
     auth: { required: nonEmpty(env[ENV.auth])?.toLowerCase() !== 'off', customerClaim: nonEmpty(env[ENV.authCustomerClaim]) },
-    archivePrefix,
-    defaultLeaseSeconds: lease.seconds,
-    warnings: [...(archivePrefix.ok ? [] : [archivePrefix.problem]), ...(lease.problem ? [lease.problem] : [])],
-    controlBucket,
+    controlBucket: resolveControlBucket(flags, env),
     worksetTable: nonEmpty(flags.tableName) ?? nonEmpty(env[ENV.worksetTable]) ?? 'daylily-worksets',
     customerTable: nonEmpty(flags.customersTable) ?? nonEmpty(env[ENV.customerTable]) ?? 'daylily-customers',
     idempotencyTable:
@@ -215,9 +217,22 @@ export function resolveSettings(flags: SettingFlags, env: Env): Settings {
   };
 }
 
+export function resolveSettings(flags: SettingFlags, env: Env): Settings {
+  const { auth, ...core } = resolveCoreSettings(flags, env);
+  const archivePrefix = resolveArchivePrefix(env, core.controlBucket);
+  const lease = resolveLeaseSeconds(env);
+  return {
+    auth,
+    archivePrefix,
+    defaultLeaseSeconds: lease.seconds,
+    warnings: [...(archivePrefix.ok ? [] : [archivePrefix.problem]), ...(lease.problem ? [lease.problem] : [])],
+    ...core,
+  };
+}
+
 /** Physical table names by logical table (stores/tables.ts names them). */
 export function tableNames(
-  settings: Pick<Settings, 'worksetTable' | 'customerTable' | 'idempotencyTable' | 'notificationTable'>,
+  settings: Pick<CoreSettings, 'worksetTable' | 'customerTable' | 'idempotencyTable' | 'notificationTable'>,
 ): { worksets: string; customers: string; idempotency: string; notifications: string } {
   return { worksets: settings.worksetTable, customers: settings.customerTable, idempotency: settings.idempotencyTable, notifications: settings.notificationTable };
 }
@@ -225,6 +240,11 @@ export function tableNames(
 /** The settings of a running function: environment only (the stack sets it). */
 export function settingsFromEnv(env: Env = process.env): Settings {
   return resolveSettings({}, env);
+}
+
+/** The core settings of a running function (`CoreSettings`), from the environment only. */
+export function coreSettingsFromEnv(env: Env = process.env): CoreSettings {
+  return resolveCoreSettings({}, env);
 }
 
 /**

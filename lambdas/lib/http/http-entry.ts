@@ -8,7 +8,7 @@
  * format.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { currentSettings } from '../config/current.ts';
+import { currentCoreSettings } from '../config/current.ts';
 import type { Principal } from '../domain/principal.ts';
 import type { RequestContract, RequestInput } from '../schemas/contract.ts';
 import { principalOf } from './authorizer-principal.ts';
@@ -34,7 +34,7 @@ export type HttpEntryHandler<C extends RequestContract> = ((event: HttpEvent, co
 };
 
 /** The request's principal, as the handler and every middleware see it. */
-export const requestPrincipal = (event: HttpEvent): Principal => principalOf(event, currentSettings().auth);
+export const requestPrincipal = (event: HttpEvent): Principal => principalOf(event, currentCoreSettings().auth);
 
 export function httpEntry<C extends RequestContract>(contract: C, run: EntryRun<C>, ...middlewares: HttpMiddleware[]): HttpEntryHandler<C> {
   const resolved = async (event: HttpEvent, context: Context): Promise<HttpResult> => run({ ...resolveInput(contract, event), principal: requestPrincipal(event) }, context);
