@@ -277,7 +277,7 @@ function requestsOf(route: HttpEntry, pool: FuzzPool, h: number): fc.Arbitrary<H
      * instead: absent, the body's value (they must agree), in place of a missing one, or another.
      */
     const queryFor = (body: Record<string, unknown>): fc.Arbitrary<Record<string, string>> => {
-      const fromBody = (request.body?.alsoFromQuery ?? []).map((name) => {
+      const fromBody = (request.body?.alsoFromQuery?.names ?? []).map((name) => {
         const inBody = Object.hasOwn(body, name);
         const value = fieldValue(name, bodyFields[name]!, target, pool, h).map(asQueryValue);
         return choose<readonly [string, string] | undefined>(

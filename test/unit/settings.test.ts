@@ -4,6 +4,7 @@ import {
   flagsToEnv,
   bucketNameProblem,
   normaliseControlPrefix,
+  resolveCoreSettings,
   resolveSettings,
   settingsFromEnv,
 } from '../../lambdas/lib/config/settings.ts';
@@ -113,6 +114,24 @@ describe('control prefix', () => {
   it('makes a bad prefix a bucket configuration problem', () => {
     const setting = resolveSettings({ controlPrefix: '../escape' }, { DAYLILY_CONTROL_BUCKET: 'bucket-a' }).controlBucket;
     expect(setting.ok).toBe(false);
+  });
+});
+
+describe('core settings', () => {
+  it('are every setting but the archive prefix and the lease default, resolved alike, with nothing to warn about', () => {
+    const envs = [
+      {},
+      { DAYLILY_CONTROL_BUCKET: 'lab-control', DAYLILY_CONTROL_PREFIX: 'active/', DAYLILY_WORKSET_TABLE: 'w', DAYLILY_AUTH: 'off', DAYLILY_PIPELINE_CATALOGUE: '/opt/c.json' },
+      // Unusable archive prefix and lease: warnings of the full settings only.
+      { DAYLILY_CONTROL_BUCKET: 'lab-control', DAYLILY_ARCHIVE_PREFIX: '../x', DAYLILY_LEASE_SECONDS: 'soon' },
+    ];
+    for (const env of envs) {
+      const { archivePrefix: _archive, defaultLeaseSeconds: _lease, warnings: _warnings, ...full } = resolveSettings({ region: 'eu-west-1' }, env);
+      const core = resolveCoreSettings({ region: 'eu-west-1' }, env);
+      expect(core).toEqual(full);
+      expect(core).not.toHaveProperty('warnings');
+    }
+    expect(resolveSettings({}, envs[2]!).warnings).toHaveLength(2);
   });
 });
 

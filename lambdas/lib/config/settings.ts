@@ -1,8 +1,9 @@
 /**
  * Configuration, read in one place. Precedence for every setting: command-line flag (local server
- * only) > environment variable > default. Handlers call `settingsFromEnv()`; the local server
- * resolves its flags with `resolveSettings()` and exports the result as environment variables, so
- * a handler runs the same under Lambda and locally.
+ * only) > environment variable > default. Handlers read them through config/current.ts
+ * (`settingsFromEnv()`, or `coreSettingsFromEnv()` where neither the archive prefix nor the lease
+ * is needed); the local server resolves its flags with `resolveSettings()` and exports the result
+ * as environment variables, so a handler runs the same under Lambda and locally.
  */
 
 import { DEFAULT_UPLOAD_MAX_BYTES, MAX_UPLOAD_MAX_BYTES, UPLOAD_EXPIRY_SECONDS, UPLOAD_PREFIX } from '../domain/sheet-upload.ts';
@@ -227,18 +228,17 @@ function resolveLeaseSeconds(env: Env): { seconds: number; problem?: string } {
   };
 }
 
-export function resolveSettings(flags: SettingFlags, env: Env): Settings {
-  const controlBucket = resolveControlBucket(flags, env);
-  const archivePrefix = resolveArchivePrefix(env, controlBucket);
-  const lease = resolveLeaseSeconds(env);
-  const uploads = resolveUploads(env, controlBucket, archivePrefix);
+/**
+ * What every function reads: the control bucket, tables, region, auth and catalogue. None of it
+ * warns, and none of the archive prefix's, the lease's and the uploads' checks come with it, so a
+ * function that uses none of them (the customer and catalogue routes) carries none.
+ */
+export type CoreSettings = Omit<Settings, 'archivePrefix' | 'defaultLeaseSeconds' | 'uploads' | 'warnings'>;
+
+export function resolveCoreSettings(flags: SettingFlags, env: Env): CoreSettings {
   return {
     auth: { required: nonEmpty(env[ENV.auth])?.toLowerCase() !== 'off', customerClaim: nonEmpty(env[ENV.authCustomerClaim]) },
-    archivePrefix,
-    defaultLeaseSeconds: lease.seconds,
-    uploads: uploads.setting,
-    warnings: [...(archivePrefix.ok ? [] : [archivePrefix.problem]), ...(lease.problem ? [lease.problem] : []), ...(uploads.problem ? [uploads.problem] : [])],
-    controlBucket,
+    controlBucket: resolveControlBucket(flags, env),
     worksetTable: nonEmpty(flags.tableName) ?? nonEmpty(env[ENV.worksetTable]) ?? 'daylily-worksets',
     customerTable: nonEmpty(flags.customersTable) ?? nonEmpty(env[ENV.customerTable]) ?? 'daylily-customers',
     idempotencyTable:
@@ -249,9 +249,24 @@ export function resolveSettings(flags: SettingFlags, env: Env): Settings {
   };
 }
 
+export function resolveSettings(flags: SettingFlags, env: Env): Settings {
+  const { auth, ...core } = resolveCoreSettings(flags, env);
+  const archivePrefix = resolveArchivePrefix(env, core.controlBucket);
+  const lease = resolveLeaseSeconds(env);
+  const uploads = resolveUploads(env, core.controlBucket, archivePrefix);
+  return {
+    auth,
+    archivePrefix,
+    defaultLeaseSeconds: lease.seconds,
+    uploads: uploads.setting,
+    warnings: [...(archivePrefix.ok ? [] : [archivePrefix.problem]), ...(lease.problem ? [lease.problem] : []), ...(uploads.problem ? [uploads.problem] : [])],
+    ...core,
+  };
+}
+
 /** Physical table names by logical table (stores/tables.ts names them). */
 export function tableNames(
-  settings: Pick<Settings, 'worksetTable' | 'customerTable' | 'idempotencyTable' | 'notificationTable'>,
+  settings: Pick<CoreSettings, 'worksetTable' | 'customerTable' | 'idempotencyTable' | 'notificationTable'>,
 ): { worksets: string; customers: string; idempotency: string; notifications: string } {
   return { worksets: settings.worksetTable, customers: settings.customerTable, idempotency: settings.idempotencyTable, notifications: settings.notificationTable };
 }
@@ -259,6 +274,11 @@ export function tableNames(
 /** The settings of a running function: environment only (the stack sets it). */
 export function settingsFromEnv(env: Env = process.env): Settings {
   return resolveSettings({}, env);
+}
+
+/** The core settings of a running function (`CoreSettings`), from the environment only. */
+export function coreSettingsFromEnv(env: Env = process.env): CoreSettings {
+  return resolveCoreSettings({}, env);
 }
 
 /**

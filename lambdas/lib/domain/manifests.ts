@@ -6,7 +6,7 @@
 import { dump } from 'js-yaml';
 import type { FolderContents } from './control-folder.ts';
 import { runCommands } from './pipeline-commands.ts';
-import type { WorksetRecord } from './workset.ts';
+import { fieldsOf, type WorksetRecord } from './workset.ts';
 
 /** The keys are the monitor's (reference §4.3); docs/pipelines.md says how it runs them. */
 const WORK_YAML_HEADER = '# Daylily workset run configuration, read by the cluster-side monitor (see docs/pipelines.md).\n';
@@ -30,28 +30,18 @@ export function renderWorkYaml(record: Pick<WorksetRecord, 'workset_id' | 'expor
 
 /** `daylily_info.yaml`: keys sorted, as the reference's `yaml.dump` writes them. */
 export function renderInfoYaml(record: WorksetRecord, contents: FolderContents): string {
+  // Keys are sorted when dumped: the record's fields go in as a list.
   const info = {
-    workset_id: record.workset_id,
-    workset_name: record.workset_name,
-    customer_id: record.customer_id,
-    created_at: record.created_at,
+    ...fieldsOf<object>(
+      record,
+      'workset_id workset_name customer_id created_at pipeline_type reference_genome genome_build priority sample_count enable_qc archive_results notification_email? export_uri data_bucket? data_prefix?',
+    ),
     submitted_at: record.created_at,
-    pipeline_type: record.pipeline_type,
     requested_pipeline_type: contents.requested_pipeline_type,
     pipeline_catalogue_version: contents.catalogue_version,
-    reference_genome: record.reference_genome,
-    genome_build: record.genome_build,
-    priority: record.priority,
-    sample_count: record.sample_count,
     sample_ids: contents.samples.map((sample) => sample.sample_id),
-    enable_qc: record.enable_qc,
-    archive_results: record.archive_results,
-    notification_email: record.notification_email ?? null,
     s3_bucket: record.control_bucket,
     s3_prefix: record.control_prefix.replace(/\/$/, ''),
-    export_uri: record.export_uri,
-    data_bucket: record.data_bucket ?? null,
-    data_prefix: record.data_prefix ?? null,
   };
   return dump(info, { sortKeys: true, lineWidth: -1 });
 }

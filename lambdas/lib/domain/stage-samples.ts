@@ -30,38 +30,37 @@ export type Sample = { readonly sample_id: string; readonly r1_file: string; rea
   readonly [K in SampleTsvField]?: string;
 };
 
-interface Column {
-  readonly header: string;
-  readonly value: (sample: Sample, worksetId: string) => string;
-}
+/**
+ * A column: the sample field it shows (`RUN_ID` shows the workset id), what a sample without that
+ * field shows (`SAMPLE_ID`: its sample id), and its header when that is not the field's name in
+ * upper case.
+ */
+type Column = readonly [field: keyof Sample | 'run_id', fallback?: string, header?: string];
 
-const field =
-  (name: SampleTsvField, fallback: string | ((sample: Sample) => string)) =>
-  (sample: Sample): string =>
-    sample[name] ?? (typeof fallback === 'string' ? fallback : fallback(sample));
+const SAMPLE_ID = 'SAMPLE_ID';
 
 /** The 20 columns of `etc/analysis_samples_template.tsv`, with the reference's defaults. */
 export const STAGE_SAMPLES_COLUMNS: readonly Column[] = [
-  { header: 'RUN_ID', value: (_sample, worksetId) => worksetId },
-  { header: 'SAMPLE_ID', value: (sample) => sample.sample_id },
-  { header: 'EXPERIMENTID', value: field('experiment_id', (sample) => sample.sample_id) },
-  { header: 'SAMPLE_TYPE', value: field('sample_type', 'WGS') },
-  { header: 'LIB_PREP', value: field('lib_prep', 'ILLUMINA') },
-  { header: 'SEQ_VENDOR', value: field('seq_vendor', 'ILLUMINA') },
-  { header: 'SEQ_PLATFORM', value: field('seq_platform', 'NOVASEQ') },
-  { header: 'LANE', value: field('lane', '1') },
-  { header: 'SEQBC_ID', value: field('seqbc_id', '') },
-  { header: 'PATH_TO_CONCORDANCE_DATA_DIR', value: field('concordance_dir', '') },
-  { header: 'R1_FQ', value: (sample) => sample.r1_file },
-  { header: 'R2_FQ', value: (sample) => sample.r2_file },
-  { header: 'STAGE_DIRECTIVE', value: field('stage_directive', 'STAGE') },
-  { header: 'STAGE_TARGET', value: field('stage_target', '') },
-  { header: 'SUBSAMPLE_PCT', value: field('subsample_pct', '100') },
-  { header: 'IS_POS_CTRL', value: field('is_pos_ctrl', 'FALSE') },
-  { header: 'IS_NEG_CTRL', value: field('is_neg_ctrl', 'FALSE') },
-  { header: 'N_X', value: field('n_x', '') },
-  { header: 'N_Y', value: field('n_y', '') },
-  { header: 'EXTERNAL_SAMPLE_ID', value: field('external_sample_id', (sample) => sample.sample_id) },
+  ['run_id'],
+  ['sample_id'],
+  ['experiment_id', SAMPLE_ID, 'EXPERIMENTID'],
+  ['sample_type', 'WGS'],
+  ['lib_prep', 'ILLUMINA'],
+  ['seq_vendor', 'ILLUMINA'],
+  ['seq_platform', 'NOVASEQ'],
+  ['lane', '1'],
+  ['seqbc_id', ''],
+  ['concordance_dir', '', 'PATH_TO_CONCORDANCE_DATA_DIR'],
+  ['r1_file', undefined, 'R1_FQ'],
+  ['r2_file', undefined, 'R2_FQ'],
+  ['stage_directive', 'STAGE'],
+  ['stage_target', ''],
+  ['subsample_pct', '100'],
+  ['is_pos_ctrl', 'FALSE'],
+  ['is_neg_ctrl', 'FALSE'],
+  ['n_x', ''],
+  ['n_y', ''],
+  ['external_sample_id', SAMPLE_ID],
 ];
 
 /**
@@ -70,9 +69,11 @@ export const STAGE_SAMPLES_COLUMNS: readonly Column[] = [
  * them first with a 400, so this is a last guard that no malformed row ever reaches the monitor.
  */
 export function renderStageSamples(worksetId: string, samples: readonly Sample[]): string {
-  const lines = [STAGE_SAMPLES_COLUMNS.map((column) => column.header).join('\t')];
+  const lines = [STAGE_SAMPLES_COLUMNS.map(([field, , header]) => header ?? field.toUpperCase()).join('\t')];
   for (const sample of samples) {
-    const cells = STAGE_SAMPLES_COLUMNS.map((column) => column.value(sample, worksetId));
+    const cells = STAGE_SAMPLES_COLUMNS.map(([field, fallback]) =>
+      field === 'run_id' ? worksetId : (sample[field] ?? (fallback === SAMPLE_ID ? sample.sample_id : fallback ?? '')),
+    );
     const unsafe = cells.find((cell) => !isTsvCell(cell));
     if (unsafe !== undefined) throw new Error(`sample ${JSON.stringify(sample.sample_id)} has a TSV value a reader could misparse`);
     lines.push(cells.join('\t'));

@@ -1,6 +1,6 @@
 /** The one JSON shape of a workset in every answer, customer and operator alike: the registration view plus its lifecycle. */
 import { DEFAULT_MAX_RETRIES, leaseView, type LeaseView, type SentinelSyncPending } from './lifecycle.ts';
-import { toWorksetView, type WorksetRecord, type WorksetState, type WorksetView } from './workset.ts';
+import { fieldsOf, toWorksetView, type WorksetRecord, type WorksetState, type WorksetView } from './workset.ts';
 
 /** Whether the control folder matches the record; `pending` is what it should show. */
 export interface SentinelStatus {
@@ -40,20 +40,12 @@ export function toWorksetDetail(record: WorksetRecord, sentinels: SentinelStatus
     version: record.version ?? 0,
     retry_count: record.retry_count ?? 0,
     max_retries: record.max_retries ?? DEFAULT_MAX_RETRIES,
-    retry_after: record.retry_after ?? null,
-    error_details: record.error_details ?? null,
-    error_category: record.error_category ?? null,
-    failed_step: record.failed_step ?? null,
-    cluster_name: record.cluster_name ?? null,
+    ...fieldsOf<Pick<WorksetDetail, 'retry_after' | 'error_details' | 'error_category' | 'failed_step' | 'cluster_name'>>(record, 'retry_after? error_details? error_category? failed_step? cluster_name?'),
     metrics: record.metrics ?? {},
-    current_step: record.current_step ?? null,
-    started_at: record.started_at ?? null,
-    finished_at: record.finished_at ?? null,
-    archived_from: record.archived_from ?? null,
-    archived_at: record.archived_at ?? null,
-    canceled_at: record.canceled_at ?? null,
-    cancel_reason: record.cancel_reason ?? null,
-    deleted_at: record.deleted_at ?? null,
+    ...fieldsOf<Omit<WorksetDetail, keyof WorksetView | keyof LeaseView | 'version' | 'retry_count' | 'max_retries' | 'metrics' | 'sentinels'>>(
+      record,
+      'current_step? started_at? finished_at? archived_from? archived_at? canceled_at? cancel_reason? deleted_at?',
+    ),
     sentinels,
   };
 }

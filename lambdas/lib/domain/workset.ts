@@ -177,27 +177,26 @@ export function controlFolderUri(record: Pick<WorksetRecord, 'control_bucket' | 
   return `s3://${record.control_bucket}/${record.control_prefix}`;
 }
 
+/**
+ * `record`'s fields named in `spec`, in that order (answers keep a fixed key order: DynamoDB does
+ * not keep a map's). A name ending in `?` answers null when the record has none. Data, not a
+ * line per field: every answer with a workset in it carries this.
+ */
+export function fieldsOf<T>(record: object, spec: string): T {
+  const fields = record as Record<string, unknown>;
+  return Object.fromEntries(
+    spec.split(' ').map((name) => (name.endsWith('?') ? [name.slice(0, -1), fields[name.slice(0, -1)] ?? null] : [name, fields[name]])),
+  ) as T;
+}
+
+const VIEW_HEAD = 'workset_id customer_id workset_name state priority pipeline_type reference_genome genome_build? sample_count';
+const VIEW_TAIL = 'export_uri data_bucket? data_prefix? notification_email? enable_qc archive_results created_at updated_at';
+
 export function toWorksetView(record: WorksetRecord): WorksetView {
   return {
-    workset_id: record.workset_id,
-    customer_id: record.customer_id,
-    workset_name: record.workset_name,
-    state: record.state,
-    priority: record.priority,
-    pipeline_type: record.pipeline_type,
-    reference_genome: record.reference_genome,
-    genome_build: record.genome_build ?? null,
-    sample_count: record.sample_count,
+    ...fieldsOf<Omit<WorksetView, 'control_folder' | 'state_history'>>(record, VIEW_HEAD),
     control_folder: controlFolderUri(record),
-    export_uri: record.export_uri,
-    data_bucket: record.data_bucket ?? null,
-    data_prefix: record.data_prefix ?? null,
-    notification_email: record.notification_email ?? null,
-    enable_qc: record.enable_qc,
-    archive_results: record.archive_results,
-    created_at: record.created_at,
-    updated_at: record.updated_at,
-    // Fixed key order: DynamoDB does not keep the order of a map's keys.
-    state_history: record.state_history.map(({ from, to, reason, actor, at }) => ({ from, to, reason, actor, at })),
+    ...fieldsOf<object>(record, VIEW_TAIL),
+    state_history: record.state_history.map((entry) => fieldsOf<HistoryEntry>(entry, 'from to reason actor at')),
   };
 }

@@ -1,6 +1,5 @@
-/** Middy `onError`: the one place that maps errors to status codes and problem bodies. */
-import type middy from '@middy/core';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+/** The `onError` middleware (middlewares.ts): the one place that maps errors to status codes and problem bodies. */
+import type { HttpMiddleware } from './middlewares.ts';
 import {
   ConflictError,
   ForbiddenError,
@@ -66,7 +65,7 @@ function toProblem(error: unknown, instance: string): Problem {
   };
 }
 
-export function problemErrors(): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
+export function problemErrors(): HttpMiddleware {
   return {
     onError: async (request) => {
       const instance = request.event.requestContext?.requestId ?? request.context?.awsRequestId ?? '';

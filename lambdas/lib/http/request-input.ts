@@ -54,26 +54,6 @@ function jsonObjectBody(event: APIGatewayProxyEventV2, contract: BodyContract): 
   return parsed as Record<string, unknown>;
 }
 
-/** Whether a body value says what the query string's text says (`7` and `"7"` do; an object never does). */
-function agrees(value: unknown, fromQuery: string): boolean {
-  // Not String(value): a body object such as {"toString": 1} makes String() throw (a 500).
-  return (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') && String(value) === fromQuery;
-}
-
-/** Body fields also accepted from the query string; given in both places, they must agree. */
-function withQueryFields(body: Record<string, unknown>, names: readonly string[], query: Readonly<Record<string, string | undefined>>): Record<string, unknown> {
-  const merged = { ...body };
-  for (const name of names) {
-    const fromQuery = query[name];
-    if (fromQuery === undefined) continue;
-    if (merged[name] !== undefined && !agrees(merged[name], fromQuery)) {
-      throw new InvalidInputError(`${name} differs between the query string and the body.`, [{ field: name, message: 'differs between query string and body' }]);
-    }
-    merged[name] ??= fromQuery;
-  }
-  return merged;
-}
-
 export function resolveInput<C extends RequestContract>(contract: C, event: APIGatewayProxyEventV2): RequestInput<C> {
   const errors: FieldError[] = [];
   const parse = (schema: v.GenericSchema, value: unknown, prefix: string): unknown => {
@@ -106,8 +86,8 @@ export function resolveInput<C extends RequestContract>(contract: C, event: APIG
 
   let body: unknown;
   if (contract.body) {
-    const raw = withQueryFields(jsonObjectBody(event, contract.body), contract.body.alsoFromQuery ?? [], rawQuery);
-    body = parse(contract.body.schema, raw, '');
+    const raw = jsonObjectBody(event, contract.body);
+    body = parse(contract.body.schema, contract.body.alsoFromQuery?.merge(raw, rawQuery) ?? raw, '');
   }
 
   if (errors.length > 0) throw invalidInput('request', errors);

@@ -6,6 +6,7 @@
  */
 import type * as v from 'valibot';
 import type { GenericSchema } from 'valibot';
+import type { QueryFields } from './query-fields.ts';
 
 export interface PathParameter {
   readonly schema: GenericSchema<string, unknown>;
@@ -28,9 +29,9 @@ export interface BodyContract {
   readonly required: boolean;
   /**
    * Body fields a client may send in the query string instead (the reference API took a worker's
-   * `owner_id` there). Sent in both places, they must agree.
+   * `owner_id` there), with their merge (query-fields.ts). Sent in both places, they must agree.
    */
-  readonly alsoFromQuery?: readonly string[];
+  readonly alsoFromQuery?: QueryFields;
 }
 
 export interface RequestContract {

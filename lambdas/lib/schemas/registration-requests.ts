@@ -89,8 +89,12 @@ export const CreateWorksetRequest = v.strictObject({
 });
 export type CreateWorksetRequest = v.InferOutput<typeof CreateWorksetRequest>;
 
-/** A YAML document given as `yaml_content`: only its `samples` list is read. */
-export const YamlSamplesDocument = v.looseObject({ samples: v.optional(SampleList) });
+/**
+ * The `samples` of a YAML document given as `yaml_content` (a mapping; nothing else in it is read).
+ * Parsed as the one value, not through a loose object schema: the same issues, and no object
+ * schema in the registration bundle besides the strict ones.
+ */
+export const YamlSamples = v.optional(SampleList);
 
 export const IdempotencyKey = v.pipe(
   v.string(),

@@ -13,6 +13,7 @@ import {
   MAX_METRIC_VALUE_BYTES,
 } from '../domain/lifecycle.ts';
 import { hasLoneSurrogate } from '../domain/plain-text.ts';
+import { queryFields } from './query-fields.ts';
 import { REGISTRATION_GRACE_SECONDS } from '../domain/registration.ts';
 import { PRIORITIES, WORKSET_STATES } from '../domain/workset.ts';
 import type { RequestContract } from './contract.ts';
@@ -144,8 +145,8 @@ export const SettleRequest = v.strictObject({
 });
 
 /** A worker's identity may also come in the query string, as the reference API took it. */
-const OWNER = ['owner_id'] as const;
-const OWNER_AND_EPOCH = ['owner_id', 'lease_epoch'] as const;
+const OWNER = queryFields(['owner_id']);
+const OWNER_AND_EPOCH = queryFields(['owner_id', 'lease_epoch']);
 const workset = { workset_id: worksetIdParameter } as const;
 
 export const ListWorksetsContract = { query: AdminListQuery } satisfies RequestContract;

@@ -7,7 +7,7 @@
  * written (domain/pipeline-commands.ts).
  */
 import { readFileSync } from 'node:fs';
-import { currentSettings } from '../config/current.ts';
+import { currentCoreSettings } from '../config/current.ts';
 import { ENV } from '../config/settings.ts';
 import { BUILT_IN_RUNS, builtInCatalogue, type PipelineCatalogue, type RunCatalogue } from '../domain/pipeline-catalogue.ts';
 import { NotConfiguredError } from '../errors.ts';
@@ -16,7 +16,7 @@ let operators: PipelineCatalogue | undefined;
 
 /** The operator's catalogue file, if one is configured; a NotConfiguredError (503) when it cannot be read. */
 function operatorCatalogue(): PipelineCatalogue | undefined {
-  const file = currentSettings().pipelineCatalogue;
+  const file = currentCoreSettings().pipelineCatalogue;
   if (!file) return undefined;
   try {
     operators ??= JSON.parse(readFileSync(file, 'utf8')) as PipelineCatalogue;

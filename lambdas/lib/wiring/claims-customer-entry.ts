@@ -6,11 +6,11 @@
  *
  *   export const handler = claimsCustomerEntry(PreviewWorksetContract, async ({ path, body }) => …);
  */
-import { currentSettings } from '../config/current.ts';
+import { currentCoreSettings } from '../config/current.ts';
 import { customerAuthorization } from '../http/customer-authorization.ts';
 import { httpEntry, type EntryRun, type HttpEntryHandler } from '../http/http-entry.ts';
 import type { RequestContract } from '../schemas/contract.ts';
 
 export function claimsCustomerEntry<C extends RequestContract>(contract: C, run: EntryRun<C>): HttpEntryHandler<C> {
-  return httpEntry(contract, run, customerAuthorization({ required: () => currentSettings().auth.required }));
+  return httpEntry(contract, run, customerAuthorization({ required: () => currentCoreSettings().auth.required }));
 }

@@ -4,7 +4,7 @@
  * in, the clock and the random source of new customer ids. Built once per cold start.
  */
 import { randomBytes } from 'node:crypto';
-import { currentSettings } from '../config/current.ts';
+import { currentCoreSettings } from '../config/current.ts';
 import type { CustomerAdminDeps } from '../flows/deps.ts';
 import { dynamoCustomerAdmin } from '../stores/dynamodb/customer-admin.ts';
 import { dynamoContext } from './table-deps.ts';
@@ -13,7 +13,7 @@ let deps: CustomerAdminDeps | undefined;
 
 export function customerAdminDeps(): CustomerAdminDeps {
   if (!deps) {
-    const settings = currentSettings();
+    const settings = currentCoreSettings();
     deps = {
       customers: dynamoCustomerAdmin(dynamoContext(settings)),
       ...(settings.controlBucket.ok ? { controlBucket: settings.controlBucket.bucket } : {}),

@@ -3,7 +3,7 @@
  * and the lifecycle's changes that take a slot) and a machine client's customer (the
  * authorization of customer routes), each behind a per-container cache, built once per cold start.
  */
-import { currentSettings } from '../config/current.ts';
+import { currentCoreSettings } from '../config/current.ts';
 import type { CustomerSettings, MachineClients } from '../ports/customers.ts';
 import { cachedCustomerSettings, cachedMachineClients } from '../stores/customer-settings-cache.ts';
 import { dynamoCustomerSettings } from '../stores/dynamodb/customer-settings.ts';
@@ -13,7 +13,7 @@ let reads: (CustomerSettings & MachineClients) | undefined;
 let settings: CustomerSettings | undefined;
 let clients: MachineClients | undefined;
 
-const store = () => (reads ??= dynamoCustomerSettings(dynamoContext(currentSettings())));
+const store = () => (reads ??= dynamoCustomerSettings(dynamoContext(currentCoreSettings())));
 
 export function customerSettings(): CustomerSettings {
   settings ??= cachedCustomerSettings(store());

@@ -4,7 +4,7 @@
  *
  *   export const handler = customerEntry(CustomerActionContract, async ({ path, body, principal }) => …);
  */
-import { currentSettings } from '../config/current.ts';
+import { currentCoreSettings } from '../config/current.ts';
 import { customerAuthorization } from '../http/customer-authorization.ts';
 import { httpEntry, type EntryRun, type HttpEntryHandler } from '../http/http-entry.ts';
 import type { RequestContract } from '../schemas/contract.ts';
@@ -14,6 +14,6 @@ export function customerEntry<C extends RequestContract>(contract: C, run: Entry
   return httpEntry(
     contract,
     run,
-    customerAuthorization({ required: () => currentSettings().auth.required, clientCustomer: (clientId) => machineClients().customerOfClient(clientId) }),
+    customerAuthorization({ required: () => currentCoreSettings().auth.required, clientCustomer: (clientId) => machineClients().customerOfClient(clientId) }),
   );
 }

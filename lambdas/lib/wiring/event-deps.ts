@@ -5,7 +5,7 @@
  * is on and off is logged once per cold start. Its bundle carries no S3 client.
  */
 import { randomUUID } from 'node:crypto';
-import { currentSettings } from '../config/current.ts';
+import { currentCoreSettings } from '../config/current.ts';
 import { resolveDeliverySettings, type DeliverySettings } from '../config/delivery-settings.ts';
 import type { EventDeps } from '../flows/deps.ts';
 import { logger } from '../logging.ts';
@@ -41,7 +41,7 @@ let deps: StreamConsumerDeps | undefined;
 
 export function eventDeps(): StreamConsumerDeps {
   if (!deps) {
-    const settings = currentSettings();
+    const settings = currentCoreSettings();
     const delivery = resolveDeliverySettings(process.env);
     const ctx = dynamoContext(settings);
     const { notifications } = delivery;

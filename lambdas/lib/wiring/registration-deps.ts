@@ -4,7 +4,7 @@
  * new workset ids. Built once per cold start.
  */
 import { randomBytes } from 'node:crypto';
-import { currentSettings } from '../config/current.ts';
+import { currentCoreSettings } from '../config/current.ts';
 import type { RegistrationDeps } from '../flows/deps.ts';
 import { dynamoRegistrationStore } from '../stores/dynamodb/dynamo-worksets.ts';
 import { s3ControlObjectWrites } from './control-bucket-store.ts';
@@ -16,7 +16,7 @@ let deps: RegistrationDeps | undefined;
 
 export function registrationDeps(): RegistrationDeps {
   if (!deps) {
-    const settings = currentSettings();
+    const settings = currentCoreSettings();
     deps = {
       ...stagedSheetDeps(),
       worksets: dynamoRegistrationStore(dynamoContext(settings)),

@@ -3,7 +3,7 @@
  * registration part of the worksets adapter with the state listing and the sentinel flag, and the
  * control bucket on S3. Built once per process.
  */
-import { currentSettings } from '../config/current.ts';
+import { currentCoreSettings } from '../config/current.ts';
 import type { SettleDeps } from '../flows/deps.ts';
 import { dynamoSettleStore } from '../stores/dynamodb/dynamo-worksets.ts';
 import { s3ControlBucket } from './control-bucket-store.ts';
@@ -13,7 +13,7 @@ let deps: SettleDeps | undefined;
 
 export function settleDeps(): SettleDeps {
   if (!deps) {
-    const settings = currentSettings();
+    const settings = currentCoreSettings();
     deps = { worksets: dynamoSettleStore(dynamoContext(settings)), controlBucket: s3ControlBucket(settings), now: () => new Date() };
   }
   return deps;

@@ -4,13 +4,13 @@
  * start. Its bundle carries neither the S3 client nor the YAML renderers (the bundle tests check).
  */
 import { currentSettings } from '../config/current.ts';
-import { tableNames, type Settings } from '../config/settings.ts';
+import { tableNames, type CoreSettings } from '../config/settings.ts';
 import type { TableDeps } from '../flows/deps.ts';
 import { dynamoWorksetReads, type DynamoContext } from '../stores/dynamodb/dynamo-worksets.ts';
 import { documentClient } from '../stores/dynamodb/dynamodb-client.ts';
 
 /** The worksets adapter's context: the process's client and the configured table names. */
-export function dynamoContext(settings: Settings): DynamoContext {
+export function dynamoContext(settings: CoreSettings): DynamoContext {
   return { db: documentClient(settings.region), tables: tableNames(settings), random: Math.random };
 }
 

@@ -127,10 +127,11 @@ export async function registerWorkset(deps: RegistrationDeps, command: RegisterW
     failure.cause = error;
     completed = false;
   }
-  if (completed) {
+  const registered = (): RegistrationOutcome => {
     logger.info('workset registered', { workset_id: record.workset_id, customer_id: record.customer_id, resumed });
     return { workset, replayed: resumed };
-  }
+  };
+  if (completed) return registered();
 
   // The flip was refused (no longer `registering`: completed by a same-key request, or deleted; or
   // still `registering` but fenced off by a request that withdrew daylily.ready since this one read
@@ -147,10 +148,8 @@ export async function registerWorkset(deps: RegistrationDeps, command: RegisterW
     });
     throw outcomeUnknown(record, idempotencyKey !== undefined, failure.cause ?? error);
   }
-  if (failure.cause !== undefined && current?.state === 'ready' && current.updated_at === at) {
-    logger.info('workset registered', { workset_id: record.workset_id, customer_id: record.customer_id, resumed });
-    return { workset, replayed: resumed };
-  }
+  // The flip landed and only its reply was lost.
+  if (failure.cause !== undefined && current?.state === 'ready' && current.updated_at === at) return registered();
   const settled = await settleReady(deps, record, current);
   // daylily.ready again (first): settleReady may have failed to withdraw it.
   if (!idempotencyKey && settled?.state === 'registering' && !(await discardRegistration(deps, record, true))) {

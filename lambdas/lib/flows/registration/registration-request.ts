@@ -20,7 +20,7 @@ import { resolveFastq, type Sample } from '../../domain/stage-samples.ts';
 import { MAX_UPLOADED_SAMPLES } from '../../domain/sheet-upload.ts';
 import { UnprocessableInputError, type FieldError } from '../../errors.ts';
 import { fieldErrors, invalidInput } from '../../schemas/parse.ts';
-import { MAX_SAMPLES, SampleInput, YamlSamplesDocument, type CreateWorksetRequest } from '../../schemas/registration-requests.ts';
+import { MAX_SAMPLES, SampleInput, YamlSamples, type CreateWorksetRequest } from '../../schemas/registration-requests.ts';
 
 /**
  * A create request with its names resolved and its samples read: what registration acts on.
@@ -97,9 +97,9 @@ function samplesFromYaml(yamlContent: string, malformed: FieldError[]): readonly
     malformed.push({ field: 'yaml_content', message: 'must be a YAML mapping (with a samples list)' });
     return [];
   }
-  const parsed = v.safeParse(YamlSamplesDocument, document, { abortEarly: false });
-  if (parsed.success) return parsed.output.samples ?? [];
-  malformed.push(...fieldErrors(parsed.issues, 'yaml_content'));
+  const parsed = v.safeParse(YamlSamples, (document as { samples?: unknown }).samples, { abortEarly: false });
+  if (parsed.success) return parsed.output ?? [];
+  malformed.push(...fieldErrors(parsed.issues, 'yaml_content.samples'));
   return [];
 }
 

@@ -57,13 +57,24 @@ export function namesIn(...expressions: string[]): Record<string, string> {
   return Object.fromEntries((expressions.join(' ').match(/#\w+/g) ?? []).map((alias) => [alias, alias.slice(1)]));
 }
 
-/** The counter update of one state move, on a random shard (none when nothing changes). */
+/**
+ * The counter update of one state move, on a random shard (none when nothing changes). Written by
+ * hand like registration's expressions (state names are attribute-safe words): the route that
+ * registers carries no Expression builder.
+ */
 export function counterUpdate(table: string, delta: CountDelta, random: () => number = Math.random): TransactWriteItem | undefined {
   const entries = Object.entries(delta).filter(([, value]) => value !== 0);
   if (entries.length === 0) return undefined;
-  const expression = new Expression();
-  const adds = entries.map(([state, value]) => `${expression.name(state)} ${expression.value(value)}`);
-  return { Update: { TableName: table, Key: { workset_id: randomShardId(random) }, UpdateExpression: `ADD ${adds.join(', ')}`, ...expression.params() } };
+  const adds = entries.map(([state], index) => `#${state} :d${index}`);
+  return {
+    Update: {
+      TableName: table,
+      Key: { workset_id: randomShardId(random) },
+      UpdateExpression: `ADD ${adds.join(', ')}`,
+      ExpressionAttributeNames: namesIn(...adds),
+      ExpressionAttributeValues: Object.fromEntries(entries.map(([, value], index) => [`:d${index}`, value])),
+    },
+  };
 }
 
 /**

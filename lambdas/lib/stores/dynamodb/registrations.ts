@@ -5,16 +5,15 @@
  * slot and the count back).
  * Conditional writes only, every attribute name aliased.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { usageMonth } from '../../domain/customer.ts';
 import { moveDelta } from '../../domain/queue-counters.ts';
 import type { WorksetDetail } from '../../domain/workset-detail.ts';
 import { WorksetIdCollision, type IdempotencyRecord, type Registrations } from '../../ports/worksets.ts';
-import { sdkCall, translated } from '../aws-errors.ts';
+import { sdkCall } from '../aws-errors.ts';
 import { counterUpdate as customerCounters, usageOf } from './customer-counters.ts';
 import { counterUpdate, historyPut, namesIn } from './expression.ts';
-import { CLAIMABLE, fromOptionalItem, toItem } from './queue-index.ts';
+import { CLAIMABLE, toItem } from './queue-index.ts';
 import { readRecord, type DynamoContext } from './records.ts';
 import { transactWrite, type TransactWriteItem } from './transactions.ts';
 
@@ -146,23 +145,25 @@ export function dynamoRegistrations(ctx: DynamoContext): Registrations {
     },
 
     async fenceReadyWithdrawal(worksetId) {
-      try {
-        const result = await ctx.db.send(
-          new UpdateCommand({
-            TableName: tables.worksets,
-            Key: { workset_id: worksetId },
-            // Neither the version nor updated_at: this is no state change, and the lifecycle's
-            // version-fenced writes must not be disturbed by it.
-            ...updated('SET #ready_withdrawals = if_not_exists(#ready_withdrawals, :zero) + :one', IS_REGISTERING, { ':zero': 0, ':one': 1, ':registering': 'registering' }),
-            ReturnValues: 'ALL_NEW',
-          }),
-        );
-        return fromOptionalItem(result.Attributes);
-      } catch (error) {
-        // No longer `registering` (or gone): there is no flip left to fence.
-        if (error instanceof ConditionalCheckFailedException) return undefined;
-        throw translated(error);
-      }
+      // A one-item transaction, not UpdateItem: the adapter already carries TransactWriteItems, and
+      // the record as fenced is read back (consistently) right after, never before.
+      const outcome = await transactWrite(
+        ctx.db,
+        () => [
+          {
+            Update: {
+              TableName: tables.worksets,
+              Key: { workset_id: worksetId },
+              // Neither the version nor updated_at: this is no state change, and the lifecycle's
+              // version-fenced writes must not be disturbed by it.
+              ...updated('SET #ready_withdrawals = if_not_exists(#ready_withdrawals, :zero) + :one', IS_REGISTERING, { ':zero': 0, ':one': 1, ':registering': 'registering' }),
+            },
+          },
+        ],
+        { random: ctx.random },
+      );
+      // Refused: no longer `registering` (or gone), so there is no flip left to fence.
+      return outcome.ok ? readRecord(ctx, worksetId) : undefined;
     },
 
     async abandonRegistration(worksetId) {
