@@ -198,14 +198,16 @@ function resolveArchivePrefix(env: Env, control: ControlBucketSetting): ArchiveP
 /**
  * Uploads go to the control bucket under UPLOAD_PREFIX, which must stay outside the folders the
  * monitor lists (a control prefix of "" would list it). An invalid size cap falls back to the default.
+ * The core settings check the control prefix only; the full settings the archive prefix too (the
+ * stack refuses that clash at synth, and the local server at start-up, so no function meets it).
  */
-function resolveUploads(env: Env, control: ControlBucketSetting, archive: ArchivePrefixSetting): { setting: UploadSetting; problem?: string } {
+function resolveUploads(env: Env, control: ControlBucketSetting, archive?: ArchivePrefixSetting): { setting: UploadSetting; problem?: string } {
   const raw = nonEmpty(env[ENV.uploadMaxBytes]);
   const value = Number(raw ?? DEFAULT_UPLOAD_MAX_BYTES);
   const valid = Number.isInteger(value) && value >= 1 && value <= MAX_UPLOAD_MAX_BYTES;
   const capProblem = valid ? undefined : `${ENV.uploadMaxBytes}=${JSON.stringify(raw)} is not a whole number of bytes from 1 to ${MAX_UPLOAD_MAX_BYTES}; the cap is ${DEFAULT_UPLOAD_MAX_BYTES}. See ${CONFIG_DOCS}.`;
   const overlaps = (prefix: string) => prefix.startsWith(UPLOAD_PREFIX) || UPLOAD_PREFIX.startsWith(prefix);
-  const clash = control.ok && (overlaps(control.prefix) || (archive.ok && overlaps(archive.prefix)))
+  const clash = control.ok && (overlaps(control.prefix) || (archive?.ok && overlaps(archive.prefix)))
     ? `The upload prefix "${UPLOAD_PREFIX}" and the control or archive prefix must not contain one another: sample sheets cannot be uploaded. See ${CONFIG_DOCS}.`
     : undefined;
   const problem = [capProblem, clash].filter(Boolean).join(' ') || undefined;
@@ -230,15 +232,17 @@ function resolveLeaseSeconds(env: Env): { seconds: number; problem?: string } {
 
 /**
  * What every function reads: the control bucket, tables, region, auth and catalogue. None of it
- * warns, and none of the archive prefix's, the lease's and the uploads' checks come with it, so a
- * function that uses none of them (the customer and catalogue routes) carries none.
+ * warns, and none of the archive prefix's and the lease's checks come with it, so a function that
+ * uses neither (registration, the customer routes) carries neither.
  */
-export type CoreSettings = Omit<Settings, 'archivePrefix' | 'defaultLeaseSeconds' | 'uploads' | 'warnings'>;
+export type CoreSettings = Omit<Settings, 'archivePrefix' | 'defaultLeaseSeconds' | 'warnings'>;
 
 export function resolveCoreSettings(flags: SettingFlags, env: Env): CoreSettings {
+  const controlBucket = resolveControlBucket(flags, env);
   return {
     auth: { required: nonEmpty(env[ENV.auth])?.toLowerCase() !== 'off', customerClaim: nonEmpty(env[ENV.authCustomerClaim]) },
-    controlBucket: resolveControlBucket(flags, env),
+    controlBucket,
+    uploads: resolveUploads(env, controlBucket).setting,
     worksetTable: nonEmpty(flags.tableName) ?? nonEmpty(env[ENV.worksetTable]) ?? 'daylily-worksets',
     customerTable: nonEmpty(flags.customersTable) ?? nonEmpty(env[ENV.customerTable]) ?? 'daylily-customers',
     idempotencyTable:
@@ -258,9 +262,9 @@ export function resolveSettings(flags: SettingFlags, env: Env): Settings {
     auth,
     archivePrefix,
     defaultLeaseSeconds: lease.seconds,
-    uploads: uploads.setting,
     warnings: [...(archivePrefix.ok ? [] : [archivePrefix.problem]), ...(lease.problem ? [lease.problem] : []), ...(uploads.problem ? [uploads.problem] : [])],
     ...core,
+    uploads: uploads.setting,
   };
 }
 

@@ -3,13 +3,13 @@
  * upload route's forms, in separate modules so the registering bundle carries no presigner.
  */
 import { randomBytes } from 'node:crypto';
-import { currentSettings } from '../config/current.ts';
+import { currentCoreSettings } from '../config/current.ts';
 import type { StagedSheetDeps } from '../flows/deps.ts';
 import { s3Client } from '../stores/s3/s3-client.ts';
 import { s3StagedSheets } from '../stores/s3/s3-staged-sheets.ts';
 
 export function stagedSheetDeps(): StagedSheetDeps {
-  const settings = currentSettings();
+  const settings = currentCoreSettings();
   return { stagedSheets: s3StagedSheets(s3Client(settings.region)), uploads: settings.uploads };
 }
 
