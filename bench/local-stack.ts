@@ -17,6 +17,8 @@ import { ensureTables } from '../lambdas/lib/stores/dynamodb/create-tables.ts';
 
 export interface ServerStats {
   readonly cpuMs: number;
+  /** The part of cpuMs spent in the kernel (socket writes and reads, mostly). */
+  readonly systemCpuMs: number;
   readonly maxRssMb: number;
   readonly calls: Readonly<Record<string, number>>;
 }

@@ -37,6 +37,7 @@ process.on('message', (message: { type: string }) => {
     process.send?.({
       type: 'stats',
       cpuMs: (cpu.user + cpu.system) / 1000,
+      systemCpuMs: cpu.system / 1000,
       maxRssMb: process.resourceUsage().maxRSS / 1024,
       calls: { ...calls },
     });

@@ -5,12 +5,15 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { withoutUserAgent } from '../lean-clients.ts';
 
 let client: DynamoDBDocumentClient | undefined;
 
 export function documentClient(region: string): DynamoDBDocumentClient {
-  client ??= DynamoDBDocumentClient.from(new DynamoDBClient({ region }), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  client ??= withoutUserAgent(
+    DynamoDBDocumentClient.from(new DynamoDBClient({ region }), {
+      marshallOptions: { removeUndefinedValues: true },
+    }),
+  );
   return client;
 }
