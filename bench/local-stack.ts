@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localAwsEnv, startDynamoDbLocal, startS3Server, type LocalEndpoints } from '../infra/local/emulators.ts';
+import { LOCAL_SERVER_NODE_FLAGS } from '../infra/local/node-flags.ts';
 import { ensureTables } from '../lambdas/lib/stores/dynamodb/create-tables.ts';
 
 export interface ServerStats {
@@ -21,6 +22,8 @@ export interface ServerStats {
   readonly systemCpuMs: number;
   readonly maxRssMb: number;
   readonly calls: Readonly<Record<string, number>>;
+  /** Wall ms with at least one call in flight: by service (`dynamodb`, `s3`) and `aws` for any. */
+  readonly busyMs: Readonly<Record<string, number>>;
 }
 
 export interface BenchStack {
@@ -34,6 +37,8 @@ export interface BenchStack {
   readonly env: Readonly<Record<string, string>>;
   /** The server process's CPU time, peak RSS and AWS calls so far. */
   stats(): Promise<ServerStats>;
+  /** Writes a heap snapshot of the server process; resolves with its file. */
+  heapSnapshot(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -45,7 +50,8 @@ const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/)
 
 function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
   const child = fork(fileURLToPath(new URL('./server-child.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx', ...SERVER_NODE_ARGS],
+    // As `npm start` runs the server (infra/local/node-flags.ts).
+    execArgv: ['--import', 'tsx', ...LOCAL_SERVER_NODE_FLAGS, ...SERVER_NODE_ARGS],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
@@ -102,6 +108,16 @@ export async function startBenchStack(name: string, customers: readonly string[]
         };
         child.on('message', listener);
         child.send({ type: 'stats' });
+      }),
+    heapSnapshot: () =>
+      new Promise((resolve) => {
+        const listener = (message: { type: string; file?: string }) => {
+          if (message.type !== 'heap-snapshot') return;
+          child.off('message', listener);
+          resolve(message.file!);
+        };
+        child.on('message', listener);
+        child.send({ type: 'heap-snapshot' });
       }),
     async stop() {
       child.send({ type: 'stop' });

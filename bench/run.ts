@@ -17,7 +17,7 @@ import { readBaseline, recordBaseline } from './baseline.ts';
 import { bundleFigures } from './bundle-figures.ts';
 import { lifecycleFigures } from './lifecycle-figures.ts';
 import { reconcilerFigures } from './reconciler-figures.ts';
-import { startBenchStack } from './local-stack.ts';
+import { startBenchStack, type ServerStats } from './local-stack.ts';
 import { percentile, printFigures, type Figures } from './stats.ts';
 
 const SAMPLES = Array.from({ length: 4 }, (_, i) => ({
@@ -48,6 +48,13 @@ async function load(clients: number, total: number, request: (i: number) => Prom
   return { latencies, seconds: (performance.now() - start) / 1000 };
 }
 
+const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+
+/** Wall ms with a call of `key` (`dynamodb`, `s3`, `aws` = any) in flight between two stats. */
+function busy(after: ServerStats, before: ServerStats, key: string): number {
+  return (after.busyMs[key] ?? 0) - (before.busyMs[key] ?? 0);
+}
+
 function diffCalls(after: Record<string, number>, before: Record<string, number>, per: number): Record<string, number> {
   return Object.fromEntries(
     Object.entries(after)
@@ -73,7 +80,10 @@ async function registrationFigures(): Promise<Figures> {
       );
 
     // The very first request after the server is up: what a user waits for after a restart.
+    const atStart = await stack.stats();
     const first = await create('bench-seq', -1_000_000);
+    const afterFirst = await stack.stats();
+    const firstInAws = busy(afterFirst, atStart, 'aws');
     // Warm-up: connection pools, JIT.
     await load(4, 40, (i) => create('bench-seq', -1 - i));
 
@@ -86,7 +96,19 @@ async function registrationFigures(): Promise<Figures> {
       ['create p95', percentile(sequential.latencies, 95), 'ms'],
       ['create p99', percentile(sequential.latencies, 99), 'ms'],
       ['first create after start', first, 'ms', `≤ ${(2 * steadyP50).toFixed(1)} (2× steady p50)`],
+      ['  of which in AWS calls (the emulators)', firstInAws, 'ms'],
+      ['  of which in the server', first - firstInAws, 'ms', `≤ ${(2 * (mean(sequential.latencies) - busy(after, before, 'aws') / 300)).toFixed(1)} (2× a steady create's)`],
       ['server CPU per create', (after.cpuMs - before.cpuMs) / 300, 'ms', '≤ 6'],
+    );
+    // Where a sequential create's milliseconds go: wall time with a call in flight (calls in
+    // parallel count once), the rest is the server (and the HTTP hop from the benchmark).
+    const perCreateMs = mean(sequential.latencies);
+    const awsMs = busy(after, before, 'aws') / 300;
+    figures.push(
+      ['create mean (300 sequential)', perCreateMs, 'ms'],
+      ['  in DynamoDB calls', busy(after, before, 'dynamodb') / 300, 'ms'],
+      ['  in S3 calls', busy(after, before, 's3') / 300, 'ms'],
+      ['  in the server, outside AWS calls', perCreateMs - awsMs, 'ms'],
     );
     const perCreate = diffCalls(after.calls, before.calls, 300);
     const totalOf = (service: string) =>

@@ -41,3 +41,29 @@ export function leanClient<C extends Client>(client: C): C {
   }
   return withoutUserAgent(client);
 }
+
+/** Thrown where the network would start, to end a dry run. */
+class DryRunEnd extends Error {}
+
+/**
+ * Sends `command` through the client's whole request path (serialization, endpoint rules,
+ * credentials, signing) and stops short of the network: no request leaves the process. On Lambda
+ * this runs at init, so the first invocation does not pay for loading and compiling that path.
+ */
+export async function dryRun(client: Client & { send(command: never): Promise<unknown> }, command: unknown): Promise<void> {
+  const name = 'daylily-dry-run';
+  // The innermost place: after signing and the deserializer, before the request handler.
+  client.middlewareStack.add(
+    () => async () => {
+      throw new DryRunEnd();
+    },
+    { step: 'deserialize', priority: 'low', name },
+  );
+  try {
+    await client.send(command as never);
+  } catch (error) {
+    if (!(error instanceof DryRunEnd)) throw error;
+  } finally {
+    client.middlewareStack.remove(name);
+  }
+}

@@ -4,8 +4,8 @@
  * Local. Tests and the benchmark attach middleware to this instance to inject faults or count calls.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { withoutUserAgent } from '../lean-clients.ts';
+import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { dryRun, withoutUserAgent } from '../lean-clients.ts';
 
 let client: DynamoDBDocumentClient | undefined;
 
@@ -16,4 +16,9 @@ export function documentClient(region: string): DynamoDBDocumentClient {
     }),
   );
   return client;
+}
+
+/** A dry run of a transaction (nothing is sent): see lean-clients.ts. */
+export function primeDocumentClient(region: string, table: string): Promise<void> {
+  return dryRun(documentClient(region), new TransactWriteCommand({ TransactItems: [{ Put: { TableName: table, Item: { workset_id: 'dry-run' } } }] }));
 }

@@ -4,8 +4,8 @@
  * do not resolve bucket subdomains. Lean per call (lean-clients.ts). Checksums only when required: bodies are small strings, and
  * S3-compatible servers mishandle the default flexible checksums.
  */
-import { S3Client } from '@aws-sdk/client-s3';
-import { LEAN_CLIENT_OPTIONS, leanClient } from '../lean-clients.ts';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { dryRun, LEAN_CLIENT_OPTIONS, leanClient } from '../lean-clients.ts';
 
 let client: S3Client | undefined;
 
@@ -21,4 +21,9 @@ export function s3Client(region: string): S3Client {
     }),
   );
   return client;
+}
+
+/** A dry run of an object put (nothing is sent): see lean-clients.ts. */
+export function primeS3Client(region: string, bucket: string): Promise<void> {
+  return dryRun(s3Client(region), new PutObjectCommand({ Bucket: bucket, Key: 'dry-run', Body: 'dry-run' }));
 }
