@@ -67,3 +67,44 @@ export async function dryRun(client: Client & { send(command: never): Promise<un
     client.middlewareStack.remove(name);
   }
 }
+
+/** What a lib-dynamodb command carries that the cache needs (protected in its typings). */
+interface DocumentCommand {
+  readonly clientCommand: { resolveMiddleware(stack: unknown, config: unknown, options: undefined): (command: unknown) => Promise<{ output: unknown }> };
+  readonly middlewareStack: MiddlewareStack<any, any>;
+  addMarshallingMiddleware(config: unknown): void;
+}
+
+/**
+ * The document client's counterpart of `cacheMiddleware`, which lib-dynamodb's commands cannot
+ * use (the SDK's cached handler would send the first command's input again: aws-sdk-js-v3 #7801):
+ * per command class, the chain of the base command a document command wraps, marshalling
+ * included, resolved once and run with each command's own base command. Dropped whenever the
+ * stack changes, as in leanClient. Calls with options take the SDK's ordinary path.
+ */
+export function cachingDocumentClient<C extends Client & { readonly config: unknown; send(command: never, options?: never): Promise<unknown> }>(client: C): C {
+  const chains = new Map<Function, (command: unknown) => Promise<{ output: unknown }>>();
+  const stack = client.middlewareStack as unknown as Record<(typeof MUTATORS)[number], (...args: unknown[]) => unknown>;
+  for (const name of MUTATORS) {
+    const original = stack[name].bind(stack);
+    stack[name] = (...args: unknown[]) => {
+      chains.clear();
+      return original(...args);
+    };
+  }
+  const send = client.send.bind(client);
+  Object.assign(client, {
+    send(command: DocumentCommand, options?: never) {
+      if (options !== undefined || !command.clientCommand) return send(command as never, options);
+      let chain = chains.get(command.constructor);
+      if (!chain) {
+        // What lib-dynamodb's resolveMiddleware does, minus binding the chain to this command.
+        command.addMarshallingMiddleware(client.config);
+        chain = command.clientCommand.resolveMiddleware(client.middlewareStack.concat(command.middlewareStack), client.config, undefined);
+        chains.set(command.constructor, chain);
+      }
+      return chain(command.clientCommand).then((result) => result.output);
+    },
+  });
+  return client;
+}

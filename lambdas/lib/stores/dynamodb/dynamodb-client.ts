@@ -5,15 +5,17 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { dryRun, withoutUserAgent } from '../lean-clients.ts';
+import { cachingDocumentClient, dryRun, withoutUserAgent } from '../lean-clients.ts';
 
 let client: DynamoDBDocumentClient | undefined;
 
 export function documentClient(region: string): DynamoDBDocumentClient {
-  client ??= withoutUserAgent(
-    DynamoDBDocumentClient.from(new DynamoDBClient({ region }), {
-      marshallOptions: { removeUndefinedValues: true },
-    }),
+  client ??= cachingDocumentClient(
+    withoutUserAgent(
+      DynamoDBDocumentClient.from(new DynamoDBClient({ region }), {
+        marshallOptions: { removeUndefinedValues: true },
+      }),
+    ),
   );
   return client;
 }
