@@ -28,17 +28,19 @@ export function withoutUserAgent<C extends Client>(client: C): C {
   return client;
 }
 
-/** Applies the rest to a client built with LEAN_CLIENT_OPTIONS; returns it. */
-export function leanClient<C extends Client>(client: C): C {
+/** Calls `changed` before every change to the client's middleware stack. */
+function onStackChange(client: Client, changed: () => void): void {
   const stack = client.middlewareStack as unknown as Record<(typeof MUTATORS)[number], (...args: unknown[]) => unknown>;
   for (const name of MUTATORS) {
     const original = stack[name].bind(stack);
-    stack[name] = (...args: unknown[]) => {
-      // The SDK keeps its cache of resolved chains in `handlers` (and clears it the same way on destroy()).
-      delete (client as { handlers?: unknown }).handlers;
-      return original(...args);
-    };
+    stack[name] = (...args) => (changed(), original(...args));
   }
+}
+
+/** Applies the rest to a client built with LEAN_CLIENT_OPTIONS; returns it. */
+export function leanClient<C extends Client>(client: C): C {
+  // The SDK keeps its cache of resolved chains in `handlers` (and clears it the same way on destroy()).
+  onStackChange(client, () => delete (client as { handlers?: unknown }).handlers);
   return withoutUserAgent(client);
 }
 
@@ -84,14 +86,7 @@ interface DocumentCommand {
  */
 export function cachingDocumentClient<C extends Client & { readonly config: unknown; send(command: never, options?: never): Promise<unknown> }>(client: C): C {
   const chains = new Map<Function, (command: unknown) => Promise<{ output: unknown }>>();
-  const stack = client.middlewareStack as unknown as Record<(typeof MUTATORS)[number], (...args: unknown[]) => unknown>;
-  for (const name of MUTATORS) {
-    const original = stack[name].bind(stack);
-    stack[name] = (...args: unknown[]) => {
-      chains.clear();
-      return original(...args);
-    };
-  }
+  onStackChange(client, () => chains.clear());
   const send = client.send.bind(client);
   Object.assign(client, {
     send(command: DocumentCommand, options?: never) {
