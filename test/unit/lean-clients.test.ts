@@ -9,7 +9,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { cachingDocumentClient, LEAN_CLIENT_OPTIONS, leanClient } from '../../lambdas/lib/stores/lean-clients.ts';
+import { cachingDocumentClient, dryRun, LEAN_CLIENT_OPTIONS, leanClient } from '../../lambdas/lib/stores/lean-clients.ts';
 
 function client(): S3Client {
   return leanClient(new S3Client({ ...LEAN_CLIENT_OPTIONS, region: 'us-west-2', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }));
@@ -103,5 +103,37 @@ describe('the caching document client', () => {
     await expect(db.send(new PutCommand({ TableName: 't', Item: { id: 'b' } }))).rejects.toThrow('injected');
     db.middlewareStack.remove('fault');
     await expect(db.send(new PutCommand({ TableName: 't', Item: { id: 'c' } }))).resolves.toBeDefined();
+  });
+});
+
+describe('a dry run', () => {
+  it('takes a command through serialization and signing, sends nothing, and leaves the stack as it was', async () => {
+    const handled: unknown[] = [];
+    const s3 = leanClient(
+      new S3Client({
+        ...LEAN_CLIENT_OPTIONS,
+        region: 'us-west-2',
+        credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+        requestHandler: { handle: async (request: unknown) => (handled.push(request), { response: { statusCode: 200, headers: {} } }) } as never,
+      }),
+    );
+    const signed: string[] = [];
+    s3.middlewareStack.add(
+      (next) => async (args) => {
+        signed.push(String((args.request as { headers: Record<string, string> }).headers.authorization));
+        return next(args);
+      },
+      { step: 'deserialize', name: 'signature-watch' },
+    );
+    const before = s3.middlewareStack.identify();
+    await dryRun(s3, new PutObjectCommand({ Bucket: 'b', Key: 'k', Body: 'x' }));
+    expect(handled).toEqual([]);
+    expect(signed).toEqual([expect.stringMatching(/^AWS4-HMAC-SHA256 Credential=a\//)]);
+    expect(s3.middlewareStack.identify()).toEqual(before);
+  });
+
+  it('passes on a failure of its own (a missing credential, say)', async () => {
+    const s3 = leanClient(new S3Client({ ...LEAN_CLIENT_OPTIONS, region: 'us-west-2', credentials: async () => Promise.reject(new Error('no credentials')) }));
+    await expect(dryRun(s3, new PutObjectCommand({ Bucket: 'b', Key: 'k', Body: 'x' }))).rejects.toThrow('no credentials');
   });
 });
