@@ -31,22 +31,22 @@ let seeded = 0;
  * Puts `count` worksets straight into the table (BatchWriteItem, 25 at a time) and adds
  * them to one counter shard, so the stats stay exact without a transaction per record.
  */
-async function seedWorksets(
+export async function seedWorksets(
   context: LifecycleBenchContext,
   count: number,
   tag: string,
   state: 'ready' | 'complete',
-  options: { priority?: Priority; lease?: { owner: string; expiresAt: string } } = {},
+  options: { priority?: Priority; lease?: { owner: string; expiresAt: string }; customer?: string; id?: string } = {},
 ): Promise<void> {
   const prefix = context.controlPrefix ?? 'daylily_monitoring/active_worksets/';
   const records = Array.from({ length: count }, () => {
     const n = seeded++;
-    const id = `bench-${tag}-${n.toString(16).padStart(8, '0')}`;
+    const id = options.id ?? `bench-${tag}-${n.toString(16).padStart(8, '0')}`;
     const created = new Date(Date.UTC(2026, 0, 1) + n).toISOString();
     const priority = options.priority ?? PRIORITIES[n % 3]!;
     return toItem({
       workset_id: id,
-      customer_id: `bench-${tag}`,
+      customer_id: options.customer ?? `bench-${tag}`,
       workset_name: id,
       state,
       priority,

@@ -13,12 +13,17 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localAwsEnv, startDynamoDbLocal, startS3Server, type LocalEndpoints } from '../infra/local/emulators.ts';
+import { LOCAL_SERVER_NODE_FLAGS } from '../infra/local/node-flags.ts';
 import { ensureTables } from '../lambdas/lib/stores/dynamodb/create-tables.ts';
 
 export interface ServerStats {
   readonly cpuMs: number;
+  /** The part of cpuMs spent in the kernel (socket writes and reads, mostly). */
+  readonly systemCpuMs: number;
   readonly maxRssMb: number;
   readonly calls: Readonly<Record<string, number>>;
+  /** Wall ms with at least one call in flight: by service (`dynamodb`, `s3`) and `aws` for any. */
+  readonly busyMs: Readonly<Record<string, number>>;
 }
 
 export interface BenchStack {
@@ -28,14 +33,25 @@ export interface BenchStack {
   readonly ddb: DynamoDBDocumentClient;
   readonly tables: { readonly worksets: string; readonly customers: string; readonly idempotency: string; readonly notifications: string };
   readonly bucket: string;
+  /** The environment the server runs with (emulator endpoints, region, tables, bucket): a bundle run against the same stack takes it too. */
+  readonly env: Readonly<Record<string, string>>;
   /** The server process's CPU time, peak RSS and AWS calls so far. */
   stats(): Promise<ServerStats>;
+  /** Writes a heap snapshot of the server process; resolves with its file. */
+  heapSnapshot(): Promise<string>;
   stop(): Promise<void>;
 }
 
+/**
+ * Extra Node flags for the server process, e.g. `BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof"`
+ * to profile it (Node refuses --cpu-prof in NODE_OPTIONS) or `--heapsnapshot-signal=SIGUSR2`.
+ */
+const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+
 function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
   const child = fork(fileURLToPath(new URL('./server-child.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx'],
+    // As `npm start` runs the server (infra/local/node-flags.ts).
+    execArgv: ['--import', 'tsx', ...LOCAL_SERVER_NODE_FLAGS, ...SERVER_NODE_ARGS],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
@@ -64,7 +80,7 @@ export async function startBenchStack(name: string, customers: readonly string[]
     const item = { customer_id: customer, customer_name: customer, email: `${customer}@example.com`, max_active_worksets: 1_000_000, max_samples_per_workset: 20_000, data_locations: ['s3://lab-data/'], billing_tags: {}, suspended: false, machine_clients: [], version: 1, directory: 'customers' };
     await ddb.send(new PutCommand({ TableName: tables.customers, Item: item }));
   }
-  const { child, url } = await startServer({
+  const env = {
     ...localAwsEnv(endpoints),
     AWS_REGION: LOCAL_REGION,
     DAYLILY_CONTROL_BUCKET: bucket,
@@ -74,9 +90,11 @@ export async function startBenchStack(name: string, customers: readonly string[]
     // Registration is measured, not sign-in (API Gateway verifies tokens before a function runs).
     DAYLILY_AUTH: 'off',
     DAYLILY_NOTIFICATION_TABLE: tables.notifications,
-  });
+  };
+  const { child, url } = await startServer(env);
   return {
     url,
+    env,
     endpoints,
     ddb,
     tables,
@@ -90,6 +108,16 @@ export async function startBenchStack(name: string, customers: readonly string[]
         };
         child.on('message', listener);
         child.send({ type: 'stats' });
+      }),
+    heapSnapshot: () =>
+      new Promise((resolve) => {
+        const listener = (message: { type: string; file?: string }) => {
+          if (message.type !== 'heap-snapshot') return;
+          child.off('message', listener);
+          resolve(message.file!);
+        };
+        child.on('message', listener);
+        child.send({ type: 'heap-snapshot' });
       }),
     async stop() {
       child.send({ type: 'stop' });

@@ -3,6 +3,7 @@
  * server with the entry-point table's HTTP handlers, plus counters of every AWS call the handlers make
  * (middleware on the very clients the handlers use). Talks to the runner over IPC.
  */
+import { writeHeapSnapshot } from 'node:v8';
 import { currentSettings } from '../lambdas/lib/config/current.ts';
 import { documentClient } from '../lambdas/lib/stores/dynamodb/dynamodb-client.ts';
 import { s3Client } from '../lambdas/lib/stores/s3/s3-client.ts';
@@ -11,12 +12,34 @@ import { startLocalServer } from '../infra/local/server.ts';
 
 const calls: Record<string, number> = {};
 
+/**
+ * Wall time during which at least one call is in flight, per service and for any service
+ * (calls in parallel count once): where a request's milliseconds go.
+ */
+const busy = new Map<string, { inFlight: number; since: number; ms: number }>();
+function enter(key: string): void {
+  const entry = busy.get(key) ?? { inFlight: 0, since: 0, ms: 0 };
+  if (entry.inFlight++ === 0) entry.since = performance.now();
+  busy.set(key, entry);
+}
+function leave(key: string): void {
+  const entry = busy.get(key)!;
+  if (--entry.inFlight === 0) entry.ms += performance.now() - entry.since;
+}
+
 function count(service: string, stack: { add: Function }): void {
   stack.add(
     (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
       const key = `${service}:${context.commandName ?? 'unknown'}`;
       calls[key] = (calls[key] ?? 0) + 1;
-      return next(args);
+      enter(service);
+      enter('aws');
+      try {
+        return await next(args);
+      } finally {
+        leave(service);
+        leave('aws');
+      }
     },
     { step: 'initialize', name: 'bench-call-counter' },
   );
@@ -37,9 +60,15 @@ process.on('message', (message: { type: string }) => {
     process.send?.({
       type: 'stats',
       cpuMs: (cpu.user + cpu.system) / 1000,
+      systemCpuMs: cpu.system / 1000,
       maxRssMb: process.resourceUsage().maxRSS / 1024,
+      memory: process.memoryUsage(),
       calls: { ...calls },
+      busyMs: Object.fromEntries([...busy].map(([key, entry]) => [key, entry.ms + (entry.inFlight > 0 ? performance.now() - entry.since : 0)])),
     });
+  } else if (message.type === 'heap-snapshot') {
+    // What holds the server's memory (open the file in Chrome DevTools' Memory tab).
+    process.send?.({ type: 'heap-snapshot', file: writeHeapSnapshot() });
   } else if (message.type === 'stop') {
     void server.close(2_000).then(() => process.exit(0));
   }

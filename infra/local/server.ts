@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { settingsFromEnv, tableNames } from '../../lambdas/lib/config/settings.ts';
 import type { TableNames } from '../../lambdas/lib/stores/tables.ts';
 import { ENTRY_POINTS, isHttpEntry, type EntryPoint } from '../entry-points.ts';
-import { createRequestListener, type LocalAuth } from './http-adapter.ts';
+import { createRequestListener, HandlerModules, type LocalAuth } from './http-adapter.ts';
 import { startTriggers, type RunningTriggers } from './triggers.ts';
 
 export interface LocalServerOptions {
@@ -49,7 +49,12 @@ export interface LocalServer {
 export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
   const host = options.host ?? '127.0.0.1';
   const entries = options.entries ?? ENTRY_POINTS;
-  const listener = createRequestListener({ routes: entries.filter(isHttpEntry), ...(options.root ? { root: options.root } : {}), ...(options.auth ? { auth: options.auth } : {}) });
+  const routes = entries.filter(isHttpEntry);
+  // Every route's handler is loaded before the server listens: the first request after a start
+  // would otherwise pay for compiling and loading its module graph (hundreds of ms).
+  const modules = new HandlerModules(options.root);
+  await modules.preload(routes.map((route) => route.handler));
+  const listener = createRequestListener({ routes, modules, ...(options.auth ? { auth: options.auth } : {}) });
 
   // Before listening: a stream entry whose table has no stream fails the start-up, not later.
   const settings = settingsFromEnv(process.env);

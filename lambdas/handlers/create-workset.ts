@@ -8,6 +8,9 @@ import { runCatalogue } from '../lib/wiring/catalogue-source.ts';
 import { registrationDeps } from '../lib/wiring/registration-deps.ts';
 import { customerEntry } from '../lib/wiring/customer-entry.ts';
 
+/** Init work (on Lambda the wiring runs it at init; the local server calls it at start). */
+export { primeRegistration as prime } from '../lib/wiring/registration-deps.ts';
+
 export const handler = customerEntry(CreateWorksetContract, async ({ path, headers, body, principal }) => {
   const idempotencyKey = headers['Idempotency-Key'];
   const { workset, replayed } = await registerRequest(registrationDeps(), {

@@ -5,6 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { currentCoreSettings } from '../config/current.ts';
+import { tableNames } from '../config/settings.ts';
+import { primeDocumentClient } from '../stores/dynamodb/dynamodb-client.ts';
+import { primeS3Client } from '../stores/s3/s3-client.ts';
 import type { RegistrationDeps } from '../flows/deps.ts';
 import { dynamoRegistrationStore } from '../stores/dynamodb/dynamo-worksets.ts';
 import { s3ControlObjectWrites } from './control-bucket-store.ts';
@@ -13,6 +16,23 @@ import { stagedSheetDeps } from './sheet-upload-store.ts';
 import { dynamoContext } from './table-deps.ts';
 
 let deps: RegistrationDeps | undefined;
+
+/**
+ * On Lambda, init does what the first invocation would otherwise pay for: the dependencies, and a
+ * dry run of both calls a registration makes (a transaction, an object put) through the clients,
+ * so credentials, endpoint rules, signing and serializers are loaded and compiled. Nothing is sent.
+ * Not elsewhere (the tests and the local server build their settings first).
+ */
+export async function primeRegistration(): Promise<void> {
+  const settings = currentCoreSettings();
+  registrationDeps();
+  const bucket = settings.controlBucket.ok ? settings.controlBucket.bucket : undefined;
+  await Promise.all([primeDocumentClient(settings.region, tableNames(settings).worksets), bucket && primeS3Client(settings.region, bucket)]);
+}
+if (process.env.AWS_LAMBDA_FUNCTION_NAME) {
+  // A misconfigured function answers its first request with the problem, as without priming.
+  await primeRegistration().catch(() => undefined);
+}
 
 export function registrationDeps(): RegistrationDeps {
   if (!deps) {

@@ -4,13 +4,23 @@
  * Local. Tests and the benchmark attach middleware to this instance to inject faults or count calls.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { cachingDocumentClient, dryRun, withoutUserAgent } from '../lean-clients.ts';
 
 let client: DynamoDBDocumentClient | undefined;
 
 export function documentClient(region: string): DynamoDBDocumentClient {
-  client ??= DynamoDBDocumentClient.from(new DynamoDBClient({ region }), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  client ??= cachingDocumentClient(
+    withoutUserAgent(
+      DynamoDBDocumentClient.from(new DynamoDBClient({ region }), {
+        marshallOptions: { removeUndefinedValues: true },
+      }),
+    ),
+  );
   return client;
+}
+
+/** A dry run of a transaction (nothing is sent): see lean-clients.ts. */
+export function primeDocumentClient(region: string, table: string): Promise<void> {
+  return dryRun(documentClient(region), new TransactWriteCommand({ TransactItems: [{ Put: { TableName: table, Item: { workset_id: 'dry-run' } } }] }));
 }
