@@ -1,5 +1,6 @@
-/** The `onError` middleware (middlewares.ts): the one place that maps errors to status codes and problem bodies. */
-import type { HttpMiddleware } from './middlewares.ts';
+/** Middy `onError`: the one place that maps errors to status codes and problem bodies. */
+import type middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
   ConflictError,
   ForbiddenError,
@@ -65,7 +66,7 @@ function toProblem(error: unknown, instance: string): Problem {
   };
 }
 
-export function problemErrors(): HttpMiddleware {
+export function problemErrors(): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
   return {
     onError: async (request) => {
       const instance = request.event.requestContext?.requestId ?? request.context?.awsRequestId ?? '';
