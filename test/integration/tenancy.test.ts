@@ -182,6 +182,9 @@ describe('a customer\'s settings', () => {
     ['a data prefix outside them', { s3_bucket: 'lab-data', s3_prefix: 'elsewhere/' }, 's3_prefix'],
     ['an absolute FASTQ outside them', { samples: [{ sample_id: 'S1', r1_file: 's3://lab-data/runs/S1_R1.fq.gz', r2_file: 's3://other-lab/S1_R2.fq.gz' }] }, 'samples[0].r2_file'],
     ['an export outside them', { export_uri: 's3://other-lab/results/' }, 'export_uri'],
+    // Named as the customer wrote it: the sheet's line, the YAML's list.
+    ['a sheet row outside them', { samples_tsv: 'sample_id\tr1\tr2\nS1\ts3://lab-data/runs/S1_R1.fq.gz\t\nS2\ts3://other-lab/S2_R1.fq.gz\t\n' }, 'samples_tsv[line 3].r1_file'],
+    ['a YAML sample outside them', { yaml_content: 'samples:\n  - sample_id: S1\n    r1_file: s3://other-lab/S1_R1.fq.gz\n' }, 'yaml_content.samples[0].r1_file'],
   ])('refuse %s (422 naming the field), registering nothing', async (_what, body, field) => {
     const customerId = await customer();
     const answer = await register(customerId, body);

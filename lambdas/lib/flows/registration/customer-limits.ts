@@ -24,12 +24,12 @@ export function checkRegistrationLimits(customer: CustomerRecord, request: Regis
   const check = (field: string, uri: string | null | undefined) => {
     if (uri && !isUnderDataLocation(uri, customer.data_locations)) errors.push({ field, message: OUTSIDE });
   };
-  if (samples.length > customer.max_samples_per_workset) errors.push({ field: request.samples_upload_id === undefined ? 'samples' : 'samples_upload_id', message: `exceeds max_samples_per_workset (${customer.max_samples_per_workset})` });
+  if (samples.length > customer.max_samples_per_workset) errors.push({ field: request.samples_field, message: `exceeds max_samples_per_workset (${customer.max_samples_per_workset})` });
   if (request.s3_bucket) check(request.s3_prefix ? 's3_prefix' : 's3_bucket', `s3://${request.s3_bucket}/${request.s3_prefix ?? ''}`);
   check('export_uri', request.export_uri);
   const { sample_lines: lines } = request;
   samples.forEach((sample, index) => {
-    const at = lines ? `samples_upload_id[line ${lines[index]}]` : `samples[${index}]`;
+    const at = lines ? `${request.samples_field}[line ${lines[index]}]` : `${request.samples_field}[${index}]`;
     for (const field of ['r1_file', 'r2_file'] as const) if (/^\/|:\/\//.test(sample[field])) check(`${at}.${field}`, sample[field]);
   });
   if (errors.length > 0) throw new NotAllowedInputError(`${errors[0]!.field} ${errors[0]!.message}.`, errors);

@@ -30,7 +30,9 @@ import { MAX_SAMPLES, SampleInput, YamlSamples, type CreateWorksetRequest } from
  */
 export interface RegistrationRequest extends Omit<CreateWorksetRequest, 'samples' | 'yaml_content' | 'samples_tsv'>, FolderContents {
   readonly genome_build: string;
-  /** An uploaded sheet's line of each sample, so the customer's checks name rows as the sheet's own problems do. */
+  /** The field the samples came from (`samples`, `yaml_content.samples`, `samples_tsv`, `samples_upload_id`), so the customer's checks name it. */
+  readonly samples_field: SamplesField;
+  /** A sheet's line of each sample, so the customer's checks name rows as the sheet's own problems do. */
   readonly sample_lines?: readonly number[];
 }
 
@@ -103,8 +105,11 @@ function samplesFromYaml(yamlContent: string, malformed: FieldError[]): readonly
   return [];
 }
 
+export type SamplesField = 'samples' | 'yaml_content.samples' | 'samples_tsv' | 'samples_upload_id';
+
 /** Samples as read, and how to name a sample's field in a problem (as the customer wrote it). */
 interface SampleSource {
+  readonly field: SamplesField;
   readonly samples: readonly Sample[];
   /** A sheet's line of each sample. */
   readonly lines?: readonly number[];
@@ -123,7 +128,7 @@ export type StagedSheetText = { readonly text: string } | { readonly problem: st
 export function namesOnlyUpload(request: CreateWorksetRequest): request is CreateWorksetRequest & { samples_upload_id: string } {
   return request.samples_upload_id !== undefined && SOURCES.filter((name) => request[name] !== undefined).length === 1;
 }
-const listSource = (samples: readonly Sample[], prefix: string): SampleSource => ({ samples, fieldOf: (index, key) => `${prefix}[${index}].${key}` });
+const listSource = (samples: readonly Sample[], field: 'samples' | 'yaml_content.samples'): SampleSource => ({ field, samples, fieldOf: (index, key) => `${field}[${index}].${key}` });
 const NO_SAMPLES = listSource([], 'samples');
 
 /** The template's column names that are not their field's name in capitals; RUN_ID fills none (the workset id replaces it). */
@@ -148,12 +153,12 @@ function sheetSource(text: string, malformed: FieldError[], origin: SheetOrigin)
   const at = (line: number) => `${origin.field}[line ${line}]`;
   if (!sheet.ok) {
     malformed.push({ field: at(sheet.line), message: sheet.problem });
-    return NO_SAMPLES;
+    return { ...NO_SAMPLES, field: origin.field };
   }
   const keys = sheet.header.map((name) => RENAMED_COLUMNS[name.toLowerCase()] ?? name.toLowerCase());
   const problems = malformed.length;
   if (sheet.rows.length > origin.maxSamples) malformed.push({ field: origin.field, message: `must have at most ${origin.maxSamples} samples` });
-  if (malformed.length > problems) return NO_SAMPLES;
+  if (malformed.length > problems) return { ...NO_SAMPLES, field: origin.field };
   const samples: Sample[] = [];
   const lines: number[] = [];
   for (const { line, cells } of sheet.rows) {
@@ -163,7 +168,7 @@ function sheetSource(text: string, malformed: FieldError[], origin: SheetOrigin)
       lines.push(line);
     } else malformed.push(...fieldErrors(parsed.issues, at(line)));
   }
-  return { samples, lines, fieldOf: (index, key) => `${at(lines[index]!)}.${key}` };
+  return { field: origin.field, samples, lines, fieldOf: (index, key) => `${at(lines[index]!)}.${key}` };
 }
 
 /**
@@ -227,7 +232,8 @@ export function toRegistrationRequest(request: CreateWorksetRequest, catalogue: 
     pipeline: pipeline.value,
     catalogue_version: catalogue.version,
     samples: resolved,
-    ...(request.samples_upload_id !== undefined && source.lines ? { sample_lines: source.lines } : {}),
+    samples_field: source.field,
+    ...(source.lines ? { sample_lines: source.lines } : {}),
   };
 }
 
