@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { basename, extname } from 'node:path';
 import type { Command } from 'commander';
+import type { WorksetPreview } from '../../lambdas/lib/domain/workset-preview.ts';
 import type { ApiClient } from '../api-client.ts';
 import { ROUTES } from '../api-routes.ts';
 import { requireCustomer } from '../connection.ts';
@@ -15,7 +16,7 @@ import { ApiProblem, CliError, EXIT, UsageError, type ExitCode } from '../exit-c
 import { duration, wholeNumber } from '../option-values.ts';
 import { samplesSource, sheetFile, type SamplesSource } from '../sheet-source.ts';
 import { followWorkset, worksetTarget, type WorksetView } from '../workset-follow.ts';
-import { estimateFields, PRIORITY_OPTION, type CostEstimate } from './catalogue-commands.ts';
+import { estimateFields, PRIORITY_OPTION } from './catalogue-commands.ts';
 import { worksetFields } from './workset-commands.ts';
 
 interface WorksetOptions {
@@ -79,18 +80,8 @@ async function registrationBody(context: CommandContext, options: WorksetOptions
   };
 }
 
-interface Preview {
-  readonly valid: boolean;
-  readonly registration_status: number;
-  readonly problems: ReadonlyArray<{ readonly field: string; readonly message: string }>;
-  readonly workset_id: string | null;
-  readonly control_folder: string | null;
-  readonly pipeline_type: string | null;
-  readonly genome_build: string | null;
-  readonly catalogue_version: string;
-  readonly files: Readonly<Record<string, string>> | null;
-  readonly estimate: CostEstimate | null;
-}
+/** The preview's answer, as the domain defines it (the CLI reads pure domain values, never the flows). */
+type Preview = WorksetPreview;
 
 /** Statuses a registration is retried on with the same key: it did not happen, or it is completed by the retry. */
 const RETRIED = new Set([502, 503, 504]);

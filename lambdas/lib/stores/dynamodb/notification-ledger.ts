@@ -3,31 +3,19 @@
  * id, claimed with a conditional put before the email is sent. It holds ids and times only, no
  * address. DynamoDB TTL removes it at `expires_at`.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { NotificationLedger } from '../../ports/state-change-delivery.ts';
-import { translated } from '../aws-errors.ts';
-import type { DynamoContext } from './records.ts';
+import { conditionally, type DynamoContext } from './records.ts';
 
 /** A claim's life: `sending` (claimed; if it stays so, the outcome is unknown), `sent`, or `released` (claimable again). */
 type Status = 'sending' | 'sent' | 'released';
-
-async function conditional(write: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await write();
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw translated(error);
-  }
-}
 
 export function dynamoNotificationLedger(ctx: Pick<DynamoContext, 'db' | 'tables'>): NotificationLedger {
   const TableName = ctx.tables.notifications;
   const names = { '#event_id': 'event_id', '#status': 'status', '#token': 'token' };
   return {
     async claim(input) {
-      const claimed = await conditional(() =>
+      const claimed = await conditionally(() =>
         ctx.db.send(
           new PutCommand({
             TableName,
@@ -42,7 +30,7 @@ export function dynamoNotificationLedger(ctx: Pick<DynamoContext, 'db' | 'tables
     },
 
     async confirm(input) {
-      await conditional(() =>
+      await conditionally(() =>
         ctx.db.send(
           new UpdateCommand({
             TableName,
@@ -57,7 +45,7 @@ export function dynamoNotificationLedger(ctx: Pick<DynamoContext, 'db' | 'tables
     },
 
     async release(input) {
-      await conditional(() =>
+      await conditionally(() =>
         ctx.db.send(
           new UpdateCommand({
             TableName,

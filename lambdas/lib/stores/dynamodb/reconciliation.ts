@@ -4,20 +4,19 @@
  * and their conditional adjustment, the customers' slot counters and theirs, and the
  * reconciler's cursor item.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { COUNTER_SHARD_IDS } from '../../domain/queue-counters.ts';
 import type { StateChangeDetail } from '../../domain/state-change-event.ts';
 import { WORKSET_STATES, type WorksetState } from '../../domain/workset.ts';
 import type { CounterShard, Reconciliation, ReconcilerCursor } from '../../ports/worksets.ts';
-import { sdkCall, translated } from '../aws-errors.ts';
+import { sdkCall } from '../aws-errors.ts';
 import { CUSTOMER_INDEXES, CUSTOMER_ITEM_KEYS, WORKSET_INDEXES } from '../tables.ts';
 import { DIRECTORY, DIRECTORY_VALUE } from './customer-settings.ts';
 import { ACTIVE } from './customer-counters.ts';
 import { changeFromHistoryItem, Expression } from './expression.ts';
 import { fromItem } from './queue-index.ts';
 import { changesPartitions, FLAGGED_PARTITION, RECONCILE_AT, RECONCILE_KEY } from './reconcile-index.ts';
-import type { DynamoContext } from './records.ts';
+import { conditionally, type DynamoContext } from './records.ts';
 import { transactWrite, type TransactWriteItem } from './transactions.ts';
 import { decodeTokenObject, encodeToken } from '../cursor-token.ts';
 
@@ -44,17 +43,6 @@ async function batchGet(ctx: DynamoContext, keys: readonly Record<string, unknow
     }
   }
   return items;
-}
-
-/** A conditional write's outcome: false when its condition did not hold. */
-async function conditionally(write: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await write();
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw translated(error);
-  }
 }
 
 const encode = encodeToken;

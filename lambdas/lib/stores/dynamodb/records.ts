@@ -50,6 +50,17 @@ export async function conditionalUpdate(
   }
 }
 
+/** A conditional write's outcome: false when its condition did not hold; any other failure translated. */
+export async function conditionally(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw translated(error);
+  }
+}
+
 /** An UpdateItem whose failed condition simply means "nothing to do". */
 export async function updateUnlessChanged(ctx: DynamoContext, worksetId: string, e: Expression, input: Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression'>): Promise<void> {
   try {
