@@ -51,7 +51,8 @@ count('s3', s3Client(region).middlewareStack);
 
 // The API's routes only: the stream consumer and the reconciler would spend this process's CPU on
 // work no request waits for (the reconciler has a benchmark of its own).
-const server = await startLocalServer({ port: 0, entries: ENTRY_POINTS.filter(isHttpEntry) });
+// As `npm start` on its embedded emulators: warmed before it listens.
+const server = await startLocalServer({ port: 0, entries: ENTRY_POINTS.filter(isHttpEntry), warmUp: true });
 process.send?.({ type: 'ready', url: server.url });
 
 process.on('message', (message: { type: string }) => {

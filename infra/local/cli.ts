@@ -383,6 +383,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       port: options.port,
       entries: backend === 'aws' ? ENTRY_POINTS.filter(isHttpEntry) : ENTRY_POINTS,
       auth: issuer ? { mode: 'jwt', issuer } : { mode: 'off' },
+      warmUp: backend === 'embedded',
     });
     if (issuer) {
       logger.info('Authorization is on: customer routes need a bearer token of the local development issuer (npx daylily-workset-api token --customer <id>)', {

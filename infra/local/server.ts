@@ -31,6 +31,8 @@ export interface LocalServerOptions {
    * only where DAYLILY_AUTH=off (the CLI sets it for `--auth off`).
    */
   readonly auth?: LocalAuth;
+  /** Warm the embedded emulators before listening (warm-up.ts); never against real AWS. Default false. */
+  readonly warmUp?: boolean;
 }
 
 export interface LocalServer {
@@ -58,6 +60,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
 
   // Before listening: a stream entry whose table has no stream fails the start-up, not later.
   const settings = settingsFromEnv(process.env);
+  if (options.warmUp) await (await import('./warm-up.ts')).warmEmulators(settings);
   const triggers = await startTriggers({
     entries,
     tables: options.tables ?? tableNames(settings),
