@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { currentCoreSettings } from '../config/current.ts';
+import { newUploadId } from '../domain/sheet-upload.ts';
 import type { StagedSheetDeps } from '../flows/deps.ts';
 import { s3Client } from '../stores/s3/s3-client.ts';
 import { s3StagedSheets } from '../stores/s3/s3-staged-sheets.ts';
@@ -13,5 +14,5 @@ export function stagedSheetDeps(): StagedSheetDeps {
   return { stagedSheets: s3StagedSheets(s3Client(settings.region)), uploads: settings.uploads };
 }
 
-/** 16 random bytes, base64url: 22 characters of UPLOAD_ID_PATTERN. */
-export const newUploadId = (): string => randomBytes(16).toString('base64url');
+/** 16 random bytes as the domain spells an upload id (22 characters of UPLOAD_ID_PATTERN). */
+export const randomUploadId = (): string => newUploadId(randomBytes(16));
