@@ -14,7 +14,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, describe, expect, inject, it, vi } from 'vitest';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, freePort } from '../../infra/local/emulators.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, freePort, localAwsEnv } from '../../infra/local/emulators.ts';
 import { DEFAULT_CONTROL_PREFIX } from '../../lambdas/lib/config/settings.ts';
 import { queueOrder, type WorksetRecord } from '../../lambdas/lib/domain/workset.ts';
 import { ensureTables } from '../../lambdas/lib/stores/dynamodb/create-tables.ts';
@@ -233,13 +233,7 @@ describe('daylily-workset-api (local server CLI)', () => {
   it('keeps serving without a control bucket and says once how to configure one', { timeout: 20_000 }, async () => {
     const endpoints = inject('localAws');
     // --create-table: the server's stream consumer reads the worksets table's stream.
-    const cli = await startCli(['--port', '0', '--create-table'], {
-      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
-      AWS_ENDPOINT_URL_S3: endpoints.s3,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    });
+    const cli = await startCli(['--port', '0', '--create-table'], localAwsEnv(endpoints));
     const warnings = cli.lines.filter((line) => line.level === 'WARN' && line.auth === undefined);
     expect(warnings).toHaveLength(1);
     for (const name of ['DAYLILY_CONTROL_BUCKET', 'DAYLILY_MONITOR_BUCKET', '--control-bucket', 'docs/configuration.md']) {
@@ -257,11 +251,7 @@ describe('daylily-workset-api (local server CLI)', () => {
   it('says once at start-up, and on the health route, which given settings it could not use', { timeout: 20_000 }, async () => {
     const endpoints = inject('localAws');
     const cli = await startCli(['--port', '0', '--create-table', '--control-bucket', 'cli-warnings'], {
-      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
-      AWS_ENDPOINT_URL_S3: endpoints.s3,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...localAwsEnv(endpoints),
       DAYLILY_LEASE_SECONDS: 'an hour',
       DAYLILY_ARCHIVE_PREFIX: 'daylily_monitoring/active_worksets/old/',
     });
@@ -385,23 +375,25 @@ async function runCli(args: string[], extraEnv: Record<string, string>): Promise
   return { code, stdout, stderr };
 }
 
+/**
+ * Tables and a bucket of the test's own on the shared emulators, the clients to seed them, and the
+ * environment a command process needs to reach them (as `npm start` sets it for its handlers).
+ */
+async function scratchBackend(slug: string) {
+  const endpoints = inject('localAws');
+  const id = `${slug}-${randomBytes(4).toString('hex')}`;
+  const tables = { worksets: `${id}-worksets`, customers: `${id}-customers`, idempotency: `${id}-idempotency`, notifications: `${id}-notifications` };
+  const bucket = id;
+  const env = localAwsEnv(endpoints);
+  const dynamodb = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const s3 = new S3Client({ endpoint: endpoints.s3, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+  await Promise.all([ensureTables(dynamodb, tables), s3.send(new CreateBucketCommand({ Bucket: bucket }))]);
+  return { tables, bucket, ddb: DynamoDBDocumentClient.from(dynamodb), s3, env };
+}
+
 describe('daylily-workset-api settle', () => {
   it('settles every registering record past the grace period against the endpoints it is given, and a dry run only says what it would do', { timeout: 30_000 }, async () => {
-    const endpoints = inject('localAws');
-    const id = `cli-settle-${randomBytes(4).toString('hex')}`;
-    const tables = { worksets: `${id}-worksets`, customers: `${id}-customers`, idempotency: `${id}-idempotency`, notifications: `${id}-notifications` };
-    const bucket = id;
-    const dynamodb = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-    const ddb = DynamoDBDocumentClient.from(dynamodb);
-    const s3 = new S3Client({
-      endpoint: endpoints.s3,
-      region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
-      forcePathStyle: true,
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
-    await Promise.all([ensureTables(dynamodb, tables), s3.send(new CreateBucketCommand({ Bucket: bucket }))]);
+    const { tables, bucket, ddb, s3, env } = await scratchBackend('cli-settle');
 
     // Two registrations that never finished, ten minutes ago or more: a keyless one with every file and
     // daylily.ready (a phantom for an S3-only monitor), and a keyed one still missing a file.
@@ -436,15 +428,6 @@ describe('daylily-workset-api settle', () => {
     await put(`${waiting.control_prefix}daylily_work.yaml`);
     const keysOf = async (prefix: string) => ((await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents ?? []).map((object) => object.Key);
 
-    const env = {
-      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
-      AWS_ENDPOINT_URL_S3: endpoints.s3,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
-      AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    };
     const args = ['settle', '--table-name', tables.worksets, '--customers-table', tables.customers, '--idempotency-table', tables.idempotency, '--control-bucket', bucket];
     try {
       const dry = await runCli([...args, '--dry-run'], env);
@@ -481,14 +464,7 @@ describe('daylily-workset-api settle', () => {
 
 describe('daylily-workset-api reconcile', () => {
   it('repairs the drift one pass finds, against the endpoints it is given; a dry run only reports it, and the next pass finds nothing', { timeout: 40_000 }, async () => {
-    const endpoints = inject('localAws');
-    const id = `cli-rec-${randomBytes(4).toString('hex')}`;
-    const tables = { worksets: `${id}-worksets`, customers: `${id}-customers`, idempotency: `${id}-idempotency`, notifications: `${id}-notifications` };
-    const bucket = id;
-    const dynamodb = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-    const ddb = DynamoDBDocumentClient.from(dynamodb);
-    const s3 = new S3Client({ endpoint: endpoints.s3, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
-    await Promise.all([ensureTables(dynamodb, tables), s3.send(new CreateBucketCommand({ Bucket: bucket }))]);
+    const { tables, bucket, ddb, s3, env } = await scratchBackend('cli-rec');
     // A ready workset whose daylily.ready is gone, and a folder with daylily.ready and no record.
     const at = new Date(Date.now() - 10 * 60_000).toISOString();
     const ready = `ready-${randomBytes(4).toString('hex')}`;
@@ -502,15 +478,6 @@ describe('daylily-workset-api reconcile', () => {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${stray}daylily.ready`, Body: 'x' }));
     const keysOf = async (prefix: string) => ((await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents ?? []).map((object) => object.Key!.slice(prefix.length));
 
-    const env = {
-      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
-      AWS_ENDPOINT_URL_S3: endpoints.s3,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
-      AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    };
     const args = ['reconcile', '--once', '--table-name', tables.worksets, '--customers-table', tables.customers, '--idempotency-table', tables.idempotency, '--control-bucket', bucket];
     try {
       const dry = await runCli([...args, '--dry-run'], env);

@@ -51,21 +51,23 @@ const decode = <T>(token: string): T => decodeTokenObject(token) as T;
 
 export function dynamoReconciliation(ctx: DynamoContext): Reconciliation {
   const table = ctx.tables.worksets;
+  /** One page of the reconcile index under the key condition `condition` writes. */
+  const queryReconcileIndex = (condition: (e: Expression) => string, limit: number, startKey: Record<string, unknown> | undefined) => {
+    const e = new Expression();
+    const KeyConditionExpression = condition(e);
+    return sdkCall(() =>
+      ctx.db.send(
+        new QueryCommand({ TableName: table, IndexName: WORKSET_INDEXES.reconcile, KeyConditionExpression, ...e.params(), Limit: limit, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
+      ),
+    );
+  };
 
   return {
     async flaggedRecords(input) {
-      const e = new Expression();
-      const result = await sdkCall(() =>
-        ctx.db.send(
-          new QueryCommand({
-            TableName: table,
-            IndexName: WORKSET_INDEXES.reconcile,
-            KeyConditionExpression: `${e.name(RECONCILE_KEY)} = ${e.value(FLAGGED_PARTITION)}`,
-            ...e.params(),
-            Limit: input.limit,
-            ...(input.startKey ? { ExclusiveStartKey: decode<Record<string, unknown>>(input.startKey) } : {}),
-          }),
-        ),
+      const result = await queryReconcileIndex(
+        (e) => `${e.name(RECONCILE_KEY)} = ${e.value(FLAGGED_PARTITION)}`,
+        input.limit,
+        input.startKey ? decode<Record<string, unknown>>(input.startKey) : undefined,
       );
       return { items: (result.Items ?? []).map(fromItem), ...(result.LastEvaluatedKey ? { nextKey: encode(result.LastEvaluatedKey) } : {}) };
     },
@@ -80,18 +82,11 @@ export function dynamoReconciliation(ctx: DynamoContext): Reconciliation {
         : { partition: 0, key: undefined as Record<string, unknown> | undefined };
       const items: StateChangeDetail[] = [];
       while (partition < partitions.length && items.length < input.limit) {
-        const e = new Expression();
-        const result = await sdkCall(() =>
-          ctx.db.send(
-            new QueryCommand({
-              TableName: table,
-              IndexName: WORKSET_INDEXES.reconcile,
-              KeyConditionExpression: `${e.name(RECONCILE_KEY)} = ${e.value(partitions[partition]!)} AND ${e.name(RECONCILE_AT)} BETWEEN ${e.value(input.since)} AND ${e.value(input.until)}`,
-              ...e.params(),
-              Limit: input.limit - items.length,
-              ...(key ? { ExclusiveStartKey: key } : {}),
-            }),
-          ),
+        const hour = partitions[partition]!;
+        const result = await queryReconcileIndex(
+          (e) => `${e.name(RECONCILE_KEY)} = ${e.value(hour)} AND ${e.name(RECONCILE_AT)} BETWEEN ${e.value(input.since)} AND ${e.value(input.until)}`,
+          input.limit - items.length,
+          key,
         );
         for (const item of result.Items ?? []) {
           const change = changeFromHistoryItem(item);
