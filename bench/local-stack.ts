@@ -20,6 +20,8 @@ export interface ServerStats {
   readonly cpuMs: number;
   /** The part of cpuMs spent in the kernel (socket writes and reads, mostly). */
   readonly systemCpuMs: number;
+  /** The part of cpuMs on the main thread (Linux only); the rest is V8's helper threads: its optimizing compiler and GC. */
+  readonly mainThreadCpuMs?: number;
   readonly maxRssMb: number;
   readonly calls: Readonly<Record<string, number>>;
   /** Wall ms with at least one call in flight: by service (`dynamodb`, `s3`) and `aws` for any. */
@@ -39,6 +41,10 @@ export interface BenchStack {
   stats(): Promise<ServerStats>;
   /** Writes a heap snapshot of the server process; resolves with its file. */
   heapSnapshot(): Promise<string>;
+  /** Starts the server process's CPU profiler (one phase of a benchmark, without start-up). */
+  startProfile(): Promise<void>;
+  /** Stops it and writes the profile (open it in Chrome DevTools) into `dir`; resolves with its file. */
+  stopProfile(dir: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -92,6 +98,17 @@ export async function startBenchStack(name: string, customers: readonly string[]
     DAYLILY_NOTIFICATION_TABLE: tables.notifications,
   };
   const { child, url } = await startServer(env);
+  /** Sends `message` to the server process; resolves with its answer of type `answer`. */
+  const ask = <T,>(message: { type: string; dir?: string }, answer: string): Promise<T> =>
+    new Promise((resolve) => {
+      const listener = (reply: { type: string } & T) => {
+        if (reply.type !== answer) return;
+        child.off('message', listener);
+        resolve(reply);
+      };
+      child.on('message', listener);
+      child.send(message);
+    });
   return {
     url,
     env,
@@ -99,26 +116,10 @@ export async function startBenchStack(name: string, customers: readonly string[]
     ddb,
     tables,
     bucket,
-    stats: () =>
-      new Promise((resolve) => {
-        const listener = (message: { type: string } & ServerStats) => {
-          if (message.type !== 'stats') return;
-          child.off('message', listener);
-          resolve(message);
-        };
-        child.on('message', listener);
-        child.send({ type: 'stats' });
-      }),
-    heapSnapshot: () =>
-      new Promise((resolve) => {
-        const listener = (message: { type: string; file?: string }) => {
-          if (message.type !== 'heap-snapshot') return;
-          child.off('message', listener);
-          resolve(message.file!);
-        };
-        child.on('message', listener);
-        child.send({ type: 'heap-snapshot' });
-      }),
+    stats: () => ask<ServerStats>({ type: 'stats' }, 'stats'),
+    heapSnapshot: async () => (await ask<{ file: string }>({ type: 'heap-snapshot' }, 'heap-snapshot')).file,
+    startProfile: async () => void (await ask({ type: 'profile-start' }, 'profile-started')),
+    stopProfile: async (dir) => (await ask<{ file: string }>({ type: 'profile-stop', dir }, 'profile-stopped')).file,
     async stop() {
       child.send({ type: 'stop' });
       await new Promise((resolve) => child.once('exit', resolve));
