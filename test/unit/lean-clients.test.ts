@@ -2,12 +2,16 @@
  * The lean clients: the resolved middleware chain is reused from call to call (each call still
  * sending its own input), yet a middleware
  * added or removed after the first call (how the tests inject faults and the IAM guard watches)
- * takes effect on the next one; and no User-Agent middleware runs. No network: a stub at the
- * initialize step answers before any request is built.
+ * takes effect on the next one; no User-Agent middleware runs; and each auth scheme's signer is
+ * built once, signing exactly as the SDK's own would. No network: a stub at the initialize step
+ * (or in place of the request handler) answers.
  */
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { Readable } from 'node:stream';
+import { HttpRequest } from '@smithy/core/transport';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cachingDocumentClient, dryRun, LEAN_CLIENT_OPTIONS, leanClient } from '../../lambdas/lib/stores/lean-clients.ts';
 
@@ -50,6 +54,71 @@ describe('lean clients', () => {
     const s3 = client();
     expect(s3.middlewareStack.identify().join('\n')).not.toMatch(/UserAgent/i);
     expect(new S3Client({ region: 'us-west-2' }).middlewareStack.identify().join('\n')).toMatch(/UserAgent/i);
+  });
+});
+
+describe('kept signers', () => {
+  /** Credentials that expire at once, so the SDK asks for new ones on every call: a1, a2, … */
+  function rotating() {
+    let issued = 0;
+    return async () => ({ accessKeyId: `a${++issued}`, secretAccessKey: `secret-${issued}`, expiration: new Date(Date.now() + 1_000) });
+  }
+
+  /** An S3 client whose requests a stub handler answers, recording each request as sent. */
+  function s3Signing(lean: boolean) {
+    const sent: HttpRequest[] = [];
+    const requestHandler = {
+      handle: async (request: HttpRequest) => {
+        sent.push(HttpRequest.clone(request));
+        return { response: { statusCode: 200, headers: {}, body: Readable.from([]) } };
+      },
+    };
+    const raw = new S3Client({ ...LEAN_CLIENT_OPTIONS, region: 'us-west-2', credentials: rotating(), requestHandler: requestHandler as never });
+    const built = { count: 0 };
+    const build = raw.config.signer as (scheme?: unknown) => Promise<unknown>;
+    (raw.config as { signer: unknown }).signer = (scheme?: unknown) => (built.count++, build(scheme));
+    return { s3: lean ? leanClient(raw) : raw, sent, built };
+  }
+
+  it('builds one signer for the client, not one per call as the SDK does', async () => {
+    const lean = s3Signing(true);
+    const stock = s3Signing(false);
+    for (let i = 0; i < 3; i += 1) {
+      await put(lean.s3);
+      await put(stock.s3);
+    }
+    expect(lean.built.count).toBe(1);
+    expect(stock.built.count).toBe(3);
+  });
+
+  it('signs every call correctly, each with the credentials of that call', async () => {
+    const { s3, sent } = s3Signing(true);
+    for (let i = 0; i < 3; i += 1) await put(s3);
+    const ids = sent.map((request) => /Credential=(a\d+)\//.exec(request.headers.authorization!)?.[1]);
+    expect(new Set(ids).size).toBe(3);
+    for (const [i, request] of sent.entries()) {
+      // A fresh signer, with the secret of the key id the request names, at the request's own time.
+      const secret = `secret-${ids[i]!.slice(1)}`;
+      const fresh = new SignatureV4({ credentials: { accessKeyId: ids[i]!, secretAccessKey: secret }, region: 'us-west-2', service: 's3', sha256: s3.config.sha256, uriEscapePath: false });
+      const { authorization, ...headers } = request.headers;
+      const at = request.headers['x-amz-date']!.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z');
+      const expected = await fresh.sign(new HttpRequest({ ...request, headers }), { signingDate: new Date(at) });
+      expect(authorization).toBe(expected.headers.authorization);
+    }
+  });
+
+  it('asks again after a signer could not be built', async () => {
+    const raw = new S3Client({ ...LEAN_CLIENT_OPTIONS, region: 'us-west-2', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    const build = raw.config.signer as (scheme?: unknown) => Promise<unknown>;
+    let attempts = 0;
+    (raw.config as { signer: unknown }).signer = (scheme?: unknown) => (++attempts === 1 ? Promise.reject(new Error('not yet')) : build(scheme));
+    const s3 = leanClient(raw);
+    answering(s3, 'stub', 'x');
+    const signer = (s3.config as unknown as { signer: () => Promise<unknown> }).signer;
+    await expect(signer()).rejects.toThrow('not yet');
+    const [first, second] = [await signer(), await signer()];
+    expect(first).toBe(second);
+    expect(attempts).toBe(2);
   });
 });
 

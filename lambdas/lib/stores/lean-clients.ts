@@ -10,22 +10,55 @@
  *   so the next call sees it: the SDK alone would keep using the stale chain.
  * - No User-Agent middleware: the services do not need the header, and composing it (features,
  *   escaping) runs on every call.
+ * - One signer per auth scheme, kept: the SDK's default builds a new one for every call (copying
+ *   the whole client configuration), so each call also derives its signing key afresh (four
+ *   HMACs), where a kept signer caches the key per credentials, day, region and service — rotated
+ *   credentials still sign with their own key.
  */
-import type { MiddlewareStack } from '@smithy/types';
+import type { AuthScheme, MiddlewareStack } from '@smithy/types';
 
 interface Client {
   readonly middlewareStack: MiddlewareStack<any, any>;
+  /** The resolved configuration; `signer` is the SDK's (see keptSigners). */
+  readonly config: object;
 }
+
+type SignerFor = (authScheme?: AuthScheme) => Promise<unknown>;
 
 const MUTATORS = ['add', 'addRelativeTo', 'remove', 'removeByTag', 'use'] as const;
 
 /** Client options to spread into an SDK client's configuration. */
 export const LEAN_CLIENT_OPTIONS = { cacheMiddleware: true } as const;
 
-/** Drops the User-Agent middleware (the document client's stack is its base client's). */
-export function withoutUserAgent<C extends Client>(client: C): C {
+/**
+ * Drops the User-Agent middleware and keeps one signer per auth scheme: the parts every client
+ * takes (the document client's stack and configuration are its base client's).
+ */
+export function leanCalls<C extends Client>(client: C): C {
   client.middlewareStack.remove('getUserAgentMiddleware');
+  keptSigners(client.config as { signer?: SignerFor });
   return client;
+}
+
+/**
+ * Wraps the configuration's signer factory (called by the SDK on every request with the
+ * endpoint's auth scheme) so that each scheme's signer is built once. A factory that fails (no
+ * credentials, say) is asked again next time.
+ */
+function keptSigners(config: { signer?: SignerFor }): void {
+  const build = config.signer;
+  if (!build) return;
+  const signers = new Map<string, Promise<unknown>>();
+  config.signer = (authScheme) => {
+    const key = authScheme ? `${authScheme.name} ${authScheme.signingName} ${authScheme.signingRegion} ${authScheme.signingRegionSet}` : '';
+    let signer = signers.get(key);
+    if (!signer) {
+      signer = build(authScheme);
+      signers.set(key, signer);
+      signer.catch(() => signers.delete(key));
+    }
+    return signer;
+  };
 }
 
 /** Calls `changed` before every change to the client's middleware stack. */
@@ -41,7 +74,7 @@ function onStackChange(client: Client, changed: () => void): void {
 export function leanClient<C extends Client>(client: C): C {
   // The SDK keeps its cache of resolved chains in `handlers` (and clears it the same way on destroy()).
   onStackChange(client, () => delete (client as { handlers?: unknown }).handlers);
-  return withoutUserAgent(client);
+  return leanCalls(client);
 }
 
 /** Thrown where the network would start, to end a dry run. */

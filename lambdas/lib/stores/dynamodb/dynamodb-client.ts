@@ -5,13 +5,13 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { cachingDocumentClient, dryRun, withoutUserAgent } from '../lean-clients.ts';
+import { cachingDocumentClient, dryRun, leanCalls } from '../lean-clients.ts';
 
 let client: DynamoDBDocumentClient | undefined;
 
 export function documentClient(region: string): DynamoDBDocumentClient {
   client ??= cachingDocumentClient(
-    withoutUserAgent(
+    leanCalls(
       DynamoDBDocumentClient.from(new DynamoDBClient({ region }), {
         marshallOptions: { removeUndefinedValues: true },
       }),
