@@ -1,10 +1,13 @@
 /**
- * The V8 heap settings the local server runs with (`npm start`, the launcher's shebang, the
+ * The V8 settings the local server runs with (`npm start`, the launcher's shebang, the
  * benchmark's server process). Its live heap is ~20 MiB; with V8's defaults the young generation
  * (16 MiB semi-spaces) and the old generation's growth (up to 4× the live size between major
  * GCs) took the resident size from ~110 to ~195 MiB over 5,000 registrations, though a heap
  * snapshot showed nothing held. Smaller semi-spaces and a 1.3× growth factor keep it flat at
- * about the start-up size, for a few tenths of a CPU millisecond per request. They must be given
- * at start (V8 sizes the heap then), hence the launcher's command line, not code.
+ * about the start-up size, for a few tenths of a CPU millisecond per request. One worker thread
+ * for V8 (its optimizing compiler and GC helpers) instead of four: each thread's stack and malloc
+ * arena cost ~2 MiB of resident memory, and one request at a time keeps one busy (`npm run bench`:
+ * the same CPU per create, 7 MiB less at peak). They must be given at start (V8 sizes the heap
+ * and its thread pool then), hence the launcher's command line, not code.
  */
-export const LOCAL_SERVER_NODE_FLAGS = ['--max-semi-space-size=2', '--heap-growing-percent=30'] as const;
+export const LOCAL_SERVER_NODE_FLAGS = ['--max-semi-space-size=2', '--heap-growing-percent=30', '--v8-pool-size=1'] as const;

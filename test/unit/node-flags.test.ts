@@ -1,4 +1,4 @@
-/** Every way the local server is started carries the same heap flags (infra/local/node-flags.ts). */
+/** Every way the local server is started carries the same V8 flags (infra/local/node-flags.ts). */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { LOCAL_SERVER_NODE_FLAGS } from '../../infra/local/node-flags.ts';
 
 const flags = LOCAL_SERVER_NODE_FLAGS.join(' ');
 
-describe('the local server heap flags', () => {
+describe('the local server V8 flags', () => {
   it('npm start passes them', () => {
     const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     expect(manifest.scripts.start).toBe(`node ${flags} bin/daylily-workset-api.js`);
