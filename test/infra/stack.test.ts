@@ -50,7 +50,6 @@ function statementsOf(route: HttpEntry): Array<{ sid?: string; actions: string[]
     }));
 }
 
-const actionsOf = (route: HttpEntry): string[] => statementsOf(route).flatMap((statement) => statement.actions);
 const TABLE_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem'];
 const keySchema = (partitionKey: KeyAttribute, sortKey?: KeyAttribute) => [
   { AttributeName: partitionKey.name, KeyType: 'HASH' },
