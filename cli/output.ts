@@ -13,6 +13,10 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Whether stderr is a terminal: the progress line is then rewritten in place. */
   readonly stderrIsTTY?: boolean;
+  /** Standard input, opened only by `--sheet -` (each chunk is kept as given, not copied). */
+  readonly stdin?: () => AsyncIterable<Uint8Array>;
+  /** Whether stdin is a terminal: `--sheet -` then refuses instead of waiting for typing. */
+  readonly stdinIsTTY?: boolean;
   /** Replaces global fetch (tests). */
   readonly fetch?: typeof fetch;
   /** Replaces the timer between polls and retries (tests). */

@@ -14,7 +14,7 @@ import { requireCustomer } from '../connection.ts';
 import type { CommandContext, Define } from '../command-context.ts';
 import { ApiProblem, CliError, EXIT, UsageError, type ExitCode } from '../exit-codes.ts';
 import { duration, wholeNumber } from '../option-values.ts';
-import { samplesSource, sheetFile, type SamplesSource } from '../sheet-source.ts';
+import { openSheet, samplesSource, STDIN_SHEET, type SamplesSource } from '../sheet-source.ts';
 import { followWorkset, worksetTarget, type WorksetView } from '../workset-follow.ts';
 import { estimateFields, PRIORITY_OPTION } from './catalogue-commands.ts';
 import { worksetFields } from './workset-commands.ts';
@@ -37,11 +37,11 @@ interface WorksetOptions {
 /** The options of a registration body, shared by preview and submit. */
 function worksetOptions(command: Command, sheetRequired: boolean): Command {
   const sheet = '--sheet <file>';
-  const sheetHelp = 'the sample sheet: the 20-column stage_samples.tsv template, or sample_id, r1, r2 (TSV or CSV, with a header)';
+  const sheetHelp = "the sample sheet, or '-' to read it from stdin: the 20-column stage_samples.tsv template, or sample_id, r1, r2 (TSV or CSV, with a header)";
   (sheetRequired ? command.requiredOption(sheet, sheetHelp) : command.option(sheet, sheetHelp))
     .requiredOption('--pipeline <pipeline>', 'a pipeline id or alias (daylily-workset pipelines)')
     .requiredOption('--genome <build>', 'the reference genome: a build or alias (hg38, GRCh38, b37)')
-    .option('--name <name>', "the workset's name (default: the sheet's file name)")
+    .option('--name <name>', "the workset's name (default: the sheet's file name; required with --sheet -)")
     .addOption(PRIORITY_OPTION())
     .option('--email <address>', 'notification_email: mailed on completion, failure and cancel')
     .option('--s3-bucket <bucket>', 'where relative FASTQ names of the sheet live')
@@ -54,17 +54,19 @@ function worksetOptions(command: Command, sheetRequired: boolean): Command {
 }
 
 async function registrationBody(context: CommandContext, options: WorksetOptions, customerId: string): Promise<Record<string, unknown>> {
+  // Named before the sheet is read: stdin is read once, and a large sheet is uploaded.
+  const fileName = options.sheet && options.sheet !== STDIN_SHEET ? basename(options.sheet, extname(options.sheet)) : undefined;
+  const name = options.name ?? fileName;
+  if (!name) throw new UsageError('Name the workset: --name (or give --sheet FILE, whose file name is the default; a sheet on stdin has none).');
   let samples: SamplesSource | undefined;
   if (options.sheet) {
-    const sheet = await sheetFile(options.sheet);
+    const sheet = await openSheet(options.sheet, context.io);
     samples = await samplesSource(context.client, customerId, sheet, {
       forceUpload: options.upload === true,
       note: context.out.note,
       ...(context.io.fetch ? { fetch: context.io.fetch } : {}),
     });
   } else if (options.upload) throw new UsageError('--upload needs --sheet.');
-  const name = options.name ?? (options.sheet ? basename(options.sheet, extname(options.sheet)) : undefined);
-  if (!name) throw new UsageError('Name the workset: --name (or give --sheet, whose file name is the default).');
   return {
     workset_name: name,
     pipeline_type: options.pipeline,

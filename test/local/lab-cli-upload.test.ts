@@ -39,17 +39,28 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-/** A minimal sheet with the long, realistic paths of a sequencing run. */
-async function sheet(count: number, name: string): Promise<string> {
+/** A minimal sheet's text with the long, realistic paths of a sequencing run. */
+function sheetText(count: number): string {
   const run = 's3://lab-data/sequencing/2026-11-30/NovaSeqX-run-4711/project-acme-wgs-cohort';
   const lines = ['sample_id\tr1\tr2'];
   for (let i = 1; i <= count; i++) {
     const id = `S${String(i).padStart(6, '0')}`;
     lines.push(`${id}\t${run}/${id}/${id}_S1_L001_R1_001.fastq.gz\t${run}/${id}/${id}_S1_L001_R2_001.fastq.gz`);
   }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The sheet's file. */
+async function sheet(count: number, name: string): Promise<string> {
   const path = join(dataDir, name);
-  await writeFile(path, `${lines.join('\n')}\n`);
+  await writeFile(path, sheetText(count));
   return path;
+}
+
+/** The text as a pipe delivers it: chunks of 4 KiB. */
+async function* piped(text: string): AsyncGenerator<Uint8Array> {
+  const bytes = Buffer.from(text);
+  for (let at = 0; at < bytes.length; at += 4096) yield bytes.subarray(at, at + 4096);
 }
 
 interface Sent {
@@ -59,7 +70,7 @@ interface Sent {
 }
 
 /** Runs the CLI, recording every request it sends (the API's and the storage's). */
-async function cli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string; sent: Sent[] }> {
+async function cli(args: readonly string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string; sent: Sent[] }> {
   let stdout = '';
   let stderr = '';
   const sent: Sent[] = [];
@@ -72,6 +83,7 @@ async function cli(args: readonly string[]): Promise<{ code: number; stdout: str
     stderr: (text) => (stderr += text),
     env: { DAYLILY_API_URL: server.url, DAYLILY_TOKEN: token, DAYLILY_CUSTOMER: CUSTOMER },
     fetch: recording,
+    ...(stdin !== undefined ? { stdin: () => piped(stdin) } : {}),
   });
   return { code, stdout, stderr, sent };
 }
@@ -114,5 +126,24 @@ describe('daylily-workset with uploads (the uploads branch)', () => {
     const preview = JSON.parse(run.stdout) as { valid: boolean; files: Record<string, string> };
     expect(preview.valid).toBe(true);
     expect(preview.files['stage_samples.tsv']).toContain('S000003_S1_L001_R1_001.fastq.gz');
+  });
+
+  it('submits a sheet piped on stdin through an upload with --upload: the form\'s file is its bytes, as TSV', { timeout: 60_000 }, async () => {
+    const text = sheetText(50);
+    const run = await cli(['--json', 'submit', '--sheet', '-', '--name', 'lims-piped', '--pipeline', 'snv', '--genome', 'hg38', '--upload'], text);
+    expect(run.code).toBe(EXIT.ok);
+    expect(run.stderr).toContain(`Uploading stdin (${Buffer.byteLength(text)} bytes)…`);
+    const form = run.sent.find((request) => request.body instanceof FormData)!.body as FormData;
+    const file = form.get('file') as File;
+    expect(file.type).toBe('text/tab-separated-values');
+    expect(await file.text()).toBe(text);
+    const registration = run.sent.find((request) => request.method === 'POST' && new URL(request.url).pathname === `/api/customers/${CUSTOMER}/worksets`)!;
+    expect(JSON.parse(String(registration.body))).not.toHaveProperty('samples_tsv');
+
+    const workset = JSON.parse(run.stdout) as { workset_name: string; sample_count: number; control_folder: string };
+    expect(workset).toMatchObject({ workset_name: 'lims-piped', sample_count: 50 });
+    const tsv = await aws.getText(`${workset.control_folder.replace(`s3://${aws.bucket}/`, '')}stage_samples.tsv`);
+    expect(tsv?.trim().split('\n')).toHaveLength(51);
+    expect(tsv).toContain('S000050_S1_L001_R2_001.fastq.gz');
   });
 });

@@ -5,7 +5,9 @@
  * (`main(argv, io)`) with the environment a lab would set; its stdout, stderr and exit code are
  * what a script sees.
  */
+import { spawn } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +19,7 @@ import { main } from '../../cli/lab-cli.ts';
 import { ROUTES } from '../../cli/api-routes.ts';
 import { EXIT } from '../../cli/exit-codes.ts';
 import type { CliIo } from '../../cli/output.ts';
+import { MAX_SHEET_BYTES } from '../../cli/sheet-source.ts';
 import { HTTP_ENTRIES } from '../../infra/entry-points.ts';
 import { freePort } from '../../infra/local/emulators.ts';
 import { localIssuer, type LocalIssuer } from '../../infra/local/local-issuer.ts';
@@ -54,7 +57,7 @@ interface Run {
 }
 
 /** Runs the CLI as a lab's script would, with its connection in the environment. */
-async function cli(args: readonly string[], options: { env?: Record<string, string>; fetch?: typeof fetch; tty?: boolean } = {}): Promise<Run> {
+async function cli(args: readonly string[], options: { env?: Record<string, string>; fetch?: typeof fetch; tty?: boolean } & Pick<CliIo, 'stdin' | 'stdinIsTTY'> = {}): Promise<Run> {
   let stdout = '';
   let stderr = '';
   const io: CliIo = {
@@ -63,20 +66,27 @@ async function cli(args: readonly string[], options: { env?: Record<string, stri
     env: { DAYLILY_API_URL: server.url, DAYLILY_TOKEN: token, DAYLILY_CUSTOMER: CUSTOMER, ...options.env },
     stderrIsTTY: options.tty === true,
     ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.stdin ? { stdin: options.stdin } : {}),
+    ...(options.stdinIsTTY !== undefined ? { stdinIsTTY: options.stdinIsTTY } : {}),
   };
   const code = await main(args, io);
   return { code, stdout, stderr };
 }
 
-/** A minimal sheet (`sample_id r1 r2`) of `count` samples under the customer's data location. */
-async function sheet(count: number, name = `sheet-${count}.tsv`): Promise<string> {
+/** A minimal sheet's text (`sample_id r1 r2`) of `count` samples under the customer's data location. */
+function sheetText(count: number): string {
   const lines = ['sample_id\tr1\tr2'];
   for (let i = 1; i <= count; i++) {
     const id = `S${String(i).padStart(6, '0')}`;
     lines.push(`${id}\ts3://lab-data/runs/2026-11/${id}_R1.fastq.gz\ts3://lab-data/runs/2026-11/${id}_R2.fastq.gz`);
   }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The sheet's file. */
+async function sheet(count: number, name = `sheet-${count}.tsv`): Promise<string> {
   const path = join(dataDir, name);
-  await writeFile(path, `${lines.join('\n')}\n`);
+  await writeFile(path, sheetText(count));
   return path;
 }
 
@@ -267,6 +277,114 @@ describe('following through an unsteady API', () => {
     const lost = await follow(id, 5);
     expect(lost.code).toBe(EXIT.unavailable);
     expect(lost.stderr).toMatch(/error: .* could not be reached \(read ECONNRESET\)/);
+  });
+});
+
+/** A pipe's chunks: the text cut into pieces of odd sizes, as a pipe delivers them. */
+function piped(text: string, size = 1000): () => AsyncIterable<Uint8Array> {
+  return async function* () {
+    const bytes = Buffer.from(text);
+    for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+  };
+}
+
+/** A stdin the run must not open. */
+const untouched = (): AsyncIterable<Uint8Array> => {
+  throw new Error('stdin was opened');
+};
+
+/** Records the API requests a run sends. */
+function recorder(): { fetch: typeof fetch; sent: Array<{ method: string; path: string; body: string }> } {
+  const sent: Array<{ method: string; path: string; body: string }> = [];
+  return {
+    sent,
+    fetch: (input, init) => {
+      sent.push({ method: init?.method ?? 'GET', path: new URL(String(input)).pathname, body: String(init?.body ?? '') });
+      return fetch(input, init);
+    },
+  };
+}
+
+describe('--sheet -: the sheet on stdin', () => {
+  it('submits a sheet piped on stdin in the body; registration stores its rows', async () => {
+    const text = sheetText(200);
+    const recording = recorder();
+    const run = await cli(['--json', 'submit', '--sheet', '-', '--pipeline', 'snv', '--genome', 'hg38', '--name', 'lims-export-1'], { stdin: piped(text, 777), fetch: recording.fetch });
+    expect(run.code).toBe(EXIT.ok);
+    const workset = v.parse(WorksetDetailSchema, JSON.parse(run.stdout));
+    expect(workset).toMatchObject({ workset_name: 'lims-export-1', sample_count: 200 });
+    const registration = recording.sent.find((request) => request.method === 'POST' && request.path === `/api/customers/${CUSTOMER}/worksets`)!;
+    expect(JSON.parse(registration.body).samples_tsv).toBe(text);
+    const tsv = await aws.getText(`${workset.control_folder.replace(`s3://${aws.bucket}/`, '')}stage_samples.tsv`);
+    expect(tsv?.trim().split('\n')).toHaveLength(201);
+    expect(tsv).toContain('s3://lab-data/runs/2026-11/S000200_R2.fastq.gz');
+  });
+
+  it('previews a sheet piped on stdin', async () => {
+    const run = await cli(['preview', '--sheet', '-', '--pipeline', 'snv', '--genome', 'GRCh38', '--name', 'lims-preview', '--file', 'stage_samples.tsv'], { stdin: piped(sheetText(5), 64) });
+    expect(run.code).toBe(EXIT.ok);
+    expect(run.stdout.trim().split('\n')).toHaveLength(6);
+    expect(run.stdout).toContain('s3://lab-data/runs/2026-11/S000005_R1.fastq.gz');
+  });
+
+  it('the launcher reads process.stdin: a sheet piped into bin/daylily-workset.js is previewed', { timeout: 30_000 }, async () => {
+    const child = spawn(process.execPath, ['bin/daylily-workset.js', '--json', 'preview', '--sheet', '-', '--pipeline', 'snv', '--genome', 'hg38', '--name', 'piped'], {
+      cwd: new URL('../../', import.meta.url).pathname,
+      env: { PATH: process.env.PATH, DAYLILY_API_URL: server.url, DAYLILY_TOKEN: token, DAYLILY_CUSTOMER: CUSTOMER },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stdin.end(sheetText(3));
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(EXIT.ok);
+    const preview = v.parse(PreviewSchema, JSON.parse(stdout));
+    expect(preview.valid).toBe(true);
+    expect(preview.files?.['stage_samples.tsv']).toContain('S000003_R2.fastq.gz');
+  });
+
+  it('an empty stdin is a usage error (2), and nothing is registered', async () => {
+    const recording = recorder();
+    const run = await cli(['submit', '--sheet', '-', '--pipeline', 'snv', '--genome', 'hg38', '--name', 'empty'], { stdin: piped(''), fetch: recording.fetch });
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr).toBe('error: --sheet - (stdin) is empty.\n');
+    expect(recording.sent).toEqual([]);
+  });
+
+  it(`a stdin over ${MAX_SHEET_BYTES} bytes is a usage error (2), read no further than the cap`, async () => {
+    const chunk = Buffer.alloc(64 * 1024 * 1024, 'A');
+    let pulled = 0;
+    let closed = false;
+    // Endless if read fully; its finally runs when the reader lets go.
+    const endless = async function* (): AsyncGenerator<Uint8Array> {
+      try {
+        for (;;) {
+          pulled++;
+          yield chunk;
+        }
+      } finally {
+        closed = true;
+      }
+    };
+    const recording = recorder();
+    const run = await cli(['submit', '--sheet', '-', '--pipeline', 'snv', '--genome', 'hg38', '--name', 'endless'], { stdin: endless, fetch: recording.fetch });
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr).toContain(`--sheet - (stdin) is over ${MAX_SHEET_BYTES} bytes`);
+    expect(pulled).toBe(MAX_SHEET_BYTES / chunk.length + 1);
+    expect(closed).toBe(true);
+    expect(recording.sent).toEqual([]);
+  });
+
+  it('a terminal on stdin is a usage error (2) saying to pipe a sheet; stdin is never read', async () => {
+    const run = await cli(['submit', '--sheet', '-', '--pipeline', 'snv', '--genome', 'hg38', '--name', 'typed'], { stdin: untouched, stdinIsTTY: true });
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr).toContain('which is a terminal: pipe a sheet in');
+  });
+
+  it('--sheet - needs --name (2), asked before stdin is read', async () => {
+    const run = await cli(['submit', '--sheet', '-', '--pipeline', 'snv', '--genome', 'hg38'], { stdin: untouched });
+    expect(run.code).toBe(EXIT.usage);
+    expect(run.stderr).toContain('Name the workset: --name');
   });
 });
 
