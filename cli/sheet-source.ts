@@ -11,6 +11,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { ApiClient } from './api-client.ts';
 import { ROUTES } from './api-routes.ts';
+import { MAX_UPLOAD_MAX_BYTES } from '../lambdas/lib/domain/sheet-upload.ts';
 import { ApiProblem, Unreachable, UsageError } from './exit-codes.ts';
 import type { CliIo } from './output.ts';
 
@@ -24,6 +25,12 @@ export type SamplesSource = { readonly samples_tsv: string } | { readonly sample
 
 /** `--sheet -`: the sheet comes on standard input. */
 export const STDIN_SHEET = '-';
+
+/**
+ * What the CLI reads of stdin: a sheet there is held in memory (a file is streamed), and no
+ * deployment takes an upload larger than this (DAYLILY_UPLOAD_MAX_BYTES is at most 128 MiB).
+ */
+export const MAX_STDIN_SHEET_BYTES = MAX_UPLOAD_MAX_BYTES;
 
 export interface Sheet {
   /** How messages name it: its path, or `stdin`. */
@@ -64,7 +71,7 @@ export async function sheetFile(path: string): Promise<Sheet> {
   return { name: path, bytes, contentType: extname(path).toLowerCase() === '.csv' ? 'text/csv' : 'text/tab-separated-values', content: { path } };
 }
 
-/** Standard input, read whole: up to MAX_SHEET_BYTES, and not a byte further (`yes | …` must end). */
+/** Standard input, read whole: up to MAX_STDIN_SHEET_BYTES, and not a byte further (`yes | …` must end). */
 export async function stdinSheet(io: Pick<CliIo, 'stdin' | 'stdinIsTTY'>): Promise<Sheet> {
   // A terminal would wait for typing, which nobody means: a sheet is piped in or named.
   if (io.stdinIsTTY) throw new UsageError('--sheet - reads the sheet from stdin, which is a terminal: pipe a sheet in (lims-export | daylily-workset submit --sheet - …) or give its file.');
@@ -75,7 +82,7 @@ export async function stdinSheet(io: Pick<CliIo, 'stdin' | 'stdinIsTTY'>): Promi
     // Leaving the loop early returns the iterator: process.stdin is then destroyed, not drained.
     for await (const chunk of io.stdin()) {
       bytes += chunk.byteLength;
-      if (bytes > MAX_SHEET_BYTES) throw new UsageError(`--sheet - (stdin) is over ${MAX_SHEET_BYTES} bytes; the CLI reads sheets up to ${MAX_SHEET_BYTES} bytes.`);
+      if (bytes > MAX_STDIN_SHEET_BYTES) throw new UsageError(`--sheet - (stdin) is over ${MAX_STDIN_SHEET_BYTES} bytes; the CLI reads up to ${MAX_STDIN_SHEET_BYTES} bytes of a sheet on stdin (no upload is larger).`);
       chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     }
   } catch (error) {

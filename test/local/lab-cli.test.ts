@@ -19,7 +19,7 @@ import { main } from '../../cli/lab-cli.ts';
 import { ROUTES } from '../../cli/api-routes.ts';
 import { EXIT } from '../../cli/exit-codes.ts';
 import type { CliIo } from '../../cli/output.ts';
-import { MAX_SHEET_BYTES } from '../../cli/sheet-source.ts';
+import { MAX_STDIN_SHEET_BYTES } from '../../cli/sheet-source.ts';
 import { HTTP_ENTRIES } from '../../infra/entry-points.ts';
 import { freePort } from '../../infra/local/emulators.ts';
 import { localIssuer, type LocalIssuer } from '../../infra/local/local-issuer.ts';
@@ -351,8 +351,8 @@ describe('--sheet -: the sheet on stdin', () => {
     expect(recording.sent).toEqual([]);
   });
 
-  it(`a stdin over ${MAX_SHEET_BYTES} bytes is a usage error (2), read no further than the cap`, async () => {
-    const chunk = Buffer.alloc(64 * 1024 * 1024, 'A');
+  it(`a stdin over ${MAX_STDIN_SHEET_BYTES} bytes is a usage error (2), read no further than the cap`, async () => {
+    const chunk = Buffer.alloc(8 * 1024 * 1024, 'A');
     let pulled = 0;
     let closed = false;
     // Endless if read fully; its finally runs when the reader lets go.
@@ -369,8 +369,8 @@ describe('--sheet -: the sheet on stdin', () => {
     const recording = recorder();
     const run = await cli(['submit', '--sheet', '-', '--pipeline', 'snv', '--genome', 'hg38', '--name', 'endless'], { stdin: endless, fetch: recording.fetch });
     expect(run.code).toBe(EXIT.usage);
-    expect(run.stderr).toContain(`--sheet - (stdin) is over ${MAX_SHEET_BYTES} bytes`);
-    expect(pulled).toBe(MAX_SHEET_BYTES / chunk.length + 1);
+    expect(run.stderr).toContain(`--sheet - (stdin) is over ${MAX_STDIN_SHEET_BYTES} bytes`);
+    expect(pulled).toBe(MAX_STDIN_SHEET_BYTES / chunk.length + 1);
     expect(closed).toBe(true);
     expect(recording.sent).toEqual([]);
   });
