@@ -4,7 +4,7 @@
  * preview). A sheet over the CLI's threshold is staged through a real upload — the route's
  * presigned form posted to the local S3 — and registered by its id, never in the body.
  */
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import { HTTP_ENTRIES } from '../../infra/entry-points.ts';
 import { localIssuer, type LocalIssuer } from '../../infra/local/local-issuer.ts';
 import { startLocalServer, type LocalServer } from '../../infra/local/server.ts';
 import { useLocalAws } from '../support/local-aws.ts';
+import { piped, sampleSheet, sheetFile } from '../support/sample-sheets.ts';
 import { newId } from '../support/worksets.ts';
 import openapi from '../../docs/openapi.json' with { type: 'json' };
 
@@ -39,29 +40,10 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-/** A minimal sheet's text with the long, realistic paths of a sequencing run. */
-function sheetText(count: number): string {
-  const run = 's3://lab-data/sequencing/2026-11-30/NovaSeqX-run-4711/project-acme-wgs-cohort';
-  const lines = ['sample_id\tr1\tr2'];
-  for (let i = 1; i <= count; i++) {
-    const id = `S${String(i).padStart(6, '0')}`;
-    lines.push(`${id}\t${run}/${id}/${id}_S1_L001_R1_001.fastq.gz\t${run}/${id}/${id}_S1_L001_R2_001.fastq.gz`);
-  }
-  return `${lines.join('\n')}\n`;
-}
-
-/** The sheet's file. */
-async function sheet(count: number, name: string): Promise<string> {
-  const path = join(dataDir, name);
-  await writeFile(path, sheetText(count));
-  return path;
-}
-
-/** The text as a pipe delivers it: chunks of 4 KiB. */
-async function* piped(text: string): AsyncGenerator<Uint8Array> {
-  const bytes = Buffer.from(text);
-  for (let at = 0; at < bytes.length; at += 4096) yield bytes.subarray(at, at + 4096);
-}
+/** The long, realistic paths of a sequencing run. */
+const RUN = 's3://lab-data/sequencing/2026-11-30/NovaSeqX-run-4711/project-acme-wgs-cohort';
+const sheetText = (count: number) => sampleSheet(count, RUN, (id, read) => `${id}/${id}_S1_L001_R${read}_001.fastq.gz`);
+const sheet = (count: number, name: string) => sheetFile(dataDir, name, sheetText(count));
 
 interface Sent {
   readonly method: string;
@@ -83,7 +65,7 @@ async function cli(args: readonly string[], stdin?: string): Promise<{ code: num
     stderr: (text) => (stderr += text),
     env: { DAYLILY_API_URL: server.url, DAYLILY_TOKEN: token, DAYLILY_CUSTOMER: CUSTOMER },
     fetch: recording,
-    ...(stdin !== undefined ? { stdin: () => piped(stdin) } : {}),
+    ...(stdin !== undefined ? { stdin: piped(stdin) } : {}),
   });
   return { code, stdout, stderr, sent };
 }

@@ -26,6 +26,7 @@ import { localIssuer, type LocalIssuer } from '../../infra/local/local-issuer.ts
 import { startLocalServer, type LocalServer } from '../../infra/local/server.ts';
 import { CatalogueSchema, CostEstimateSchema, PreviewSchema, WorksetDetailListingSchema, WorksetDetailSchema } from '../../lambdas/lib/schemas/responses.ts';
 import { useLocalAws } from '../support/local-aws.ts';
+import { piped, sampleSheet, sheetFile } from '../support/sample-sheets.ts';
 import { newId } from '../support/worksets.ts';
 import openapi from '../../docs/openapi.json' with { type: 'json' };
 
@@ -73,22 +74,9 @@ async function cli(args: readonly string[], options: { env?: Record<string, stri
   return { code, stdout, stderr };
 }
 
-/** A minimal sheet's text (`sample_id r1 r2`) of `count` samples under the customer's data location. */
-function sheetText(count: number): string {
-  const lines = ['sample_id\tr1\tr2'];
-  for (let i = 1; i <= count; i++) {
-    const id = `S${String(i).padStart(6, '0')}`;
-    lines.push(`${id}\ts3://lab-data/runs/2026-11/${id}_R1.fastq.gz\ts3://lab-data/runs/2026-11/${id}_R2.fastq.gz`);
-  }
-  return `${lines.join('\n')}\n`;
-}
-
-/** The sheet's file. */
-async function sheet(count: number, name = `sheet-${count}.tsv`): Promise<string> {
-  const path = join(dataDir, name);
-  await writeFile(path, sheetText(count));
-  return path;
-}
+/** A minimal sheet of `count` samples under the customer's data location. */
+const sheetText = (count: number) => sampleSheet(count, 's3://lab-data/runs/2026-11');
+const sheet = (count: number, name = `sheet-${count}.tsv`) => sheetFile(dataDir, name, sheetText(count));
 
 /** A worker route call over HTTP (the local server leaves the IAM routes open). */
 async function worker(method: string, path: string, body?: unknown): Promise<any> {
@@ -279,14 +267,6 @@ describe('following through an unsteady API', () => {
     expect(lost.stderr).toMatch(/error: .* could not be reached \(read ECONNRESET\)/);
   });
 });
-
-/** A pipe's chunks: the text cut into pieces of odd sizes, as a pipe delivers them. */
-function piped(text: string, size = 1000): () => AsyncIterable<Uint8Array> {
-  return async function* () {
-    const bytes = Buffer.from(text);
-    for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
-  };
-}
 
 /** A stdin the run must not open. */
 const untouched = (): AsyncIterable<Uint8Array> => {
