@@ -8,6 +8,7 @@ import { settingsFromEnv, tableNames } from '../../lambdas/lib/config/settings.t
 import type { TableNames } from '../../lambdas/lib/stores/tables.ts';
 import { ENTRY_POINTS, isHttpEntry, type EntryPoint } from '../entry-points.ts';
 import { createRequestListener, HandlerModules, type LocalAuth } from './http-adapter.ts';
+import { localLogger as logger } from './log.ts';
 import { startTriggers, type RunningTriggers } from './triggers.ts';
 
 export interface LocalServerOptions {
@@ -31,7 +32,10 @@ export interface LocalServerOptions {
    * only where DAYLILY_AUTH=off (the CLI sets it for `--auth off`).
    */
   readonly auth?: LocalAuth;
-  /** Warm the embedded emulators before listening (warm-up.ts); never against real AWS. Default false. */
+  /**
+   * Warm the embedded emulators before listening, then the request path (warm-up.ts); never
+   * against real AWS. Default false.
+   */
   readonly warmUp?: boolean;
 }
 
@@ -95,6 +99,11 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
 
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (options.warmUp) {
+    const status = await (await import('./warm-up.ts')).warmRequestPath(url, routes, options.auth).catch((error: Error) => error.message);
+    // Only a slower first request is at stake: the server goes on.
+    if (status !== undefined && status !== 200) logger.warn('the request path warm-up preview did not answer 200', { status });
+  }
 
   let closed: Promise<void> | undefined;
   const close = (graceMs = 10_000): Promise<void> => {

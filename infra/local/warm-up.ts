@@ -1,5 +1,5 @@
 /**
- * Warming the embedded emulators before the local server listens. A first request after a start
+ * Warming the local server's embedded stack. The emulators, before the server listens: A first request after a start
  * otherwise pays their cold start: DynamoDB Local's first reads and transactions (JVM class
  * loading, then its JIT) and s3rver's first puts, most of a first create (`npm run bench`). Each
  * round makes the calls a create makes, in its order and shape — a customer read, the
@@ -10,13 +10,16 @@
  * outside every prefix the service or the monitor reads. Nothing stays: each round ends by deleting
  * them. The stream consumers start after this, at the stream's tip, so they never see these writes.
  * Only for the embedded emulators: against real AWS there is no cold start to pay here, and every
- * write would cost.
+ * write would cost. Then the server's own request path, once it listens (warmRequestPath).
  */
+import { request } from 'node:http';
 import { DeleteObjectsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { tableNames, type Settings } from '../../lambdas/lib/config/settings.ts';
 import { documentClient } from '../../lambdas/lib/stores/dynamodb/dynamodb-client.ts';
 import { s3Client } from '../../lambdas/lib/stores/s3/s3-client.ts';
+import type { HttpEntry } from '../entry-points.ts';
+import type { LocalAuth } from './http-adapter.ts';
 
 /** Outside the control, archive and upload prefixes: no listing the service or the monitor makes sees it. */
 export const WARM_UP_PREFIX = 'daylily_local/warm-up/';
@@ -82,4 +85,35 @@ export async function warmEmulators(settings: Settings, rounds = ROUNDS): Promis
     );
     await removeItems();
   }
+}
+
+/** Preview reads and writes nothing, so this customer need not exist (nor does it matter if it does). */
+const WARM_UP_CUSTOMER = 'local-warm-up';
+
+/**
+ * The server's request path, run once through its own socket: a preview of a small registration
+ * (HTTP parsing, the token check on a JWT route, the middleware, the request schemas, the
+ * registration rules and the control files' rendering — what a first create would otherwise run
+ * for the first time, ~10 ms of it). No AWS call. Node's http client, not fetch, which the server
+ * would otherwise never load. Answers the preview's status (200), or undefined without that route.
+ */
+export async function warmRequestPath(url: string, routes: readonly HttpEntry[], auth?: LocalAuth): Promise<number | undefined> {
+  const preview = routes.find((route) => route.id === 'PreviewWorkset');
+  if (!preview) return undefined;
+  const token = auth?.mode === 'jwt' ? await auth.issuer.token({ customerId: WARM_UP_CUSTOMER }) : undefined;
+  const body = JSON.stringify({
+    workset_name: 'local warm-up',
+    pipeline_type: 'germline',
+    reference_genome: 'GRCh38',
+    samples: [{ sample_id: 'S1', r1_file: 's3://local-warm-up/S1_R1.fastq.gz', r2_file: 's3://local-warm-up/S1_R2.fastq.gz' }],
+  });
+  return new Promise((resolve, reject) => {
+    const call = request(`${url}${preview.trigger.path.replace('{customer_id}', WARM_UP_CUSTOMER)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    });
+    call.once('response', (response) => response.resume().once('end', () => resolve(response.statusCode)).once('error', reject));
+    call.once('error', reject);
+    call.end(body);
+  });
 }

@@ -1,14 +1,21 @@
 /**
- * The local server's warm-up of its embedded emulators (infra/local/warm-up.ts): it runs through
- * the handlers' clients against the real emulators, makes a create's calls, and leaves nothing
- * behind — no item, no object — even after a warm-up cut short.
+ * The local server's warm-up of its embedded stack (infra/local/warm-up.ts): it runs through the
+ * handlers' clients against the real emulators, makes a create's calls, and leaves nothing behind —
+ * no item, no object — even after a warm-up cut short; then a preview runs the request path, with
+ * a verified token on a JWT server, and calls no AWS service.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { HTTP_ENTRIES } from '../../infra/entry-points.ts';
+import { localIssuer } from '../../infra/local/local-issuer.ts';
 import { settingsFromEnv } from '../../lambdas/lib/config/settings.ts';
 import { startLocalServer } from '../../infra/local/server.ts';
-import { WARM_UP_KEY, WARM_UP_PREFIX, warmEmulators } from '../../infra/local/warm-up.ts';
+import { WARM_UP_KEY, WARM_UP_PREFIX, warmEmulators, warmRequestPath } from '../../infra/local/warm-up.ts';
 import { documentClient } from '../../lambdas/lib/stores/dynamodb/dynamodb-client.ts';
+import { s3Client } from '../../lambdas/lib/stores/s3/s3-client.ts';
 import { useLocalAws } from '../support/local-aws.ts';
 
 const aws = useLocalAws('local warm-up');
@@ -56,6 +63,46 @@ describe('warming the embedded emulators', () => {
     try {
       expect((await fetch(`${server.url}/no-such-route`)).status).toBe(404);
       expect((await aws.listKeys('')).filter((key) => key.startsWith(WARM_UP_PREFIX))).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('warming the request path', () => {
+  /** The AWS calls the handlers' clients make while `run` runs. */
+  async function awsCallsDuring(run: () => Promise<void>): Promise<string[]> {
+    const calls: string[] = [];
+    const { region } = settingsFromEnv();
+    const watched = [documentClient(region).middlewareStack, s3Client(region).middlewareStack] as Array<{ add: Function; remove(name: string): boolean }>;
+    const watch = (next: (args: unknown) => unknown, context: { commandName: string }) => (args: unknown) => (calls.push(context.commandName), next(args));
+    for (const stack of watched) stack.add(watch, { step: 'initialize', name: 'request-path-watch' });
+    try {
+      await run();
+    } finally {
+      for (const stack of watched) stack.remove('request-path-watch');
+    }
+    return calls;
+  }
+
+  it('previews through the server with a verified token, and calls no AWS service', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'daylily-warm-up-'));
+    const auth = { mode: 'jwt', issuer: await localIssuer(dataDir) } as const;
+    const server = await startLocalServer({ port: 0, entries: HTTP_ENTRIES, auth });
+    try {
+      let status: number | undefined;
+      expect(await awsCallsDuring(async () => void (status = await warmRequestPath(server.url, HTTP_ENTRIES, auth)))).toEqual([]);
+      expect(status).toBe(200);
+    } finally {
+      await server.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('does nothing on a server without the preview route', async () => {
+    const server = await startLocalServer({ port: 0, entries: HTTP_ENTRIES.filter((entry) => entry.id !== 'PreviewWorkset') });
+    try {
+      expect(await warmRequestPath(server.url, HTTP_ENTRIES.filter((entry) => entry.id !== 'PreviewWorkset'))).toBeUndefined();
     } finally {
       await server.close();
     }
