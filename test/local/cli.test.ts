@@ -91,22 +91,10 @@ async function startCli(args: string[], extraEnv: Record<string, string> = {}): 
 }
 
 /** Runs a one-shot command (`customers …`, `token …`): its stdout, or a rejection with its exit code and stderr. */
-function runCommand(args: string[]): Promise<string> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of Object.keys(env)) if (name.startsWith('DAYLILY_') || name.startsWith('AWS_')) delete env[name];
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['bin/daylily-workset-api.js', ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    running.add(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('exit', (code) => {
-      running.delete(child);
-      if (code === 0) resolvePromise(stdout);
-      else reject(Object.assign(new Error(`exit ${code}: ${stderr}`), { code, stderr }));
-    });
-  });
+async function runCommand(args: string[]): Promise<string> {
+  const { code, stdout, stderr } = await runCli(args, {});
+  if (code !== 0) throw Object.assign(new Error(`exit ${code}: ${stderr}`), { code, stderr });
+  return stdout;
 }
 
 function processesMentioning(text: string): string[] {
