@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=2 --heap-growing-percent=30 --v8-pool-size=1
+#!/usr/bin/env -S node --max-semi-space-size=2 --heap-growing-percent=30 --v8-pool-size=1 --interrupt-budget=540672
 // Launcher for the local server (`npm start -- <flags>`): the sources are TypeScript, run through
 // tsx's loader, so there is no build step between editing a handler and serving it. The heap
 // flags are infra/local/node-flags.ts's (why: there; `node bin/…` without them runs, just larger).
