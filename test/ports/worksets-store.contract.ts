@@ -101,6 +101,13 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
       return record;
     }
 
+    /** A record from before versions (or as registration begins one): no `version` attribute. */
+    async function seededWithoutVersion(state: WorksetRecord['state']): Promise<WorksetRecord> {
+      const { version: _version, ...record } = worksetRecord({ state });
+      await harness.seed(record);
+      return record;
+    }
+
     /** Every page of a listing, following its cursors. */
     async function allPages<T>(page: (nextToken?: string) => Promise<{ items: readonly T[]; nextToken?: string }>): Promise<T[][]> {
       const pages: T[][] = [];
@@ -612,8 +619,17 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
         const record = await seeded({ state: 'complete', version: 3 });
         await store.markSentinels({ worksetId: record.workset_id, version: 2, pending });
         await store.markSentinels({ worksetId: 'ws-missing', version: 1, pending });
+        await store.markSentinels({ worksetId: 'ws-missing', version: 0, pending });
         expect(await store.getWorkset(record.workset_id)).toEqual(record);
         expect(await store.getWorkset('ws-missing')).toBeUndefined();
+      });
+
+      it('version 0 matches a record without a version; another version does not', async () => {
+        const versionless = await seededWithoutVersion('complete');
+        await store.markSentinels({ worksetId: versionless.workset_id, version: 1, pending });
+        expect(await store.getWorkset(versionless.workset_id)).toEqual(versionless);
+        await store.markSentinels({ worksetId: versionless.workset_id, version: 0, pending });
+        expect(await store.getWorkset(versionless.workset_id)).toEqual({ ...versionless, sentinel_sync_pending: pending });
       });
     });
 
@@ -635,6 +651,13 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
         expect(await store.getWorkset(record.workset_id)).toEqual(record);
         expect((await store.queueStats()).queue_depth).toEqual(depth({ complete: 1 }));
       });
+
+      it('version 0 matches a deleted record without a version; another version does not', async () => {
+        const versionless = await seededWithoutVersion('deleted');
+        expect(await store.removeRecord({ worksetId: versionless.workset_id, version: 1 })).toBe(false);
+        expect(await store.removeRecord({ worksetId: versionless.workset_id, version: 0 })).toBe(true);
+        expect(await store.getWorkset(versionless.workset_id)).toBeUndefined();
+      });
     });
 
     describe('claimMove and releaseMove', () => {
@@ -654,6 +677,13 @@ export function worksetStoreContract(name: string, create: () => Promise<Workset
         const outcome = await store.claimMove({ worksetId: record.workset_id, version: 2, claim: claim('t2', at(2000)), now: at(900) });
         expect(outcome.ok && outcome.record.move_claim).toEqual(claim('t2', at(2000)));
         expect(await store.claimMove({ worksetId: 'ws-missing', version: 0, claim: claim('t3', at(2000)), now: at(0) })).toEqual({ ok: false, current: undefined });
+      });
+
+      it('version 0 matches a record without a version; another version does not', async () => {
+        const versionless = await seededWithoutVersion('complete');
+        expect((await store.claimMove({ worksetId: versionless.workset_id, version: 1, claim: claim('t1', at(900)), now: at(0) })).ok).toBe(false);
+        const outcome = await store.claimMove({ worksetId: versionless.workset_id, version: 0, claim: claim('t1', at(900)), now: at(0) });
+        expect(outcome).toEqual({ ok: true, record: { ...versionless, move_claim: claim('t1', at(900)) } });
       });
 
       it('releases only its own claim', async () => {

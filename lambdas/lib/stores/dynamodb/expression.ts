@@ -36,6 +36,17 @@ export class Expression {
     return alias;
   }
 
+  /**
+   * The record exists at `version`. Version 0 also matches a record without one: registration
+   * begins a record unversioned, and a record from before versions has none (memory-worksets.ts's
+   * atVersion). Existence is spelled out for 0 only: an update would otherwise create the item.
+   */
+  atVersion(version: number): string {
+    const attribute = this.name('version');
+    if (version !== 0) return `${attribute} = ${this.value(version)}`;
+    return `attribute_exists(${this.name('workset_id')}) AND (attribute_not_exists(${attribute}) OR ${attribute} = ${this.value(0)})`;
+  }
+
   /** `#state IN (:a, :b)` */
   oneOf(attribute: string, options: readonly string[]): string {
     return `${this.name(attribute)} IN (${options.map((option) => this.value(option)).join(', ')})`;

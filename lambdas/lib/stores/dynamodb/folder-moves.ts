@@ -11,7 +11,7 @@ export function dynamoFolderMoves(ctx: DynamoContext): FolderMoves {
       return conditionalUpdate(ctx, input.worksetId, e, {
         UpdateExpression: `SET ${claim} = ${e.value(input.claim)}`,
         ConditionExpression:
-          `${e.name('version')} = ${e.value(input.version)} AND ` +
+          `${e.atVersion(input.version)} AND ` +
           `(attribute_not_exists(${claim}) OR ${e.path('move_claim', 'expires_at')} <= ${e.value(input.now)})`,
       });
     },

@@ -48,9 +48,7 @@ function recordUpdate(ctx: DynamoContext, change: StateChange): TransactWriteIte
   const remove: string[] = [];
   const conditions = [
     `${e.name('state')} = ${e.value(change.from)}`,
-    change.version === 0
-      ? `(attribute_not_exists(${e.name('version')}) OR ${e.name('version')} = ${e.value(0)})`
-      : `${e.name('version')} = ${e.value(change.version)}`,
+    e.atVersion(change.version),
   ];
   for (const [attribute, value] of Object.entries(change.set ?? {})) set.push(`${e.name(attribute)} = ${e.value(value)}`);
   for (const attribute of change.remove ?? []) remove.push(e.name(attribute));
@@ -130,7 +128,7 @@ export function dynamoStateChanges(ctx: DynamoContext): StateChanges {
           ? `SET ${attribute} = ${e.value(input.pending)}, ${key} = ${e.value(FLAGGED_PARTITION)}, ${since} = ${e.value(input.pending.since)}`
           : `REMOVE ${attribute}, ${key}, ${since}`,
         // A newer state change owns the folder now (and repairs it with its own plan).
-        ConditionExpression: `${e.name('version')} = ${e.value(input.version)}`,
+        ConditionExpression: e.atVersion(input.version),
       });
     },
 
@@ -143,7 +141,7 @@ export function dynamoStateChanges(ctx: DynamoContext): StateChanges {
             Delete: {
               TableName: table,
               Key: { workset_id: input.worksetId },
-              ConditionExpression: `${e.name('state')} = ${e.value('deleted')} AND ${e.name('version')} = ${e.value(input.version)}`,
+              ConditionExpression: `${e.name('state')} = ${e.value('deleted')} AND ${e.atVersion(input.version)}`,
               ...e.params(),
             },
           },

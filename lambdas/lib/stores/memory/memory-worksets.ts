@@ -125,11 +125,15 @@ function holdsLease(record: WorksetRecord, lease: { owner: string; epoch?: numbe
   return record.lock_owner === lease.owner && (lease.epoch === undefined || record.lease_epoch === lease.epoch);
 }
 
+/** The record is at `version`; version 0 also matches one without a version (the DynamoDB adapter's Expression.atVersion). */
+function atVersion(record: WorksetRecord, version: number): boolean {
+  return (record.version ?? 0) === version;
+}
+
 function changeHolds(record: WorksetRecord, change: StateChange): boolean {
-  const version = change.version === 0 ? record.version === undefined || record.version === 0 : record.version === change.version;
   return (
     record.state === change.from &&
-    version &&
+    atVersion(record, change.version) &&
     (!change.metrics || (change.metrics.exists ? metricsWithin(record, change.metrics.keysAtMost) : record.metrics === undefined)) &&
     (!change.lease || holdsLease(record, change.lease)) &&
     (!change.noLiveLeaseAt || record.lock_owner === undefined || notAfter(record.lease_expires_at, change.noLiveLeaseAt)) &&
@@ -489,7 +493,7 @@ export class MemoryWorksetStore implements WorksetStore {
     // A newer state change owns the folder now (and repairs it with its own plan).
     this.conditional(
       input.worksetId,
-      (record) => record.version === input.version,
+      (record) => atVersion(record, input.version),
       (record) => (input.pending ? { ...record, sentinel_sync_pending: input.pending } : without(record, ['sentinel_sync_pending'])),
       false,
     );
@@ -498,7 +502,7 @@ export class MemoryWorksetStore implements WorksetStore {
   async removeRecord(input: { worksetId: string; version: number }): Promise<boolean> {
     checkFault(this.fail, 'removeRecord', input);
     const record = this.record(input.worksetId);
-    if (!record || record.state !== 'deleted' || record.version !== input.version) return false;
+    if (!record || record.state !== 'deleted' || !atVersion(record, input.version)) return false;
     this.worksets.delete(input.worksetId);
     this.count(moveDelta('deleted', null));
     return true;
@@ -511,7 +515,7 @@ export class MemoryWorksetStore implements WorksetStore {
     checkFault(this.fail, 'claimMove', input);
     return this.conditional(
       input.worksetId,
-      (record) => record.version === input.version && (record.move_claim === undefined || notAfter(record.move_claim.expires_at, input.now)),
+      (record) => atVersion(record, input.version) && (record.move_claim === undefined || notAfter(record.move_claim.expires_at, input.now)),
       (record) => ({ ...record, move_claim: input.claim }),
     );
   }
