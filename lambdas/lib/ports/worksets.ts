@@ -6,7 +6,8 @@
  *
  * Adapters translate their SDK's failures: an unavailable or throttling dependency is a
  * StorageUnavailableError (errors.ts), a condition that did not hold is an answer (`ok: false`,
- * `false`, a result kind), never an exception.
+ * `false`, a result kind), never an exception. A write conditioned on a version holds at version 0
+ * for a record without one too (registration begins records unversioned; older records have none).
  */
 import type { QueueStats } from '../domain/queue-counters.ts';
 import type { MoveClaim, SentinelSyncPending } from '../domain/lifecycle.ts';
