@@ -5,7 +5,7 @@
  */
 import { Session } from 'node:inspector/promises';
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { currentSettings } from '../lambdas/lib/config/current.ts';
@@ -108,6 +108,7 @@ process.on('message', async (message: { type: string; dir?: string }) => {
     const { profile } = await profiler!.post('Profiler.stop');
     profiler!.disconnect();
     const file = join(message.dir!, `server-${Date.now()}.cpuprofile`);
+    await mkdir(message.dir!, { recursive: true });
     await writeFile(file, JSON.stringify(profile));
     process.send?.({ type: 'profile-stopped', file });
   } else if (message.type === 'stop') {
