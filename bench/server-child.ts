@@ -12,7 +12,11 @@ import { currentSettings } from '../lambdas/lib/config/current.ts';
 import { documentClient } from '../lambdas/lib/stores/dynamodb/dynamodb-client.ts';
 import { s3Client } from '../lambdas/lib/stores/s3/s3-client.ts';
 import { ENTRY_POINTS, isHttpEntry } from '../infra/entry-points.ts';
+import { tuneTiering } from '../infra/local/node-flags.ts';
 import { startLocalServer } from '../infra/local/server.ts';
+
+// As the launcher does, before the handlers load (infra/local/node-flags.ts).
+tuneTiering();
 
 const calls: Record<string, number> = {};
 
