@@ -12,7 +12,7 @@
  * lifecycle routes find it; ClaimWorkset finds a ready workset for every claim. A create gets a
  * new idempotency key each time (a registration, not a replay). Prints figures; asserts nothing.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -27,6 +27,12 @@ import { startBenchStack, type BenchStack } from './local-stack.ts';
 import { percentile, printFigures, type Figures } from './stats.ts';
 
 const PROBE = fileURLToPath(new URL('./bundle-probe.mjs', import.meta.url));
+/**
+ * The Node the bundles run under: BENCH_BUNDLE_NODE, a node binary (Lambda's major, say:
+ * `npx -y node@24 -p process.execPath`), else this one. V8's tiering differs between majors, and
+ * with it the CPU of the first hundred invocations; the baseline was recorded under Node 20.
+ */
+const PROBE_NODE = process.env.BENCH_BUNDLE_NODE || process.execPath;
 const RUNS = 2;
 const STEADY = 100;
 /** The three heaviest routes (issue 13), side by side with the baseline. */
@@ -51,7 +57,7 @@ async function probe(bundle: string, eventFile: string, env: Readonly<Record<str
   const scratch = await mkdtemp(path.join(tmpdir(), 'daylily-probe-'));
   const resultFile = path.join(scratch, 'result.json');
   try {
-    const child = spawn(process.execPath, [PROBE, bundle, eventFile, resultFile, String(STEADY)], {
+    const child = spawn(PROBE_NODE, [PROBE, bundle, eventFile, resultFile, String(STEADY)], {
       // NODE_OPTIONS as the function has it (not this process's tsx loader).
       env: { ...process.env, ...env, NODE_OPTIONS: LAMBDA_NODE_OPTIONS },
       // The handlers' request logs would drown the figures.
@@ -154,7 +160,8 @@ export async function bundleFigures(options: { record?: boolean } = {}): Promise
 
   const baseline = await readBaseline();
   const before = baseline?.bundles;
-  console.log(`\nPer-bundle figures (fresh node processes, ${RUNS} per route × ${STEADY} steady invocations, medians; ms; CPU = per steady invocation, 'before' = the baseline's, '1st CPU' = the first invocation's):`);
+  const nodeVersion = spawnSync(PROBE_NODE, ['-p', 'process.version'], { encoding: 'utf8' }).stdout.trim();
+  console.log(`\nPer-bundle figures (fresh node ${nodeVersion} processes, ${RUNS} per route × ${STEADY} steady invocations, medians; ms; CPU = per steady invocation, 'before' = the baseline's, '1st CPU' = the first invocation's):`);
   console.log(`  ${'route'.padEnd(24)} ${'import'.padStart(7)} ${'first'.padStart(7)} ${'p50'.padStart(6)} ${'p95'.padStart(6)} ${'CPU'.padStart(6)} ${'before'.padStart(7)} ${'1st CPU'.padStart(8)}  statuses`);
   for (const [id, figures] of Object.entries(results)) {
     const was = before?.[id]?.cpuMs;
