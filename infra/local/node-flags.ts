@@ -21,8 +21,9 @@ export const LOCAL_SERVER_NODE_FLAGS = ['--max-semi-space-size=2', '--heap-growi
  * function for its optimizing compiler after every 66 KB of its bytecode has run; a create runs
  * much of its code (the SDK's per-call path, the schemas) a handful of times, and V8 spent ~2 ms of
  * each of the first thousand creates compiling it, more than the compiled code saved there
- * (`npm run bench`: server CPU per create 6.3 → 4.9–5.9 ms over creates 42–341, 4 MiB less at peak;
- * the hottest code is still optimized, so CPU once V8 has settled stays within the bench's noise).
+ * (creates 42–341 after start, four runs each way, interleaved: server CPU per create 5.2–6.0 ms
+ * against 5.9–6.8 without, 4 MiB less at peak; the hottest code is still optimized, so CPU once V8
+ * has settled stays within the bench's noise).
  * V8 12 and later (Node 22, 24) count invocations instead (optimizing after 400 and 3,000 calls),
  * which is already about as late, and have no such flag: Node refuses it on their command line,
  * hence code. V8 reads the budget whenever it resets a function's, so setting it before the
