@@ -64,7 +64,11 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
 
   // Before listening: a stream entry whose table has no stream fails the start-up, not later.
   const settings = settingsFromEnv(process.env);
-  if (options.warmUp) await (await import('./warm-up.ts')).warmEmulators(settings);
+  if (options.warmUp) {
+    // As for the request path below: only a slower first request is at stake, so a failed warm-up
+    // (its scratch items are cleared by the next one) is logged and the server starts.
+    await (await import('./warm-up.ts')).warmEmulators(settings).catch((error: Error) => logger.warn('the emulators warm-up failed', { error: error.message }));
+  }
   const triggers = await startTriggers({
     entries,
     tables: options.tables ?? tableNames(settings),

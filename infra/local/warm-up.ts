@@ -10,7 +10,8 @@
  * outside every prefix the service or the monitor reads. Nothing stays: each round ends by deleting
  * them. The stream consumers start after this, at the stream's tip, so they never see these writes.
  * Only for the embedded emulators: against real AWS there is no cold start to pay here, and every
- * write would cost. Then the server's own request path, once it listens (warmRequestPath).
+ * write would cost. Then the server's own request path, once it listens (warmRequestPath). Either
+ * failing only costs the first request its speed: the server logs it and starts.
  */
 import { request } from 'node:http';
 import { DeleteObjectsCommand, PutObjectCommand } from '@aws-sdk/client-s3';

@@ -8,9 +8,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { HTTP_ENTRIES } from '../../infra/entry-points.ts';
 import { localIssuer } from '../../infra/local/local-issuer.ts';
+import { localLogger } from '../../infra/local/log.ts';
 import { settingsFromEnv } from '../../lambdas/lib/config/settings.ts';
 import { startLocalServer } from '../../infra/local/server.ts';
 import { WARM_UP_KEY, WARM_UP_PREFIX, warmEmulators, warmRequestPath } from '../../infra/local/warm-up.ts';
@@ -65,6 +66,28 @@ describe('warming the embedded emulators', () => {
       expect((await aws.listKeys('')).filter((key) => key.startsWith(WARM_UP_PREFIX))).toEqual([]);
     } finally {
       await server.close();
+    }
+  });
+
+  it('that fails is logged, and the server starts all the same', async () => {
+    const { region } = settingsFromEnv();
+    // A real fault: the handlers' client refuses every transaction while the warm-up runs.
+    documentClient(region).middlewareStack.add(
+      (next, context) => (args) => (context.commandName === 'TransactWriteItemsCommand' ? Promise.reject(new Error('injected outage')) : next(args)),
+      { step: 'initialize', name: 'warm-up-outage' },
+    );
+    const warned = vi.spyOn(localLogger, 'warn');
+    try {
+      const server = await startLocalServer({ port: 0, entries: [], warmUp: true });
+      try {
+        expect(warned).toHaveBeenCalledWith('the emulators warm-up failed', { error: 'injected outage' });
+        expect((await fetch(`${server.url}/no-such-route`)).status).toBe(404);
+      } finally {
+        await server.close();
+      }
+    } finally {
+      documentClient(region).middlewareStack.remove('warm-up-outage');
+      warned.mockRestore();
     }
   });
 });
